@@ -1,0 +1,82 @@
+"""The sample flows served by runner.py (see `cargo xtask prefect seed`).
+
+They live in their own module, not in runner.py, because the runner executes each flow run in a
+spawned child process that re-imports the flow by module: importing this file must not start
+anything.
+
+End-to-end tests rely on the names, parameters, log lines and failure message below; change them
+together with the tests.
+"""
+
+import time
+
+from prefect import flow, get_run_logger, task
+
+
+@task
+def greet(who: str) -> str:
+    get_run_logger().info("Greeting %s", who)
+    return f"hello, {who}!"
+
+
+@flow(name="mcp-hello", log_prints=True)
+def hello(who: str = "world") -> str:
+    """Returns quickly, with one task run."""
+    message = greet(who)
+    print(message)
+    return message
+
+
+@task
+def load_input(path: str) -> str:
+    logger = get_run_logger()
+    logger.info("Looking for the input file %s", path)
+    logger.warning("The input file %s does not exist", path)
+    raise ValueError("sample failure: the input file was missing")
+
+
+@flow(name="mcp-fail")
+def fail(path: str = "/data/input.csv") -> None:
+    """Fails inside a task, after a few log lines."""
+    get_run_logger().info("Starting the import of %s", path)
+    load_input(path)
+
+
+@flow(name="mcp-slow")
+def slow(seconds: int = 600) -> int:
+    """Sleeps in one-second steps so that cancelling it takes effect quickly."""
+    logger = get_run_logger()
+    logger.info("Sleeping for %d seconds", seconds)
+    for elapsed in range(seconds):
+        if elapsed % 30 == 0:
+            logger.info("Still sleeping: %d/%d s", elapsed, seconds)
+        time.sleep(1)
+    logger.info("Done sleeping")
+    return seconds
+
+
+@task
+def repeat(who: str, i: int) -> str:
+    return f"{i}: hello {who}"
+
+
+@flow(name="mcp-params")
+def params(n: int = 1, who: str = "world") -> list[str]:
+    """Typed parameters: the deployment's schema rejects e.g. `n: "three"` (409)."""
+    lines = [repeat(who, i) for i in range(n)]
+    get_run_logger().info("Said hello to %s %d time(s)", who, n)
+    return lines
+
+
+@flow(name="mcp-scheduled")
+def scheduled() -> str:
+    """Served by one paused and one active interval-scheduled deployment."""
+    get_run_logger().info("Scheduled run")
+    return "tick"
+
+
+@flow(name="mcp ünïcode flow")
+def unicode_flow(grüße: str = "héllo wörld") -> str:
+    """A name with a space and non-ASCII characters, to exercise URL encoding."""
+    get_run_logger().info("Ünïcode says: %s ✓", grüße)
+    return grüße

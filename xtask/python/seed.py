@@ -1,0 +1,236 @@
+"""Build the sample world on a local Prefect server (`cargo xtask prefect seed`).
+
+Expects PREFECT_API_URL and a runner (runner.py) serving the deployments, started by the caller.
+Plain httpx against the REST API, so that every request is visible and retried the same way.
+
+Steps, each safe to repeat:
+1. wait until the runner has created every deployment of runner.DEPLOYMENTS;
+2. tag the flows (flows created by a runner have no tags; PATCH /flows/{id} sets them);
+3. wait until the server's scheduler has created the SCHEDULED runs of the active "hourly"
+   deployment, so that tests start after that burst of writes, never during it;
+4. start one run of hello, fail, params and the unicode flow with fixed names and idempotency
+   keys (a second seed returns the same runs instead of adding new ones), wait for their final
+   states and check them, and check that the failed run's logs reached the server;
+5. print a summary.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+
+from runner import DEPLOYMENTS
+
+FINAL = {"COMPLETED", "FAILED", "CANCELLED", "CRASHED"}
+FAIL_MESSAGE = "sample failure: the input file was missing"
+
+# (deployment, run name, parameters, expected final state type)
+SEED_RUNS = [
+    (("mcp-hello", "hello"), "seed-hello", {"who": "seed"}, "COMPLETED"),
+    (("mcp-fail", "fail"), "seed-fail", {}, "FAILED"),
+    (("mcp-params", "params"), "seed-params", {"n": 3, "who": "MCP"}, "COMPLETED"),
+    (("mcp ünïcode flow", "ünïcode deployment"), "seed-ünïcode", {}, "COMPLETED"),
+]
+
+
+class SeedError(Exception):
+    pass
+
+
+class Api:
+    """Thin REST helper that retries what SQLite contention makes transient (429/502/503,
+    timeouts). Only used for requests that are safe to repeat."""
+
+    def __init__(self, url: str):
+        self.client = httpx.Client(base_url=url.rstrip("/"), timeout=httpx.Timeout(60.0))
+
+    def call(self, method: str, path: str, ok=(200, 201), **kwargs):
+        last = None
+        for attempt in range(8):
+            try:
+                response = self.client.request(method, path, **kwargs)
+            except httpx.TransportError as exc:  # includes timeouts
+                last = f"{type(exc).__name__}: {exc}"
+            else:
+                if response.status_code in ok:
+                    return response.json() if response.content else None
+                if response.status_code == 404 and 404 in ok:
+                    return None
+                if response.status_code not in (429, 502, 503):
+                    raise SeedError(
+                        f"{method} {path} -> {response.status_code}: {response.text[:500]}"
+                    )
+                last = f"{response.status_code}: {response.text[:200]}"
+                retry_after = response.headers.get("retry-after", "")
+                if retry_after.replace(".", "", 1).isdigit():
+                    time.sleep(min(float(retry_after), 10.0))
+            time.sleep(min(0.5 * 2**attempt, 8.0))
+        raise SeedError(f"{method} {path} kept failing; last error: {last}")
+
+
+def log_tail(path: str | None, lines: int = 40) -> str:
+    if not path:
+        return ""
+    try:
+        text = Path(path).read_text(errors="replace").splitlines()
+    except OSError as exc:
+        return f"(cannot read {path}: {exc})"
+    return f"\n--- last {lines} lines of {path} ---\n" + "\n".join(text[-lines:])
+
+
+def pid_alive(pid: int | None) -> bool:
+    if pid is None:
+        return True  # unknown: assume alive
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+
+
+def wait_for(what: str, timeout: float, check, args, interval: float = 1.0):
+    """Poll `check()` until it returns a truthy value; fail early if the runner died."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if not pid_alive(args.runner_pid):
+            raise SeedError(f"the runner (pid {args.runner_pid}) exited while waiting for {what}"
+                            + log_tail(args.runner_log))
+        if time.monotonic() > deadline:
+            raise SeedError(f"timed out after {timeout:.0f} s waiting for {what}"
+                            + log_tail(args.runner_log))
+        time.sleep(interval)
+
+
+def deployment_path(flow_name: str, deployment_name: str) -> str:
+    return f"/deployments/name/{quote(flow_name, safe='')}/{quote(deployment_name, safe='')}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runner-pid", type=int)
+    parser.add_argument("--runner-log")
+    parser.add_argument("--timeout", type=float, default=180.0,
+                        help="seconds to wait for each stage")
+    args = parser.parse_args()
+    api = Api(os.environ["PREFECT_API_URL"])
+    started = time.monotonic()
+
+    # 1. Deployments, created by the runner at its start.
+    expected = [(f.name, name) for f, name, _ in DEPLOYMENTS]
+
+    def all_deployments():
+        found = {}
+        for key in expected:
+            deployment = api.call("GET", deployment_path(*key), ok=(200, 404))
+            if deployment is None:
+                return None
+            found[key] = deployment
+        return found
+
+    print(f"waiting for the runner to create {len(expected)} deployments...", flush=True)
+    deployments = wait_for("the deployments", args.timeout, all_deployments, args)
+
+    # 2. Flow tags: the union of the tags of each flow's deployments.
+    flow_tags: dict[str, list[str]] = {}
+    for f, _, kwargs in DEPLOYMENTS:
+        tags = flow_tags.setdefault(f.name, [])
+        tags.extend(t for t in kwargs.get("tags", []) if t not in tags)
+    for flow_name, tags in flow_tags.items():
+        flow = api.call("GET", f"/flows/name/{quote(flow_name, safe='')}")
+        api.call("PATCH", f"/flows/{flow['id']}", ok=(200, 204), json={"tags": tags})
+
+    # 3. The scheduler's runs of the active schedule.
+    hourly = deployments[("mcp-scheduled", "hourly")]
+
+    def scheduled_runs():
+        return api.call("POST", "/flow_runs/filter", json={
+            "deployments": {"id": {"any_": [hourly["id"]]}},
+            "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
+            "limit": 50,
+        })
+
+    print("waiting for the scheduler to schedule mcp-scheduled/hourly...", flush=True)
+    wait_for("the scheduler's runs of mcp-scheduled/hourly", args.timeout, scheduled_runs, args)
+
+    # 4. Sample runs. A fixed idempotency key makes both a retried request and a second seed
+    # return the existing run.
+    runs = []
+    for key, run_name, parameters, expected_state in SEED_RUNS:
+        deployment = deployments[key]
+        run = api.call("POST", f"/deployments/{deployment['id']}/create_flow_run", json={
+            "name": run_name,
+            "parameters": parameters,
+            "tags": ["seed"],
+            "idempotency_key": f"xtask-seed:{run_name}",
+        })
+        runs.append((key, run["id"], run_name, expected_state))
+
+    def all_final():
+        states = {}
+        for _, run_id, _, _ in runs:
+            run = api.call("GET", f"/flow_runs/{run_id}")
+            state = run.get("state") or {}
+            if state.get("type") not in FINAL:
+                return None
+            states[run_id] = state
+        return states
+
+    print(f"waiting for {len(runs)} sample runs to finish...", flush=True)
+    states = wait_for("the sample runs to finish", args.timeout, all_final, args)
+    for key, run_id, run_name, expected_state in runs:
+        state = states[run_id]
+        if state["type"] != expected_state:
+            raise SeedError(
+                f"run {run_name} of {'/'.join(key)} ended {state['type']} ({state.get('message')!r}),"
+                f" expected {expected_state}" + log_tail(args.runner_log)
+            )
+
+    # Logs are shipped in batches by the run's process; wait for the failure to arrive.
+    fail_id = next(run_id for _, run_id, name, _ in runs if name == "seed-fail")
+
+    def failure_logged():
+        logs = api.call("POST", "/logs/filter", json={
+            "logs": {"flow_run_id": {"any_": [fail_id]}}, "limit": 200,
+        })
+        return any(FAIL_MESSAGE in log["message"] for log in logs)
+
+    wait_for("the failed run's logs", 60.0, failure_logged, args)
+
+    # 5. Summary.
+    flows = api.call("POST", "/flows/filter", json={"sort": "NAME_ASC", "limit": 200})
+    print(f"\nflows ({len(flows)}):")
+    for flow in flows:
+        print(f"  {flow['name']:<20} tags={flow['tags']}")
+    all_deps = api.call("POST", "/deployments/filter", json={"sort": "NAME_ASC", "limit": 200})
+    flow_names = {flow["id"]: flow["name"] for flow in flows}
+    print(f"deployments ({len(all_deps)}):")
+    for d in all_deps:
+        schedule = "no schedule"
+        if d.get("schedules"):
+            schedule = "schedule " + ("paused" if d["paused"] else "active")
+        print(f"  {flow_names.get(d['flow_id'], '?') + '/' + d['name']:<40} {schedule:<16} "
+              f"tags={d['tags']}")
+    print("sample runs:")
+    for key, run_id, run_name, _ in runs:
+        print(f"  {run_name:<14} {'/'.join(key):<40} {states[run_id]['type']}")
+    scheduled = scheduled_runs()
+    print(f"scheduled runs of mcp-scheduled/hourly: {len(scheduled)}")
+    print(f"seeded in {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except SeedError as exc:
+        print(f"seed failed: {exc}", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,85 @@
+//! Project automation: `cargo xtask <command>`.
+//!
+//! Spec handling and code generation (`spec`, `generate`, `regenerate`), the local Prefect
+//! server used by tests and the demo (`prefect`), and the two README entry points (`demo`, `test`).
+
+mod generate;
+mod normalize;
+mod prefect;
+mod spec;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "xtask", about = "prefect-mcp project automation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Pull Prefect's OpenAPI document into openapi/.
+    Spec {
+        #[command(subcommand)]
+        action: SpecAction,
+    },
+    /// Generate prefect-api/src/generated.rs from the current document.
+    Generate {
+        /// Fail (with a diff summary) if the checked-in code is stale instead of writing it.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Pull the document of another Prefect release and regenerate the client: the upgrade path.
+    Regenerate {
+        #[arg(long)]
+        prefect_version: String,
+    },
+    /// Manage the local Prefect server used by tests and the demo.
+    Prefect {
+        #[command(subcommand)]
+        action: prefect::Action,
+    },
+}
+
+#[derive(Subcommand)]
+enum SpecAction {
+    /// Get the document from a Prefect release (installed from PyPI) or a running server.
+    Pull {
+        /// Prefect release to install and dump offline.
+        #[arg(long, default_value = spec::DEFAULT_PREFECT_VERSION, conflicts_with = "from_url")]
+        prefect_version: String,
+        /// A running server's API URL (e.g. http://127.0.0.1:4200/api) to read it from instead.
+        #[arg(long)]
+        from_url: Option<String>,
+    },
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Spec {
+            action: SpecAction::Pull { prefect_version, from_url },
+        } => {
+            let source = match from_url {
+                Some(url) => spec::Source::Url(url),
+                None => spec::Source::Release(prefect_version),
+            };
+            spec::pull(source).map(drop)
+        }
+        Command::Generate { check } => generate::run(check),
+        Command::Regenerate { prefect_version } => {
+            spec::pull(spec::Source::Release(prefect_version))?;
+            generate::run(false)
+        }
+        Command::Prefect { action } => prefect::run(action),
+    }
+}
+
+/// The workspace root, independent of where cargo was invoked from.
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
