@@ -977,7 +977,7 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
         pub is_anonymous: bool,
         ///The block document's name. Not required for anonymous block documents.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<Name>,
+        pub name: ::std::option::Option<::std::string::String>,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub updated: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
@@ -997,7 +997,7 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
         pub is_anonymous: bool,
         ///The block document's name. Not required for anonymous block documents.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<Name>,
+        pub name: ::std::option::Option<::std::string::String>,
     }
     ///Filter BlockDocuments. Only BlockDocuments matching all criteria will be returned
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1247,7 +1247,7 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub logo_url: ::std::option::Option<::std::string::String>,
         ///A block type's name
-        pub name: Name,
+        pub name: ::std::string::String,
         ///A block type's slug
         pub slug: ::std::string::String,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -1270,7 +1270,7 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub logo_url: ::std::option::Option<::std::string::String>,
         ///A block type's name
-        pub name: Name,
+        pub name: ::std::string::String,
         ///A block type's slug
         pub slug: ::std::string::String,
     }
@@ -2370,23 +2370,14 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
         ///An optional templatable payload to send when calling the webhook.
         #[serde(default)]
         pub payload: ::std::string::String,
-        ///Known values: call-webhook.
-        #[serde(rename = "type", default = "defaults::call_webhook_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
     }
     ///Cancels a flow run associated with the trigger
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CancelFlowRun {
-        ///Known values: cancel-flow-run.
-        #[serde(rename = "type", default = "defaults::cancel_flow_run_type")]
-        pub type_: ::std::string::String,
-    }
-    impl ::std::default::Default for CancelFlowRun {
-        fn default() -> Self {
-            Self {
-                type_: defaults::cancel_flow_run_type(),
-            }
-        }
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
     }
     ///Changes the state of a flow run associated with the trigger
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2401,9 +2392,8 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         pub state: StateType,
-        ///Known values: change-flow-run-state.
-        #[serde(rename = "type", default = "defaults::change_flow_run_state_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
     }
     ///Settings for controlling CLI behavior
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2571,9 +2561,8 @@ fired within the given time period*/
         pub id: ::std::option::Option<::uuid::Uuid>,
         pub require: Require,
         pub triggers: ::std::vec::Vec<TriggersItem>,
-        ///Known values: compound.
-        #[serde(rename = "type", default = "defaults::compound_trigger_input_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub within: ::std::option::Option<::std::string::String>,
     }
@@ -2586,9 +2575,8 @@ fired within the given time period*/
         pub id: ::std::option::Option<::uuid::Uuid>,
         pub require: Require,
         pub triggers: ::std::vec::Vec<TriggersItem>,
-        ///Known values: compound.
-        #[serde(rename = "type", default = "defaults::compound_trigger_output_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub within: ::std::option::Option<f64>,
     }
@@ -2690,7 +2678,7 @@ Known values: ENQUEUE, CANCEL_NEW.*/
         ///The concurrency limit.
         pub limit: i64,
         ///The name of the concurrency limit.
-        pub name: Name,
+        pub name: ::std::string::String,
         ///The decay rate for active slots when used as a rate limit.
         #[serde(default = "defaults::concurrency_limit_v2_slot_decay_per_second")]
         pub slot_decay_per_second: f64,
@@ -2713,7 +2701,7 @@ Known values: ENQUEUE, CANCEL_NEW.*/
         ///The concurrency limit.
         pub limit: u64,
         ///The name of the concurrency limit.
-        pub name: Name,
+        pub name: ::std::string::String,
         ///The decay rate for active slots when used as a rate limit.
         #[serde(default = "defaults::concurrency_limit_v2_create_slot_decay_per_second")]
         pub slot_decay_per_second: f64,
@@ -2731,7 +2719,7 @@ Known values: ENQUEUE, CANCEL_NEW.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<u64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<Name>,
+        pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slot_decay_per_second: ::std::option::Option<f64>,
     }
@@ -2752,9 +2740,8 @@ Known values: ENQUEUE, CANCEL_NEW.*/
     ///Represents constant input value to a task run.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Constant {
-        ///Known values: constant.
-        #[serde(default = "defaults::constant_input_type")]
-        pub input_type: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub input_type: ::std::option::Option<InputType>,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
@@ -2907,18 +2894,10 @@ Args:
         }
     }
     ///Deletes a flow run associated with the trigger
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeleteFlowRun {
-        ///Known values: delete-flow-run.
-        #[serde(rename = "type", default = "defaults::delete_flow_run_type")]
-        pub type_: ::std::string::String,
-    }
-    impl ::std::default::Default for DeleteFlowRun {
-        fn default() -> Self {
-            Self {
-                type_: defaults::delete_flow_run_type(),
-            }
-        }
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
     }
     ///`DependencyResult`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3689,18 +3668,10 @@ Known values: READY, NOT_READY.*/
         }
     }
     ///Do nothing when an Automation is triggered
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DoNothing {
-        ///Known values: do-nothing.
-        #[serde(rename = "type", default = "defaults::do_nothing_type")]
-        pub type_: ::std::string::String,
-    }
-    impl ::std::default::Default for DoNothing {
-        fn default() -> Self {
-            Self {
-                type_: defaults::do_nothing_type(),
-            }
-        }
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
     }
     ///`Edge`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4001,9 +3972,8 @@ Known values: Reactive, Proactive.*/
         ///The number of events required for this trigger to fire (for Reactive triggers), or the number of events expected (for Proactive triggers)
         #[serde(default = "defaults::default_u64::<i64, 1>")]
         pub threshold: i64,
-        ///Known values: event.
-        #[serde(rename = "type", default = "defaults::event_trigger_input_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
         ///The time period over which the events must occur.  For Reactive triggers, this may be as low as 0 seconds, but must be at least 10 seconds for Proactive triggers
         #[serde(default = "defaults::event_trigger_input_within")]
         pub within: ::std::string::String,
@@ -4040,9 +4010,8 @@ Known values: Reactive, Proactive.*/
         ///The number of events required for this trigger to fire (for Reactive triggers), or the number of events expected (for Proactive triggers)
         #[serde(default = "defaults::default_u64::<i64, 1>")]
         pub threshold: i64,
-        ///Known values: event.
-        #[serde(rename = "type", default = "defaults::event_trigger_output_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
         ///The time period over which the events must occur.  For Reactive triggers, this may be as low as 0 seconds, but must be at least 10 seconds for Proactive triggers
         #[serde(default = "defaults::event_trigger_output_within")]
         pub within: f64,
@@ -4087,7 +4056,7 @@ Known values: Reactive, Proactive.*/
             ::std::collections::HashMap<::std::string::String, FlowLabelsValue>,
         >,
         ///The name of the flow
-        pub name: Name,
+        pub name: ::std::string::String,
         ///A list of flow tags
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
@@ -4110,7 +4079,7 @@ Known values: Reactive, Proactive.*/
             ::std::collections::HashMap<::std::string::String, FlowCreateLabelsValue>,
         >,
         ///The name of the flow
-        pub name: Name,
+        pub name: ::std::string::String,
         ///A list of flow tags
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
@@ -5077,9 +5046,8 @@ Known values: in_process, reschedule.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FlowRunResult {
         pub id: ::uuid::Uuid,
-        ///Known values: flow_run.
-        #[serde(default = "defaults::flow_run_result_input_type")]
-        pub input_type: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub input_type: ::std::option::Option<InputType>,
     }
     ///Summary of a flow run occupying a concurrency slot.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5342,6 +5310,57 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
     impl ::std::convert::From<::uuid::Uuid> for IdOrName {
         fn from(value: ::uuid::Uuid) -> Self {
             Self::Uuid(value)
+        }
+    }
+    ///`InputType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum InputType {
+        #[serde(rename = "constant")]
+        Constant,
+    }
+    impl ::std::fmt::Display for InputType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Constant => f.write_str("constant"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for InputType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "constant" => Ok(Self::Constant),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for InputType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for InputType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`InternalSettings`
@@ -5849,7 +5868,7 @@ Known values: warn, error, ignore.*/
         pub limit: i64,
         pub name: ::std::string::String,
     }
-    ///The block document's name. Not required for anonymous block documents.
+    ///The name of the variable
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct Name(::std::string::String);
@@ -5869,10 +5888,8 @@ Known values: warn, error, ignore.*/
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[^/%&><]+$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[^/%&><]+$\"".into());
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -6029,9 +6046,8 @@ Known values: and_, or_.*/
     ///Represents a parameter input to a task run.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Parameter {
-        ///Known values: parameter.
-        #[serde(default = "defaults::parameter_input_type")]
-        pub input_type: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub input_type: ::std::option::Option<InputType>,
         pub name: ::std::string::String,
     }
     ///Pauses a Work Queue
@@ -6045,16 +6061,15 @@ Known values: and_, or_.*/
 Known values: selected, inferred.*/
         #[serde(default = "defaults::pause_automation_source")]
         pub source: ::std::string::String,
-        ///Known values: pause-automation.
-        #[serde(rename = "type", default = "defaults::pause_automation_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
     }
     impl ::std::default::Default for PauseAutomation {
         fn default() -> Self {
             Self {
                 automation_id: Default::default(),
                 source: defaults::pause_automation_source(),
-                type_: defaults::pause_automation_type(),
+                type_: Default::default(),
             }
         }
     }
@@ -6069,16 +6084,15 @@ Known values: selected, inferred.*/
 Known values: selected, inferred.*/
         #[serde(default = "defaults::pause_deployment_source")]
         pub source: ::std::string::String,
-        ///Known values: pause-deployment.
-        #[serde(rename = "type", default = "defaults::pause_deployment_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
     }
     impl ::std::default::Default for PauseDeployment {
         fn default() -> Self {
             Self {
                 deployment_id: Default::default(),
                 source: defaults::pause_deployment_source(),
-                type_: defaults::pause_deployment_type(),
+                type_: Default::default(),
             }
         }
     }
@@ -6090,9 +6104,8 @@ Known values: selected, inferred.*/
 Known values: selected, inferred.*/
         #[serde(default = "defaults::pause_work_pool_source")]
         pub source: ::std::string::String,
-        ///Known values: pause-work-pool.
-        #[serde(rename = "type", default = "defaults::pause_work_pool_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
         ///The identifier of the work pool to pause
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub work_pool_id: ::std::option::Option<::uuid::Uuid>,
@@ -6101,7 +6114,7 @@ Known values: selected, inferred.*/
         fn default() -> Self {
             Self {
                 source: defaults::pause_work_pool_source(),
-                type_: defaults::pause_work_pool_type(),
+                type_: Default::default(),
                 work_pool_id: Default::default(),
             }
         }
@@ -6114,9 +6127,8 @@ Known values: selected, inferred.*/
 Known values: selected, inferred.*/
         #[serde(default = "defaults::pause_work_queue_source")]
         pub source: ::std::string::String,
-        ///Known values: pause-work-queue.
-        #[serde(rename = "type", default = "defaults::pause_work_queue_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
         ///The identifier of the work queue to pause
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub work_queue_id: ::std::option::Option<::uuid::Uuid>,
@@ -6125,7 +6137,7 @@ Known values: selected, inferred.*/
         fn default() -> Self {
             Self {
                 source: defaults::pause_work_queue_source(),
-                type_: defaults::pause_work_queue_type(),
+                type_: Default::default(),
                 work_queue_id: Default::default(),
             }
         }
@@ -6253,7 +6265,7 @@ Args:
     pub struct RRuleSchedule {
         pub rrule: ::std::string::String,
         #[serde(default = "defaults::r_rule_schedule_timezone")]
-        pub timezone: ::std::option::Option<Timezone>,
+        pub timezone: ::std::option::Option<::std::string::String>,
     }
     /**The server-side view of an event that has happened to a Resource after it has
 been received by the server*/
@@ -6460,16 +6472,15 @@ been received by the server*/
 Known values: selected, inferred.*/
         #[serde(default = "defaults::resume_automation_source")]
         pub source: ::std::string::String,
-        ///Known values: resume-automation.
-        #[serde(rename = "type", default = "defaults::resume_automation_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
     }
     impl ::std::default::Default for ResumeAutomation {
         fn default() -> Self {
             Self {
                 automation_id: Default::default(),
                 source: defaults::resume_automation_source(),
-                type_: defaults::resume_automation_type(),
+                type_: Default::default(),
             }
         }
     }
@@ -6484,32 +6495,23 @@ Known values: selected, inferred.*/
 Known values: selected, inferred.*/
         #[serde(default = "defaults::resume_deployment_source")]
         pub source: ::std::string::String,
-        ///Known values: resume-deployment.
-        #[serde(rename = "type", default = "defaults::resume_deployment_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
     }
     impl ::std::default::Default for ResumeDeployment {
         fn default() -> Self {
             Self {
                 deployment_id: Default::default(),
                 source: defaults::resume_deployment_source(),
-                type_: defaults::resume_deployment_type(),
+                type_: Default::default(),
             }
         }
     }
     ///Resumes a paused or suspended flow run associated with the trigger
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ResumeFlowRun {
-        ///Known values: resume-flow-run.
-        #[serde(rename = "type", default = "defaults::resume_flow_run_type")]
-        pub type_: ::std::string::String,
-    }
-    impl ::std::default::Default for ResumeFlowRun {
-        fn default() -> Self {
-            Self {
-                type_: defaults::resume_flow_run_type(),
-            }
-        }
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
     }
     ///Resumes a Work Pool
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -6519,9 +6521,8 @@ Known values: selected, inferred.*/
 Known values: selected, inferred.*/
         #[serde(default = "defaults::resume_work_pool_source")]
         pub source: ::std::string::String,
-        ///Known values: resume-work-pool.
-        #[serde(rename = "type", default = "defaults::resume_work_pool_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
         ///The identifier of the work pool to pause
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub work_pool_id: ::std::option::Option<::uuid::Uuid>,
@@ -6530,7 +6531,7 @@ Known values: selected, inferred.*/
         fn default() -> Self {
             Self {
                 source: defaults::resume_work_pool_source(),
-                type_: defaults::resume_work_pool_type(),
+                type_: Default::default(),
                 work_pool_id: Default::default(),
             }
         }
@@ -6543,9 +6544,8 @@ Known values: selected, inferred.*/
 Known values: selected, inferred.*/
         #[serde(default = "defaults::resume_work_queue_source")]
         pub source: ::std::string::String,
-        ///Known values: resume-work-queue.
-        #[serde(rename = "type", default = "defaults::resume_work_queue_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
         ///The identifier of the work queue to pause
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub work_queue_id: ::std::option::Option<::uuid::Uuid>,
@@ -6554,7 +6554,7 @@ Known values: selected, inferred.*/
         fn default() -> Self {
             Self {
                 source: defaults::resume_work_queue_source(),
-                type_: defaults::resume_work_queue_type(),
+                type_: Default::default(),
                 work_queue_id: Default::default(),
             }
         }
@@ -6583,9 +6583,8 @@ Known values: selected, inferred.*/
 Known values: selected, inferred.*/
         #[serde(default = "defaults::run_deployment_input_source")]
         pub source: ::std::string::String,
-        ///Known values: run-deployment.
-        #[serde(rename = "type", default = "defaults::run_deployment_input_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
     }
     impl ::std::default::Default for RunDeploymentInput {
         fn default() -> Self {
@@ -6595,7 +6594,7 @@ Known values: selected, inferred.*/
                 parameters: Default::default(),
                 schedule_after: Default::default(),
                 source: defaults::run_deployment_input_source(),
-                type_: defaults::run_deployment_input_type(),
+                type_: Default::default(),
             }
         }
     }
@@ -6623,9 +6622,8 @@ Known values: selected, inferred.*/
 Known values: selected, inferred.*/
         #[serde(default = "defaults::run_deployment_output_source")]
         pub source: ::std::string::String,
-        ///Known values: run-deployment.
-        #[serde(rename = "type", default = "defaults::run_deployment_output_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
     }
     impl ::std::default::Default for RunDeploymentOutput {
         fn default() -> Self {
@@ -6635,7 +6633,7 @@ Known values: selected, inferred.*/
                 parameters: Default::default(),
                 schedule_after: Default::default(),
                 source: defaults::run_deployment_output_source(),
-                type_: defaults::run_deployment_output_type(),
+                type_: Default::default(),
             }
         }
     }
@@ -6789,9 +6787,8 @@ Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
         pub body: ::std::string::String,
         #[serde(default = "defaults::send_notification_subject")]
         pub subject: ::std::string::String,
-        ///Known values: send-notification.
-        #[serde(rename = "type", default = "defaults::send_notification_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
     }
     /**A composite trigger that requires some number of triggers to have fired
 within the given time period in a specific order*/
@@ -6801,9 +6798,8 @@ within the given time period in a specific order*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
         pub triggers: ::std::vec::Vec<TriggersItem>,
-        ///Known values: sequence.
-        #[serde(rename = "type", default = "defaults::sequence_trigger_input_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub within: ::std::option::Option<::std::string::String>,
     }
@@ -6815,9 +6811,8 @@ within the given time period in a specific order*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
         pub triggers: ::std::vec::Vec<TriggersItem>,
-        ///Known values: sequence.
-        #[serde(rename = "type", default = "defaults::sequence_trigger_output_type")]
-        pub type_: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub within: ::std::option::Option<f64>,
     }
@@ -8130,40 +8125,21 @@ using a PostgreSQL database.*/
         pub type_: StateType,
     }
     ///Details associated with an ABORT state transition.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct StateAbortDetails {
         ///The reason why the state transition was aborted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
-        /**The type of state transition detail. Used to ensure pydantic does not coerce into a different type.
-
-Known values: abort_details.*/
-        #[serde(rename = "type", default = "defaults::state_abort_details_type")]
-        pub type_: ::std::string::String,
-    }
-    impl ::std::default::Default for StateAbortDetails {
-        fn default() -> Self {
-            Self {
-                reason: Default::default(),
-                type_: defaults::state_abort_details_type(),
-            }
-        }
+        ///The type of state transition detail. Used to ensure pydantic does not coerce into a different type.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
     }
     ///Details associated with an ACCEPT state transition.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct StateAcceptDetails {
-        /**The type of state transition detail. Used to ensure pydantic does not coerce into a different type.
-
-Known values: accept_details.*/
-        #[serde(rename = "type", default = "defaults::state_accept_details_type")]
-        pub type_: ::std::string::String,
-    }
-    impl ::std::default::Default for StateAcceptDetails {
-        fn default() -> Self {
-            Self {
-                type_: defaults::state_accept_details_type(),
-            }
-        }
+        ///The type of state transition detail. Used to ensure pydantic does not coerce into a different type.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
     }
     ///Data used by the Prefect REST API to create a new state.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -8256,24 +8232,14 @@ Known values: accept_details.*/
         }
     }
     ///Details associated with a REJECT state transition.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct StateRejectDetails {
         ///The reason why the state transition was rejected.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
-        /**The type of state transition detail. Used to ensure pydantic does not coerce into a different type.
-
-Known values: reject_details.*/
-        #[serde(rename = "type", default = "defaults::state_reject_details_type")]
-        pub type_: ::std::string::String,
-    }
-    impl ::std::default::Default for StateRejectDetails {
-        fn default() -> Self {
-            Self {
-                reason: Default::default(),
-                type_: defaults::state_reject_details_type(),
-            }
-        }
+        ///The type of state transition detail. Used to ensure pydantic does not coerce into a different type.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
     }
     /**Enumeration of state types.
 
@@ -8326,25 +8292,15 @@ Known values: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CRASHED
         ///The reason why the state transition should wait.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
-        /**The type of state transition detail. Used to ensure pydantic does not coerce into a different type.
-
-Known values: wait_details.*/
-        #[serde(rename = "type", default = "defaults::state_wait_details_type")]
-        pub type_: ::std::string::String,
+        ///The type of state transition detail. Used to ensure pydantic does not coerce into a different type.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
     }
     ///Suspends a flow run associated with the trigger
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SuspendFlowRun {
-        ///Known values: suspend-flow-run.
-        #[serde(rename = "type", default = "defaults::suspend_flow_run_type")]
-        pub type_: ::std::string::String,
-    }
-    impl ::std::default::Default for SuspendFlowRun {
-        fn default() -> Self {
-            Self {
-                type_: defaults::suspend_flow_run_type(),
-            }
-        }
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<Type>,
     }
     ///An ORM representation of task run data.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -8962,9 +8918,8 @@ Known values: wait_details.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TaskRunResult {
         pub id: ::uuid::Uuid,
-        ///Known values: task_run.
-        #[serde(default = "defaults::task_run_result_input_type")]
-        pub input_type: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub input_type: ::std::option::Option<InputType>,
     }
     /**Defines task run sorting options.
 
@@ -9240,70 +9195,6 @@ Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_A
             Ok(Self(value.to_string()))
         }
     }
-    ///`Timezone`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct Timezone(::std::string::String);
-    impl ::std::ops::Deref for Timezone {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<Timezone> for ::std::string::String {
-        fn from(value: Timezone) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for Timezone {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "Africa/Abidjan|Africa/Accra|Africa/Addis_Ababa|Africa/Algiers|Africa/Asmara|Africa/Asmera|Africa/Bamako|Africa/Bangui|Africa/Banjul|Africa/Bissau|Africa/Blantyre|Africa/Brazzaville|Africa/Bujumbura|Africa/Cairo|Africa/Casablanca|Africa/Ceuta|Africa/Conakry|Africa/Dakar|Africa/Dar_es_Salaam|Africa/Djibouti|Africa/Douala|Africa/El_Aaiun|Africa/Freetown|Africa/Gaborone|Africa/Harare|Africa/Johannesburg|Africa/Juba|Africa/Kampala|Africa/Khartoum|Africa/Kigali|Africa/Kinshasa|Africa/Lagos|Africa/Libreville|Africa/Lome|Africa/Luanda|Africa/Lubumbashi|Africa/Lusaka|Africa/Malabo|Africa/Maputo|Africa/Maseru|Africa/Mbabane|Africa/Mogadishu|Africa/Monrovia|Africa/Nairobi|Africa/Ndjamena|Africa/Niamey|Africa/Nouakchott|Africa/Ouagadougou|Africa/Porto-Novo|Africa/Sao_Tome|Africa/Timbuktu|Africa/Tripoli|Africa/Tunis|Africa/Windhoek|America/Adak|America/Anchorage|America/Anguilla|America/Antigua|America/Araguaina|America/Argentina/Buenos_Aires|America/Argentina/Catamarca|America/Argentina/ComodRivadavia|America/Argentina/Cordoba|America/Argentina/Jujuy|America/Argentina/La_Rioja|America/Argentina/Mendoza|America/Argentina/Rio_Gallegos|America/Argentina/Salta|America/Argentina/San_Juan|America/Argentina/San_Luis|America/Argentina/Tucuman|America/Argentina/Ushuaia|America/Aruba|America/Asuncion|America/Atikokan|America/Atka|America/Bahia|America/Bahia_Banderas|America/Barbados|America/Belem|America/Belize|America/Blanc-Sablon|America/Boa_Vista|America/Bogota|America/Boise|America/Buenos_Aires|America/Cambridge_Bay|America/Campo_Grande|America/Cancun|America/Caracas|America/Catamarca|America/Cayenne|America/Cayman|America/Chicago|America/Chihuahua|America/Ciudad_Juarez|America/Coral_Harbour|America/Cordoba|America/Costa_Rica|America/Coyhaique|America/Creston|America/Cuiaba|America/Curacao|America/Danmarkshavn|America/Dawson|America/Dawson_Creek|America/Denver|America/Detroit|America/Dominica|America/Edmonton|America/Eirunepe|America/El_Salvador|America/Ensenada|America/Fort_Nelson|America/Fort_Wayne|America/Fortaleza|America/Glace_Bay|America/Godthab|America/Goose_Bay|America/Grand_Turk|America/Grenada|America/Guadeloupe|America/Guatemala|America/Guayaquil|America/Guyana|America/Halifax|America/Havana|America/Hermosillo|America/Indiana/Indianapolis|America/Indiana/Knox|America/Indiana/Marengo|America/Indiana/Petersburg|America/Indiana/Tell_City|America/Indiana/Vevay|America/Indiana/Vincennes|America/Indiana/Winamac|America/Indianapolis|America/Inuvik|America/Iqaluit|America/Jamaica|America/Jujuy|America/Juneau|America/Kentucky/Louisville|America/Kentucky/Monticello|America/Knox_IN|America/Kralendijk|America/La_Paz|America/Lima|America/Los_Angeles|America/Louisville|America/Lower_Princes|America/Maceio|America/Managua|America/Manaus|America/Marigot|America/Martinique|America/Matamoros|America/Mazatlan|America/Mendoza|America/Menominee|America/Merida|America/Metlakatla|America/Mexico_City|America/Miquelon|America/Moncton|America/Monterrey|America/Montevideo|America/Montreal|America/Montserrat|America/Nassau|America/New_York|America/Nipigon|America/Nome|America/Noronha|America/North_Dakota/Beulah|America/North_Dakota/Center|America/North_Dakota/New_Salem|America/Nuuk|America/Ojinaga|America/Panama|America/Pangnirtung|America/Paramaribo|America/Phoenix|America/Port-au-Prince|America/Port_of_Spain|America/Porto_Acre|America/Porto_Velho|America/Puerto_Rico|America/Punta_Arenas|America/Rainy_River|America/Rankin_Inlet|America/Recife|America/Regina|America/Resolute|America/Rio_Branco|America/Rosario|America/Santa_Isabel|America/Santarem|America/Santiago|America/Santo_Domingo|America/Sao_Paulo|America/Scoresbysund|America/Shiprock|America/Sitka|America/St_Barthelemy|America/St_Johns|America/St_Kitts|America/St_Lucia|America/St_Thomas|America/St_Vincent|America/Swift_Current|America/Tegucigalpa|America/Thule|America/Thunder_Bay|America/Tijuana|America/Toronto|America/Tortola|America/Vancouver|America/Virgin|America/Whitehorse|America/Winnipeg|America/Yakutat|America/Yellowknife|Antarctica/Casey|Antarctica/Davis|Antarctica/DumontDUrville|Antarctica/Macquarie|Antarctica/Mawson|Antarctica/McMurdo|Antarctica/Palmer|Antarctica/Rothera|Antarctica/South_Pole|Antarctica/Syowa|Antarctica/Troll|Antarctica/Vostok|Arctic/Longyearbyen|Asia/Aden|Asia/Almaty|Asia/Amman|Asia/Anadyr|Asia/Aqtau|Asia/Aqtobe|Asia/Ashgabat|Asia/Ashkhabad|Asia/Atyrau|Asia/Baghdad|Asia/Bahrain|Asia/Baku|Asia/Bangkok|Asia/Barnaul|Asia/Beirut|Asia/Bishkek|Asia/Brunei|Asia/Calcutta|Asia/Chita|Asia/Choibalsan|Asia/Chongqing|Asia/Chungking|Asia/Colombo|Asia/Dacca|Asia/Damascus|Asia/Dhaka|Asia/Dili|Asia/Dubai|Asia/Dushanbe|Asia/Famagusta|Asia/Gaza|Asia/Harbin|Asia/Hebron|Asia/Ho_Chi_Minh|Asia/Hong_Kong|Asia/Hovd|Asia/Irkutsk|Asia/Istanbul|Asia/Jakarta|Asia/Jayapura|Asia/Jerusalem|Asia/Kabul|Asia/Kamchatka|Asia/Karachi|Asia/Kashgar|Asia/Kathmandu|Asia/Katmandu|Asia/Khandyga|Asia/Kolkata|Asia/Krasnoyarsk|Asia/Kuala_Lumpur|Asia/Kuching|Asia/Kuwait|Asia/Macao|Asia/Macau|Asia/Magadan|Asia/Makassar|Asia/Manila|Asia/Muscat|Asia/Nicosia|Asia/Novokuznetsk|Asia/Novosibirsk|Asia/Omsk|Asia/Oral|Asia/Phnom_Penh|Asia/Pontianak|Asia/Pyongyang|Asia/Qatar|Asia/Qostanay|Asia/Qyzylorda|Asia/Rangoon|Asia/Riyadh|Asia/Saigon|Asia/Sakhalin|Asia/Samarkand|Asia/Seoul|Asia/Shanghai|Asia/Singapore|Asia/Srednekolymsk|Asia/Taipei|Asia/Tashkent|Asia/Tbilisi|Asia/Tehran|Asia/Tel_Aviv|Asia/Thimbu|Asia/Thimphu|Asia/Tokyo|Asia/Tomsk|Asia/Ujung_Pandang|Asia/Ulaanbaatar|Asia/Ulan_Bator|Asia/Urumqi|Asia/Ust-Nera|Asia/Vientiane|Asia/Vladivostok|Asia/Yakutsk|Asia/Yangon|Asia/Yekaterinburg|Asia/Yerevan|Atlantic/Azores|Atlantic/Bermuda|Atlantic/Canary|Atlantic/Cape_Verde|Atlantic/Faeroe|Atlantic/Faroe|Atlantic/Jan_Mayen|Atlantic/Madeira|Atlantic/Reykjavik|Atlantic/South_Georgia|Atlantic/St_Helena|Atlantic/Stanley|Australia/ACT|Australia/Adelaide|Australia/Brisbane|Australia/Broken_Hill|Australia/Canberra|Australia/Currie|Australia/Darwin|Australia/Eucla|Australia/Hobart|Australia/LHI|Australia/Lindeman|Australia/Lord_Howe|Australia/Melbourne|Australia/NSW|Australia/North|Australia/Perth|Australia/Queensland|Australia/South|Australia/Sydney|Australia/Tasmania|Australia/Victoria|Australia/West|Australia/Yancowinna|Brazil/Acre|Brazil/DeNoronha|Brazil/East|Brazil/West|CET|CST6CDT|Canada/Atlantic|Canada/Central|Canada/Eastern|Canada/Mountain|Canada/Newfoundland|Canada/Pacific|Canada/Saskatchewan|Canada/Yukon|Chile/Continental|Chile/EasterIsland|Cuba|EET|EST|EST5EDT|Egypt|Eire|Etc/GMT|Etc/GMT+0|Etc/GMT+1|Etc/GMT+10|Etc/GMT+11|Etc/GMT+12|Etc/GMT+2|Etc/GMT+3|Etc/GMT+4|Etc/GMT+5|Etc/GMT+6|Etc/GMT+7|Etc/GMT+8|Etc/GMT+9|Etc/GMT-0|Etc/GMT-1|Etc/GMT-10|Etc/GMT-11|Etc/GMT-12|Etc/GMT-13|Etc/GMT-14|Etc/GMT-2|Etc/GMT-3|Etc/GMT-4|Etc/GMT-5|Etc/GMT-6|Etc/GMT-7|Etc/GMT-8|Etc/GMT-9|Etc/GMT0|Etc/Greenwich|Etc/UCT|Etc/UTC|Etc/Universal|Etc/Zulu|Europe/Amsterdam|Europe/Andorra|Europe/Astrakhan|Europe/Athens|Europe/Belfast|Europe/Belgrade|Europe/Berlin|Europe/Bratislava|Europe/Brussels|Europe/Bucharest|Europe/Budapest|Europe/Busingen|Europe/Chisinau|Europe/Copenhagen|Europe/Dublin|Europe/Gibraltar|Europe/Guernsey|Europe/Helsinki|Europe/Isle_of_Man|Europe/Istanbul|Europe/Jersey|Europe/Kaliningrad|Europe/Kiev|Europe/Kirov|Europe/Kyiv|Europe/Lisbon|Europe/Ljubljana|Europe/London|Europe/Luxembourg|Europe/Madrid|Europe/Malta|Europe/Mariehamn|Europe/Minsk|Europe/Monaco|Europe/Moscow|Europe/Nicosia|Europe/Oslo|Europe/Paris|Europe/Podgorica|Europe/Prague|Europe/Riga|Europe/Rome|Europe/Samara|Europe/San_Marino|Europe/Sarajevo|Europe/Saratov|Europe/Simferopol|Europe/Skopje|Europe/Sofia|Europe/Stockholm|Europe/Tallinn|Europe/Tirane|Europe/Tiraspol|Europe/Ulyanovsk|Europe/Uzhgorod|Europe/Vaduz|Europe/Vatican|Europe/Vienna|Europe/Vilnius|Europe/Volgograd|Europe/Warsaw|Europe/Zagreb|Europe/Zaporozhye|Europe/Zurich|Factory|GB|GB-Eire|GMT|GMT+0|GMT-0|GMT0|Greenwich|HST|Hongkong|Iceland|Indian/Antananarivo|Indian/Chagos|Indian/Christmas|Indian/Cocos|Indian/Comoro|Indian/Kerguelen|Indian/Mahe|Indian/Maldives|Indian/Mauritius|Indian/Mayotte|Indian/Reunion|Iran|Israel|Jamaica|Japan|Kwajalein|Libya|MET|MST|MST7MDT|Mexico/BajaNorte|Mexico/BajaSur|Mexico/General|NZ|NZ-CHAT|Navajo|PRC|PST8PDT|Pacific/Apia|Pacific/Auckland|Pacific/Bougainville|Pacific/Chatham|Pacific/Chuuk|Pacific/Easter|Pacific/Efate|Pacific/Enderbury|Pacific/Fakaofo|Pacific/Fiji|Pacific/Funafuti|Pacific/Galapagos|Pacific/Gambier|Pacific/Guadalcanal|Pacific/Guam|Pacific/Honolulu|Pacific/Johnston|Pacific/Kanton|Pacific/Kiritimati|Pacific/Kosrae|Pacific/Kwajalein|Pacific/Majuro|Pacific/Marquesas|Pacific/Midway|Pacific/Nauru|Pacific/Niue|Pacific/Norfolk|Pacific/Noumea|Pacific/Pago_Pago|Pacific/Palau|Pacific/Pitcairn|Pacific/Pohnpei|Pacific/Ponape|Pacific/Port_Moresby|Pacific/Rarotonga|Pacific/Saipan|Pacific/Samoa|Pacific/Tahiti|Pacific/Tarawa|Pacific/Tongatapu|Pacific/Truk|Pacific/Wake|Pacific/Wallis|Pacific/Yap|Poland|Portugal|ROC|ROK|Singapore|Turkey|UCT|US/Alaska|US/Aleutian|US/Arizona|US/Central|US/East-Indiana|US/Eastern|US/Hawaii|US/Indiana-Starke|US/Michigan|US/Mountain|US/Pacific|US/Samoa|UTC|Universal|W-SU|WET|Zulu",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"Africa/Abidjan|Africa/Accra|Africa/Addis_Ababa|Africa/Algiers|Africa/Asmara|Africa/Asmera|Africa/Bamako|Africa/Bangui|Africa/Banjul|Africa/Bissau|Africa/Blantyre|Africa/Brazzaville|Africa/Bujumbura|Africa/Cairo|Africa/Casablanca|Africa/Ceuta|Africa/Conakry|Africa/Dakar|Africa/Dar_es_Salaam|Africa/Djibouti|Africa/Douala|Africa/El_Aaiun|Africa/Freetown|Africa/Gaborone|Africa/Harare|Africa/Johannesburg|Africa/Juba|Africa/Kampala|Africa/Khartoum|Africa/Kigali|Africa/Kinshasa|Africa/Lagos|Africa/Libreville|Africa/Lome|Africa/Luanda|Africa/Lubumbashi|Africa/Lusaka|Africa/Malabo|Africa/Maputo|Africa/Maseru|Africa/Mbabane|Africa/Mogadishu|Africa/Monrovia|Africa/Nairobi|Africa/Ndjamena|Africa/Niamey|Africa/Nouakchott|Africa/Ouagadougou|Africa/Porto-Novo|Africa/Sao_Tome|Africa/Timbuktu|Africa/Tripoli|Africa/Tunis|Africa/Windhoek|America/Adak|America/Anchorage|America/Anguilla|America/Antigua|America/Araguaina|America/Argentina/Buenos_Aires|America/Argentina/Catamarca|America/Argentina/ComodRivadavia|America/Argentina/Cordoba|America/Argentina/Jujuy|America/Argentina/La_Rioja|America/Argentina/Mendoza|America/Argentina/Rio_Gallegos|America/Argentina/Salta|America/Argentina/San_Juan|America/Argentina/San_Luis|America/Argentina/Tucuman|America/Argentina/Ushuaia|America/Aruba|America/Asuncion|America/Atikokan|America/Atka|America/Bahia|America/Bahia_Banderas|America/Barbados|America/Belem|America/Belize|America/Blanc-Sablon|America/Boa_Vista|America/Bogota|America/Boise|America/Buenos_Aires|America/Cambridge_Bay|America/Campo_Grande|America/Cancun|America/Caracas|America/Catamarca|America/Cayenne|America/Cayman|America/Chicago|America/Chihuahua|America/Ciudad_Juarez|America/Coral_Harbour|America/Cordoba|America/Costa_Rica|America/Coyhaique|America/Creston|America/Cuiaba|America/Curacao|America/Danmarkshavn|America/Dawson|America/Dawson_Creek|America/Denver|America/Detroit|America/Dominica|America/Edmonton|America/Eirunepe|America/El_Salvador|America/Ensenada|America/Fort_Nelson|America/Fort_Wayne|America/Fortaleza|America/Glace_Bay|America/Godthab|America/Goose_Bay|America/Grand_Turk|America/Grenada|America/Guadeloupe|America/Guatemala|America/Guayaquil|America/Guyana|America/Halifax|America/Havana|America/Hermosillo|America/Indiana/Indianapolis|America/Indiana/Knox|America/Indiana/Marengo|America/Indiana/Petersburg|America/Indiana/Tell_City|America/Indiana/Vevay|America/Indiana/Vincennes|America/Indiana/Winamac|America/Indianapolis|America/Inuvik|America/Iqaluit|America/Jamaica|America/Jujuy|America/Juneau|America/Kentucky/Louisville|America/Kentucky/Monticello|America/Knox_IN|America/Kralendijk|America/La_Paz|America/Lima|America/Los_Angeles|America/Louisville|America/Lower_Princes|America/Maceio|America/Managua|America/Manaus|America/Marigot|America/Martinique|America/Matamoros|America/Mazatlan|America/Mendoza|America/Menominee|America/Merida|America/Metlakatla|America/Mexico_City|America/Miquelon|America/Moncton|America/Monterrey|America/Montevideo|America/Montreal|America/Montserrat|America/Nassau|America/New_York|America/Nipigon|America/Nome|America/Noronha|America/North_Dakota/Beulah|America/North_Dakota/Center|America/North_Dakota/New_Salem|America/Nuuk|America/Ojinaga|America/Panama|America/Pangnirtung|America/Paramaribo|America/Phoenix|America/Port-au-Prince|America/Port_of_Spain|America/Porto_Acre|America/Porto_Velho|America/Puerto_Rico|America/Punta_Arenas|America/Rainy_River|America/Rankin_Inlet|America/Recife|America/Regina|America/Resolute|America/Rio_Branco|America/Rosario|America/Santa_Isabel|America/Santarem|America/Santiago|America/Santo_Domingo|America/Sao_Paulo|America/Scoresbysund|America/Shiprock|America/Sitka|America/St_Barthelemy|America/St_Johns|America/St_Kitts|America/St_Lucia|America/St_Thomas|America/St_Vincent|America/Swift_Current|America/Tegucigalpa|America/Thule|America/Thunder_Bay|America/Tijuana|America/Toronto|America/Tortola|America/Vancouver|America/Virgin|America/Whitehorse|America/Winnipeg|America/Yakutat|America/Yellowknife|Antarctica/Casey|Antarctica/Davis|Antarctica/DumontDUrville|Antarctica/Macquarie|Antarctica/Mawson|Antarctica/McMurdo|Antarctica/Palmer|Antarctica/Rothera|Antarctica/South_Pole|Antarctica/Syowa|Antarctica/Troll|Antarctica/Vostok|Arctic/Longyearbyen|Asia/Aden|Asia/Almaty|Asia/Amman|Asia/Anadyr|Asia/Aqtau|Asia/Aqtobe|Asia/Ashgabat|Asia/Ashkhabad|Asia/Atyrau|Asia/Baghdad|Asia/Bahrain|Asia/Baku|Asia/Bangkok|Asia/Barnaul|Asia/Beirut|Asia/Bishkek|Asia/Brunei|Asia/Calcutta|Asia/Chita|Asia/Choibalsan|Asia/Chongqing|Asia/Chungking|Asia/Colombo|Asia/Dacca|Asia/Damascus|Asia/Dhaka|Asia/Dili|Asia/Dubai|Asia/Dushanbe|Asia/Famagusta|Asia/Gaza|Asia/Harbin|Asia/Hebron|Asia/Ho_Chi_Minh|Asia/Hong_Kong|Asia/Hovd|Asia/Irkutsk|Asia/Istanbul|Asia/Jakarta|Asia/Jayapura|Asia/Jerusalem|Asia/Kabul|Asia/Kamchatka|Asia/Karachi|Asia/Kashgar|Asia/Kathmandu|Asia/Katmandu|Asia/Khandyga|Asia/Kolkata|Asia/Krasnoyarsk|Asia/Kuala_Lumpur|Asia/Kuching|Asia/Kuwait|Asia/Macao|Asia/Macau|Asia/Magadan|Asia/Makassar|Asia/Manila|Asia/Muscat|Asia/Nicosia|Asia/Novokuznetsk|Asia/Novosibirsk|Asia/Omsk|Asia/Oral|Asia/Phnom_Penh|Asia/Pontianak|Asia/Pyongyang|Asia/Qatar|Asia/Qostanay|Asia/Qyzylorda|Asia/Rangoon|Asia/Riyadh|Asia/Saigon|Asia/Sakhalin|Asia/Samarkand|Asia/Seoul|Asia/Shanghai|Asia/Singapore|Asia/Srednekolymsk|Asia/Taipei|Asia/Tashkent|Asia/Tbilisi|Asia/Tehran|Asia/Tel_Aviv|Asia/Thimbu|Asia/Thimphu|Asia/Tokyo|Asia/Tomsk|Asia/Ujung_Pandang|Asia/Ulaanbaatar|Asia/Ulan_Bator|Asia/Urumqi|Asia/Ust-Nera|Asia/Vientiane|Asia/Vladivostok|Asia/Yakutsk|Asia/Yangon|Asia/Yekaterinburg|Asia/Yerevan|Atlantic/Azores|Atlantic/Bermuda|Atlantic/Canary|Atlantic/Cape_Verde|Atlantic/Faeroe|Atlantic/Faroe|Atlantic/Jan_Mayen|Atlantic/Madeira|Atlantic/Reykjavik|Atlantic/South_Georgia|Atlantic/St_Helena|Atlantic/Stanley|Australia/ACT|Australia/Adelaide|Australia/Brisbane|Australia/Broken_Hill|Australia/Canberra|Australia/Currie|Australia/Darwin|Australia/Eucla|Australia/Hobart|Australia/LHI|Australia/Lindeman|Australia/Lord_Howe|Australia/Melbourne|Australia/NSW|Australia/North|Australia/Perth|Australia/Queensland|Australia/South|Australia/Sydney|Australia/Tasmania|Australia/Victoria|Australia/West|Australia/Yancowinna|Brazil/Acre|Brazil/DeNoronha|Brazil/East|Brazil/West|CET|CST6CDT|Canada/Atlantic|Canada/Central|Canada/Eastern|Canada/Mountain|Canada/Newfoundland|Canada/Pacific|Canada/Saskatchewan|Canada/Yukon|Chile/Continental|Chile/EasterIsland|Cuba|EET|EST|EST5EDT|Egypt|Eire|Etc/GMT|Etc/GMT+0|Etc/GMT+1|Etc/GMT+10|Etc/GMT+11|Etc/GMT+12|Etc/GMT+2|Etc/GMT+3|Etc/GMT+4|Etc/GMT+5|Etc/GMT+6|Etc/GMT+7|Etc/GMT+8|Etc/GMT+9|Etc/GMT-0|Etc/GMT-1|Etc/GMT-10|Etc/GMT-11|Etc/GMT-12|Etc/GMT-13|Etc/GMT-14|Etc/GMT-2|Etc/GMT-3|Etc/GMT-4|Etc/GMT-5|Etc/GMT-6|Etc/GMT-7|Etc/GMT-8|Etc/GMT-9|Etc/GMT0|Etc/Greenwich|Etc/UCT|Etc/UTC|Etc/Universal|Etc/Zulu|Europe/Amsterdam|Europe/Andorra|Europe/Astrakhan|Europe/Athens|Europe/Belfast|Europe/Belgrade|Europe/Berlin|Europe/Bratislava|Europe/Brussels|Europe/Bucharest|Europe/Budapest|Europe/Busingen|Europe/Chisinau|Europe/Copenhagen|Europe/Dublin|Europe/Gibraltar|Europe/Guernsey|Europe/Helsinki|Europe/Isle_of_Man|Europe/Istanbul|Europe/Jersey|Europe/Kaliningrad|Europe/Kiev|Europe/Kirov|Europe/Kyiv|Europe/Lisbon|Europe/Ljubljana|Europe/London|Europe/Luxembourg|Europe/Madrid|Europe/Malta|Europe/Mariehamn|Europe/Minsk|Europe/Monaco|Europe/Moscow|Europe/Nicosia|Europe/Oslo|Europe/Paris|Europe/Podgorica|Europe/Prague|Europe/Riga|Europe/Rome|Europe/Samara|Europe/San_Marino|Europe/Sarajevo|Europe/Saratov|Europe/Simferopol|Europe/Skopje|Europe/Sofia|Europe/Stockholm|Europe/Tallinn|Europe/Tirane|Europe/Tiraspol|Europe/Ulyanovsk|Europe/Uzhgorod|Europe/Vaduz|Europe/Vatican|Europe/Vienna|Europe/Vilnius|Europe/Volgograd|Europe/Warsaw|Europe/Zagreb|Europe/Zaporozhye|Europe/Zurich|Factory|GB|GB-Eire|GMT|GMT+0|GMT-0|GMT0|Greenwich|HST|Hongkong|Iceland|Indian/Antananarivo|Indian/Chagos|Indian/Christmas|Indian/Cocos|Indian/Comoro|Indian/Kerguelen|Indian/Mahe|Indian/Maldives|Indian/Mauritius|Indian/Mayotte|Indian/Reunion|Iran|Israel|Jamaica|Japan|Kwajalein|Libya|MET|MST|MST7MDT|Mexico/BajaNorte|Mexico/BajaSur|Mexico/General|NZ|NZ-CHAT|Navajo|PRC|PST8PDT|Pacific/Apia|Pacific/Auckland|Pacific/Bougainville|Pacific/Chatham|Pacific/Chuuk|Pacific/Easter|Pacific/Efate|Pacific/Enderbury|Pacific/Fakaofo|Pacific/Fiji|Pacific/Funafuti|Pacific/Galapagos|Pacific/Gambier|Pacific/Guadalcanal|Pacific/Guam|Pacific/Honolulu|Pacific/Johnston|Pacific/Kanton|Pacific/Kiritimati|Pacific/Kosrae|Pacific/Kwajalein|Pacific/Majuro|Pacific/Marquesas|Pacific/Midway|Pacific/Nauru|Pacific/Niue|Pacific/Norfolk|Pacific/Noumea|Pacific/Pago_Pago|Pacific/Palau|Pacific/Pitcairn|Pacific/Pohnpei|Pacific/Ponape|Pacific/Port_Moresby|Pacific/Rarotonga|Pacific/Saipan|Pacific/Samoa|Pacific/Tahiti|Pacific/Tarawa|Pacific/Tongatapu|Pacific/Truk|Pacific/Wake|Pacific/Wallis|Pacific/Yap|Poland|Portugal|ROC|ROK|Singapore|Turkey|UCT|US/Alaska|US/Aleutian|US/Arizona|US/Central|US/East-Indiana|US/Eastern|US/Hawaii|US/Indiana-Starke|US/Michigan|US/Mountain|US/Pacific|US/Samoa|UTC|Universal|W-SU|WET|Zulu\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for Timezone {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for Timezone {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for Timezone {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///The criteria for which events this Automation covers and how it will respond to the presence or absence of those events
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
@@ -9348,6 +9239,57 @@ Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_A
     impl ::std::convert::From<SequenceTriggerInput> for TriggersItem {
         fn from(value: SequenceTriggerInput) -> Self {
             Self::SequenceTriggerInput(value)
+        }
+    }
+    ///`Type`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum Type {
+        #[serde(rename = "call-webhook")]
+        CallWebhook,
+    }
+    impl ::std::fmt::Display for Type {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CallWebhook => f.write_str("call-webhook"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for Type {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "call-webhook" => Ok(Self::CallWebhook),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for Type {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for Type {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///A task run with additional details for display in the UI.
@@ -9840,7 +9782,7 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_DESC, NAME_ASC.*/
         #[serde(default)]
         pub is_paused: bool,
         ///The name of the work pool.
-        pub name: Name,
+        pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub storage_configuration: ::std::option::Option<WorkPoolStorageConfiguration>,
         ///The work pool type.
@@ -9915,7 +9857,7 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_DESC, NAME_ASC.*/
         #[serde(default)]
         pub is_paused: bool,
         ///The name of the work pool.
-        pub name: Name,
+        pub name: ::std::string::String,
         ///The current status of the work pool.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<WorkPoolStatus>,
@@ -10029,7 +9971,7 @@ Known values: READY, NOT_READY, PAUSED.*/
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
         ///The name of the work queue.
-        pub name: Name,
+        pub name: ::std::string::String,
         ///The queue's priority. Lower values are higher priority (1 is the highest).
         #[serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 1>")]
         pub priority: ::std::num::NonZeroU64,
@@ -10087,7 +10029,7 @@ Known values: READY, NOT_READY, PAUSED.*/
         #[serde(default)]
         pub is_paused: bool,
         ///The name of the work queue.
-        pub name: Name,
+        pub name: ::std::string::String,
         ///The queue's priority. Lower values are higher priority (1 is the highest).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub priority: ::std::option::Option<::std::num::NonZeroU64>,
@@ -10175,7 +10117,7 @@ returned*/
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
         ///The name of the work queue.
-        pub name: Name,
+        pub name: ::std::string::String,
         ///The queue's priority. Lower values are higher priority (1 is the highest).
         #[serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 1>")]
         pub priority: ::std::num::NonZeroU64,
@@ -10513,26 +10455,11 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn body_renew_concurrency_lease_v2_concurrency_limits_leases_lease_id_renew_post_lease_duration() -> f64 {
             300_f64
         }
-        pub(super) fn call_webhook_type() -> ::std::string::String {
-            "call-webhook".to_string()
-        }
-        pub(super) fn cancel_flow_run_type() -> ::std::string::String {
-            "cancel-flow-run".to_string()
-        }
-        pub(super) fn change_flow_run_state_type() -> ::std::string::String {
-            "change-flow-run-state".to_string()
-        }
         pub(super) fn client_settings_retry_jitter_factor() -> f64 {
             0.2_f64
         }
         pub(super) fn cloud_settings_api_url() -> ::std::string::String {
             "https://api.prefect.cloud/api".to_string()
-        }
-        pub(super) fn compound_trigger_input_type() -> ::std::string::String {
-            "compound".to_string()
-        }
-        pub(super) fn compound_trigger_output_type() -> ::std::string::String {
-            "compound".to_string()
         }
         pub(super) fn concurrency_limit_v2_avg_slot_occupancy_seconds() -> f64 {
             2.0_f64
@@ -10543,28 +10470,13 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn concurrency_limit_v2_create_slot_decay_per_second() -> f64 {
             0_f64
         }
-        pub(super) fn constant_input_type() -> ::std::string::String {
-            "constant".to_string()
-        }
-        pub(super) fn delete_flow_run_type() -> ::std::string::String {
-            "delete-flow-run".to_string()
-        }
         pub(super) fn deployment_response_status() -> ::std::option::Option<
             super::DeploymentStatus,
         > {
             ::std::option::Option::Some(super::DeploymentStatus("NOT_READY".to_string()))
         }
-        pub(super) fn do_nothing_type() -> ::std::string::String {
-            "do-nothing".to_string()
-        }
-        pub(super) fn event_trigger_input_type() -> ::std::string::String {
-            "event".to_string()
-        }
         pub(super) fn event_trigger_input_within() -> ::std::string::String {
             "PT0S".to_string()
-        }
-        pub(super) fn event_trigger_output_type() -> ::std::string::String {
-            "event".to_string()
         }
         pub(super) fn event_trigger_output_within() -> f64 {
             0.0_f64
@@ -10593,9 +10505,6 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn flow_run_response_total_run_time() -> f64 {
             0.0_f64
         }
-        pub(super) fn flow_run_result_input_type() -> ::std::string::String {
-            "flow_run".to_string()
-        }
         pub(super) fn flows_settings_default_retry_delay_seconds() -> super::DefaultRetryDelaySeconds {
             super::DefaultRetryDelaySeconds::Integer(0_i64)
         }
@@ -10619,40 +10528,25 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn logging_to_api_settings_when_missing_flow() -> ::std::string::String {
             "warn".to_string()
         }
-        pub(super) fn parameter_input_type() -> ::std::string::String {
-            "parameter".to_string()
-        }
         pub(super) fn pause_automation_source() -> ::std::string::String {
             "selected".to_string()
-        }
-        pub(super) fn pause_automation_type() -> ::std::string::String {
-            "pause-automation".to_string()
         }
         pub(super) fn pause_deployment_source() -> ::std::string::String {
             "selected".to_string()
         }
-        pub(super) fn pause_deployment_type() -> ::std::string::String {
-            "pause-deployment".to_string()
-        }
         pub(super) fn pause_work_pool_source() -> ::std::string::String {
             "selected".to_string()
         }
-        pub(super) fn pause_work_pool_type() -> ::std::string::String {
-            "pause-work-pool".to_string()
-        }
         pub(super) fn pause_work_queue_source() -> ::std::string::String {
             "selected".to_string()
-        }
-        pub(super) fn pause_work_queue_type() -> ::std::string::String {
-            "pause-work-queue".to_string()
         }
         pub(super) fn plugins_settings_setup_timeout_seconds() -> f64 {
             20.0_f64
         }
         pub(super) fn r_rule_schedule_timezone() -> ::std::option::Option<
-            super::Timezone,
+            ::std::string::String,
         > {
-            ::std::option::Option::Some(super::Timezone("UTC".to_string()))
+            ::std::option::Option::Some("UTC".to_string())
         }
         pub(super) fn results_settings_default_serializer() -> ::std::string::String {
             "pickle".to_string()
@@ -10660,41 +10554,20 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn resume_automation_source() -> ::std::string::String {
             "selected".to_string()
         }
-        pub(super) fn resume_automation_type() -> ::std::string::String {
-            "resume-automation".to_string()
-        }
         pub(super) fn resume_deployment_source() -> ::std::string::String {
             "selected".to_string()
-        }
-        pub(super) fn resume_deployment_type() -> ::std::string::String {
-            "resume-deployment".to_string()
-        }
-        pub(super) fn resume_flow_run_type() -> ::std::string::String {
-            "resume-flow-run".to_string()
         }
         pub(super) fn resume_work_pool_source() -> ::std::string::String {
             "selected".to_string()
         }
-        pub(super) fn resume_work_pool_type() -> ::std::string::String {
-            "resume-work-pool".to_string()
-        }
         pub(super) fn resume_work_queue_source() -> ::std::string::String {
             "selected".to_string()
-        }
-        pub(super) fn resume_work_queue_type() -> ::std::string::String {
-            "resume-work-queue".to_string()
         }
         pub(super) fn run_deployment_input_source() -> ::std::string::String {
             "selected".to_string()
         }
-        pub(super) fn run_deployment_input_type() -> ::std::string::String {
-            "run-deployment".to_string()
-        }
         pub(super) fn run_deployment_output_source() -> ::std::string::String {
             "selected".to_string()
-        }
-        pub(super) fn run_deployment_output_type() -> ::std::string::String {
-            "run-deployment".to_string()
         }
         pub(super) fn runner_server_settings_host() -> ::std::string::String {
             "localhost".to_string()
@@ -10704,15 +10577,6 @@ Known values: ONLINE, OFFLINE.*/
         }
         pub(super) fn send_notification_subject() -> ::std::string::String {
             "Prefect automated notification".to_string()
-        }
-        pub(super) fn send_notification_type() -> ::std::string::String {
-            "send-notification".to_string()
-        }
-        pub(super) fn sequence_trigger_input_type() -> ::std::string::String {
-            "sequence".to_string()
-        }
-        pub(super) fn sequence_trigger_output_type() -> ::std::string::String {
-            "sequence".to_string()
         }
         pub(super) fn server_api_settings_cors_allowed_headers() -> ::std::string::String {
             "*".to_string()
@@ -10877,23 +10741,8 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn sql_alchemy_settings_pool_timeout() -> ::std::option::Option<f64> {
             ::std::option::Option::Some(30.0_f64)
         }
-        pub(super) fn state_abort_details_type() -> ::std::string::String {
-            "abort_details".to_string()
-        }
-        pub(super) fn state_accept_details_type() -> ::std::string::String {
-            "accept_details".to_string()
-        }
         pub(super) fn state_details_deferred() -> ::std::option::Option<bool> {
             ::std::option::Option::Some(false)
-        }
-        pub(super) fn state_reject_details_type() -> ::std::string::String {
-            "reject_details".to_string()
-        }
-        pub(super) fn state_wait_details_type() -> ::std::string::String {
-            "wait_details".to_string()
-        }
-        pub(super) fn suspend_flow_run_type() -> ::std::string::String {
-            "suspend-flow-run".to_string()
         }
         pub(super) fn task_run_estimated_run_time() -> f64 {
             0.0_f64
@@ -10920,9 +10769,6 @@ Known values: ONLINE, OFFLINE.*/
         }
         pub(super) fn task_run_response_total_run_time() -> f64 {
             0.0_f64
-        }
-        pub(super) fn task_run_result_input_type() -> ::std::string::String {
-            "task_run".to_string()
         }
         pub(super) fn tasks_settings_default_retry_delay_seconds() -> ::std::option::Option<
             super::TasksSettingsDefaultRetryDelaySeconds,

@@ -1,1 +1,160 @@
-fn main() {}
+//! `prefect-mcp-server`: an MCP server for Prefect 3.
+//!
+//! With no subcommand it serves MCP over stdio, configured from the environment: that is how
+//! MCP clients launch it. stdout carries only the protocol; logs go to stderr.
+
+mod cli;
+mod config;
+mod errors;
+mod output;
+mod server;
+mod tools;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use rmcp::ServiceExt;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{Config, Overrides};
+use crate::server::{PrefectServer, ServerOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "prefect-mcp-server",
+    version,
+    about = "MCP server for Prefect 3: flows, flow runs and deployments as tools.",
+    long_about = "MCP server for Prefect 3: flows, flow runs and deployments as tools.\n\n\
+        With no subcommand it serves MCP over stdio (how MCP clients launch it).\n\n\
+        Configuration, highest precedence first: these flags; the environment variables \
+        PREFECT_API_URL, PREFECT_API_KEY, PREFECT_API_AUTH_STRING; the active Prefect profile \
+        in $PREFECT_HOME/profiles.toml (PREFECT_PROFILE or the file's `active`); the default \
+        http://localhost:4200/api."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Prefect API URL, including /api (e.g. http://127.0.0.1:4200/api or a Prefect Cloud
+    /// workspace URL). Default: PREFECT_API_URL, the profile, then http://localhost:4200/api.
+    #[arg(long, global = true)]
+    api_url: Option<String>,
+    /// Prefect Cloud API key, sent as a Bearer token. Prefer the PREFECT_API_KEY variable: flags
+    /// are visible to other local users.
+    #[arg(long, global = true, hide_env_values = true)]
+    api_key: Option<String>,
+    /// "user:password" for a server with basic auth (wins over an API key). Prefer
+    /// PREFECT_API_AUTH_STRING.
+    #[arg(long, global = true)]
+    auth_string: Option<String>,
+    /// Prefect profile to read from profiles.toml (default: PREFECT_PROFILE, then the file's
+    /// active profile).
+    #[arg(long, global = true)]
+    profile: Option<String>,
+    /// Offer only read-only tools (no cancel, no create).
+    #[arg(long, global = true, env = "PREFECT_MCP_READ_ONLY")]
+    read_only: bool,
+    /// Seconds a single Prefect request may take (default 60, or PREFECT_MCP_TIMEOUT_SECONDS).
+    #[arg(long, global = true, value_parser = parse_timeout)]
+    timeout: Option<Duration>,
+    /// Log filter for stderr, e.g. info, debug, prefect_mcp_server=trace. Default: RUST_LOG,
+    /// then info.
+    #[arg(long, global = true)]
+    log_level: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the tools (as MCP tools/list would) and exit.
+    Tools,
+    /// Run one tool and print its JSON result; exits 1 if the tool reports an error.
+    Call {
+        /// Tool name, e.g. list_flows.
+        tool: String,
+        /// Arguments as a JSON object, e.g. '{"limit": 5}'.
+        arguments: Option<String>,
+    },
+}
+
+fn parse_timeout(raw: &str) -> Result<Duration, String> {
+    config::parse_timeout(raw).map_err(|e| e.to_string())
+}
+
+fn init_logging(level: Option<&str>) {
+    let filter = match level {
+        Some(level) => EnvFilter::new(level),
+        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+}
+
+fn build_server(cli: &Cli) -> Result<PrefectServer> {
+    let config = Config::load(Overrides {
+        api_url: cli.api_url.clone(),
+        api_key: cli.api_key.clone(),
+        auth_string: cli.auth_string.clone(),
+        profile: cli.profile.clone(),
+        timeout: cli.timeout,
+    })?;
+    let client = prefect_api::Client::builder(&config.api_url)
+        .auth(config.auth.clone())
+        .timeout(config.timeout)
+        .user_agent(concat!("prefect-mcp-server/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .context("cannot set up the Prefect client")?;
+    let server = PrefectServer::new(client, &ServerOptions { read_only: cli.read_only });
+    tracing::info!(
+        api_url = %server.client.api_url(),
+        source = config.api_url_source,
+        profile = config.profile.as_deref().unwrap_or("none"),
+        auth = config.auth.kind(),
+        read_only = cli.read_only,
+        tools = server.tools().len(),
+        "prefect-mcp-server {} starting",
+        env!("CARGO_PKG_VERSION"),
+    );
+    Ok(server)
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let server = build_server(&cli)?;
+    match &cli.command {
+        Some(Command::Tools) => {
+            cli::print_tools(&server)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Call { tool, arguments }) => {
+            let is_error = cli::call(&server, tool, arguments.as_deref()).await?;
+            Ok(if is_error { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        None => {
+            // Prefect is not contacted here: an unreachable server must not stop the MCP
+            // server from starting; each tool reports it instead.
+            let running = server
+                .serve(rmcp::transport::stdio())
+                .await
+                .context("MCP initialisation over stdio failed")?;
+            let reason = running.waiting().await?;
+            tracing::info!(?reason, "stdio session ended");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_level.as_deref());
+    match run(cli).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("prefect-mcp-server: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

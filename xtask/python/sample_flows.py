@@ -13,7 +13,7 @@ import time
 from prefect import flow, get_run_logger, task
 
 
-@task
+@task(task_run_name="greet-{who}")
 def greet(who: str) -> str:
     get_run_logger().info("Greeting %s", who)
     return f"hello, {who}!"
@@ -27,7 +27,7 @@ def hello(who: str = "world") -> str:
     return message
 
 
-@task
+@task(task_run_name="load_input")
 def load_input(path: str) -> str:
     logger = get_run_logger()
     logger.info("Looking for the input file %s", path)
@@ -55,7 +55,7 @@ def slow(seconds: int = 600) -> int:
     return seconds
 
 
-@task
+@task(task_run_name="repeat-{i}")
 def repeat(who: str, i: int) -> str:
     return f"{i}: hello {who}"
 

@@ -4,7 +4,9 @@ Expects PREFECT_API_URL and a runner (runner.py) serving the deployments, starte
 Plain httpx against the REST API, so that every request is visible and retried the same way.
 
 Steps, each safe to repeat:
-1. wait until the runner has created every deployment of runner.DEPLOYMENTS;
+1. wait until the runner has created every deployment of runner.DEPLOYMENTS (and, when it was
+   just started, until it polls them: a restarted runner re-applies the deployments, which
+   replaces the "hourly" schedule and drops its SCHEDULED runs, so older state cannot be trusted);
 2. tag the flows (flows created by a runner have no tags; PATCH /flows/{id} sets them);
 3. wait until the server's scheduler has created the SCHEDULED runs of the active "hourly"
    deployment, so that tests start after that burst of writes, never during it;
@@ -15,6 +17,7 @@ Steps, each safe to repeat:
 """
 
 import argparse
+import datetime
 import os
 import sys
 import time
@@ -56,10 +59,10 @@ class Api:
             except httpx.TransportError as exc:  # includes timeouts
                 last = f"{type(exc).__name__}: {exc}"
             else:
+                if response.status_code == 404 and 404 in ok:
+                    return None  # "not there (yet)", for lookups that poll
                 if response.status_code in ok:
                     return response.json() if response.content else None
-                if response.status_code == 404 and 404 in ok:
-                    return None
                 if response.status_code not in (429, 502, 503):
                     raise SeedError(
                         f"{method} {path} -> {response.status_code}: {response.text[:500]}"
@@ -110,6 +113,11 @@ def wait_for(what: str, timeout: float, check, args, interval: float = 1.0):
         time.sleep(interval)
 
 
+def parse_time(text: str) -> datetime.datetime:
+    # Python < 3.11 does not accept a "Z" suffix.
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def deployment_path(flow_name: str, deployment_name: str) -> str:
     return f"/deployments/name/{quote(flow_name, safe='')}/{quote(deployment_name, safe='')}"
 
@@ -118,6 +126,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runner-pid", type=int)
     parser.add_argument("--runner-log")
+    parser.add_argument("--runner-started", type=float,
+                        help="Unix time at which a new runner was started")
     parser.add_argument("--timeout", type=float, default=180.0,
                         help="seconds to wait for each stage")
     args = parser.parse_args()
@@ -127,11 +137,21 @@ def main() -> int:
     # 1. Deployments, created by the runner at its start.
     expected = [(f.name, name) for f, name, _ in DEPLOYMENTS]
 
+    since = None
+    if args.runner_started is not None:
+        since = datetime.datetime.fromtimestamp(args.runner_started, datetime.timezone.utc)
+
+    def polled_since_start(deployment) -> bool:
+        if since is None:
+            return True
+        last_polled = deployment.get("last_polled")
+        return bool(last_polled) and parse_time(last_polled) >= since
+
     def all_deployments():
         found = {}
         for key in expected:
             deployment = api.call("GET", deployment_path(*key), ok=(200, 404))
-            if deployment is None:
+            if deployment is None or not polled_since_start(deployment):
                 return None
             found[key] = deployment
         return found

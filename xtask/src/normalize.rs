@@ -10,11 +10,14 @@
 //! 2. [`collapse_type_list`]: `type: [x, "null"]` likewise.
 //! 3. [`drop_ref_siblings`]: a `$ref` with siblings keeps only the `$ref` (3.0 ignores siblings).
 //! 4. [`exclusive_bounds`]: numeric `exclusiveMinimum/Maximum` become `minimum/maximum` + boolean.
-//! 5. [`const_to_enum`]: `const` becomes a one-value `enum`; a `default` that no longer fits is dropped.
+//! 5. [`const_to_enum`]: `const` becomes a one-value `enum`, without a `default` (it is implied).
 //! 6. [`drop_unsupported_keywords`]: `examples` becomes `example`; `prefixItems`,
 //!    `contentMediaType` and `contentEncoding` go.
+//! 6b. [`drop_patterns`]: `pattern` goes. Prefect validates names itself; in the client a pattern
+//!    makes decoding brittle (a timezone newer than the list fails) and costs a 9 KB regex.
 //! 7. [`open_string_enums`]: closed string enums become plain strings (the known values move to the
-//!    description), so a newer server's new state or status never fails decoding.
+//!    description), so a newer server's new state or status never fails decoding. One-value
+//!    enums (3.1 `const`s) stay: they are the discriminators of untagged unions.
 //!
 //! Document rules: [`tolerate_unknown_response_fields`] drops `additionalProperties: false` from
 //! every schema a response can contain (a newer server's extra field must not fail decoding),
@@ -124,6 +127,7 @@ pub fn normalize_schema(schema: &mut Value) {
     exclusive_bounds(obj);
     const_to_enum(obj);
     drop_unsupported_keywords(obj);
+    drop_patterns(obj);
     open_string_enums(obj);
 
     if let Some(props) = obj.get_mut("properties").and_then(Value::as_object_mut) {
@@ -249,9 +253,8 @@ pub fn const_to_enum(obj: &mut Map<String, Value>) {
     let Some(value) = obj.remove("const") else {
         return;
     };
-    if obj.get("default").is_some_and(|d| d != &value) {
-        obj.remove("default");
-    }
+    // The only value is implied; typify also rejects a default on a one-value enum.
+    obj.remove("default");
     obj.insert("enum".into(), json!([value]));
 }
 
@@ -267,6 +270,11 @@ pub fn drop_unsupported_keywords(obj: &mut Map<String, Value>) {
     }
 }
 
+/// Rule 6b: string patterns are the server's business.
+pub fn drop_patterns(obj: &mut Map<String, Value>) {
+    obj.remove("pattern");
+}
+
 /// Rule 7: closed string enums become plain strings, the known values listed in the description.
 ///
 /// Generated Rust enums reject values they do not know, and Prefect adds states, statuses and
@@ -275,7 +283,7 @@ pub fn open_string_enums(obj: &mut Map<String, Value>) {
     let Some(Value::Array(values)) = obj.get("enum") else {
         return;
     };
-    if !values.iter().all(Value::is_string) {
+    if values.len() < 2 || !values.iter().all(Value::is_string) {
         return;
     }
     let known: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
@@ -525,11 +533,9 @@ mod tests {
     }
 
     #[test]
-    fn const_becomes_single_value_enum_and_drops_nonconforming_default() {
-        let out = schema(json!({"const": 3, "default": 4}));
+    fn const_becomes_single_value_enum_without_default() {
+        let out = schema(json!({"const": 3, "default": 3}));
         assert_eq!(out, json!({"enum": [3]}));
-        let kept = schema(json!({"const": 3, "default": 3}));
-        assert_eq!(kept, json!({"default": 3, "enum": [3]}));
     }
 
     #[test]
@@ -539,9 +545,16 @@ mod tests {
     }
 
     #[test]
+    fn patterns_are_dropped() {
+        assert_eq!(schema(json!({"type": "string", "pattern": "^[^/]+$"})), json!({"type": "string"}));
+    }
+
+    #[test]
     fn string_enums_become_open_strings_with_known_values() {
         let out = schema(json!({"type": "string", "enum": ["A", "B"], "description": "State."}));
         assert_eq!(out, json!({"type": "string", "description": "State.\n\nKnown values: A, B."}));
+        let discriminator = schema(json!({"type": "string", "const": "reject_details"}));
+        assert_eq!(discriminator, json!({"type": "string", "enum": ["reject_details"]}));
     }
 
     #[test]

@@ -26,7 +26,7 @@ use std::net::{TcpListener, TcpStream, ToSocketAddrs};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -52,6 +52,12 @@ pub enum Action {
     Status,
     /// Start the runner serving the sample deployments and create the sample runs.
     Seed,
+    /// `up` + `seed` unless already done, for exactly this release (a server of another release
+    /// is replaced): what the `test` and `demo` commands use.
+    Ensure {
+        #[arg(long, default_value = DEFAULT_VERSION)]
+        prefect_version: String,
+    },
 }
 
 pub fn run(action: Action) -> Result<()> {
@@ -66,10 +72,15 @@ pub fn run(action: Action) -> Result<()> {
         Action::Status => status(),
         Action::Seed => {
             let _lock = Lock::acquire()?;
-            let state = read_state()?
-                .filter(healthy)
-                .ok_or_else(|| anyhow!("no Prefect server is up: run `cargo xtask prefect up` first"))?;
+            let state = read_state()?.filter(healthy).ok_or_else(|| {
+                anyhow!("no Prefect server is up: run `cargo xtask prefect up` first")
+            })?;
             seed(state).map(drop)
+        }
+        Action::Ensure { prefect_version } => {
+            let state = ensure_up_and_seeded(&prefect_version)?;
+            println!("{}", state.api_url);
+            Ok(())
         }
     }
 }
@@ -129,7 +140,9 @@ pub fn ensure_up_and_seeded(version: &str) -> Result<State> {
         }
         _ => up(Some(version))?,
     };
-    let runner_alive = state.runner_pid.is_some_and(|pid| is_ours(pid, &state.venv));
+    let runner_alive = state
+        .runner_pid
+        .is_some_and(|pid| is_ours(pid, &state.venv));
     if state.seeded && runner_alive {
         return Ok(state);
     }
@@ -186,7 +199,8 @@ pub fn ensure_venv(version: &str) -> Result<PathBuf> {
         pins.join(" "),
         log_path.display()
     );
-    let log = File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
+    let log =
+        File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
     let status = Command::new(&python)
         .args(["-m", "pip", "install", "--disable-pip-version-check"])
         .args(&pins)
@@ -269,7 +283,10 @@ fn up(version: Option<&str>) -> Result<State> {
     let api_url = format!("http://127.0.0.1:{port}/api");
     let server_log = prefect_dir().join(format!("server-{version}.log"));
     let started = Instant::now();
-    eprintln!("prefect: starting Prefect {version} at {api_url} (log: {})", server_log.display());
+    eprintln!(
+        "prefect: starting Prefect {version} at {api_url} (log: {})",
+        server_log.display()
+    );
     let mut cmd = Command::new(venv.join("bin").join("prefect"));
     cmd.args(["server", "start", "--host", "127.0.0.1", "--port"])
         .arg(port.to_string());
@@ -303,7 +320,10 @@ fn wait_healthy(state: &State, child: &mut Child) -> Result<()> {
     let deadline = Instant::now() + HEALTH_TIMEOUT;
     loop {
         if let Some(status) = child.try_wait().context("checking the server process")? {
-            bail!("the Prefect server exited ({status}){}", tail(&state.server_log, 40));
+            bail!(
+                "the Prefect server exited ({status}){}",
+                tail(&state.server_log, 40)
+            );
         }
         if healthy(state) {
             return Ok(());
@@ -347,7 +367,10 @@ fn status() -> Result<()> {
     let server = is_ours(state.server_pid, &state.venv);
     let runner = state.runner_pid.map(|pid| is_ours(pid, &state.venv));
     let health = healthy(&state);
-    println!("server process: {}", if server { "running" } else { "gone" });
+    println!(
+        "server process: {}",
+        if server { "running" } else { "gone" }
+    );
     match runner {
         Some(alive) => println!("runner process: {}", if alive { "running" } else { "gone" }),
         None => println!("runner process: not started (run `cargo xtask prefect seed`)"),
@@ -362,18 +385,34 @@ fn status() -> Result<()> {
 /// Start the runner unless it is alive, then run seed.py; records `runner_pid` and `seeded`.
 fn seed(mut state: State) -> Result<State> {
     let scripts = crate::workspace_root().join("xtask").join("python");
-    let runner_alive = state.runner_pid.is_some_and(|pid| is_ours(pid, &state.venv));
+    let runner_alive = state
+        .runner_pid
+        .is_some_and(|pid| is_ours(pid, &state.venv));
+    // When set, seed.py waits for the new runner to have polled every deployment.
+    let mut runner_started = None;
     if runner_alive {
-        eprintln!("prefect: runner already running (pid {})", state.runner_pid.unwrap_or(0));
+        eprintln!(
+            "prefect: runner already running (pid {})",
+            state.runner_pid.unwrap_or(0)
+        );
     } else {
         let runner_log = prefect_dir().join(format!("runner-{}.log", state.prefect_version));
-        eprintln!("prefect: starting the runner (log: {})", runner_log.display());
+        eprintln!(
+            "prefect: starting the runner (log: {})",
+            runner_log.display()
+        );
         let mut cmd = Command::new(state.python());
         cmd.arg(scripts.join("runner.py"));
         prefect_env(&mut cmd, &state.home, Some(&state.api_url));
         // Pick up new runs every 5 s rather than 10 (each poll also writes to the database,
         // so not much more often).
         cmd.env("PREFECT_RUNNER_POLL_FREQUENCY", "5");
+        runner_started = Some(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .context("system clock before 1970")?
+                .as_secs_f64(),
+        );
         let child = spawn_detached(&mut cmd, &runner_log, &scripts)?;
         state.runner_pid = Some(child.id());
         state.runner_log = runner_log;
@@ -390,6 +429,9 @@ fn seed(mut state: State) -> Result<State> {
         .current_dir(&scripts);
     if let Some(pid) = state.runner_pid {
         cmd.arg("--runner-pid").arg(pid.to_string());
+    }
+    if let Some(t) = runner_started {
+        cmd.arg("--runner-started").arg(format!("{t:.3}"));
     }
     prefect_env(&mut cmd, &state.home, Some(&state.api_url));
     let status = cmd
@@ -442,7 +484,9 @@ fn prefect_env(cmd: &mut Command, home: &Path, api_url: Option<&str>) {
     }
     cmd.env("PREFECT_HOME", home)
         .env("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-        .env("PYTHONUNBUFFERED", "1");
+        .env("PYTHONUNBUFFERED", "1")
+        // No __pycache__ next to the scripts in xtask/python.
+        .env("PYTHONDONTWRITEBYTECODE", "1");
     if let Some(url) = api_url {
         cmd.env("PREFECT_API_URL", url);
     }
@@ -507,12 +551,23 @@ fn descendants(root: u32) -> Vec<u32> {
     let mut parents = Vec::new();
     if let Ok(entries) = fs::read_dir("/proc") {
         for entry in entries.flatten() {
-            let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|s| s.parse::<u32>().ok())
+            else {
                 continue;
             };
-            let ppid = fs::read_to_string(entry.path().join("stat")).ok().and_then(|stat| {
-                stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse::<u32>().ok()
-            });
+            let ppid = fs::read_to_string(entry.path().join("stat"))
+                .ok()
+                .and_then(|stat| {
+                    stat.rsplit_once(')')?
+                        .1
+                        .split_whitespace()
+                        .nth(1)?
+                        .parse::<u32>()
+                        .ok()
+                });
             if let Some(ppid) = ppid {
                 parents.push((pid, ppid));
             }
@@ -522,7 +577,12 @@ fn descendants(root: u32) -> Vec<u32> {
     let mut i = 0;
     while i < found.len() {
         let parent = found[i];
-        found.extend(parents.iter().filter(|(_, pp)| *pp == parent).map(|(p, _)| *p));
+        found.extend(
+            parents
+                .iter()
+                .filter(|(_, pp)| *pp == parent)
+                .map(|(p, _)| *p),
+        );
         i += 1;
     }
     found.remove(0);
@@ -558,7 +618,10 @@ fn stop_pid(pid: u32, venv: &Path) {
         std::thread::sleep(Duration::from_millis(200));
     }
     if targets.iter().any(|&p| alive(p)) {
-        eprintln!("prefect: pid {pid} ignored SIGTERM for {} s; killing", STOP_GRACE.as_secs());
+        eprintln!(
+            "prefect: pid {pid} ignored SIGTERM for {} s; killing",
+            STOP_GRACE.as_secs()
+        );
         signal_all(sys::SIGKILL);
         let deadline = Instant::now() + Duration::from_secs(5);
         while targets.iter().any(|&p| alive(p)) && Instant::now() < deadline {
@@ -576,9 +639,8 @@ fn free_port() -> Result<u16> {
 
 /// `GET {api_url}/health` answers `true`.
 pub fn healthy(state: &State) -> bool {
-    http_get(&format!("{}/health", state.api_url)).is_ok_and(|(code, body)| {
-        code == 200 && body.trim() == "true"
-    })
+    http_get(&format!("{}/health", state.api_url))
+        .is_ok_and(|(code, body)| code == 200 && body.trim() == "true")
 }
 
 /// A minimal HTTP/1.1 GET for plain-http local URLs, enough for the health check.

@@ -1,0 +1,82 @@
+//! The rmcp handler: which tools exist, and what the model is told about them.
+
+use std::sync::Arc;
+
+use prefect_api::Client;
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::model::{Implementation, ServerCapabilities, ServerConfig, Tool};
+use rmcp::{tool_handler, ServerHandler};
+
+/// How the model should use the tools; sent once at initialisation.
+const INSTRUCTIONS: &str = "\
+Tools for a Prefect 3 server: flows, flow runs and deployments.
+- Ids are UUIDs. Names: get_flow_by_name takes the flow's exact name; deployments are named \
+\"flow_name/deployment_name\" (list_deployments shows both parts).
+- States: state_type is one of SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, \
+CRASHED, PAUSED, CANCELLING; state_name is the display name (\"Late\" is a SCHEDULED run past its \
+time). A failed run's state.message carries the exception.
+- Lists return {<items>, count}; limit is 1-200 (default 20) and offset pages further.
+- filter_* tools take Prefect's filter JSON, either the REST body ({\"flows\": ..., \"flow_runs\": \
+..., \"deployments\": ..., \"sort\": ..., \"limit\": ..., \"offset\": ...}) or the bare filter of the \
+tool's entity. Operators: any_, not_any_, all_, like_ (case-insensitive contains), eq_, is_null_, \
+before_/after_, operator and_/or_. Unknown keys are rejected, never ignored.
+- search_deployments_by_status: an active schedule means the deployment is not paused.
+- create_flow_run_from_deployment returns at once with timeout 0; with timeout > 0 it waits for \
+a final state (COMPLETED, FAILED, CANCELLED, CRASHED) and says whether it timed out. \
+cancel_flow_run moves a run to CANCELLING; its worker then stops it.";
+
+/// Options that shape the tool list.
+#[derive(Clone, Debug, Default)]
+pub struct ServerOptions {
+    /// Remove every tool that is not read-only (cancel, create).
+    pub read_only: bool,
+}
+
+/// The MCP server: a Prefect client and the tools over it.
+#[derive(Clone)]
+pub struct PrefectServer {
+    pub(crate) client: Arc<Client>,
+    tool_router: ToolRouter<Self>,
+}
+
+impl PrefectServer {
+    pub fn new(client: Client, options: &ServerOptions) -> Self {
+        let mut tool_router =
+            Self::flow_tools() + Self::flow_run_tools() + Self::deployment_tools() + Self::filter_tools();
+        if options.read_only {
+            // Read-only is derived from the tools' own annotations, so a new write tool cannot be
+            // forgotten here.
+            let writers: Vec<String> = tool_router
+                .list_all()
+                .into_iter()
+                .filter(|t| t.annotations.as_ref().and_then(|a| a.read_only_hint) != Some(true))
+                .map(|t| t.name.into_owned())
+                .collect();
+            for name in writers {
+                tool_router.remove_route(&name);
+            }
+        }
+        PrefectServer { client: Arc::new(client), tool_router }
+    }
+
+    /// The tools this server offers, sorted by name.
+    pub fn tools(&self) -> Vec<Tool> {
+        self.tool_router.list_all()
+    }
+
+    pub(crate) fn router(&self) -> &ToolRouter<Self> {
+        &self.tool_router
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for PrefectServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(
+                Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+                    .with_title("Prefect MCP server"),
+            )
+            .with_instructions(INSTRUCTIONS)
+    }
+}

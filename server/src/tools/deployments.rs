@@ -1,0 +1,320 @@
+//! Deployment tools: get_deployment_by_id, get_deployment_by_name, list_deployments,
+//! search_deployments_by_status, create_flow_run_from_deployment.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use prefect_api::{types, PrefectCall};
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::ProgressNotificationParam;
+use rmcp::service::RequestContext;
+use rmcp::{tool, tool_router, Json, RoleServer};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::args;
+use crate::errors::{Doing, ToolError};
+use crate::output::{CreatedFlowRun, DeploymentList, DeploymentView, FlowRunView};
+use crate::server::PrefectServer;
+
+/// The longest `timeout` accepted: waiting longer belongs in Prefect's own automations.
+const MAX_WAIT_SECONDS: i64 = 3600;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct DeploymentIdArgs {
+    /// ID (UUID) of the deployment to retrieve.
+    pub deployment_id: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct DeploymentNameArgs {
+    /// Name of the deployment to retrieve, in format "flow_name/deployment_name".
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ListDeploymentsArgs {
+    /// Maximum number of deployments to return (1-200).
+    #[serde(default = "args::default_limit")]
+    pub limit: i64,
+    /// Number of deployments to skip.
+    #[serde(default)]
+    pub offset: i64,
+    /// Optional ID of the flow to filter deployments by.
+    #[serde(default)]
+    pub flow_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SearchByStatusArgs {
+    /// Filter deployments by whether their schedule is active (true = not paused, false =
+    /// paused). Omitted: all deployments.
+    #[serde(default)]
+    pub is_schedule_active: Option<bool>,
+    /// Maximum number of deployments to return (1-200).
+    #[serde(default = "args::default_limit")]
+    pub limit: i64,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CreateFlowRunArgs {
+    /// ID of the deployment or name in format 'flow_name/deployment_name'.
+    pub deployment_id: String,
+    /// Parameters for the flow run (merged over the deployment's defaults by Prefect).
+    #[serde(default)]
+    pub parameters: Option<Map<String, Value>>,
+    /// Optional name for the flow run (Prefect generates one otherwise).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Timeout in seconds, 0 means no waiting for completion. Up to 3600.
+    #[serde(default)]
+    pub timeout: i64,
+}
+
+fn deployments_body(
+    deployments: Option<types::DeploymentFilter>,
+    flows: Option<types::FlowFilter>,
+    limit: i64,
+    offset: u64,
+) -> types::BodyReadDeploymentsDeploymentsFilterPost {
+    types::BodyReadDeploymentsDeploymentsFilterPost {
+        deployments,
+        flows,
+        limit: Some(limit),
+        offset,
+        sort: Some(types::DeploymentSort("NAME_ASC".into())),
+        ..Default::default()
+    }
+}
+
+#[tool_router(router = deployment_tools, vis = "pub(crate)")]
+impl PrefectServer {
+    /// Get a deployment by its ID: schedules, paused state, default parameters, work pool and
+    /// queue, and its flow's name.
+    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    async fn get_deployment_by_id(
+        &self,
+        Parameters(args): Parameters<DeploymentIdArgs>,
+    ) -> Result<Json<DeploymentView>, ToolError> {
+        let id = args::uuid(
+            "deployment_id",
+            &args.deployment_id,
+            "To look a deployment up by name use get_deployment_by_name with \"flow_name/deployment_name\".",
+        )?;
+        let deployment = self.client.read_deployment(&id).value().await.doing(format!("reading deployment {id}"))?;
+        self.deployment_view(deployment).await.map(Json)
+    }
+
+    /// Get a deployment by its name, in format "flow_name/deployment_name".
+    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    async fn get_deployment_by_name(
+        &self,
+        Parameters(args): Parameters<DeploymentNameArgs>,
+    ) -> Result<Json<DeploymentView>, ToolError> {
+        let (flow, name) = args::deployment_full_name(&args.name)?;
+        let deployment = self.read_deployment_by_name(flow, name).await?;
+        Ok(Json(DeploymentView::new(deployment, Some(flow.to_string()))))
+    }
+
+    /// Get a list of deployments, sorted by name. With `flow_id`, only that flow's deployments.
+    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    async fn list_deployments(
+        &self,
+        Parameters(args): Parameters<ListDeploymentsArgs>,
+    ) -> Result<Json<DeploymentList>, ToolError> {
+        let limit = args::limit(args.limit)?;
+        let offset = args::offset(args.offset)?;
+        let flows = match args.flow_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(raw) => Some(types::FlowFilter {
+                id: Some(types::FlowFilterId {
+                    any: Some(vec![args::uuid("flow_id", raw, "get_flow_by_name gives a flow's id.")?]),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            None => None,
+        };
+        self.read_deployments(&deployments_body(None, flows, limit, offset)).await.map(Json)
+    }
+
+    /// Search for deployments by schedule status. Prefect 3 calls this "paused": an active
+    /// schedule is a deployment that is not paused.
+    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    async fn search_deployments_by_status(
+        &self,
+        Parameters(args): Parameters<SearchByStatusArgs>,
+    ) -> Result<Json<DeploymentList>, ToolError> {
+        let limit = args::limit(args.limit)?;
+        let filter = args.is_schedule_active.map(|active| types::DeploymentFilter {
+            paused: Some(types::DeploymentFilterPaused { eq: Some(!active) }),
+            ..Default::default()
+        });
+        self.read_deployments(&deployments_body(filter, None, limit, 0)).await.map(Json)
+    }
+
+    /// Create a new flow run for the specified deployment (by ID or "flow_name/deployment_name").
+    /// With `timeout` > 0, waits until the run reaches a final state (COMPLETED, FAILED,
+    /// CANCELLED, CRASHED) or the timeout passes, and says which happened; progress is reported
+    /// while waiting, and cancelling the request stops the wait (not the run).
+    #[tool(annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = false))]
+    async fn create_flow_run_from_deployment(
+        &self,
+        Parameters(args): Parameters<CreateFlowRunArgs>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<Json<CreatedFlowRun>, ToolError> {
+        if !(0..=MAX_WAIT_SECONDS).contains(&args.timeout) {
+            return Err(ToolError::invalid(format!(
+                "timeout must be between 0 (do not wait) and {MAX_WAIT_SECONDS} seconds, got {}",
+                args.timeout
+            )));
+        }
+        let deployment = self.resolve_deployment(&args.deployment_id).await?;
+        let body = types::DeploymentFlowRunCreate {
+            parameters: args.parameters.unwrap_or_default(),
+            name: args.name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
+            // Makes the client's retry of a create that timed out or hit a locked database safe.
+            idempotency_key: Some(Uuid::new_v4().to_string()),
+            ..Default::default()
+        };
+        let run: FlowRunView = self
+            .client
+            .create_flow_run_from_deployment(&deployment.id, &body)
+            .value()
+            .await
+            .doing(format!("creating a flow run of deployment {:?}", deployment.name))?
+            .into();
+        let started = Instant::now();
+        let (run, wait) = if args.timeout == 0 {
+            (run, "not_waited")
+        } else {
+            self.wait_for_final_state(run, Duration::from_secs(args.timeout as u64), &context).await?
+        };
+        Ok(Json(CreatedFlowRun {
+            flow_run_id: run.id,
+            flow_run_name: run.name.clone(),
+            deployment_id: deployment.id,
+            deployment_name: deployment.name,
+            flow_run: run,
+            wait: wait.into(),
+            waited_seconds: (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+        }))
+    }
+}
+
+impl PrefectServer {
+    async fn read_deployment_by_name(
+        &self,
+        flow: &str,
+        name: &str,
+    ) -> Result<types::DeploymentResponse, ToolError> {
+        self.client
+            .read_deployment_by_name(flow, name)
+            .value()
+            .await
+            .doing(format!("reading deployment \"{flow}/{name}\""))
+    }
+
+    /// A deployment given as a UUID or as "flow_name/deployment_name".
+    async fn resolve_deployment(&self, id_or_name: &str) -> Result<types::DeploymentResponse, ToolError> {
+        if let Ok(id) = Uuid::parse_str(id_or_name.trim()) {
+            return self.client.read_deployment(&id).value().await.doing(format!("reading deployment {id}"));
+        }
+        let (flow, name) = args::deployment_full_name(id_or_name).map_err(|_| {
+            ToolError::invalid(format!(
+                "deployment_id {id_or_name:?} is neither a UUID nor a name of the form \
+                 \"flow_name/deployment_name\" (e.g. \"etl/nightly\")"
+            ))
+        })?;
+        self.read_deployment_by_name(flow, name).await
+    }
+
+    /// One view, with the flow's name looked up.
+    async fn deployment_view(&self, d: types::DeploymentResponse) -> Result<DeploymentView, ToolError> {
+        let flow = self.client.read_flow(&d.flow_id).value().await.doing(format!("reading flow {}", d.flow_id))?;
+        Ok(DeploymentView::new(d, Some(flow.name.to_string())))
+    }
+
+    /// A page of deployments with their flows' names, fetched in one extra call for the page.
+    pub(crate) async fn read_deployments(
+        &self,
+        body: &types::BodyReadDeploymentsDeploymentsFilterPost,
+    ) -> Result<DeploymentList, ToolError> {
+        let deployments = self.client.read_deployments(body).value().await.doing("listing deployments")?;
+        let mut flow_ids: Vec<Uuid> = deployments.iter().map(|d| d.flow_id).collect();
+        flow_ids.sort();
+        flow_ids.dedup();
+        let names: HashMap<Uuid, String> = if flow_ids.is_empty() {
+            HashMap::new()
+        } else {
+            let flows_body = types::BodyReadFlowsFlowsFilterPost {
+                flows: Some(types::FlowFilter {
+                    id: Some(types::FlowFilterId { any: Some(flow_ids.clone()), ..Default::default() }),
+                    ..Default::default()
+                }),
+                limit: Some(flow_ids.len().min(args::MAX_LIMIT as usize) as i64),
+                ..Default::default()
+            };
+            self.client
+                .read_flows(&flows_body)
+                .value()
+                .await
+                .doing("reading the deployments' flows")?
+                .into_iter()
+                .map(|f| (f.id, f.name.to_string()))
+                .collect()
+        };
+        Ok(DeploymentList::new(
+            deployments
+                .into_iter()
+                .map(|d| {
+                    let flow_name = names.get(&d.flow_id).cloned();
+                    DeploymentView::new(d, flow_name)
+                })
+                .collect(),
+        ))
+    }
+
+    /// Poll the run until it is final, the timeout passes, or the client cancels the request.
+    /// Polls every second at first, then every 5 s, to stay light on the server.
+    async fn wait_for_final_state(
+        &self,
+        mut run: FlowRunView,
+        timeout: Duration,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<(FlowRunView, &'static str), ToolError> {
+        let deadline = Instant::now() + timeout;
+        let progress_token = context.meta.get_progress_token();
+        let mut interval = Duration::from_secs(1);
+        loop {
+            if run.is_final() {
+                return Ok((run, "final_state"));
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok((run, "timed_out"));
+            }
+            if let Some(token) = &progress_token {
+                let elapsed = timeout.saturating_sub(deadline - now).as_secs_f64();
+                let state = run.state.as_ref().map_or("unknown", |s| s.name.as_deref().unwrap_or(&s.type_));
+                let note = ProgressNotificationParam::new(token.clone(), elapsed)
+                    .with_total(timeout.as_secs_f64())
+                    .with_message(format!("flow run {} is {state}", run.id));
+                // A client that stopped listening for progress is not a reason to fail the call.
+                let _ = context.peer.notify_progress(note).await;
+            }
+            tokio::select! {
+                _ = context.ct.cancelled() => {
+                    return Err(ToolError::Cancelled(format!(
+                        "stopped waiting for flow run {}: the request was cancelled (the run goes on)",
+                        run.id
+                    )));
+                }
+                _ = tokio::time::sleep(interval.min(deadline - now)) => {}
+            }
+            interval = (interval * 2).min(Duration::from_secs(5));
+            run = self.read_flow_run(run.id).await?;
+        }
+    }
+}

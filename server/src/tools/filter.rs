@@ -1,0 +1,194 @@
+//! Raw filter tools: filter_flows, filter_flow_runs, filter_deployments.
+//!
+//! `filter_criteria` is either Prefect's REST body (`{"flows": …, "flow_runs": …, "sort": …,
+//! "limit": …, "offset": …}`) or the bare filter of the tool's own entity
+//! (`{"tags": {"all_": ["prod"]}}`). It is decoded into the generated request type, whose filter
+//! structs reject unknown keys, so a misspelt key or operator (`equals`, `contains`) is an error
+//! naming the valid ones instead of a filter Prefect silently drops.
+
+use prefect_api::types;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::{tool, tool_router, Json};
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::args;
+use super::flow_runs::flow_runs_body;
+use crate::errors::ToolError;
+use crate::output::{DeploymentList, FlowList, FlowRunList};
+use crate::server::PrefectServer;
+
+/// Top-level keys of Prefect's flow, flow run and deployment filter bodies.
+const BODY_KEYS: [&str; 9] = [
+    "flows",
+    "flow_runs",
+    "task_runs",
+    "deployments",
+    "work_pools",
+    "work_pool_queues",
+    "sort",
+    "limit",
+    "offset",
+];
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct FilterArgs {
+    /// Dictionary with filter criteria according to Prefect API: the REST body
+    /// ({"flows": {...}, "flow_runs": {...}, "deployments": {...}, "sort": "...", "limit": n,
+    /// "offset": n}) or just the filter of this tool's entity. Operators: any_, not_any_, all_,
+    /// like_ (case-insensitive contains), eq_, is_null_, before_/after_, operator and_/or_.
+    /// limit defaults to 20 (max 200).
+    pub filter_criteria: Map<String, Value>,
+}
+
+/// Which REST key holds the bare filter of each tool's entity.
+#[derive(Clone, Copy)]
+enum Entity {
+    Flows,
+    FlowRuns,
+    Deployments,
+}
+
+impl Entity {
+    fn key(self) -> &'static str {
+        match self {
+            Entity::Flows => "flows",
+            Entity::FlowRuns => "flow_runs",
+            Entity::Deployments => "deployments",
+        }
+    }
+}
+
+/// Bring `filter_criteria` to the REST body shape, with a checked limit (default 20).
+fn to_body(criteria: Map<String, Value>, entity: Entity) -> Result<Map<String, Value>, ToolError> {
+    let (body_keys, other_keys): (Vec<&String>, Vec<&String>) =
+        criteria.keys().partition(|k| BODY_KEYS.contains(&k.as_str()));
+    let mut body = match (body_keys.is_empty(), other_keys.is_empty()) {
+        // Only filter fields: the bare filter of this tool's entity.
+        (true, false) => {
+            let mut body = Map::new();
+            body.insert(entity.key().into(), Value::Object(criteria));
+            body
+        }
+        (_, true) => criteria,
+        (false, false) => {
+            return Err(ToolError::invalid(format!(
+                "filter_criteria mixes top-level keys of Prefect's filter body ({}) with other keys ({}). \
+                 Valid top-level keys are: {}. Put {} filter fields under \"{}\", or pass only the {} filter.",
+                join(&body_keys),
+                join(&other_keys),
+                BODY_KEYS.join(", "),
+                entity.key(),
+                entity.key(),
+                entity.key(),
+            )))
+        }
+    };
+    let limit = match body.get("limit") {
+        None | Some(Value::Null) => args::DEFAULT_LIMIT,
+        Some(value) => value.as_i64().ok_or_else(|| {
+            ToolError::invalid(format!("filter_criteria.limit must be a whole number from 1 to 200, got {value}"))
+        })?,
+    };
+    body.insert("limit".into(), Value::from(args::limit(limit)?));
+    Ok(body)
+}
+
+fn join(keys: &[&String]) -> String {
+    keys.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Decode into the generated request type; errors name the path of the offending key.
+fn decode<T: DeserializeOwned>(body: Map<String, Value>) -> Result<T, ToolError> {
+    serde_path_to_error::deserialize(Value::Object(body)).map_err(|e| {
+        let path = e.path().to_string();
+        ToolError::invalid(format!(
+            "filter_criteria{}: {}",
+            if path == "." { String::new() } else { format!(".{path}") },
+            e.inner()
+        ))
+    })
+}
+
+#[tool_router(router = filter_tools, vis = "pub(crate)")]
+impl PrefectServer {
+    /// Filter flows based on specified criteria, e.g. {"name": {"like_": "etl"}} or
+    /// {"flows": {"tags": {"all_": ["prod"]}}, "sort": "NAME_ASC", "limit": 50}.
+    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    async fn filter_flows(
+        &self,
+        Parameters(args): Parameters<FilterArgs>,
+    ) -> Result<Json<FlowList>, ToolError> {
+        let body: types::BodyReadFlowsFlowsFilterPost = decode(to_body(args.filter_criteria, Entity::Flows)?)?;
+        self.read_flows(&body).await.map(Json)
+    }
+
+    /// Filter flow runs based on specified criteria, e.g. {"state": {"type": {"any_": ["FAILED"]}}}
+    /// or {"flow_runs": {"tags": {"all_": ["nightly"]}}, "flows": {"name": {"any_": ["etl"]}}}.
+    /// Newest first unless "sort" says otherwise.
+    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    async fn filter_flow_runs(
+        &self,
+        Parameters(args): Parameters<FilterArgs>,
+    ) -> Result<Json<FlowRunList>, ToolError> {
+        let mut body: types::BodyReadFlowRunsFlowRunsFilterPost =
+            decode(to_body(args.filter_criteria, Entity::FlowRuns)?)?;
+        if body.sort.is_none() {
+            body.sort = flow_runs_body(None, None, 1, 0).sort;
+        }
+        self.read_flow_runs(&body).await.map(Json)
+    }
+
+    /// Filter deployments based on specified criteria, e.g. {"paused": {"eq_": false}} or
+    /// {"deployments": {"tags": {"all_": ["prod"]}}, "flows": {"name": {"any_": ["etl"]}}}.
+    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    async fn filter_deployments(
+        &self,
+        Parameters(args): Parameters<FilterArgs>,
+    ) -> Result<Json<DeploymentList>, ToolError> {
+        let body: types::BodyReadDeploymentsDeploymentsFilterPost =
+            decode(to_body(args.filter_criteria, Entity::Deployments)?)?;
+        self.read_deployments(&body).await.map(Json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn criteria(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn bare_filter_is_wrapped_under_the_tools_entity() {
+        let body = to_body(criteria(json!({"tags": {"all_": ["a"]}})), Entity::Flows).unwrap();
+        assert_eq!(Value::Object(body), json!({"flows": {"tags": {"all_": ["a"]}}, "limit": 20}));
+    }
+
+    #[test]
+    fn rest_body_is_kept_and_limit_checked() {
+        let body = to_body(criteria(json!({"flows": {}, "limit": 5})), Entity::Flows).unwrap();
+        assert_eq!(body["limit"], json!(5));
+        let err = to_body(criteria(json!({"limit": 500})), Entity::Flows).unwrap_err();
+        assert!(err.message().contains("between 1 and 200"));
+    }
+
+    #[test]
+    fn mixed_keys_are_rejected_with_the_valid_ones() {
+        let err = to_body(criteria(json!({"flows": {}, "flow_name": "x"})), Entity::Flows).unwrap_err();
+        let text = err.message();
+        assert!(text.contains("flow_name") && text.contains("work_pool_queues"), "{text}");
+    }
+
+    #[test]
+    fn unknown_operator_names_its_path_and_the_valid_operators() {
+        let body = to_body(criteria(json!({"name": {"equals": "x"}})), Entity::Flows).unwrap();
+        let err = decode::<types::BodyReadFlowsFlowsFilterPost>(body).unwrap_err().message();
+        assert!(err.contains("flows.name"), "{err}");
+        assert!(err.contains("equals") && err.contains("like_"), "{err}");
+    }
+}

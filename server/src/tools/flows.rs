@@ -1,0 +1,130 @@
+//! Flow tools: get_flow_by_id, get_flow_by_name, list_flows, search_flows.
+
+use prefect_api::{types, PrefectCall};
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::{tool, tool_router, Json};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::args;
+use crate::errors::{Doing, ToolError};
+use crate::output::{FlowList, FlowView};
+use crate::server::PrefectServer;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct FlowIdArgs {
+    /// ID (UUID) of the flow to retrieve.
+    pub flow_id: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct FlowNameArgs {
+    /// Name of the flow to retrieve (exact).
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ListFlowsArgs {
+    /// Maximum number of flows to return (1-200).
+    #[serde(default = "args::default_limit")]
+    pub limit: i64,
+    /// Number of flows to skip.
+    #[serde(default)]
+    pub offset: i64,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SearchFlowsArgs {
+    /// Optional name to search for (case-insensitive contains match).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Optional list of tags to filter by; a flow must have all of them.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// Maximum number of flows to return (1-200).
+    #[serde(default = "args::default_limit")]
+    pub limit: i64,
+}
+
+/// Flows sorted by name, so that pages are stable.
+fn flows_body(flows: Option<types::FlowFilter>, limit: i64, offset: u64) -> types::BodyReadFlowsFlowsFilterPost {
+    types::BodyReadFlowsFlowsFilterPost {
+        flows,
+        limit: Some(limit),
+        offset,
+        sort: Some(types::FlowSort("NAME_ASC".into())),
+        ..Default::default()
+    }
+}
+
+#[tool_router(router = flow_tools, vis = "pub(crate)")]
+impl PrefectServer {
+    /// Get a flow by its ID.
+    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    async fn get_flow_by_id(
+        &self,
+        Parameters(args): Parameters<FlowIdArgs>,
+    ) -> Result<Json<FlowView>, ToolError> {
+        let id = args::uuid("flow_id", &args.flow_id, "To look a flow up by name use get_flow_by_name.")?;
+        let flow = self.client.read_flow(&id).value().await.doing(format!("reading flow {id}"))?;
+        Ok(Json(flow.into()))
+    }
+
+    /// Get a flow by its name.
+    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    async fn get_flow_by_name(
+        &self,
+        Parameters(args): Parameters<FlowNameArgs>,
+    ) -> Result<Json<FlowView>, ToolError> {
+        let name = args::name("name", &args.name)?;
+        let flow = self
+            .client
+            .read_flow_by_name(name)
+            .value()
+            .await
+            .doing(format!("reading flow {name:?}"))?;
+        Ok(Json(flow.into()))
+    }
+
+    /// Get a list of flows from the Prefect API, sorted by name.
+    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    async fn list_flows(
+        &self,
+        Parameters(args): Parameters<ListFlowsArgs>,
+    ) -> Result<Json<FlowList>, ToolError> {
+        let body = flows_body(None, args::limit(args.limit)?, args::offset(args.offset)?);
+        self.read_flows(&body).await.map(Json)
+    }
+
+    /// Search for flows by name and/or tags. `name` is a case-insensitive substring match;
+    /// with `tags`, a flow must carry every tag given. Both together must both match.
+    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    async fn search_flows(
+        &self,
+        Parameters(args): Parameters<SearchFlowsArgs>,
+    ) -> Result<Json<FlowList>, ToolError> {
+        let limit = args::limit(args.limit)?;
+        let filter = types::FlowFilter {
+            name: args
+                .name
+                .filter(|n| !n.trim().is_empty())
+                .map(|n| types::FlowFilterName { like: Some(n.trim().to_string()), ..Default::default() }),
+            tags: args
+                .tags
+                .filter(|t| !t.is_empty())
+                .map(|tags| types::FlowFilterTags { all: Some(tags), ..Default::default() }),
+            ..Default::default()
+        };
+        self.read_flows(&flows_body(Some(filter), limit, 0)).await.map(Json)
+    }
+}
+
+impl PrefectServer {
+    pub(crate) async fn read_flows(
+        &self,
+        body: &types::BodyReadFlowsFlowsFilterPost,
+    ) -> Result<FlowList, ToolError> {
+        let flows = self.client.read_flows(body).value().await.doing("listing flows")?;
+        Ok(FlowList::new(flows.into_iter().map(FlowView::from).collect()))
+    }
+}
