@@ -1,1 +1,207 @@
+//! Harness for the end-to-end tests: find the real Prefect server and the built binary, start
+//! the binary as an MCP client would (a child process over stdio), and call tools.
+//!
+//! There is no skipping: without a reachable Prefect server every test fails, saying how to
+//! provide one (`cargo xtask test` starts one with the sample world).
 
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{bail, Context, Result};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation,
+    ProgressNotificationParam,
+};
+use rmcp::service::{NotificationContext, RunningService};
+use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use serde_json::Value;
+
+/// The API URL of the Prefect server under test: `PREFECT_API_URL` (set by `cargo xtask test`),
+/// else the server `cargo xtask prefect up` recorded.
+pub fn prefect_api_url() -> String {
+    if let Ok(url) = std::env::var("PREFECT_API_URL") {
+        if !url.trim().is_empty() {
+            return url;
+        }
+    }
+    let state = workspace_root().join("target/prefect/state.json");
+    let recorded = std::fs::read_to_string(&state)
+        .ok()
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+        .and_then(|v| v["api_url"].as_str().map(String::from));
+    recorded.unwrap_or_else(|| {
+        panic!(
+            "no Prefect server to test against: PREFECT_API_URL is unset and {} does not exist. \
+             Run the suite with `cargo xtask test`, which starts Prefect with the sample world.",
+            state.display()
+        )
+    })
+}
+
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ lives in the workspace")
+        .to_path_buf()
+}
+
+/// The built `prefect-mcp-server` binary: `PREFECT_MCP_SERVER_BIN`, else next to this test
+/// executable's profile directory (target/<profile>/).
+pub fn server_binary() -> PathBuf {
+    if let Ok(path) = std::env::var("PREFECT_MCP_SERVER_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test> -> target/<profile>/prefect-mcp-server
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>");
+    let binary = profile_dir.join("prefect-mcp-server");
+    assert!(
+        binary.exists(),
+        "{} is missing: build it first (`cargo build -p prefect-mcp-server`; `cargo xtask test` does)",
+        binary.display()
+    );
+    binary
+}
+
+/// A client that records the progress notifications it receives.
+#[derive(Clone, Default)]
+pub struct RecordingClient {
+    pub progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
+}
+
+impl ClientHandler for RecordingClient {
+    async fn on_progress(&self, params: ProgressNotificationParam, _cx: NotificationContext<RoleClient>) {
+        self.progress.lock().expect("progress lock").push(params);
+    }
+
+    fn get_info(&self) -> ClientConfig {
+        ClientConfig::new(
+            ClientCapabilities::default(),
+            Implementation::new("prefect-mcp-integration-tests", env!("CARGO_PKG_VERSION")),
+        )
+    }
+}
+
+pub type Session = RunningService<RoleClient, RecordingClient>;
+
+/// How to launch the server.
+#[derive(Clone, Debug, Default)]
+pub struct Launch {
+    pub args: Vec<String>,
+    /// Extra environment; `PREFECT_API_URL` defaults to the server under test.
+    pub env: Vec<(String, String)>,
+}
+
+impl Launch {
+    pub fn arg(mut self, arg: &str) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+}
+
+/// Start the binary against the Prefect under test, initialised and ready.
+pub async fn connect() -> Result<Session> {
+    connect_with(Launch::default()).await
+}
+
+pub async fn connect_with(launch: Launch) -> Result<Session> {
+    let api_url = prefect_api_url();
+    let binary = server_binary();
+    let transport = TokioChildProcess::new(tokio::process::Command::new(&binary).configure(|cmd| {
+        cmd.args(&launch.args)
+            // A clean slate: no profile or key of the developer's leaks into a test.
+            .env_remove("PREFECT_API_KEY")
+            .env_remove("PREFECT_API_AUTH_STRING")
+            .env_remove("PREFECT_PROFILE")
+            .env("PREFECT_HOME", std::env::temp_dir().join("prefect-mcp-tests-empty-home"))
+            .env("PREFECT_API_URL", &api_url)
+            .env("RUST_LOG", "warn");
+        for (key, value) in &launch.env {
+            cmd.env(key, value);
+        }
+    }))
+    .with_context(|| format!("starting {}", binary.display()))?;
+    Ok(RecordingClient::default().serve(transport).await?)
+}
+
+/// Call a tool; the raw result (success or tool error).
+pub async fn call(session: &Session, tool: &str, arguments: Value) -> Result<CallToolResult> {
+    let Value::Object(arguments) = arguments else {
+        bail!("arguments must be a JSON object");
+    };
+    Ok(session
+        .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments))
+        .await?)
+}
+
+/// Call a tool that must succeed; its structured content.
+pub async fn call_ok(session: &Session, tool: &str, arguments: Value) -> Value {
+    let result = call(session, tool, arguments.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{tool}({arguments}) failed at the protocol level: {e}"));
+    assert_ne!(
+        result.is_error,
+        Some(true),
+        "{tool}({arguments}) returned a tool error: {}",
+        text_of(&result)
+    );
+    let structured = result
+        .structured_content
+        .clone()
+        .unwrap_or_else(|| panic!("{tool} returned no structured content"));
+    // The text content carries the same JSON, for clients that ignore structured content.
+    let text: Value = serde_json::from_str(&text_of(&result)).expect("text content is JSON");
+    assert_eq!(text, structured, "{tool}: text and structured content differ");
+    structured
+}
+
+/// Call a tool that must fail with a tool error (not a protocol error); its message.
+pub async fn call_err(session: &Session, tool: &str, arguments: Value) -> String {
+    let result = call(session, tool, arguments.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{tool}({arguments}) failed at the protocol level: {e}"));
+    assert_eq!(
+        result.is_error,
+        Some(true),
+        "{tool}({arguments}) should have failed but returned {:?}",
+        result.structured_content
+    );
+    text_of(&result)
+}
+
+pub fn text_of(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Names of the items of a list result (`flows`, `flow_runs`, `deployments`).
+pub fn names(list: &Value, key: &str) -> Vec<String> {
+    list[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{key} missing in {list}"))
+        .iter()
+        .filter_map(|item| item["name"].as_str().map(String::from))
+        .collect()
+}
+
+/// Find a deployment of the sample world by "flow/deployment" name; its id.
+pub async fn deployment_id(session: &Session, full_name: &str) -> String {
+    let deployment = call_ok(session, "get_deployment_by_name", serde_json::json!({ "name": full_name })).await;
+    deployment["id"].as_str().expect("deployment id").to_string()
+}
+
+/// A flow's id by name.
+pub async fn flow_id(session: &Session, name: &str) -> String {
+    let flow = call_ok(session, "get_flow_by_name", serde_json::json!({ "name": name })).await;
+    flow["id"].as_str().expect("flow id").to_string()
+}

@@ -1,4 +1,4 @@
-//! `cargo xtask prefect up|down|status|seed`: a throwaway local Prefect server for tests and the demo.
+//! `cargo xtask prefect up|down|status|seed|ensure`: a throwaway local Prefect server for tests and the demo.
 //!
 //! Everything lives under `<root>/target/prefect/`:
 //! - `venv-<V>/`: a virtualenv with the pinned Prefect release (installed once; `.xtask-pins`
@@ -158,6 +158,11 @@ pub fn down() -> Result<()> {
 /// A virtualenv holding the pinned Prefect `version` (see [`pins`]), created if missing.
 /// Returns its Python interpreter.
 pub fn ensure_venv(version: &str) -> Result<PathBuf> {
+    let _lock = Lock::acquire()?;
+    ensure_venv_locked(version)
+}
+
+fn ensure_venv_locked(version: &str) -> Result<PathBuf> {
     let venv = prefect_dir().join(format!("venv-{version}"));
     let python = venv.join("bin").join("python");
     let marker = venv.join(".xtask-pins");
@@ -266,7 +271,7 @@ fn up(version: Option<&str>) -> Result<State> {
     }
 
     let version = version.unwrap_or(DEFAULT_VERSION);
-    let python = ensure_venv(version)?;
+    let python = ensure_venv_locked(version)?;
     let venv = python
         .parent()
         .and_then(Path::parent)

@@ -66,7 +66,7 @@ pub fn pull(source: Source) -> Result<String> {
 
 /// `create_api_app().openapi()` in a virtualenv holding exactly that Prefect release.
 fn dump_offline(version: &str) -> Result<Value> {
-    let python = PathBuf::from(format!("/tmp/pfvenv/{version}/bin/python")); // FIXME wire prefect::ensure_venv
+    let python = crate::prefect::ensure_venv(version)?;
     let script = "import json, sys\n\
                   from prefect.server.api.server import create_api_app\n\
                   json.dump(create_api_app().openapi(), sys.stdout)\n";
