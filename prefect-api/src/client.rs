@@ -260,7 +260,10 @@ impl ClientHooks<ClientSettings> for Client {
         let mut attempt = 0;
         loop {
             // A request whose body cannot be cloned (a stream) is sent once.
-            let Some(retry) = request.try_clone().filter(|_| attempt < settings.max_retries) else {
+            let Some(retry) = request
+                .try_clone()
+                .filter(|_| attempt < settings.max_retries)
+            else {
                 return self.client().execute(request).await;
             };
             let response = self.client().execute(retry).await?;
@@ -280,7 +283,11 @@ fn base64_encode(input: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -317,7 +324,10 @@ mod tests {
             Auth::from_settings(Some("key"), Some("u:p")),
             Auth::AuthString("u:p".into())
         );
-        assert_eq!(Auth::from_settings(Some("key"), Some(" ")), Auth::ApiKey("key".into()));
+        assert_eq!(
+            Auth::from_settings(Some("key"), Some(" ")),
+            Auth::ApiKey("key".into())
+        );
         assert_eq!(Auth::from_settings(Some(""), None), Auth::None);
     }
 
@@ -331,15 +341,27 @@ mod tests {
     fn retry_after_is_honoured_and_capped() {
         let mut headers = HeaderMap::new();
         headers.insert(RETRY_AFTER, HeaderValue::from_static("2"));
-        assert_eq!(retry_delay(&headers, 0, Duration::from_secs(10)), Duration::from_secs(2));
-        assert_eq!(retry_delay(&headers, 0, Duration::from_secs(1)), Duration::from_secs(1));
+        assert_eq!(
+            retry_delay(&headers, 0, Duration::from_secs(10)),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            retry_delay(&headers, 0, Duration::from_secs(1)),
+            Duration::from_secs(1)
+        );
         let none = HeaderMap::new();
-        assert_eq!(retry_delay(&none, 2, Duration::from_secs(10)), Duration::from_millis(1000));
+        assert_eq!(
+            retry_delay(&none, 2, Duration::from_secs(10)),
+            Duration::from_millis(1000)
+        );
     }
 
     #[test]
     fn urls_lose_credentials_for_display() {
-        assert_eq!(redact_url("http://u:p@host:4200/api"), "http://host:4200/api");
+        assert_eq!(
+            redact_url("http://u:p@host:4200/api"),
+            "http://host:4200/api"
+        );
         assert_eq!(redact_url("http://host/api"), "http://host/api");
     }
 

@@ -73,7 +73,10 @@ impl PrefectError {
                 Self::from_status(status, &format!("{:?}", response.into_inner()))
             }
             E::InvalidResponsePayload(bytes, e) => PrefectError::Decode {
-                message: format!("{e}; body starts {:?}", quote(&String::from_utf8_lossy(&bytes))),
+                message: format!(
+                    "{e}; body starts {:?}",
+                    quote(&String::from_utf8_lossy(&bytes))
+                ),
             },
             E::InvalidRequest(message) | E::Custom(message) => PrefectError::Request { message },
         }
@@ -96,13 +99,22 @@ impl PrefectError {
             })
             .unwrap_or_else(|| "the configured URL".into());
         if e.is_timeout() {
-            PrefectError::Timeout { url, message: "the request timed out".into() }
+            PrefectError::Timeout {
+                url,
+                message: "the request timed out".into(),
+            }
         } else if e.is_connect() {
-            PrefectError::Unreachable { url, message: cause }
+            PrefectError::Unreachable {
+                url,
+                message: cause,
+            }
         } else if e.is_decode() || e.is_body() {
             PrefectError::Decode { message: cause }
         } else {
-            PrefectError::Unreachable { url, message: cause }
+            PrefectError::Unreachable {
+                url,
+                message: cause,
+            }
         }
     }
 
@@ -111,7 +123,10 @@ impl PrefectError {
         let message = prefect_message(body).unwrap_or_else(|| {
             let quoted = quote(body);
             if quoted.is_empty() {
-                status.canonical_reason().unwrap_or("no explanation given").to_string()
+                status
+                    .canonical_reason()
+                    .unwrap_or("no explanation given")
+                    .to_string()
             } else {
                 quoted
             }
@@ -119,9 +134,18 @@ impl PrefectError {
         let code = status.as_u16();
         match code {
             404 => PrefectError::NotFound { message },
-            409 | 422 | 400 => PrefectError::Validation { status: code, message },
-            401 | 403 => PrefectError::Unauthorized { status: code, message },
-            _ => PrefectError::Server { status: code, message },
+            409 | 422 | 400 => PrefectError::Validation {
+                status: code,
+                message,
+            },
+            401 | 403 => PrefectError::Unauthorized {
+                status: code,
+                message,
+            },
+            _ => PrefectError::Server {
+                status: code,
+                message,
+            },
         }
     }
 }
@@ -139,7 +163,13 @@ fn prefect_message(body: &str) -> Option<String> {
     match value.get("detail") {
         Some(Value::String(detail)) => return Some(detail.clone()),
         Some(Value::Array(details)) if !details.is_empty() => {
-            return Some(details.iter().map(describe_validation_error).collect::<Vec<_>>().join("; "))
+            return Some(
+                details
+                    .iter()
+                    .map(describe_validation_error)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
         }
         _ => {}
     }
@@ -165,7 +195,10 @@ fn describe_validation_error(error: &Value) -> String {
                 .join(".")
         })
         .unwrap_or_default();
-    let message = error.get("msg").and_then(Value::as_str).unwrap_or("invalid");
+    let message = error
+        .get("msg")
+        .and_then(Value::as_str)
+        .unwrap_or("invalid");
     if location.is_empty() {
         message.to_string()
     } else {
@@ -222,15 +255,26 @@ mod tests {
     fn detail_and_exception_message_are_used() {
         assert_eq!(
             PrefectError::from_status(StatusCode::NOT_FOUND, r#"{"detail":"Flow not found"}"#),
-            PrefectError::NotFound { message: "Flow not found".into() }
+            PrefectError::NotFound {
+                message: "Flow not found".into()
+            }
         );
         assert_eq!(
-            PrefectError::from_status(StatusCode::UNAUTHORIZED, r#"{"exception_message":"Unauthorized"}"#),
-            PrefectError::Unauthorized { status: 401, message: "Unauthorized".into() }
+            PrefectError::from_status(
+                StatusCode::UNAUTHORIZED,
+                r#"{"exception_message":"Unauthorized"}"#
+            ),
+            PrefectError::Unauthorized {
+                status: 401,
+                message: "Unauthorized".into()
+            }
         );
         assert_eq!(
             PrefectError::from_status(StatusCode::BAD_GATEWAY, ""),
-            PrefectError::Server { status: 502, message: "Bad Gateway".into() }
+            PrefectError::Server {
+                status: 502,
+                message: "Bad Gateway".into()
+            }
         );
     }
 }

@@ -3,333 +3,12 @@
 // (xtask/src/generate.rs) and regenerate instead.
 
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
-#[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+#[allow(unused_imports)]
+pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///`ActionsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum ActionsItem {
-        DoNothing(DoNothing),
-        RunDeploymentOutput(RunDeploymentOutput),
-        PauseDeployment(PauseDeployment),
-        ResumeDeployment(ResumeDeployment),
-        CancelFlowRun(CancelFlowRun),
-        DeleteFlowRun(DeleteFlowRun),
-        ChangeFlowRunState(ChangeFlowRunState),
-        PauseWorkQueue(PauseWorkQueue),
-        ResumeWorkQueue(ResumeWorkQueue),
-        SendNotification(SendNotification),
-        CallWebhook(CallWebhook),
-        PauseAutomation(PauseAutomation),
-        ResumeAutomation(ResumeAutomation),
-        SuspendFlowRun(SuspendFlowRun),
-        ResumeFlowRun(ResumeFlowRun),
-        PauseWorkPool(PauseWorkPool),
-        ResumeWorkPool(ResumeWorkPool),
-    }
-    impl ::std::convert::From<DoNothing> for ActionsItem {
-        fn from(value: DoNothing) -> Self {
-            Self::DoNothing(value)
-        }
-    }
-    impl ::std::convert::From<RunDeploymentOutput> for ActionsItem {
-        fn from(value: RunDeploymentOutput) -> Self {
-            Self::RunDeploymentOutput(value)
-        }
-    }
-    impl ::std::convert::From<PauseDeployment> for ActionsItem {
-        fn from(value: PauseDeployment) -> Self {
-            Self::PauseDeployment(value)
-        }
-    }
-    impl ::std::convert::From<ResumeDeployment> for ActionsItem {
-        fn from(value: ResumeDeployment) -> Self {
-            Self::ResumeDeployment(value)
-        }
-    }
-    impl ::std::convert::From<CancelFlowRun> for ActionsItem {
-        fn from(value: CancelFlowRun) -> Self {
-            Self::CancelFlowRun(value)
-        }
-    }
-    impl ::std::convert::From<DeleteFlowRun> for ActionsItem {
-        fn from(value: DeleteFlowRun) -> Self {
-            Self::DeleteFlowRun(value)
-        }
-    }
-    impl ::std::convert::From<ChangeFlowRunState> for ActionsItem {
-        fn from(value: ChangeFlowRunState) -> Self {
-            Self::ChangeFlowRunState(value)
-        }
-    }
-    impl ::std::convert::From<PauseWorkQueue> for ActionsItem {
-        fn from(value: PauseWorkQueue) -> Self {
-            Self::PauseWorkQueue(value)
-        }
-    }
-    impl ::std::convert::From<ResumeWorkQueue> for ActionsItem {
-        fn from(value: ResumeWorkQueue) -> Self {
-            Self::ResumeWorkQueue(value)
-        }
-    }
-    impl ::std::convert::From<SendNotification> for ActionsItem {
-        fn from(value: SendNotification) -> Self {
-            Self::SendNotification(value)
-        }
-    }
-    impl ::std::convert::From<CallWebhook> for ActionsItem {
-        fn from(value: CallWebhook) -> Self {
-            Self::CallWebhook(value)
-        }
-    }
-    impl ::std::convert::From<PauseAutomation> for ActionsItem {
-        fn from(value: PauseAutomation) -> Self {
-            Self::PauseAutomation(value)
-        }
-    }
-    impl ::std::convert::From<ResumeAutomation> for ActionsItem {
-        fn from(value: ResumeAutomation) -> Self {
-            Self::ResumeAutomation(value)
-        }
-    }
-    impl ::std::convert::From<SuspendFlowRun> for ActionsItem {
-        fn from(value: SuspendFlowRun) -> Self {
-            Self::SuspendFlowRun(value)
-        }
-    }
-    impl ::std::convert::From<ResumeFlowRun> for ActionsItem {
-        fn from(value: ResumeFlowRun) -> Self {
-            Self::ResumeFlowRun(value)
-        }
-    }
-    impl ::std::convert::From<PauseWorkPool> for ActionsItem {
-        fn from(value: PauseWorkPool) -> Self {
-            Self::PauseWorkPool(value)
-        }
-    }
-    impl ::std::convert::From<ResumeWorkPool> for ActionsItem {
-        fn from(value: ResumeWorkPool) -> Self {
-            Self::ResumeWorkPool(value)
-        }
-    }
-    ///`ActionsOnResolveItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum ActionsOnResolveItem {
-        DoNothing(DoNothing),
-        RunDeploymentOutput(RunDeploymentOutput),
-        PauseDeployment(PauseDeployment),
-        ResumeDeployment(ResumeDeployment),
-        CancelFlowRun(CancelFlowRun),
-        DeleteFlowRun(DeleteFlowRun),
-        ChangeFlowRunState(ChangeFlowRunState),
-        PauseWorkQueue(PauseWorkQueue),
-        ResumeWorkQueue(ResumeWorkQueue),
-        SendNotification(SendNotification),
-        CallWebhook(CallWebhook),
-        PauseAutomation(PauseAutomation),
-        ResumeAutomation(ResumeAutomation),
-        SuspendFlowRun(SuspendFlowRun),
-        ResumeFlowRun(ResumeFlowRun),
-        PauseWorkPool(PauseWorkPool),
-        ResumeWorkPool(ResumeWorkPool),
-    }
-    impl ::std::convert::From<DoNothing> for ActionsOnResolveItem {
-        fn from(value: DoNothing) -> Self {
-            Self::DoNothing(value)
-        }
-    }
-    impl ::std::convert::From<RunDeploymentOutput> for ActionsOnResolveItem {
-        fn from(value: RunDeploymentOutput) -> Self {
-            Self::RunDeploymentOutput(value)
-        }
-    }
-    impl ::std::convert::From<PauseDeployment> for ActionsOnResolveItem {
-        fn from(value: PauseDeployment) -> Self {
-            Self::PauseDeployment(value)
-        }
-    }
-    impl ::std::convert::From<ResumeDeployment> for ActionsOnResolveItem {
-        fn from(value: ResumeDeployment) -> Self {
-            Self::ResumeDeployment(value)
-        }
-    }
-    impl ::std::convert::From<CancelFlowRun> for ActionsOnResolveItem {
-        fn from(value: CancelFlowRun) -> Self {
-            Self::CancelFlowRun(value)
-        }
-    }
-    impl ::std::convert::From<DeleteFlowRun> for ActionsOnResolveItem {
-        fn from(value: DeleteFlowRun) -> Self {
-            Self::DeleteFlowRun(value)
-        }
-    }
-    impl ::std::convert::From<ChangeFlowRunState> for ActionsOnResolveItem {
-        fn from(value: ChangeFlowRunState) -> Self {
-            Self::ChangeFlowRunState(value)
-        }
-    }
-    impl ::std::convert::From<PauseWorkQueue> for ActionsOnResolveItem {
-        fn from(value: PauseWorkQueue) -> Self {
-            Self::PauseWorkQueue(value)
-        }
-    }
-    impl ::std::convert::From<ResumeWorkQueue> for ActionsOnResolveItem {
-        fn from(value: ResumeWorkQueue) -> Self {
-            Self::ResumeWorkQueue(value)
-        }
-    }
-    impl ::std::convert::From<SendNotification> for ActionsOnResolveItem {
-        fn from(value: SendNotification) -> Self {
-            Self::SendNotification(value)
-        }
-    }
-    impl ::std::convert::From<CallWebhook> for ActionsOnResolveItem {
-        fn from(value: CallWebhook) -> Self {
-            Self::CallWebhook(value)
-        }
-    }
-    impl ::std::convert::From<PauseAutomation> for ActionsOnResolveItem {
-        fn from(value: PauseAutomation) -> Self {
-            Self::PauseAutomation(value)
-        }
-    }
-    impl ::std::convert::From<ResumeAutomation> for ActionsOnResolveItem {
-        fn from(value: ResumeAutomation) -> Self {
-            Self::ResumeAutomation(value)
-        }
-    }
-    impl ::std::convert::From<SuspendFlowRun> for ActionsOnResolveItem {
-        fn from(value: SuspendFlowRun) -> Self {
-            Self::SuspendFlowRun(value)
-        }
-    }
-    impl ::std::convert::From<ResumeFlowRun> for ActionsOnResolveItem {
-        fn from(value: ResumeFlowRun) -> Self {
-            Self::ResumeFlowRun(value)
-        }
-    }
-    impl ::std::convert::From<PauseWorkPool> for ActionsOnResolveItem {
-        fn from(value: PauseWorkPool) -> Self {
-            Self::PauseWorkPool(value)
-        }
-    }
-    impl ::std::convert::From<ResumeWorkPool> for ActionsOnResolveItem {
-        fn from(value: ResumeWorkPool) -> Self {
-            Self::ResumeWorkPool(value)
-        }
-    }
-    ///`ActionsOnTriggerItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum ActionsOnTriggerItem {
-        DoNothing(DoNothing),
-        RunDeploymentOutput(RunDeploymentOutput),
-        PauseDeployment(PauseDeployment),
-        ResumeDeployment(ResumeDeployment),
-        CancelFlowRun(CancelFlowRun),
-        DeleteFlowRun(DeleteFlowRun),
-        ChangeFlowRunState(ChangeFlowRunState),
-        PauseWorkQueue(PauseWorkQueue),
-        ResumeWorkQueue(ResumeWorkQueue),
-        SendNotification(SendNotification),
-        CallWebhook(CallWebhook),
-        PauseAutomation(PauseAutomation),
-        ResumeAutomation(ResumeAutomation),
-        SuspendFlowRun(SuspendFlowRun),
-        ResumeFlowRun(ResumeFlowRun),
-        PauseWorkPool(PauseWorkPool),
-        ResumeWorkPool(ResumeWorkPool),
-    }
-    impl ::std::convert::From<DoNothing> for ActionsOnTriggerItem {
-        fn from(value: DoNothing) -> Self {
-            Self::DoNothing(value)
-        }
-    }
-    impl ::std::convert::From<RunDeploymentOutput> for ActionsOnTriggerItem {
-        fn from(value: RunDeploymentOutput) -> Self {
-            Self::RunDeploymentOutput(value)
-        }
-    }
-    impl ::std::convert::From<PauseDeployment> for ActionsOnTriggerItem {
-        fn from(value: PauseDeployment) -> Self {
-            Self::PauseDeployment(value)
-        }
-    }
-    impl ::std::convert::From<ResumeDeployment> for ActionsOnTriggerItem {
-        fn from(value: ResumeDeployment) -> Self {
-            Self::ResumeDeployment(value)
-        }
-    }
-    impl ::std::convert::From<CancelFlowRun> for ActionsOnTriggerItem {
-        fn from(value: CancelFlowRun) -> Self {
-            Self::CancelFlowRun(value)
-        }
-    }
-    impl ::std::convert::From<DeleteFlowRun> for ActionsOnTriggerItem {
-        fn from(value: DeleteFlowRun) -> Self {
-            Self::DeleteFlowRun(value)
-        }
-    }
-    impl ::std::convert::From<ChangeFlowRunState> for ActionsOnTriggerItem {
-        fn from(value: ChangeFlowRunState) -> Self {
-            Self::ChangeFlowRunState(value)
-        }
-    }
-    impl ::std::convert::From<PauseWorkQueue> for ActionsOnTriggerItem {
-        fn from(value: PauseWorkQueue) -> Self {
-            Self::PauseWorkQueue(value)
-        }
-    }
-    impl ::std::convert::From<ResumeWorkQueue> for ActionsOnTriggerItem {
-        fn from(value: ResumeWorkQueue) -> Self {
-            Self::ResumeWorkQueue(value)
-        }
-    }
-    impl ::std::convert::From<SendNotification> for ActionsOnTriggerItem {
-        fn from(value: SendNotification) -> Self {
-            Self::SendNotification(value)
-        }
-    }
-    impl ::std::convert::From<CallWebhook> for ActionsOnTriggerItem {
-        fn from(value: CallWebhook) -> Self {
-            Self::CallWebhook(value)
-        }
-    }
-    impl ::std::convert::From<PauseAutomation> for ActionsOnTriggerItem {
-        fn from(value: PauseAutomation) -> Self {
-            Self::PauseAutomation(value)
-        }
-    }
-    impl ::std::convert::From<ResumeAutomation> for ActionsOnTriggerItem {
-        fn from(value: ResumeAutomation) -> Self {
-            Self::ResumeAutomation(value)
-        }
-    }
-    impl ::std::convert::From<SuspendFlowRun> for ActionsOnTriggerItem {
-        fn from(value: SuspendFlowRun) -> Self {
-            Self::SuspendFlowRun(value)
-        }
-    }
-    impl ::std::convert::From<ResumeFlowRun> for ActionsOnTriggerItem {
-        fn from(value: ResumeFlowRun) -> Self {
-            Self::ResumeFlowRun(value)
-        }
-    }
-    impl ::std::convert::From<PauseWorkPool> for ActionsOnTriggerItem {
-        fn from(value: PauseWorkPool) -> Self {
-            Self::PauseWorkPool(value)
-        }
-    }
-    impl ::std::convert::From<ResumeWorkPool> for ActionsOnTriggerItem {
-        fn from(value: ResumeWorkPool) -> Self {
-            Self::ResumeWorkPool(value)
-        }
-    }
     ///Settings for interacting with the Prefect API
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ApiSettings {
@@ -399,7 +78,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_run_id: ::std::option::Option<::uuid::Uuid>,
         ///An identifier that describes the shape of the data field. e.g. 'result', 'table', 'markdown'
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub type_: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -435,7 +117,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_run_id: ::std::option::Option<::uuid::Uuid>,
         ///An identifier that describes the shape of the data field. e.g. 'result', 'table', 'markdown'
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub type_: ::std::option::Option<::std::string::String>,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub updated: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -459,7 +144,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_run_id: ::std::option::Option<ArtifactCollectionFilterTaskRunId>,
         ///Filter criteria for `Artifact.type`
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub type_: ::std::option::Option<ArtifactCollectionFilterType>,
     }
     ///Filter by `ArtifactCollection.flow_run_id`.
@@ -467,7 +155,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     pub struct ArtifactCollectionFilterFlowRunId {
         ///A list of flow run IDs to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
     ///Filter by `ArtifactCollection.key`.
@@ -475,7 +166,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     pub struct ArtifactCollectionFilterKey {
         ///A list of artifact keys to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///If `true`, only include artifacts with a non-null key. If `false`, only include artifacts with a null key. Should return all rows in the ArtifactCollection table if specified.
         #[serde(
@@ -495,7 +189,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     pub struct ArtifactCollectionFilterLatestId {
         ///A list of artifact ids to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
     ///Filter by `ArtifactCollection.task_run_id`.
@@ -503,7 +200,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     pub struct ArtifactCollectionFilterTaskRunId {
         ///A list of task run IDs to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
     ///Filter by `ArtifactCollection.type`.
@@ -511,7 +211,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     pub struct ArtifactCollectionFilterType {
         ///A list of artifact types to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A list of artifact types to exclude
         #[serde(
@@ -522,17 +225,9 @@ pub mod types {
     }
     /**Defines artifact collection sorting options.
 
-Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
+    Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct ArtifactCollectionSort(pub ::std::string::String);
@@ -591,7 +286,10 @@ Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_run_id: ::std::option::Option<::uuid::Uuid>,
         ///An identifier that describes the shape of the data field. e.g. 'result', 'table', 'markdown'
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub type_: ::std::option::Option<::std::string::String>,
     }
     ///Filter artifacts. Only artifacts matching all criteria will be returned
@@ -613,7 +311,10 @@ Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_run_id: ::std::option::Option<ArtifactFilterTaskRunId>,
         ///Filter criteria for `Artifact.type`
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub type_: ::std::option::Option<ArtifactFilterType>,
     }
     ///Filter by `Artifact.flow_run_id`.
@@ -621,7 +322,10 @@ Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
     #[serde(deny_unknown_fields)]
     pub struct ArtifactFilterFlowRunId {
         ///A list of flow run IDs to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
     ///Filter by `Artifact.id`.
@@ -629,7 +333,10 @@ Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
     #[serde(deny_unknown_fields)]
     pub struct ArtifactFilterId {
         ///A list of artifact ids to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
     ///Filter by `Artifact.key`.
@@ -637,7 +344,10 @@ Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
     #[serde(deny_unknown_fields)]
     pub struct ArtifactFilterKey {
         ///A list of artifact keys to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///If `true`, only include artifacts with a non-null key. If `false`, only include artifacts with a null key.
         #[serde(
@@ -657,7 +367,10 @@ Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
     #[serde(deny_unknown_fields)]
     pub struct ArtifactFilterTaskRunId {
         ///A list of task run IDs to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
     ///Filter by `Artifact.type`.
@@ -665,7 +378,10 @@ Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
     #[serde(deny_unknown_fields)]
     pub struct ArtifactFilterType {
         ///A list of artifact types to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A list of artifact types to exclude
         #[serde(
@@ -676,17 +392,9 @@ Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
     }
     /**Defines artifact sorting options.
 
-Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
+    Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct ArtifactSort(pub ::std::string::String);
@@ -737,13 +445,13 @@ Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Automation {
         ///The actions to perform when this Automation triggers
-        pub actions: ::std::vec::Vec<ActionsItem>,
+        pub actions: ::std::vec::Vec<AutomationActionsItem>,
         ///The actions to perform when an Automation goes into a resolving state
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub actions_on_resolve: ::std::vec::Vec<ActionsOnResolveItem>,
+        pub actions_on_resolve: ::std::vec::Vec<AutomationActionsOnResolveItem>,
         ///The actions to perform when an Automation goes into a triggered state
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub actions_on_trigger: ::std::vec::Vec<ActionsOnTriggerItem>,
+        pub actions_on_trigger: ::std::vec::Vec<AutomationActionsOnTriggerItem>,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub created: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///A longer description of this automation
@@ -759,22 +467,343 @@ Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
         ///The criteria for which events this Automation covers and how it will respond to the presence or absence of those events
-        pub trigger: Trigger,
+        pub trigger: AutomationTrigger,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub updated: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    }
+    ///`AutomationActionsItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum AutomationActionsItem {
+        DoNothing(DoNothing),
+        RunDeploymentOutput(RunDeploymentOutput),
+        PauseDeployment(PauseDeployment),
+        ResumeDeployment(ResumeDeployment),
+        CancelFlowRun(CancelFlowRun),
+        DeleteFlowRun(DeleteFlowRun),
+        ChangeFlowRunState(ChangeFlowRunState),
+        PauseWorkQueue(PauseWorkQueue),
+        ResumeWorkQueue(ResumeWorkQueue),
+        SendNotification(SendNotification),
+        CallWebhook(CallWebhook),
+        PauseAutomation(PauseAutomation),
+        ResumeAutomation(ResumeAutomation),
+        SuspendFlowRun(SuspendFlowRun),
+        ResumeFlowRun(ResumeFlowRun),
+        PauseWorkPool(PauseWorkPool),
+        ResumeWorkPool(ResumeWorkPool),
+    }
+    impl ::std::convert::From<DoNothing> for AutomationActionsItem {
+        fn from(value: DoNothing) -> Self {
+            Self::DoNothing(value)
+        }
+    }
+    impl ::std::convert::From<RunDeploymentOutput> for AutomationActionsItem {
+        fn from(value: RunDeploymentOutput) -> Self {
+            Self::RunDeploymentOutput(value)
+        }
+    }
+    impl ::std::convert::From<PauseDeployment> for AutomationActionsItem {
+        fn from(value: PauseDeployment) -> Self {
+            Self::PauseDeployment(value)
+        }
+    }
+    impl ::std::convert::From<ResumeDeployment> for AutomationActionsItem {
+        fn from(value: ResumeDeployment) -> Self {
+            Self::ResumeDeployment(value)
+        }
+    }
+    impl ::std::convert::From<CancelFlowRun> for AutomationActionsItem {
+        fn from(value: CancelFlowRun) -> Self {
+            Self::CancelFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<DeleteFlowRun> for AutomationActionsItem {
+        fn from(value: DeleteFlowRun) -> Self {
+            Self::DeleteFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<ChangeFlowRunState> for AutomationActionsItem {
+        fn from(value: ChangeFlowRunState) -> Self {
+            Self::ChangeFlowRunState(value)
+        }
+    }
+    impl ::std::convert::From<PauseWorkQueue> for AutomationActionsItem {
+        fn from(value: PauseWorkQueue) -> Self {
+            Self::PauseWorkQueue(value)
+        }
+    }
+    impl ::std::convert::From<ResumeWorkQueue> for AutomationActionsItem {
+        fn from(value: ResumeWorkQueue) -> Self {
+            Self::ResumeWorkQueue(value)
+        }
+    }
+    impl ::std::convert::From<SendNotification> for AutomationActionsItem {
+        fn from(value: SendNotification) -> Self {
+            Self::SendNotification(value)
+        }
+    }
+    impl ::std::convert::From<CallWebhook> for AutomationActionsItem {
+        fn from(value: CallWebhook) -> Self {
+            Self::CallWebhook(value)
+        }
+    }
+    impl ::std::convert::From<PauseAutomation> for AutomationActionsItem {
+        fn from(value: PauseAutomation) -> Self {
+            Self::PauseAutomation(value)
+        }
+    }
+    impl ::std::convert::From<ResumeAutomation> for AutomationActionsItem {
+        fn from(value: ResumeAutomation) -> Self {
+            Self::ResumeAutomation(value)
+        }
+    }
+    impl ::std::convert::From<SuspendFlowRun> for AutomationActionsItem {
+        fn from(value: SuspendFlowRun) -> Self {
+            Self::SuspendFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<ResumeFlowRun> for AutomationActionsItem {
+        fn from(value: ResumeFlowRun) -> Self {
+            Self::ResumeFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<PauseWorkPool> for AutomationActionsItem {
+        fn from(value: PauseWorkPool) -> Self {
+            Self::PauseWorkPool(value)
+        }
+    }
+    impl ::std::convert::From<ResumeWorkPool> for AutomationActionsItem {
+        fn from(value: ResumeWorkPool) -> Self {
+            Self::ResumeWorkPool(value)
+        }
+    }
+    ///`AutomationActionsOnResolveItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum AutomationActionsOnResolveItem {
+        DoNothing(DoNothing),
+        RunDeploymentOutput(RunDeploymentOutput),
+        PauseDeployment(PauseDeployment),
+        ResumeDeployment(ResumeDeployment),
+        CancelFlowRun(CancelFlowRun),
+        DeleteFlowRun(DeleteFlowRun),
+        ChangeFlowRunState(ChangeFlowRunState),
+        PauseWorkQueue(PauseWorkQueue),
+        ResumeWorkQueue(ResumeWorkQueue),
+        SendNotification(SendNotification),
+        CallWebhook(CallWebhook),
+        PauseAutomation(PauseAutomation),
+        ResumeAutomation(ResumeAutomation),
+        SuspendFlowRun(SuspendFlowRun),
+        ResumeFlowRun(ResumeFlowRun),
+        PauseWorkPool(PauseWorkPool),
+        ResumeWorkPool(ResumeWorkPool),
+    }
+    impl ::std::convert::From<DoNothing> for AutomationActionsOnResolveItem {
+        fn from(value: DoNothing) -> Self {
+            Self::DoNothing(value)
+        }
+    }
+    impl ::std::convert::From<RunDeploymentOutput> for AutomationActionsOnResolveItem {
+        fn from(value: RunDeploymentOutput) -> Self {
+            Self::RunDeploymentOutput(value)
+        }
+    }
+    impl ::std::convert::From<PauseDeployment> for AutomationActionsOnResolveItem {
+        fn from(value: PauseDeployment) -> Self {
+            Self::PauseDeployment(value)
+        }
+    }
+    impl ::std::convert::From<ResumeDeployment> for AutomationActionsOnResolveItem {
+        fn from(value: ResumeDeployment) -> Self {
+            Self::ResumeDeployment(value)
+        }
+    }
+    impl ::std::convert::From<CancelFlowRun> for AutomationActionsOnResolveItem {
+        fn from(value: CancelFlowRun) -> Self {
+            Self::CancelFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<DeleteFlowRun> for AutomationActionsOnResolveItem {
+        fn from(value: DeleteFlowRun) -> Self {
+            Self::DeleteFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<ChangeFlowRunState> for AutomationActionsOnResolveItem {
+        fn from(value: ChangeFlowRunState) -> Self {
+            Self::ChangeFlowRunState(value)
+        }
+    }
+    impl ::std::convert::From<PauseWorkQueue> for AutomationActionsOnResolveItem {
+        fn from(value: PauseWorkQueue) -> Self {
+            Self::PauseWorkQueue(value)
+        }
+    }
+    impl ::std::convert::From<ResumeWorkQueue> for AutomationActionsOnResolveItem {
+        fn from(value: ResumeWorkQueue) -> Self {
+            Self::ResumeWorkQueue(value)
+        }
+    }
+    impl ::std::convert::From<SendNotification> for AutomationActionsOnResolveItem {
+        fn from(value: SendNotification) -> Self {
+            Self::SendNotification(value)
+        }
+    }
+    impl ::std::convert::From<CallWebhook> for AutomationActionsOnResolveItem {
+        fn from(value: CallWebhook) -> Self {
+            Self::CallWebhook(value)
+        }
+    }
+    impl ::std::convert::From<PauseAutomation> for AutomationActionsOnResolveItem {
+        fn from(value: PauseAutomation) -> Self {
+            Self::PauseAutomation(value)
+        }
+    }
+    impl ::std::convert::From<ResumeAutomation> for AutomationActionsOnResolveItem {
+        fn from(value: ResumeAutomation) -> Self {
+            Self::ResumeAutomation(value)
+        }
+    }
+    impl ::std::convert::From<SuspendFlowRun> for AutomationActionsOnResolveItem {
+        fn from(value: SuspendFlowRun) -> Self {
+            Self::SuspendFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<ResumeFlowRun> for AutomationActionsOnResolveItem {
+        fn from(value: ResumeFlowRun) -> Self {
+            Self::ResumeFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<PauseWorkPool> for AutomationActionsOnResolveItem {
+        fn from(value: PauseWorkPool) -> Self {
+            Self::PauseWorkPool(value)
+        }
+    }
+    impl ::std::convert::From<ResumeWorkPool> for AutomationActionsOnResolveItem {
+        fn from(value: ResumeWorkPool) -> Self {
+            Self::ResumeWorkPool(value)
+        }
+    }
+    ///`AutomationActionsOnTriggerItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum AutomationActionsOnTriggerItem {
+        DoNothing(DoNothing),
+        RunDeploymentOutput(RunDeploymentOutput),
+        PauseDeployment(PauseDeployment),
+        ResumeDeployment(ResumeDeployment),
+        CancelFlowRun(CancelFlowRun),
+        DeleteFlowRun(DeleteFlowRun),
+        ChangeFlowRunState(ChangeFlowRunState),
+        PauseWorkQueue(PauseWorkQueue),
+        ResumeWorkQueue(ResumeWorkQueue),
+        SendNotification(SendNotification),
+        CallWebhook(CallWebhook),
+        PauseAutomation(PauseAutomation),
+        ResumeAutomation(ResumeAutomation),
+        SuspendFlowRun(SuspendFlowRun),
+        ResumeFlowRun(ResumeFlowRun),
+        PauseWorkPool(PauseWorkPool),
+        ResumeWorkPool(ResumeWorkPool),
+    }
+    impl ::std::convert::From<DoNothing> for AutomationActionsOnTriggerItem {
+        fn from(value: DoNothing) -> Self {
+            Self::DoNothing(value)
+        }
+    }
+    impl ::std::convert::From<RunDeploymentOutput> for AutomationActionsOnTriggerItem {
+        fn from(value: RunDeploymentOutput) -> Self {
+            Self::RunDeploymentOutput(value)
+        }
+    }
+    impl ::std::convert::From<PauseDeployment> for AutomationActionsOnTriggerItem {
+        fn from(value: PauseDeployment) -> Self {
+            Self::PauseDeployment(value)
+        }
+    }
+    impl ::std::convert::From<ResumeDeployment> for AutomationActionsOnTriggerItem {
+        fn from(value: ResumeDeployment) -> Self {
+            Self::ResumeDeployment(value)
+        }
+    }
+    impl ::std::convert::From<CancelFlowRun> for AutomationActionsOnTriggerItem {
+        fn from(value: CancelFlowRun) -> Self {
+            Self::CancelFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<DeleteFlowRun> for AutomationActionsOnTriggerItem {
+        fn from(value: DeleteFlowRun) -> Self {
+            Self::DeleteFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<ChangeFlowRunState> for AutomationActionsOnTriggerItem {
+        fn from(value: ChangeFlowRunState) -> Self {
+            Self::ChangeFlowRunState(value)
+        }
+    }
+    impl ::std::convert::From<PauseWorkQueue> for AutomationActionsOnTriggerItem {
+        fn from(value: PauseWorkQueue) -> Self {
+            Self::PauseWorkQueue(value)
+        }
+    }
+    impl ::std::convert::From<ResumeWorkQueue> for AutomationActionsOnTriggerItem {
+        fn from(value: ResumeWorkQueue) -> Self {
+            Self::ResumeWorkQueue(value)
+        }
+    }
+    impl ::std::convert::From<SendNotification> for AutomationActionsOnTriggerItem {
+        fn from(value: SendNotification) -> Self {
+            Self::SendNotification(value)
+        }
+    }
+    impl ::std::convert::From<CallWebhook> for AutomationActionsOnTriggerItem {
+        fn from(value: CallWebhook) -> Self {
+            Self::CallWebhook(value)
+        }
+    }
+    impl ::std::convert::From<PauseAutomation> for AutomationActionsOnTriggerItem {
+        fn from(value: PauseAutomation) -> Self {
+            Self::PauseAutomation(value)
+        }
+    }
+    impl ::std::convert::From<ResumeAutomation> for AutomationActionsOnTriggerItem {
+        fn from(value: ResumeAutomation) -> Self {
+            Self::ResumeAutomation(value)
+        }
+    }
+    impl ::std::convert::From<SuspendFlowRun> for AutomationActionsOnTriggerItem {
+        fn from(value: SuspendFlowRun) -> Self {
+            Self::SuspendFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<ResumeFlowRun> for AutomationActionsOnTriggerItem {
+        fn from(value: ResumeFlowRun) -> Self {
+            Self::ResumeFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<PauseWorkPool> for AutomationActionsOnTriggerItem {
+        fn from(value: PauseWorkPool) -> Self {
+            Self::PauseWorkPool(value)
+        }
+    }
+    impl ::std::convert::From<ResumeWorkPool> for AutomationActionsOnTriggerItem {
+        fn from(value: ResumeWorkPool) -> Self {
+            Self::ResumeWorkPool(value)
+        }
     }
     ///`AutomationCreate`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct AutomationCreate {
         ///The actions to perform when this Automation triggers
-        pub actions: ::std::vec::Vec<ActionsItem>,
+        pub actions: ::std::vec::Vec<AutomationCreateActionsItem>,
         ///The actions to perform when an Automation goes into a resolving state
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub actions_on_resolve: ::std::vec::Vec<ActionsOnResolveItem>,
+        pub actions_on_resolve: ::std::vec::Vec<AutomationCreateActionsOnResolveItem>,
         ///The actions to perform when an Automation goes into a triggered state
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub actions_on_trigger: ::std::vec::Vec<ActionsOnTriggerItem>,
+        pub actions_on_trigger: ::std::vec::Vec<AutomationCreateActionsOnTriggerItem>,
         ///A longer description of this automation
         #[serde(default)]
         pub description: ::std::string::String,
@@ -790,7 +819,351 @@ Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
         ///The criteria for which events this Automation covers and how it will respond to the presence or absence of those events
-        pub trigger: Trigger,
+        pub trigger: AutomationCreateTrigger,
+    }
+    ///`AutomationCreateActionsItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum AutomationCreateActionsItem {
+        DoNothing(DoNothing),
+        RunDeploymentInput(RunDeploymentInput),
+        PauseDeployment(PauseDeployment),
+        ResumeDeployment(ResumeDeployment),
+        CancelFlowRun(CancelFlowRun),
+        DeleteFlowRun(DeleteFlowRun),
+        ChangeFlowRunState(ChangeFlowRunState),
+        PauseWorkQueue(PauseWorkQueue),
+        ResumeWorkQueue(ResumeWorkQueue),
+        SendNotification(SendNotification),
+        CallWebhook(CallWebhook),
+        PauseAutomation(PauseAutomation),
+        ResumeAutomation(ResumeAutomation),
+        SuspendFlowRun(SuspendFlowRun),
+        ResumeFlowRun(ResumeFlowRun),
+        PauseWorkPool(PauseWorkPool),
+        ResumeWorkPool(ResumeWorkPool),
+    }
+    impl ::std::convert::From<DoNothing> for AutomationCreateActionsItem {
+        fn from(value: DoNothing) -> Self {
+            Self::DoNothing(value)
+        }
+    }
+    impl ::std::convert::From<RunDeploymentInput> for AutomationCreateActionsItem {
+        fn from(value: RunDeploymentInput) -> Self {
+            Self::RunDeploymentInput(value)
+        }
+    }
+    impl ::std::convert::From<PauseDeployment> for AutomationCreateActionsItem {
+        fn from(value: PauseDeployment) -> Self {
+            Self::PauseDeployment(value)
+        }
+    }
+    impl ::std::convert::From<ResumeDeployment> for AutomationCreateActionsItem {
+        fn from(value: ResumeDeployment) -> Self {
+            Self::ResumeDeployment(value)
+        }
+    }
+    impl ::std::convert::From<CancelFlowRun> for AutomationCreateActionsItem {
+        fn from(value: CancelFlowRun) -> Self {
+            Self::CancelFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<DeleteFlowRun> for AutomationCreateActionsItem {
+        fn from(value: DeleteFlowRun) -> Self {
+            Self::DeleteFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<ChangeFlowRunState> for AutomationCreateActionsItem {
+        fn from(value: ChangeFlowRunState) -> Self {
+            Self::ChangeFlowRunState(value)
+        }
+    }
+    impl ::std::convert::From<PauseWorkQueue> for AutomationCreateActionsItem {
+        fn from(value: PauseWorkQueue) -> Self {
+            Self::PauseWorkQueue(value)
+        }
+    }
+    impl ::std::convert::From<ResumeWorkQueue> for AutomationCreateActionsItem {
+        fn from(value: ResumeWorkQueue) -> Self {
+            Self::ResumeWorkQueue(value)
+        }
+    }
+    impl ::std::convert::From<SendNotification> for AutomationCreateActionsItem {
+        fn from(value: SendNotification) -> Self {
+            Self::SendNotification(value)
+        }
+    }
+    impl ::std::convert::From<CallWebhook> for AutomationCreateActionsItem {
+        fn from(value: CallWebhook) -> Self {
+            Self::CallWebhook(value)
+        }
+    }
+    impl ::std::convert::From<PauseAutomation> for AutomationCreateActionsItem {
+        fn from(value: PauseAutomation) -> Self {
+            Self::PauseAutomation(value)
+        }
+    }
+    impl ::std::convert::From<ResumeAutomation> for AutomationCreateActionsItem {
+        fn from(value: ResumeAutomation) -> Self {
+            Self::ResumeAutomation(value)
+        }
+    }
+    impl ::std::convert::From<SuspendFlowRun> for AutomationCreateActionsItem {
+        fn from(value: SuspendFlowRun) -> Self {
+            Self::SuspendFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<ResumeFlowRun> for AutomationCreateActionsItem {
+        fn from(value: ResumeFlowRun) -> Self {
+            Self::ResumeFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<PauseWorkPool> for AutomationCreateActionsItem {
+        fn from(value: PauseWorkPool) -> Self {
+            Self::PauseWorkPool(value)
+        }
+    }
+    impl ::std::convert::From<ResumeWorkPool> for AutomationCreateActionsItem {
+        fn from(value: ResumeWorkPool) -> Self {
+            Self::ResumeWorkPool(value)
+        }
+    }
+    ///`AutomationCreateActionsOnResolveItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum AutomationCreateActionsOnResolveItem {
+        DoNothing(DoNothing),
+        RunDeploymentInput(RunDeploymentInput),
+        PauseDeployment(PauseDeployment),
+        ResumeDeployment(ResumeDeployment),
+        CancelFlowRun(CancelFlowRun),
+        DeleteFlowRun(DeleteFlowRun),
+        ChangeFlowRunState(ChangeFlowRunState),
+        PauseWorkQueue(PauseWorkQueue),
+        ResumeWorkQueue(ResumeWorkQueue),
+        SendNotification(SendNotification),
+        CallWebhook(CallWebhook),
+        PauseAutomation(PauseAutomation),
+        ResumeAutomation(ResumeAutomation),
+        SuspendFlowRun(SuspendFlowRun),
+        ResumeFlowRun(ResumeFlowRun),
+        PauseWorkPool(PauseWorkPool),
+        ResumeWorkPool(ResumeWorkPool),
+    }
+    impl ::std::convert::From<DoNothing> for AutomationCreateActionsOnResolveItem {
+        fn from(value: DoNothing) -> Self {
+            Self::DoNothing(value)
+        }
+    }
+    impl ::std::convert::From<RunDeploymentInput> for AutomationCreateActionsOnResolveItem {
+        fn from(value: RunDeploymentInput) -> Self {
+            Self::RunDeploymentInput(value)
+        }
+    }
+    impl ::std::convert::From<PauseDeployment> for AutomationCreateActionsOnResolveItem {
+        fn from(value: PauseDeployment) -> Self {
+            Self::PauseDeployment(value)
+        }
+    }
+    impl ::std::convert::From<ResumeDeployment> for AutomationCreateActionsOnResolveItem {
+        fn from(value: ResumeDeployment) -> Self {
+            Self::ResumeDeployment(value)
+        }
+    }
+    impl ::std::convert::From<CancelFlowRun> for AutomationCreateActionsOnResolveItem {
+        fn from(value: CancelFlowRun) -> Self {
+            Self::CancelFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<DeleteFlowRun> for AutomationCreateActionsOnResolveItem {
+        fn from(value: DeleteFlowRun) -> Self {
+            Self::DeleteFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<ChangeFlowRunState> for AutomationCreateActionsOnResolveItem {
+        fn from(value: ChangeFlowRunState) -> Self {
+            Self::ChangeFlowRunState(value)
+        }
+    }
+    impl ::std::convert::From<PauseWorkQueue> for AutomationCreateActionsOnResolveItem {
+        fn from(value: PauseWorkQueue) -> Self {
+            Self::PauseWorkQueue(value)
+        }
+    }
+    impl ::std::convert::From<ResumeWorkQueue> for AutomationCreateActionsOnResolveItem {
+        fn from(value: ResumeWorkQueue) -> Self {
+            Self::ResumeWorkQueue(value)
+        }
+    }
+    impl ::std::convert::From<SendNotification> for AutomationCreateActionsOnResolveItem {
+        fn from(value: SendNotification) -> Self {
+            Self::SendNotification(value)
+        }
+    }
+    impl ::std::convert::From<CallWebhook> for AutomationCreateActionsOnResolveItem {
+        fn from(value: CallWebhook) -> Self {
+            Self::CallWebhook(value)
+        }
+    }
+    impl ::std::convert::From<PauseAutomation> for AutomationCreateActionsOnResolveItem {
+        fn from(value: PauseAutomation) -> Self {
+            Self::PauseAutomation(value)
+        }
+    }
+    impl ::std::convert::From<ResumeAutomation> for AutomationCreateActionsOnResolveItem {
+        fn from(value: ResumeAutomation) -> Self {
+            Self::ResumeAutomation(value)
+        }
+    }
+    impl ::std::convert::From<SuspendFlowRun> for AutomationCreateActionsOnResolveItem {
+        fn from(value: SuspendFlowRun) -> Self {
+            Self::SuspendFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<ResumeFlowRun> for AutomationCreateActionsOnResolveItem {
+        fn from(value: ResumeFlowRun) -> Self {
+            Self::ResumeFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<PauseWorkPool> for AutomationCreateActionsOnResolveItem {
+        fn from(value: PauseWorkPool) -> Self {
+            Self::PauseWorkPool(value)
+        }
+    }
+    impl ::std::convert::From<ResumeWorkPool> for AutomationCreateActionsOnResolveItem {
+        fn from(value: ResumeWorkPool) -> Self {
+            Self::ResumeWorkPool(value)
+        }
+    }
+    ///`AutomationCreateActionsOnTriggerItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum AutomationCreateActionsOnTriggerItem {
+        DoNothing(DoNothing),
+        RunDeploymentInput(RunDeploymentInput),
+        PauseDeployment(PauseDeployment),
+        ResumeDeployment(ResumeDeployment),
+        CancelFlowRun(CancelFlowRun),
+        DeleteFlowRun(DeleteFlowRun),
+        ChangeFlowRunState(ChangeFlowRunState),
+        PauseWorkQueue(PauseWorkQueue),
+        ResumeWorkQueue(ResumeWorkQueue),
+        SendNotification(SendNotification),
+        CallWebhook(CallWebhook),
+        PauseAutomation(PauseAutomation),
+        ResumeAutomation(ResumeAutomation),
+        SuspendFlowRun(SuspendFlowRun),
+        ResumeFlowRun(ResumeFlowRun),
+        PauseWorkPool(PauseWorkPool),
+        ResumeWorkPool(ResumeWorkPool),
+    }
+    impl ::std::convert::From<DoNothing> for AutomationCreateActionsOnTriggerItem {
+        fn from(value: DoNothing) -> Self {
+            Self::DoNothing(value)
+        }
+    }
+    impl ::std::convert::From<RunDeploymentInput> for AutomationCreateActionsOnTriggerItem {
+        fn from(value: RunDeploymentInput) -> Self {
+            Self::RunDeploymentInput(value)
+        }
+    }
+    impl ::std::convert::From<PauseDeployment> for AutomationCreateActionsOnTriggerItem {
+        fn from(value: PauseDeployment) -> Self {
+            Self::PauseDeployment(value)
+        }
+    }
+    impl ::std::convert::From<ResumeDeployment> for AutomationCreateActionsOnTriggerItem {
+        fn from(value: ResumeDeployment) -> Self {
+            Self::ResumeDeployment(value)
+        }
+    }
+    impl ::std::convert::From<CancelFlowRun> for AutomationCreateActionsOnTriggerItem {
+        fn from(value: CancelFlowRun) -> Self {
+            Self::CancelFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<DeleteFlowRun> for AutomationCreateActionsOnTriggerItem {
+        fn from(value: DeleteFlowRun) -> Self {
+            Self::DeleteFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<ChangeFlowRunState> for AutomationCreateActionsOnTriggerItem {
+        fn from(value: ChangeFlowRunState) -> Self {
+            Self::ChangeFlowRunState(value)
+        }
+    }
+    impl ::std::convert::From<PauseWorkQueue> for AutomationCreateActionsOnTriggerItem {
+        fn from(value: PauseWorkQueue) -> Self {
+            Self::PauseWorkQueue(value)
+        }
+    }
+    impl ::std::convert::From<ResumeWorkQueue> for AutomationCreateActionsOnTriggerItem {
+        fn from(value: ResumeWorkQueue) -> Self {
+            Self::ResumeWorkQueue(value)
+        }
+    }
+    impl ::std::convert::From<SendNotification> for AutomationCreateActionsOnTriggerItem {
+        fn from(value: SendNotification) -> Self {
+            Self::SendNotification(value)
+        }
+    }
+    impl ::std::convert::From<CallWebhook> for AutomationCreateActionsOnTriggerItem {
+        fn from(value: CallWebhook) -> Self {
+            Self::CallWebhook(value)
+        }
+    }
+    impl ::std::convert::From<PauseAutomation> for AutomationCreateActionsOnTriggerItem {
+        fn from(value: PauseAutomation) -> Self {
+            Self::PauseAutomation(value)
+        }
+    }
+    impl ::std::convert::From<ResumeAutomation> for AutomationCreateActionsOnTriggerItem {
+        fn from(value: ResumeAutomation) -> Self {
+            Self::ResumeAutomation(value)
+        }
+    }
+    impl ::std::convert::From<SuspendFlowRun> for AutomationCreateActionsOnTriggerItem {
+        fn from(value: SuspendFlowRun) -> Self {
+            Self::SuspendFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<ResumeFlowRun> for AutomationCreateActionsOnTriggerItem {
+        fn from(value: ResumeFlowRun) -> Self {
+            Self::ResumeFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<PauseWorkPool> for AutomationCreateActionsOnTriggerItem {
+        fn from(value: PauseWorkPool) -> Self {
+            Self::PauseWorkPool(value)
+        }
+    }
+    impl ::std::convert::From<ResumeWorkPool> for AutomationCreateActionsOnTriggerItem {
+        fn from(value: ResumeWorkPool) -> Self {
+            Self::ResumeWorkPool(value)
+        }
+    }
+    ///The criteria for which events this Automation covers and how it will respond to the presence or absence of those events
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum AutomationCreateTrigger {
+        EventTriggerInput(EventTriggerInput),
+        CompoundTriggerInput(CompoundTriggerInput),
+        SequenceTriggerInput(SequenceTriggerInput),
+    }
+    impl ::std::convert::From<EventTriggerInput> for AutomationCreateTrigger {
+        fn from(value: EventTriggerInput) -> Self {
+            Self::EventTriggerInput(value)
+        }
+    }
+    impl ::std::convert::From<CompoundTriggerInput> for AutomationCreateTrigger {
+        fn from(value: CompoundTriggerInput) -> Self {
+            Self::CompoundTriggerInput(value)
+        }
+    }
+    impl ::std::convert::From<SequenceTriggerInput> for AutomationCreateTrigger {
+        fn from(value: SequenceTriggerInput) -> Self {
+            Self::SequenceTriggerInput(value)
+        }
     }
     ///`AutomationFilter`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -827,7 +1200,10 @@ Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
     #[serde(deny_unknown_fields)]
     pub struct AutomationFilterId {
         ///A list of automation ids to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
     ///Filter by `Automation.created`.
@@ -835,7 +1211,10 @@ Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
     #[serde(deny_unknown_fields)]
     pub struct AutomationFilterName {
         ///Only include automations with names that match any of these strings
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     ///Filter by `Automation.tags`.
@@ -843,10 +1222,16 @@ Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
     #[serde(deny_unknown_fields)]
     pub struct AutomationFilterTags {
         ///A list of tags. Automations will be returned only if their tags are a superset of the list
-        #[serde(rename = "all_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "all_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub all: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A list of tags. Automations will be returned if their tags contain any of the tags in the list
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///If true, only include automations without tags
         #[serde(
@@ -874,17 +1259,9 @@ Known values: CREATED_DESC, UPDATED_DESC, ID_DESC, KEY_DESC, KEY_ASC.*/
     }
     /**Defines automations sorting options.
 
-Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
+    Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct AutomationSort(pub ::std::string::String);
@@ -915,18 +1292,41 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
             Ok(Self(value.to_string()))
         }
     }
+    ///The criteria for which events this Automation covers and how it will respond to the presence or absence of those events
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum AutomationTrigger {
+        EventTriggerOutput(EventTriggerOutput),
+        CompoundTriggerOutput(CompoundTriggerOutput),
+        SequenceTriggerOutput(SequenceTriggerOutput),
+    }
+    impl ::std::convert::From<EventTriggerOutput> for AutomationTrigger {
+        fn from(value: EventTriggerOutput) -> Self {
+            Self::EventTriggerOutput(value)
+        }
+    }
+    impl ::std::convert::From<CompoundTriggerOutput> for AutomationTrigger {
+        fn from(value: CompoundTriggerOutput) -> Self {
+            Self::CompoundTriggerOutput(value)
+        }
+    }
+    impl ::std::convert::From<SequenceTriggerOutput> for AutomationTrigger {
+        fn from(value: SequenceTriggerOutput) -> Self {
+            Self::SequenceTriggerOutput(value)
+        }
+    }
     ///`AutomationUpdate`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct AutomationUpdate {
         ///The actions to perform when this Automation triggers
-        pub actions: ::std::vec::Vec<ActionsItem>,
+        pub actions: ::std::vec::Vec<AutomationUpdateActionsItem>,
         ///The actions to perform when an Automation goes into a resolving state
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub actions_on_resolve: ::std::vec::Vec<ActionsOnResolveItem>,
+        pub actions_on_resolve: ::std::vec::Vec<AutomationUpdateActionsOnResolveItem>,
         ///The actions to perform when an Automation goes into a triggered state
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub actions_on_trigger: ::std::vec::Vec<ActionsOnTriggerItem>,
+        pub actions_on_trigger: ::std::vec::Vec<AutomationUpdateActionsOnTriggerItem>,
         ///A longer description of this automation
         #[serde(default)]
         pub description: ::std::string::String,
@@ -939,7 +1339,351 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
         ///The criteria for which events this Automation covers and how it will respond to the presence or absence of those events
-        pub trigger: Trigger,
+        pub trigger: AutomationUpdateTrigger,
+    }
+    ///`AutomationUpdateActionsItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum AutomationUpdateActionsItem {
+        DoNothing(DoNothing),
+        RunDeploymentInput(RunDeploymentInput),
+        PauseDeployment(PauseDeployment),
+        ResumeDeployment(ResumeDeployment),
+        CancelFlowRun(CancelFlowRun),
+        DeleteFlowRun(DeleteFlowRun),
+        ChangeFlowRunState(ChangeFlowRunState),
+        PauseWorkQueue(PauseWorkQueue),
+        ResumeWorkQueue(ResumeWorkQueue),
+        SendNotification(SendNotification),
+        CallWebhook(CallWebhook),
+        PauseAutomation(PauseAutomation),
+        ResumeAutomation(ResumeAutomation),
+        SuspendFlowRun(SuspendFlowRun),
+        ResumeFlowRun(ResumeFlowRun),
+        PauseWorkPool(PauseWorkPool),
+        ResumeWorkPool(ResumeWorkPool),
+    }
+    impl ::std::convert::From<DoNothing> for AutomationUpdateActionsItem {
+        fn from(value: DoNothing) -> Self {
+            Self::DoNothing(value)
+        }
+    }
+    impl ::std::convert::From<RunDeploymentInput> for AutomationUpdateActionsItem {
+        fn from(value: RunDeploymentInput) -> Self {
+            Self::RunDeploymentInput(value)
+        }
+    }
+    impl ::std::convert::From<PauseDeployment> for AutomationUpdateActionsItem {
+        fn from(value: PauseDeployment) -> Self {
+            Self::PauseDeployment(value)
+        }
+    }
+    impl ::std::convert::From<ResumeDeployment> for AutomationUpdateActionsItem {
+        fn from(value: ResumeDeployment) -> Self {
+            Self::ResumeDeployment(value)
+        }
+    }
+    impl ::std::convert::From<CancelFlowRun> for AutomationUpdateActionsItem {
+        fn from(value: CancelFlowRun) -> Self {
+            Self::CancelFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<DeleteFlowRun> for AutomationUpdateActionsItem {
+        fn from(value: DeleteFlowRun) -> Self {
+            Self::DeleteFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<ChangeFlowRunState> for AutomationUpdateActionsItem {
+        fn from(value: ChangeFlowRunState) -> Self {
+            Self::ChangeFlowRunState(value)
+        }
+    }
+    impl ::std::convert::From<PauseWorkQueue> for AutomationUpdateActionsItem {
+        fn from(value: PauseWorkQueue) -> Self {
+            Self::PauseWorkQueue(value)
+        }
+    }
+    impl ::std::convert::From<ResumeWorkQueue> for AutomationUpdateActionsItem {
+        fn from(value: ResumeWorkQueue) -> Self {
+            Self::ResumeWorkQueue(value)
+        }
+    }
+    impl ::std::convert::From<SendNotification> for AutomationUpdateActionsItem {
+        fn from(value: SendNotification) -> Self {
+            Self::SendNotification(value)
+        }
+    }
+    impl ::std::convert::From<CallWebhook> for AutomationUpdateActionsItem {
+        fn from(value: CallWebhook) -> Self {
+            Self::CallWebhook(value)
+        }
+    }
+    impl ::std::convert::From<PauseAutomation> for AutomationUpdateActionsItem {
+        fn from(value: PauseAutomation) -> Self {
+            Self::PauseAutomation(value)
+        }
+    }
+    impl ::std::convert::From<ResumeAutomation> for AutomationUpdateActionsItem {
+        fn from(value: ResumeAutomation) -> Self {
+            Self::ResumeAutomation(value)
+        }
+    }
+    impl ::std::convert::From<SuspendFlowRun> for AutomationUpdateActionsItem {
+        fn from(value: SuspendFlowRun) -> Self {
+            Self::SuspendFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<ResumeFlowRun> for AutomationUpdateActionsItem {
+        fn from(value: ResumeFlowRun) -> Self {
+            Self::ResumeFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<PauseWorkPool> for AutomationUpdateActionsItem {
+        fn from(value: PauseWorkPool) -> Self {
+            Self::PauseWorkPool(value)
+        }
+    }
+    impl ::std::convert::From<ResumeWorkPool> for AutomationUpdateActionsItem {
+        fn from(value: ResumeWorkPool) -> Self {
+            Self::ResumeWorkPool(value)
+        }
+    }
+    ///`AutomationUpdateActionsOnResolveItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum AutomationUpdateActionsOnResolveItem {
+        DoNothing(DoNothing),
+        RunDeploymentInput(RunDeploymentInput),
+        PauseDeployment(PauseDeployment),
+        ResumeDeployment(ResumeDeployment),
+        CancelFlowRun(CancelFlowRun),
+        DeleteFlowRun(DeleteFlowRun),
+        ChangeFlowRunState(ChangeFlowRunState),
+        PauseWorkQueue(PauseWorkQueue),
+        ResumeWorkQueue(ResumeWorkQueue),
+        SendNotification(SendNotification),
+        CallWebhook(CallWebhook),
+        PauseAutomation(PauseAutomation),
+        ResumeAutomation(ResumeAutomation),
+        SuspendFlowRun(SuspendFlowRun),
+        ResumeFlowRun(ResumeFlowRun),
+        PauseWorkPool(PauseWorkPool),
+        ResumeWorkPool(ResumeWorkPool),
+    }
+    impl ::std::convert::From<DoNothing> for AutomationUpdateActionsOnResolveItem {
+        fn from(value: DoNothing) -> Self {
+            Self::DoNothing(value)
+        }
+    }
+    impl ::std::convert::From<RunDeploymentInput> for AutomationUpdateActionsOnResolveItem {
+        fn from(value: RunDeploymentInput) -> Self {
+            Self::RunDeploymentInput(value)
+        }
+    }
+    impl ::std::convert::From<PauseDeployment> for AutomationUpdateActionsOnResolveItem {
+        fn from(value: PauseDeployment) -> Self {
+            Self::PauseDeployment(value)
+        }
+    }
+    impl ::std::convert::From<ResumeDeployment> for AutomationUpdateActionsOnResolveItem {
+        fn from(value: ResumeDeployment) -> Self {
+            Self::ResumeDeployment(value)
+        }
+    }
+    impl ::std::convert::From<CancelFlowRun> for AutomationUpdateActionsOnResolveItem {
+        fn from(value: CancelFlowRun) -> Self {
+            Self::CancelFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<DeleteFlowRun> for AutomationUpdateActionsOnResolveItem {
+        fn from(value: DeleteFlowRun) -> Self {
+            Self::DeleteFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<ChangeFlowRunState> for AutomationUpdateActionsOnResolveItem {
+        fn from(value: ChangeFlowRunState) -> Self {
+            Self::ChangeFlowRunState(value)
+        }
+    }
+    impl ::std::convert::From<PauseWorkQueue> for AutomationUpdateActionsOnResolveItem {
+        fn from(value: PauseWorkQueue) -> Self {
+            Self::PauseWorkQueue(value)
+        }
+    }
+    impl ::std::convert::From<ResumeWorkQueue> for AutomationUpdateActionsOnResolveItem {
+        fn from(value: ResumeWorkQueue) -> Self {
+            Self::ResumeWorkQueue(value)
+        }
+    }
+    impl ::std::convert::From<SendNotification> for AutomationUpdateActionsOnResolveItem {
+        fn from(value: SendNotification) -> Self {
+            Self::SendNotification(value)
+        }
+    }
+    impl ::std::convert::From<CallWebhook> for AutomationUpdateActionsOnResolveItem {
+        fn from(value: CallWebhook) -> Self {
+            Self::CallWebhook(value)
+        }
+    }
+    impl ::std::convert::From<PauseAutomation> for AutomationUpdateActionsOnResolveItem {
+        fn from(value: PauseAutomation) -> Self {
+            Self::PauseAutomation(value)
+        }
+    }
+    impl ::std::convert::From<ResumeAutomation> for AutomationUpdateActionsOnResolveItem {
+        fn from(value: ResumeAutomation) -> Self {
+            Self::ResumeAutomation(value)
+        }
+    }
+    impl ::std::convert::From<SuspendFlowRun> for AutomationUpdateActionsOnResolveItem {
+        fn from(value: SuspendFlowRun) -> Self {
+            Self::SuspendFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<ResumeFlowRun> for AutomationUpdateActionsOnResolveItem {
+        fn from(value: ResumeFlowRun) -> Self {
+            Self::ResumeFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<PauseWorkPool> for AutomationUpdateActionsOnResolveItem {
+        fn from(value: PauseWorkPool) -> Self {
+            Self::PauseWorkPool(value)
+        }
+    }
+    impl ::std::convert::From<ResumeWorkPool> for AutomationUpdateActionsOnResolveItem {
+        fn from(value: ResumeWorkPool) -> Self {
+            Self::ResumeWorkPool(value)
+        }
+    }
+    ///`AutomationUpdateActionsOnTriggerItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum AutomationUpdateActionsOnTriggerItem {
+        DoNothing(DoNothing),
+        RunDeploymentInput(RunDeploymentInput),
+        PauseDeployment(PauseDeployment),
+        ResumeDeployment(ResumeDeployment),
+        CancelFlowRun(CancelFlowRun),
+        DeleteFlowRun(DeleteFlowRun),
+        ChangeFlowRunState(ChangeFlowRunState),
+        PauseWorkQueue(PauseWorkQueue),
+        ResumeWorkQueue(ResumeWorkQueue),
+        SendNotification(SendNotification),
+        CallWebhook(CallWebhook),
+        PauseAutomation(PauseAutomation),
+        ResumeAutomation(ResumeAutomation),
+        SuspendFlowRun(SuspendFlowRun),
+        ResumeFlowRun(ResumeFlowRun),
+        PauseWorkPool(PauseWorkPool),
+        ResumeWorkPool(ResumeWorkPool),
+    }
+    impl ::std::convert::From<DoNothing> for AutomationUpdateActionsOnTriggerItem {
+        fn from(value: DoNothing) -> Self {
+            Self::DoNothing(value)
+        }
+    }
+    impl ::std::convert::From<RunDeploymentInput> for AutomationUpdateActionsOnTriggerItem {
+        fn from(value: RunDeploymentInput) -> Self {
+            Self::RunDeploymentInput(value)
+        }
+    }
+    impl ::std::convert::From<PauseDeployment> for AutomationUpdateActionsOnTriggerItem {
+        fn from(value: PauseDeployment) -> Self {
+            Self::PauseDeployment(value)
+        }
+    }
+    impl ::std::convert::From<ResumeDeployment> for AutomationUpdateActionsOnTriggerItem {
+        fn from(value: ResumeDeployment) -> Self {
+            Self::ResumeDeployment(value)
+        }
+    }
+    impl ::std::convert::From<CancelFlowRun> for AutomationUpdateActionsOnTriggerItem {
+        fn from(value: CancelFlowRun) -> Self {
+            Self::CancelFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<DeleteFlowRun> for AutomationUpdateActionsOnTriggerItem {
+        fn from(value: DeleteFlowRun) -> Self {
+            Self::DeleteFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<ChangeFlowRunState> for AutomationUpdateActionsOnTriggerItem {
+        fn from(value: ChangeFlowRunState) -> Self {
+            Self::ChangeFlowRunState(value)
+        }
+    }
+    impl ::std::convert::From<PauseWorkQueue> for AutomationUpdateActionsOnTriggerItem {
+        fn from(value: PauseWorkQueue) -> Self {
+            Self::PauseWorkQueue(value)
+        }
+    }
+    impl ::std::convert::From<ResumeWorkQueue> for AutomationUpdateActionsOnTriggerItem {
+        fn from(value: ResumeWorkQueue) -> Self {
+            Self::ResumeWorkQueue(value)
+        }
+    }
+    impl ::std::convert::From<SendNotification> for AutomationUpdateActionsOnTriggerItem {
+        fn from(value: SendNotification) -> Self {
+            Self::SendNotification(value)
+        }
+    }
+    impl ::std::convert::From<CallWebhook> for AutomationUpdateActionsOnTriggerItem {
+        fn from(value: CallWebhook) -> Self {
+            Self::CallWebhook(value)
+        }
+    }
+    impl ::std::convert::From<PauseAutomation> for AutomationUpdateActionsOnTriggerItem {
+        fn from(value: PauseAutomation) -> Self {
+            Self::PauseAutomation(value)
+        }
+    }
+    impl ::std::convert::From<ResumeAutomation> for AutomationUpdateActionsOnTriggerItem {
+        fn from(value: ResumeAutomation) -> Self {
+            Self::ResumeAutomation(value)
+        }
+    }
+    impl ::std::convert::From<SuspendFlowRun> for AutomationUpdateActionsOnTriggerItem {
+        fn from(value: SuspendFlowRun) -> Self {
+            Self::SuspendFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<ResumeFlowRun> for AutomationUpdateActionsOnTriggerItem {
+        fn from(value: ResumeFlowRun) -> Self {
+            Self::ResumeFlowRun(value)
+        }
+    }
+    impl ::std::convert::From<PauseWorkPool> for AutomationUpdateActionsOnTriggerItem {
+        fn from(value: PauseWorkPool) -> Self {
+            Self::PauseWorkPool(value)
+        }
+    }
+    impl ::std::convert::From<ResumeWorkPool> for AutomationUpdateActionsOnTriggerItem {
+        fn from(value: ResumeWorkPool) -> Self {
+            Self::ResumeWorkPool(value)
+        }
+    }
+    ///The criteria for which events this Automation covers and how it will respond to the presence or absence of those events
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum AutomationUpdateTrigger {
+        EventTriggerInput(EventTriggerInput),
+        CompoundTriggerInput(CompoundTriggerInput),
+        SequenceTriggerInput(SequenceTriggerInput),
+    }
+    impl ::std::convert::From<EventTriggerInput> for AutomationUpdateTrigger {
+        fn from(value: EventTriggerInput) -> Self {
+            Self::EventTriggerInput(value)
+        }
+    }
+    impl ::std::convert::From<CompoundTriggerInput> for AutomationUpdateTrigger {
+        fn from(value: CompoundTriggerInput) -> Self {
+            Self::CompoundTriggerInput(value)
+        }
+    }
+    impl ::std::convert::From<SequenceTriggerInput> for AutomationUpdateTrigger {
+        fn from(value: SequenceTriggerInput) -> Self {
+            Self::SequenceTriggerInput(value)
+        }
     }
     ///An ORM representation of a block document.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1034,7 +1778,10 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
     #[serde(deny_unknown_fields)]
     pub struct BlockDocumentFilterBlockTypeId {
         ///A list of block type ids to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
     ///Filter by `BlockDocument.id`.
@@ -1042,7 +1789,10 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
     #[serde(deny_unknown_fields)]
     pub struct BlockDocumentFilterId {
         ///A list of block ids to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
     ///Filter by `BlockDocument.is_anonymous`.
@@ -1058,7 +1808,10 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
     #[serde(deny_unknown_fields)]
     pub struct BlockDocumentFilterName {
         ///A list of block names to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A string to match block names against. This can include SQL wildcard characters like `%` and `_`.
         #[serde(
@@ -1069,17 +1822,9 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
     }
     /**Defines block document sorting options.
 
-Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
+    Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct BlockDocumentSort(pub ::std::string::String);
@@ -1198,7 +1943,10 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
     #[serde(deny_unknown_fields)]
     pub struct BlockSchemaFilterBlockTypeId {
         ///A list of block type ids to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
     ///Filter by `BlockSchema.capabilities`
@@ -1206,7 +1954,10 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
     #[serde(deny_unknown_fields)]
     pub struct BlockSchemaFilterCapabilities {
         ///A list of block capabilities. Block entities will be returned only if an associated block schema has a superset of the defined capabilities.
-        #[serde(rename = "all_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "all_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub all: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     ///Filter by BlockSchema.id
@@ -1214,7 +1965,10 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
     #[serde(deny_unknown_fields)]
     pub struct BlockSchemaFilterId {
         ///A list of IDs to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
     ///Filter by `BlockSchema.capabilities`
@@ -1222,7 +1976,10 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
     #[serde(deny_unknown_fields)]
     pub struct BlockSchemaFilterVersion {
         ///A list of block schema versions.
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     ///An ORM representation of a block type
@@ -1301,7 +2058,10 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
     #[serde(deny_unknown_fields)]
     pub struct BlockTypeFilterSlug {
         ///A list of slugs to match
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     ///Data used by the Prefect REST API to update a block type.
@@ -1647,9 +2407,7 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
         pub limit: ::std::option::Option<i64>,
         ///The maximum time to look for scheduled flow runs
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scheduled_before: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub scheduled_before: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     ///`BodyGetScheduledFlowRunsWorkPoolsNameGetScheduledFlowRunsPost`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -1659,14 +2417,10 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
         pub limit: ::std::option::Option<i64>,
         ///The minimum time to look for scheduled flow runs
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scheduled_after: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub scheduled_after: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The maximum time to look for scheduled flow runs
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scheduled_before: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub scheduled_before: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The names of work pool queues
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub work_queue_names: ::std::vec::Vec<::std::string::String>,
@@ -1887,9 +2641,7 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
         pub limit: ::std::option::Option<i64>,
         #[serde(default)]
         pub offset: u64,
-        #[serde(
-            default = "defaults::body_read_block_documents_block_documents_filter_post_sort"
-        )]
+        #[serde(default = "defaults::body_read_block_documents_block_documents_filter_post_sort")]
         pub sort: ::std::option::Option<BlockDocumentSort>,
     }
     impl ::std::default::Default for BodyReadBlockDocumentsBlockDocumentsFilterPost {
@@ -2179,7 +2931,8 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
         pub page: ::std::num::NonZeroU64,
     }
     impl ::std::default::Default
-    for BodyReadWorkPoolConcurrencyStatusWorkPoolsNameConcurrencyStatusPost {
+        for BodyReadWorkPoolConcurrencyStatusWorkPoolsNameConcurrencyStatusPost
+    {
         fn default() -> Self {
             Self {
                 flow_run_limit: defaults::default_u64::<i64, 10>(),
@@ -2209,7 +2962,8 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
         pub page: ::std::num::NonZeroU64,
     }
     impl ::std::default::Default
-    for BodyReadWorkQueueConcurrencyStatusWorkQueuesIdConcurrencyStatusPost {
+        for BodyReadWorkQueueConcurrencyStatusWorkQueuesIdConcurrencyStatusPost
+    {
         fn default() -> Self {
             Self {
                 limit: Default::default(),
@@ -2225,9 +2979,7 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
         pub limit: ::std::option::Option<i64>,
         ///Only flow runs scheduled to start before this time will be returned.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scheduled_before: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub scheduled_before: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     ///`BodyReadWorkQueuesWorkPoolsWorkPoolNameQueuesFilterPost`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -2272,7 +3024,8 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
         pub lease_duration: f64,
     }
     impl ::std::default::Default
-    for BodyRenewConcurrencyLeaseV2ConcurrencyLimitsLeasesLeaseIdRenewPost {
+        for BodyRenewConcurrencyLeaseV2ConcurrencyLimitsLeasesLeaseIdRenewPost
+    {
         fn default() -> Self {
             Self {
                 lease_duration: defaults::body_renew_concurrency_lease_v2_concurrency_limits_leases_lease_id_renew_post_lease_duration(),
@@ -2290,9 +3043,8 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BodyResumeFlowRunFlowRunsIdResumePost {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub run_input: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub run_input:
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
     }
     ///`BodyScheduleDeploymentDeploymentsIdSchedulePost`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -2370,14 +3122,114 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
         ///An optional templatable payload to send when calling the webhook.
         #[serde(default)]
         pub payload: ::std::string::String,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<CallWebhookType>,
+    }
+    ///`CallWebhookType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum CallWebhookType {
+        #[serde(rename = "call-webhook")]
+        CallWebhook,
+    }
+    impl ::std::fmt::Display for CallWebhookType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CallWebhook => f.write_str("call-webhook"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CallWebhookType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "call-webhook" => Ok(Self::CallWebhook),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CallWebhookType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CallWebhookType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///Cancels a flow run associated with the trigger
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CancelFlowRun {
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<CancelFlowRunType>,
+    }
+    ///`CancelFlowRunType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum CancelFlowRunType {
+        #[serde(rename = "cancel-flow-run")]
+        CancelFlowRun,
+    }
+    impl ::std::fmt::Display for CancelFlowRunType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CancelFlowRun => f.write_str("cancel-flow-run"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CancelFlowRunType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "cancel-flow-run" => Ok(Self::CancelFlowRun),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CancelFlowRunType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CancelFlowRunType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///Changes the state of a flow run associated with the trigger
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2392,8 +3244,58 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         pub state: StateType,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<ChangeFlowRunStateType>,
+    }
+    ///`ChangeFlowRunStateType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum ChangeFlowRunStateType {
+        #[serde(rename = "change-flow-run-state")]
+        ChangeFlowRunState,
+    }
+    impl ::std::fmt::Display for ChangeFlowRunStateType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ChangeFlowRunState => f.write_str("change-flow-run-state"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ChangeFlowRunStateType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "change-flow-run-state" => Ok(Self::ChangeFlowRunState),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ChangeFlowRunStateType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ChangeFlowRunStateType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///Settings for controlling CLI behavior
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2456,10 +3358,8 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
             default,
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )]
-        pub custom_headers: ::std::collections::HashMap<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        pub custom_headers:
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         /**
         The maximum number of retries to perform on failed HTTP requests.
         Defaults to 5. Set to 0 to disable retries.
@@ -2553,32 +3453,218 @@ Known values: NAME_DESC, NAME_ASC, BLOCK_TYPE_AND_NAME_ASC.*/
         }
     }
     /**A composite trigger that requires some number of triggers to have
-fired within the given time period*/
+    fired within the given time period*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CompoundTriggerInput {
         ///The unique ID of this trigger
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
-        pub require: Require,
-        pub triggers: ::std::vec::Vec<TriggersItem>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        pub require: CompoundTriggerInputRequire,
+        pub triggers: ::std::vec::Vec<CompoundTriggerInputTriggersItem>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<CompoundTriggerInputType>,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub within: ::std::option::Option<::std::string::String>,
     }
+    ///`CompoundTriggerInputRequire`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum CompoundTriggerInputRequire {
+        Integer(i64),
+        String(::std::string::String),
+    }
+    impl ::std::fmt::Display for CompoundTriggerInputRequire {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Integer(x) => x.fmt(f),
+                Self::String(x) => x.fmt(f),
+            }
+        }
+    }
+    impl ::std::convert::From<i64> for CompoundTriggerInputRequire {
+        fn from(value: i64) -> Self {
+            Self::Integer(value)
+        }
+    }
+    ///`CompoundTriggerInputTriggersItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum CompoundTriggerInputTriggersItem {
+        EventTriggerInput(EventTriggerInput),
+        CompoundTriggerInput(CompoundTriggerInput),
+        SequenceTriggerInput(SequenceTriggerInput),
+    }
+    impl ::std::convert::From<EventTriggerInput> for CompoundTriggerInputTriggersItem {
+        fn from(value: EventTriggerInput) -> Self {
+            Self::EventTriggerInput(value)
+        }
+    }
+    impl ::std::convert::From<CompoundTriggerInput> for CompoundTriggerInputTriggersItem {
+        fn from(value: CompoundTriggerInput) -> Self {
+            Self::CompoundTriggerInput(value)
+        }
+    }
+    impl ::std::convert::From<SequenceTriggerInput> for CompoundTriggerInputTriggersItem {
+        fn from(value: SequenceTriggerInput) -> Self {
+            Self::SequenceTriggerInput(value)
+        }
+    }
+    ///`CompoundTriggerInputType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum CompoundTriggerInputType {
+        #[serde(rename = "compound")]
+        Compound,
+    }
+    impl ::std::fmt::Display for CompoundTriggerInputType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Compound => f.write_str("compound"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CompoundTriggerInputType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "compound" => Ok(Self::Compound),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CompoundTriggerInputType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CompoundTriggerInputType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**A composite trigger that requires some number of triggers to have
-fired within the given time period*/
+    fired within the given time period*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CompoundTriggerOutput {
         ///The unique ID of this trigger
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
-        pub require: Require,
-        pub triggers: ::std::vec::Vec<TriggersItem>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        pub require: CompoundTriggerOutputRequire,
+        pub triggers: ::std::vec::Vec<CompoundTriggerOutputTriggersItem>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<CompoundTriggerOutputType>,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub within: ::std::option::Option<f64>,
+    }
+    ///`CompoundTriggerOutputRequire`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum CompoundTriggerOutputRequire {
+        Integer(i64),
+        String(::std::string::String),
+    }
+    impl ::std::fmt::Display for CompoundTriggerOutputRequire {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Integer(x) => x.fmt(f),
+                Self::String(x) => x.fmt(f),
+            }
+        }
+    }
+    impl ::std::convert::From<i64> for CompoundTriggerOutputRequire {
+        fn from(value: i64) -> Self {
+            Self::Integer(value)
+        }
+    }
+    ///`CompoundTriggerOutputTriggersItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum CompoundTriggerOutputTriggersItem {
+        EventTriggerOutput(EventTriggerOutput),
+        CompoundTriggerOutput(CompoundTriggerOutput),
+        SequenceTriggerOutput(SequenceTriggerOutput),
+    }
+    impl ::std::convert::From<EventTriggerOutput> for CompoundTriggerOutputTriggersItem {
+        fn from(value: EventTriggerOutput) -> Self {
+            Self::EventTriggerOutput(value)
+        }
+    }
+    impl ::std::convert::From<CompoundTriggerOutput> for CompoundTriggerOutputTriggersItem {
+        fn from(value: CompoundTriggerOutput) -> Self {
+            Self::CompoundTriggerOutput(value)
+        }
+    }
+    impl ::std::convert::From<SequenceTriggerOutput> for CompoundTriggerOutputTriggersItem {
+        fn from(value: SequenceTriggerOutput) -> Self {
+            Self::SequenceTriggerOutput(value)
+        }
+    }
+    ///`CompoundTriggerOutputType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum CompoundTriggerOutputType {
+        #[serde(rename = "compound")]
+        Compound,
+    }
+    impl ::std::fmt::Display for CompoundTriggerOutputType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Compound => f.write_str("compound"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CompoundTriggerOutputType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "compound" => Ok(Self::Compound),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CompoundTriggerOutputType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CompoundTriggerOutputType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///Model for validating concurrency lease holder information.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2616,17 +3702,9 @@ fired within the given time period*/
     }
     /**Enumeration of concurrency collision strategies.
 
-Known values: ENQUEUE, CANCEL_NEW.*/
+    Known values: ENQUEUE, CANCEL_NEW.*/
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct ConcurrencyLimitStrategy(pub ::std::string::String);
@@ -2741,9 +3819,56 @@ Known values: ENQUEUE, CANCEL_NEW.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Constant {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub input_type: ::std::option::Option<InputType>,
+        pub input_type: ::std::option::Option<ConstantInputType>,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+    }
+    ///`ConstantInputType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum ConstantInputType {
+        #[serde(rename = "constant")]
+        Constant,
+    }
+    impl ::std::fmt::Display for ConstantInputType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Constant => f.write_str("constant"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ConstantInputType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "constant" => Ok(Self::Constant),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ConstantInputType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ConstantInputType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///`CountByState`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -2769,15 +3894,7 @@ Known values: ENQUEUE, CANCEL_NEW.*/
     }
     ///Known values: day, time, event, resource.
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct Countable(pub ::std::string::String);
@@ -2818,29 +3935,32 @@ Known values: ENQUEUE, CANCEL_NEW.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
         ///The type of the creator of the object.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub type_: ::std::option::Option<::std::string::String>,
     }
     /**Cron schedule
 
-NOTE: If the timezone is a DST-observing one, then the schedule will adjust
-itself appropriately. Cron's rules for DST are based on schedule times, not
-intervals. This means that an hourly cron schedule will fire on every new
-schedule hour, not every elapsed hour; for example, when clocks are set back
-this will result in a two-hour pause as the schedule will fire *the first
-time* 1am is reached and *the first time* 2am is reached, 120 minutes later.
-Longer schedules, such as one that fires at 9am every morning, will
-automatically adjust for DST.
+    NOTE: If the timezone is a DST-observing one, then the schedule will adjust
+    itself appropriately. Cron's rules for DST are based on schedule times, not
+    intervals. This means that an hourly cron schedule will fire on every new
+    schedule hour, not every elapsed hour; for example, when clocks are set back
+    this will result in a two-hour pause as the schedule will fire *the first
+    time* 1am is reached and *the first time* 2am is reached, 120 minutes later.
+    Longer schedules, such as one that fires at 9am every morning, will
+    automatically adjust for DST.
 
-Args:
-    cron (str): a valid cron string
-    timezone (str): a valid timezone string in IANA tzdata format (for example,
-        America/New_York).
-    day_or (bool, optional): Control how croniter handles `day` and `day_of_week`
-        entries. Defaults to True, matching cron which connects those values using
-        OR. If the switch is set to False, the values are connected using AND. This
-        behaves like fcron and enables you to e.g. define a job that executes each
-        2nd friday of a month by setting the days of month and the weekday.*/
+    Args:
+        cron (str): a valid cron string
+        timezone (str): a valid timezone string in IANA tzdata format (for example,
+            America/New_York).
+        day_or (bool, optional): Control how croniter handles `day` and `day_of_week`
+            entries. Defaults to True, matching cron which connects those values using
+            OR. If the switch is set to False, the values are connected using AND. This
+            behaves like fcron and enables you to e.g. define a job that executes each
+            2nd friday of a month by setting the days of month and the weekday.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CronSchedule {
         pub cron: ::std::string::String,
@@ -2865,39 +3985,61 @@ Args:
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub updated: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
-    ///This value sets the default retry delay seconds for all flows.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum DefaultRetryDelaySeconds {
-        Integer(i64),
-        Number(f64),
-        Array(::std::vec::Vec<f64>),
-    }
-    impl ::std::default::Default for DefaultRetryDelaySeconds {
-        fn default() -> Self {
-            DefaultRetryDelaySeconds::Integer(0_i64)
-        }
-    }
-    impl ::std::convert::From<i64> for DefaultRetryDelaySeconds {
-        fn from(value: i64) -> Self {
-            Self::Integer(value)
-        }
-    }
-    impl ::std::convert::From<f64> for DefaultRetryDelaySeconds {
-        fn from(value: f64) -> Self {
-            Self::Number(value)
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<f64>> for DefaultRetryDelaySeconds {
-        fn from(value: ::std::vec::Vec<f64>) -> Self {
-            Self::Array(value)
-        }
-    }
     ///Deletes a flow run associated with the trigger
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeleteFlowRun {
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<DeleteFlowRunType>,
+    }
+    ///`DeleteFlowRunType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum DeleteFlowRunType {
+        #[serde(rename = "delete-flow-run")]
+        DeleteFlowRun,
+    }
+    impl ::std::fmt::Display for DeleteFlowRunType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::DeleteFlowRun => f.write_str("delete-flow-run"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for DeleteFlowRunType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "delete-flow-run" => Ok(Self::DeleteFlowRun),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DeleteFlowRunType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DeleteFlowRunType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///`DependencyResult`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2907,9 +4049,7 @@ Args:
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub estimated_run_time: ::std::option::Option<f64>,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
-        pub expected_start_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub expected_start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         pub id: ::uuid::Uuid,
         pub name: ::std::string::String,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -2957,18 +4097,14 @@ Args:
         ///A dictionary of key-value labels. Values can be strings, numbers, or booleans.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub labels: ::std::option::Option<
-            ::std::collections::HashMap<
-                ::std::string::String,
-                DeploymentCreateLabelsValue,
-            >,
+            ::std::collections::HashMap<::std::string::String, DeploymentCreateLabelsValue>,
         >,
         ///The name of the deployment.
         pub name: ::std::string::String,
         ///The parameter schema of the flow, including defaults.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub parameter_openapi_schema: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub parameter_openapi_schema:
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         ///Parameters for flow runs scheduled by the deployment.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub parameters: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2979,9 +4115,7 @@ Args:
         pub paused: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pull_steps: ::std::option::Option<
-            ::std::vec::Vec<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
+            ::std::vec::Vec<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         >,
         ///A list of schedules for the deployment.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3086,7 +4220,10 @@ Args:
     #[serde(deny_unknown_fields)]
     pub struct DeploymentFilterId {
         ///A list of deployment ids to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
         ///A list of deployment ids to exclude
         #[serde(
@@ -3100,7 +4237,10 @@ Args:
     #[serde(deny_unknown_fields)]
     pub struct DeploymentFilterName {
         ///A list of deployment names to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A case-insensitive partial match. For example,  passing 'marvin' will match 'marvin', 'sad-Marvin', and 'marvin-robot'.
         #[serde(
@@ -3122,10 +4262,16 @@ Args:
     #[serde(deny_unknown_fields)]
     pub struct DeploymentFilterTags {
         ///A list of tags. Deployments will be returned only if their tags are a superset of the list
-        #[serde(rename = "all_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "all_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub all: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A list of tags to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///If true, only include deployments without tags
         #[serde(
@@ -3141,7 +4287,10 @@ Args:
     #[serde(deny_unknown_fields)]
     pub struct DeploymentFilterWorkQueueName {
         ///A list of work queue names to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     ///Data used by the Prefect REST API to create a flow run from a deployment.
@@ -3161,16 +4310,12 @@ Args:
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub infrastructure_document_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub job_variables: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub job_variables:
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         ///A dictionary of key-value labels. Values can be strings, numbers, or booleans.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub labels: ::std::option::Option<
-            ::std::collections::HashMap<
-                ::std::string::String,
-                DeploymentFlowRunCreateLabelsValue,
-            >,
+            ::std::collections::HashMap<::std::string::String, DeploymentFlowRunCreateLabelsValue>,
         >,
         ///The name of the flow run. Defaults to a random slug if not specified.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3269,9 +4414,7 @@ Args:
         pub flow_id: ::uuid::Uuid,
         ///The global concurrency limit object for enforcing the maximum number of flow runs that can be active at once.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub global_concurrency_limit: ::std::option::Option<
-            GlobalConcurrencyLimitResponse,
-        >,
+        pub global_concurrency_limit: ::std::option::Option<GlobalConcurrencyLimitResponse>,
         pub id: ::uuid::Uuid,
         ///The block document defining infrastructure to use for flow runs.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3284,22 +4427,17 @@ Args:
             default,
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )]
-        pub labels: ::std::collections::HashMap<
-            ::std::string::String,
-            DeploymentResponseLabelsValue,
-        >,
+        pub labels:
+            ::std::collections::HashMap<::std::string::String, DeploymentResponseLabelsValue>,
         ///The last time the deployment was polled for status updates.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub last_polled: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub last_polled: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The name of the deployment.
         pub name: ::std::string::String,
         ///The parameter schema of the flow, including defaults.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub parameter_openapi_schema: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub parameter_openapi_schema:
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         ///Parameters for flow runs scheduled by the deployment.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub parameters: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -3312,9 +4450,7 @@ Args:
         ///Pull steps for cloning and running this deployment.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pull_steps: ::std::option::Option<
-            ::std::vec::Vec<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
+            ::std::vec::Vec<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         >,
         ///A list of schedules for the deployment.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3399,7 +4535,7 @@ Args:
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub parameters: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///The schedule for the deployment.
-        pub schedule: Schedule,
+        pub schedule: DeploymentScheduleSchedule,
         ///A unique slug for the schedule.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
@@ -3423,10 +4559,56 @@ Args:
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub replaces: ::std::option::Option<::std::string::String>,
         ///The schedule for the deployment.
-        pub schedule: Schedule,
+        pub schedule: DeploymentScheduleCreateSchedule,
         ///A unique identifier for the schedule.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
+    }
+    ///The schedule for the deployment.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum DeploymentScheduleCreateSchedule {
+        IntervalScheduleInput(IntervalScheduleInput),
+        CronSchedule(CronSchedule),
+        RRuleSchedule(RRuleSchedule),
+    }
+    impl ::std::convert::From<IntervalScheduleInput> for DeploymentScheduleCreateSchedule {
+        fn from(value: IntervalScheduleInput) -> Self {
+            Self::IntervalScheduleInput(value)
+        }
+    }
+    impl ::std::convert::From<CronSchedule> for DeploymentScheduleCreateSchedule {
+        fn from(value: CronSchedule) -> Self {
+            Self::CronSchedule(value)
+        }
+    }
+    impl ::std::convert::From<RRuleSchedule> for DeploymentScheduleCreateSchedule {
+        fn from(value: RRuleSchedule) -> Self {
+            Self::RRuleSchedule(value)
+        }
+    }
+    ///The schedule for the deployment.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum DeploymentScheduleSchedule {
+        IntervalScheduleOutput(IntervalScheduleOutput),
+        CronSchedule(CronSchedule),
+        RRuleSchedule(RRuleSchedule),
+    }
+    impl ::std::convert::From<IntervalScheduleOutput> for DeploymentScheduleSchedule {
+        fn from(value: IntervalScheduleOutput) -> Self {
+            Self::IntervalScheduleOutput(value)
+        }
+    }
+    impl ::std::convert::From<CronSchedule> for DeploymentScheduleSchedule {
+        fn from(value: CronSchedule) -> Self {
+            Self::CronSchedule(value)
+        }
+    }
+    impl ::std::convert::From<RRuleSchedule> for DeploymentScheduleSchedule {
+        fn from(value: RRuleSchedule) -> Self {
+            Self::RRuleSchedule(value)
+        }
     }
     ///`DeploymentScheduleUpdate`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -3459,8 +4641,7 @@ Args:
         CronSchedule(CronSchedule),
         RRuleSchedule(RRuleSchedule),
     }
-    impl ::std::convert::From<IntervalScheduleInput>
-    for DeploymentScheduleUpdateSchedule {
+    impl ::std::convert::From<IntervalScheduleInput> for DeploymentScheduleUpdateSchedule {
         fn from(value: IntervalScheduleInput) -> Self {
             Self::IntervalScheduleInput(value)
         }
@@ -3477,17 +4658,9 @@ Args:
     }
     /**Defines deployment sorting options.
 
-Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
+    Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct DeploymentSort(pub ::std::string::String);
@@ -3520,17 +4693,9 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
     }
     /**Enumeration of deployment statuses.
 
-Known values: READY, NOT_READY.*/
+    Known values: READY, NOT_READY.*/
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct DeploymentStatus(pub ::std::string::String);
@@ -3585,19 +4750,16 @@ Known values: READY, NOT_READY.*/
         pub infrastructure_document_id: ::std::option::Option<::uuid::Uuid>,
         ///Overrides for the flow's infrastructure configuration.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub job_variables: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub job_variables:
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         ///The parameter schema of the flow, including defaults.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub parameter_openapi_schema: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub parameter_openapi_schema:
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         ///Parameters for flow runs scheduled by the deployment.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub parameters: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub parameters:
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub path: ::std::option::Option<::std::string::String>,
         ///Whether or not the deployment is paused.
@@ -3605,9 +4767,7 @@ Known values: READY, NOT_READY.*/
         pub paused: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pull_steps: ::std::option::Option<
-            ::std::vec::Vec<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
+            ::std::vec::Vec<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         >,
         ///A list of schedules for the deployment.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3638,63 +4798,66 @@ Known values: READY, NOT_READY.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_work_pool_name: ::std::option::Option<::std::string::String>,
     }
-    ///`Details`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum Details {
-        AcceptDetails(StateAcceptDetails),
-        WaitDetails(StateWaitDetails),
-        RejectDetails(StateRejectDetails),
-        AbortDetails(StateAbortDetails),
-    }
-    impl ::std::convert::From<StateAcceptDetails> for Details {
-        fn from(value: StateAcceptDetails) -> Self {
-            Self::AcceptDetails(value)
-        }
-    }
-    impl ::std::convert::From<StateWaitDetails> for Details {
-        fn from(value: StateWaitDetails) -> Self {
-            Self::WaitDetails(value)
-        }
-    }
-    impl ::std::convert::From<StateRejectDetails> for Details {
-        fn from(value: StateRejectDetails) -> Self {
-            Self::RejectDetails(value)
-        }
-    }
-    impl ::std::convert::From<StateAbortDetails> for Details {
-        fn from(value: StateAbortDetails) -> Self {
-            Self::AbortDetails(value)
-        }
-    }
     ///Do nothing when an Automation is triggered
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DoNothing {
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<DoNothingType>,
+    }
+    ///`DoNothingType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum DoNothingType {
+        #[serde(rename = "do-nothing")]
+        DoNothing,
+    }
+    impl ::std::fmt::Display for DoNothingType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::DoNothing => f.write_str("do-nothing"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for DoNothingType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "do-nothing" => Ok(Self::DoNothing),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DoNothingType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DoNothingType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///`Edge`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Edge {
         pub id: ::uuid::Uuid,
-    }
-    ///`ErrorsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum ErrorsItem {
-        String(::std::string::String),
-        SchemaValuePropertyError(SchemaValuePropertyError),
-        SchemaValueIndexError(SchemaValueIndexError),
-    }
-    impl ::std::convert::From<SchemaValuePropertyError> for ErrorsItem {
-        fn from(value: SchemaValuePropertyError) -> Self {
-            Self::SchemaValuePropertyError(value)
-        }
-    }
-    impl ::std::convert::From<SchemaValueIndexError> for ErrorsItem {
-        fn from(value: SchemaValueIndexError) -> Self {
-            Self::SchemaValueIndexError(value)
-        }
     }
     ///The client-side view of an event that has happened to a Resource
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3782,8 +4945,7 @@ Known values: READY, NOT_READY.*/
             Self::EventAnyResourceFilter(value)
         }
     }
-    impl ::std::convert::From<::std::vec::Vec<EventAnyResourceFilter>>
-    for EventFilterAnyResource {
+    impl ::std::convert::From<::std::vec::Vec<EventAnyResourceFilter>> for EventFilterAnyResource {
         fn from(value: ::std::vec::Vec<EventAnyResourceFilter>) -> Self {
             Self::Array(value)
         }
@@ -3800,8 +4962,7 @@ Known values: READY, NOT_READY.*/
             Self::EventRelatedFilter(value)
         }
     }
-    impl ::std::convert::From<::std::vec::Vec<EventRelatedFilter>>
-    for EventFilterRelated {
+    impl ::std::convert::From<::std::vec::Vec<EventRelatedFilter>> for EventFilterRelated {
         fn from(value: ::std::vec::Vec<EventRelatedFilter>) -> Self {
             Self::Array(value)
         }
@@ -3823,9 +4984,7 @@ Known values: READY, NOT_READY.*/
         pub exclude_name: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Exclude events matching one of these prefixes
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub exclude_prefix: ::std::option::Option<
-            ::std::vec::Vec<::std::string::String>,
-        >,
+        pub exclude_prefix: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Only include events matching one of these names exactly
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -3846,15 +5005,7 @@ Known values: READY, NOT_READY.*/
     }
     ///Known values: ASC, DESC.
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct EventOrder(pub ::std::string::String);
@@ -3886,16 +5037,66 @@ Known values: READY, NOT_READY.*/
         }
     }
     /**A single page of events returned from the API, with an optional link to the
-next page of results*/
+    next page of results*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventPage {
         ///The Events matching the query
         pub events: ::std::vec::Vec<ReceivedEvent>,
         ///The URL for the next page of results, if there are more
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
-        pub next_page: ::std::option::Option<NextPage>,
+        pub next_page: ::std::option::Option<EventPageNextPage>,
         ///The total number of matching Events
         pub total: i64,
+    }
+    ///The URL for the next page of results, if there are more
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct EventPageNextPage(::std::string::String);
+    impl ::std::ops::Deref for EventPageNextPage {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EventPageNextPage> for ::std::string::String {
+        fn from(value: EventPageNextPage) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for EventPageNextPage {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EventPageNextPage {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EventPageNextPage {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EventPageNextPage {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     ///`EventRelatedFilter`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -3909,9 +5110,8 @@ next page of results*/
         pub labels: ::std::option::Option<ResourceSpecification>,
         ///Only include events with specific related resources in specific roles
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub resources_in_roles: ::std::option::Option<
-            ::std::vec::Vec<[::serde_json::Value; 2usize]>,
-        >,
+        pub resources_in_roles:
+            ::std::option::Option<::std::vec::Vec<[::serde_json::Value; 2usize]>>,
         ///Only include events for related resources in these roles
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -3938,10 +5138,60 @@ next page of results*/
     #[serde(deny_unknown_fields)]
     pub struct EventTextFilter {
         ///Text search query string
-        pub query: Query,
+        pub query: EventTextFilterQuery,
+    }
+    ///Text search query string
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct EventTextFilterQuery(::std::string::String);
+    impl ::std::ops::Deref for EventTextFilterQuery {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EventTextFilterQuery> for ::std::string::String {
+        fn from(value: EventTextFilterQuery) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for EventTextFilterQuery {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EventTextFilterQuery {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EventTextFilterQuery {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EventTextFilterQuery {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     /**A trigger that fires based on the presence or absence of events within a given
-period of time.*/
+    period of time.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventTriggerInput {
         ///The event(s) which must first been seen to fire this trigger.  If empty, then fire this trigger immediately.  Events may include trailing wildcards, like `prefect.flow-run.*`
@@ -3961,25 +5211,221 @@ period of time.*/
             rename = "match",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub match_: ::std::option::Option<Match>,
+        pub match_: ::std::option::Option<EventTriggerInputMatch>,
         ///Labels for related resources which this trigger will match.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub match_related: ::std::option::Option<MatchRelated>,
+        pub match_related: ::std::option::Option<EventTriggerInputMatchRelated>,
         /**The posture of this trigger, either Reactive or Proactive.  Reactive triggers respond to the _presence_ of the expected events, while Proactive triggers respond to the _absence_ of those expected events.
 
-Known values: Reactive, Proactive.*/
+        Known values: Reactive, Proactive.*/
         pub posture: ::std::string::String,
         ///The number of events required for this trigger to fire (for Reactive triggers), or the number of events expected (for Proactive triggers)
         #[serde(default = "defaults::default_u64::<i64, 1>")]
         pub threshold: i64,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<EventTriggerInputType>,
         ///The time period over which the events must occur.  For Reactive triggers, this may be as low as 0 seconds, but must be at least 10 seconds for Proactive triggers
         #[serde(default = "defaults::event_trigger_input_within")]
         pub within: ::std::string::String,
     }
+    ///Labels for resources which this trigger will match.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum EventTriggerInputMatch {
+        ResourceSpecification(ResourceSpecification),
+        Object(
+            ::std::collections::HashMap<::std::string::String, EventTriggerInputMatchObjectValue>,
+        ),
+    }
+    impl ::std::convert::From<ResourceSpecification> for EventTriggerInputMatch {
+        fn from(value: ResourceSpecification) -> Self {
+            Self::ResourceSpecification(value)
+        }
+    }
+    impl
+        ::std::convert::From<
+            ::std::collections::HashMap<::std::string::String, EventTriggerInputMatchObjectValue>,
+        > for EventTriggerInputMatch
+    {
+        fn from(
+            value: ::std::collections::HashMap<
+                ::std::string::String,
+                EventTriggerInputMatchObjectValue,
+            >,
+        ) -> Self {
+            Self::Object(value)
+        }
+    }
+    ///`EventTriggerInputMatchObjectValue`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum EventTriggerInputMatchObjectValue {
+        String(::std::string::String),
+        Array(::std::vec::Vec<::std::string::String>),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+        for EventTriggerInputMatchObjectValue
+    {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///Labels for related resources which this trigger will match.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum EventTriggerInputMatchRelated {
+        ResourceSpecification(ResourceSpecification),
+        Object(
+            ::std::collections::HashMap<
+                ::std::string::String,
+                EventTriggerInputMatchRelatedObjectValue,
+            >,
+        ),
+        Array(::std::vec::Vec<EventTriggerInputMatchRelatedArrayItem>),
+    }
+    impl ::std::convert::From<ResourceSpecification> for EventTriggerInputMatchRelated {
+        fn from(value: ResourceSpecification) -> Self {
+            Self::ResourceSpecification(value)
+        }
+    }
+    impl
+        ::std::convert::From<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                EventTriggerInputMatchRelatedObjectValue,
+            >,
+        > for EventTriggerInputMatchRelated
+    {
+        fn from(
+            value: ::std::collections::HashMap<
+                ::std::string::String,
+                EventTriggerInputMatchRelatedObjectValue,
+            >,
+        ) -> Self {
+            Self::Object(value)
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<EventTriggerInputMatchRelatedArrayItem>>
+        for EventTriggerInputMatchRelated
+    {
+        fn from(value: ::std::vec::Vec<EventTriggerInputMatchRelatedArrayItem>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///`EventTriggerInputMatchRelatedArrayItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum EventTriggerInputMatchRelatedArrayItem {
+        ResourceSpecification(ResourceSpecification),
+        Object(
+            ::std::collections::HashMap<
+                ::std::string::String,
+                EventTriggerInputMatchRelatedArrayItemObjectValue,
+            >,
+        ),
+    }
+    impl ::std::convert::From<ResourceSpecification> for EventTriggerInputMatchRelatedArrayItem {
+        fn from(value: ResourceSpecification) -> Self {
+            Self::ResourceSpecification(value)
+        }
+    }
+    impl
+        ::std::convert::From<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                EventTriggerInputMatchRelatedArrayItemObjectValue,
+            >,
+        > for EventTriggerInputMatchRelatedArrayItem
+    {
+        fn from(
+            value: ::std::collections::HashMap<
+                ::std::string::String,
+                EventTriggerInputMatchRelatedArrayItemObjectValue,
+            >,
+        ) -> Self {
+            Self::Object(value)
+        }
+    }
+    ///`EventTriggerInputMatchRelatedArrayItemObjectValue`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum EventTriggerInputMatchRelatedArrayItemObjectValue {
+        String(::std::string::String),
+        Array(::std::vec::Vec<::std::string::String>),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+        for EventTriggerInputMatchRelatedArrayItemObjectValue
+    {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///`EventTriggerInputMatchRelatedObjectValue`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum EventTriggerInputMatchRelatedObjectValue {
+        String(::std::string::String),
+        Array(::std::vec::Vec<::std::string::String>),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+        for EventTriggerInputMatchRelatedObjectValue
+    {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///`EventTriggerInputType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum EventTriggerInputType {
+        #[serde(rename = "event")]
+        Event,
+    }
+    impl ::std::fmt::Display for EventTriggerInputType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Event => f.write_str("event"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EventTriggerInputType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "event" => Ok(Self::Event),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EventTriggerInputType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EventTriggerInputType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**A trigger that fires based on the presence or absence of events within a given
-period of time.*/
+    period of time.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventTriggerOutput {
         ///The event(s) which must first been seen to fire this trigger.  If empty, then fire this trigger immediately.  Events may include trailing wildcards, like `prefect.flow-run.*`
@@ -3999,22 +5445,218 @@ period of time.*/
             rename = "match",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub match_: ::std::option::Option<Match>,
+        pub match_: ::std::option::Option<EventTriggerOutputMatch>,
         ///Labels for related resources which this trigger will match.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub match_related: ::std::option::Option<MatchRelated>,
+        pub match_related: ::std::option::Option<EventTriggerOutputMatchRelated>,
         /**The posture of this trigger, either Reactive or Proactive.  Reactive triggers respond to the _presence_ of the expected events, while Proactive triggers respond to the _absence_ of those expected events.
 
-Known values: Reactive, Proactive.*/
+        Known values: Reactive, Proactive.*/
         pub posture: ::std::string::String,
         ///The number of events required for this trigger to fire (for Reactive triggers), or the number of events expected (for Proactive triggers)
         #[serde(default = "defaults::default_u64::<i64, 1>")]
         pub threshold: i64,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<EventTriggerOutputType>,
         ///The time period over which the events must occur.  For Reactive triggers, this may be as low as 0 seconds, but must be at least 10 seconds for Proactive triggers
         #[serde(default = "defaults::event_trigger_output_within")]
         pub within: f64,
+    }
+    ///Labels for resources which this trigger will match.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum EventTriggerOutputMatch {
+        ResourceSpecification(ResourceSpecification),
+        Object(
+            ::std::collections::HashMap<::std::string::String, EventTriggerOutputMatchObjectValue>,
+        ),
+    }
+    impl ::std::convert::From<ResourceSpecification> for EventTriggerOutputMatch {
+        fn from(value: ResourceSpecification) -> Self {
+            Self::ResourceSpecification(value)
+        }
+    }
+    impl
+        ::std::convert::From<
+            ::std::collections::HashMap<::std::string::String, EventTriggerOutputMatchObjectValue>,
+        > for EventTriggerOutputMatch
+    {
+        fn from(
+            value: ::std::collections::HashMap<
+                ::std::string::String,
+                EventTriggerOutputMatchObjectValue,
+            >,
+        ) -> Self {
+            Self::Object(value)
+        }
+    }
+    ///`EventTriggerOutputMatchObjectValue`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum EventTriggerOutputMatchObjectValue {
+        String(::std::string::String),
+        Array(::std::vec::Vec<::std::string::String>),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+        for EventTriggerOutputMatchObjectValue
+    {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///Labels for related resources which this trigger will match.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum EventTriggerOutputMatchRelated {
+        ResourceSpecification(ResourceSpecification),
+        Object(
+            ::std::collections::HashMap<
+                ::std::string::String,
+                EventTriggerOutputMatchRelatedObjectValue,
+            >,
+        ),
+        Array(::std::vec::Vec<EventTriggerOutputMatchRelatedArrayItem>),
+    }
+    impl ::std::convert::From<ResourceSpecification> for EventTriggerOutputMatchRelated {
+        fn from(value: ResourceSpecification) -> Self {
+            Self::ResourceSpecification(value)
+        }
+    }
+    impl
+        ::std::convert::From<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                EventTriggerOutputMatchRelatedObjectValue,
+            >,
+        > for EventTriggerOutputMatchRelated
+    {
+        fn from(
+            value: ::std::collections::HashMap<
+                ::std::string::String,
+                EventTriggerOutputMatchRelatedObjectValue,
+            >,
+        ) -> Self {
+            Self::Object(value)
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<EventTriggerOutputMatchRelatedArrayItem>>
+        for EventTriggerOutputMatchRelated
+    {
+        fn from(value: ::std::vec::Vec<EventTriggerOutputMatchRelatedArrayItem>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///`EventTriggerOutputMatchRelatedArrayItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum EventTriggerOutputMatchRelatedArrayItem {
+        ResourceSpecification(ResourceSpecification),
+        Object(
+            ::std::collections::HashMap<
+                ::std::string::String,
+                EventTriggerOutputMatchRelatedArrayItemObjectValue,
+            >,
+        ),
+    }
+    impl ::std::convert::From<ResourceSpecification> for EventTriggerOutputMatchRelatedArrayItem {
+        fn from(value: ResourceSpecification) -> Self {
+            Self::ResourceSpecification(value)
+        }
+    }
+    impl
+        ::std::convert::From<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                EventTriggerOutputMatchRelatedArrayItemObjectValue,
+            >,
+        > for EventTriggerOutputMatchRelatedArrayItem
+    {
+        fn from(
+            value: ::std::collections::HashMap<
+                ::std::string::String,
+                EventTriggerOutputMatchRelatedArrayItemObjectValue,
+            >,
+        ) -> Self {
+            Self::Object(value)
+        }
+    }
+    ///`EventTriggerOutputMatchRelatedArrayItemObjectValue`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum EventTriggerOutputMatchRelatedArrayItemObjectValue {
+        String(::std::string::String),
+        Array(::std::vec::Vec<::std::string::String>),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+        for EventTriggerOutputMatchRelatedArrayItemObjectValue
+    {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///`EventTriggerOutputMatchRelatedObjectValue`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum EventTriggerOutputMatchRelatedObjectValue {
+        String(::std::string::String),
+        Array(::std::vec::Vec<::std::string::String>),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+        for EventTriggerOutputMatchRelatedObjectValue
+    {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///`EventTriggerOutputType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum EventTriggerOutputType {
+        #[serde(rename = "event")]
+        Event,
+    }
+    impl ::std::fmt::Display for EventTriggerOutputType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Event => f.write_str("event"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EventTriggerOutputType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "event" => Ok(Self::Event),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EventTriggerOutputType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EventTriggerOutputType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///Settings for controlling events behavior
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -4155,7 +5797,10 @@ Known values: Reactive, Proactive.*/
     #[serde(deny_unknown_fields)]
     pub struct FlowFilterId {
         ///A list of flow ids to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
         ///A list of flow ids to exclude
         #[serde(
@@ -4169,7 +5814,10 @@ Known values: Reactive, Proactive.*/
     #[serde(deny_unknown_fields)]
     pub struct FlowFilterName {
         ///A list of flow names to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A case-insensitive partial match. For example,  passing 'marvin' will match 'marvin', 'sad-Marvin', and 'marvin-robot'.
         #[serde(
@@ -4183,7 +5831,10 @@ Known values: Reactive, Proactive.*/
     #[serde(deny_unknown_fields)]
     pub struct FlowFilterTags {
         ///A list of tags. Flows will be returned only if their tags are a superset of the list
-        #[serde(rename = "all_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "all_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub all: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///If true, only include flows without tags
         #[serde(
@@ -4270,9 +5921,7 @@ Known values: Reactive, Proactive.*/
         pub estimated_start_time_delta: f64,
         ///The flow run's expected start time.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub expected_start_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub expected_start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The id of the flow being run.
         pub flow_id: ::uuid::Uuid,
         ///The version of the flow executed in this flow run.
@@ -4290,9 +5939,8 @@ Known values: Reactive, Proactive.*/
         pub infrastructure_pid: ::std::option::Option<::std::string::String>,
         ///Variables used as overrides in the base job template
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub job_variables: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub job_variables:
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         ///A dictionary of key-value labels. Values can be strings, numbers, or booleans.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub labels: ::std::option::Option<
@@ -4303,9 +5951,8 @@ Known values: Reactive, Proactive.*/
         pub name: ::std::option::Option<::std::string::String>,
         ///The next time the flow run is scheduled to start.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub next_scheduled_start_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub next_scheduled_start_time:
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Parameters for the flow run.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub parameters: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -4387,9 +6034,8 @@ Known values: Reactive, Proactive.*/
         pub infrastructure_document_id: ::std::option::Option<::uuid::Uuid>,
         ///The job variables to use when setting up flow run infrastructure.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub job_variables: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub job_variables:
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         ///A dictionary of key-value labels. Values can be strings, numbers, or booleans.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub labels: ::std::option::Option<
@@ -4489,9 +6135,7 @@ Known values: Reactive, Proactive.*/
         pub name: ::std::option::Option<FlowRunFilterName>,
         ///Filter criteria for `FlowRun.next_scheduled_start_time`
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub next_scheduled_start_time: ::std::option::Option<
-            FlowRunFilterNextScheduledStartTime,
-        >,
+        pub next_scheduled_start_time: ::std::option::Option<FlowRunFilterNextScheduledStartTime>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<Operator>,
         ///Filter criteria for subflows of the given flow runs
@@ -4537,7 +6181,10 @@ Known values: Reactive, Proactive.*/
     #[serde(deny_unknown_fields)]
     pub struct FlowRunFilterDeploymentId {
         ///A list of flow run deployment ids to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
         ///If true, only include flow runs without deployment ids
         #[serde(
@@ -4593,7 +6240,10 @@ Known values: Reactive, Proactive.*/
     #[serde(deny_unknown_fields)]
     pub struct FlowRunFilterFlowVersion {
         ///A list of flow run flow_versions to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     ///Filter by `FlowRun.id`.
@@ -4601,7 +6251,10 @@ Known values: Reactive, Proactive.*/
     #[serde(deny_unknown_fields)]
     pub struct FlowRunFilterId {
         ///A list of flow run ids to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
         ///A list of flow run ids to exclude
         #[serde(
@@ -4615,7 +6268,10 @@ Known values: Reactive, Proactive.*/
     #[serde(deny_unknown_fields)]
     pub struct FlowRunFilterIdempotencyKey {
         ///A list of flow run idempotency keys to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A list of flow run idempotency keys to exclude
         #[serde(
@@ -4629,7 +6285,10 @@ Known values: Reactive, Proactive.*/
     #[serde(deny_unknown_fields)]
     pub struct FlowRunFilterName {
         ///A list of flow run names to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A case-insensitive partial match. For example,  passing 'marvin' will match 'marvin', 'sad-Marvin', and 'marvin-robot'.
         #[serde(
@@ -4660,7 +6319,10 @@ Known values: Reactive, Proactive.*/
     #[serde(deny_unknown_fields)]
     pub struct FlowRunFilterParentFlowRunId {
         ///A list of parent flow run ids to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<Operator>,
@@ -4670,7 +6332,10 @@ Known values: Reactive, Proactive.*/
     #[serde(deny_unknown_fields)]
     pub struct FlowRunFilterParentTaskRunId {
         ///A list of flow run parent_task_run_ids to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
         ///If true, only include flow runs without parent_task_run_id
         #[serde(
@@ -4714,7 +6379,10 @@ Known values: Reactive, Proactive.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<Operator>,
         ///Filter criteria for `FlowRun.state_type`
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub type_: ::std::option::Option<FlowRunFilterStateType>,
     }
     ///Filter by `FlowRun.state_name`.
@@ -4722,7 +6390,10 @@ Known values: Reactive, Proactive.*/
     #[serde(deny_unknown_fields)]
     pub struct FlowRunFilterStateName {
         ///A list of flow run state names to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A list of flow run state names to exclude
         #[serde(
@@ -4736,7 +6407,10 @@ Known values: Reactive, Proactive.*/
     #[serde(deny_unknown_fields)]
     pub struct FlowRunFilterStateType {
         ///A list of flow run state types to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<StateType>>,
         ///A list of flow run state types to exclude
         #[serde(
@@ -4750,10 +6424,16 @@ Known values: Reactive, Proactive.*/
     #[serde(deny_unknown_fields)]
     pub struct FlowRunFilterTags {
         ///A list of tags. Flow runs will be returned only if their tags are a superset of the list
-        #[serde(rename = "all_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "all_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub all: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A list of tags to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///If true, only include flow runs without tags
         #[serde(
@@ -4769,7 +6449,10 @@ Known values: Reactive, Proactive.*/
     #[serde(deny_unknown_fields)]
     pub struct FlowRunFilterWorkQueueName {
         ///A list of work queue names to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///If true, only include flow runs without work queue names
         #[serde(
@@ -4835,11 +6518,40 @@ Known values: Reactive, Proactive.*/
     ///Per-run result for bulk state operations.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FlowRunOrchestrationResult {
-        pub details: Details,
+        pub details: FlowRunOrchestrationResultDetails,
         pub flow_run_id: ::uuid::Uuid,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<State>,
         pub status: SetStateStatus,
+    }
+    ///`FlowRunOrchestrationResultDetails`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum FlowRunOrchestrationResultDetails {
+        AcceptDetails(StateAcceptDetails),
+        WaitDetails(StateWaitDetails),
+        RejectDetails(StateRejectDetails),
+        AbortDetails(StateAbortDetails),
+    }
+    impl ::std::convert::From<StateAcceptDetails> for FlowRunOrchestrationResultDetails {
+        fn from(value: StateAcceptDetails) -> Self {
+            Self::AcceptDetails(value)
+        }
+    }
+    impl ::std::convert::From<StateWaitDetails> for FlowRunOrchestrationResultDetails {
+        fn from(value: StateWaitDetails) -> Self {
+            Self::WaitDetails(value)
+        }
+    }
+    impl ::std::convert::From<StateRejectDetails> for FlowRunOrchestrationResultDetails {
+        fn from(value: StateRejectDetails) -> Self {
+            Self::RejectDetails(value)
+        }
+    }
+    impl ::std::convert::From<StateAbortDetails> for FlowRunOrchestrationResultDetails {
+        fn from(value: StateAbortDetails) -> Self {
+            Self::AbortDetails(value)
+        }
     }
     ///`FlowRunPaginationResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4873,7 +6585,7 @@ Known values: Reactive, Proactive.*/
         pub retry_delay_seconds: f64,
         /**The type of retry this run is undergoing.
 
-Known values: in_process, reschedule.*/
+        Known values: in_process, reschedule.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub retry_type: ::std::option::Option<::std::string::String>,
     }
@@ -4923,9 +6635,7 @@ Known values: in_process, reschedule.*/
         pub estimated_start_time_delta: f64,
         ///The flow run's expected start time.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub expected_start_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub expected_start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The id of the flow being run.
         pub flow_id: ::uuid::Uuid,
         ///The version of the flow executed in this flow run.
@@ -4943,26 +6653,21 @@ Known values: in_process, reschedule.*/
         pub infrastructure_pid: ::std::option::Option<::std::string::String>,
         ///Variables used as overrides in the base job template
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub job_variables: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub job_variables:
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         ///A dictionary of key-value labels. Values can be strings, numbers, or booleans.
         #[serde(
             default,
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )]
-        pub labels: ::std::collections::HashMap<
-            ::std::string::String,
-            FlowRunResponseLabelsValue,
-        >,
+        pub labels: ::std::collections::HashMap<::std::string::String, FlowRunResponseLabelsValue>,
         ///The name of the flow run. Defaults to a random slug if not specified.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The next time the flow run is scheduled to start.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub next_scheduled_start_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub next_scheduled_start_time:
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Parameters for the flow run.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub parameters: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -5047,7 +6752,54 @@ Known values: in_process, reschedule.*/
     pub struct FlowRunResult {
         pub id: ::uuid::Uuid,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub input_type: ::std::option::Option<InputType>,
+        pub input_type: ::std::option::Option<FlowRunResultInputType>,
+    }
+    ///`FlowRunResultInputType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum FlowRunResultInputType {
+        #[serde(rename = "flow_run")]
+        FlowRun,
+    }
+    impl ::std::fmt::Display for FlowRunResultInputType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::FlowRun => f.write_str("flow_run"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for FlowRunResultInputType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "flow_run" => Ok(Self::FlowRun),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for FlowRunResultInputType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for FlowRunResultInputType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///Summary of a flow run occupying a concurrency slot.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5059,9 +6811,7 @@ Known values: in_process, reschedule.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state_timestamp: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub state_timestamp: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state_type: ::std::option::Option<StateType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5069,17 +6819,9 @@ Known values: in_process, reschedule.*/
     }
     /**Defines flow run sorting options.
 
-Known values: ID_DESC, START_TIME_ASC, START_TIME_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_ASC, NAME_DESC, NEXT_SCHEDULED_START_TIME_ASC, END_TIME_DESC.*/
+    Known values: ID_DESC, START_TIME_ASC, START_TIME_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_ASC, NAME_DESC, NEXT_SCHEDULED_START_TIME_ASC, END_TIME_DESC.*/
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct FlowRunSort(pub ::std::string::String);
@@ -5121,9 +6863,8 @@ Known values: ID_DESC, START_TIME_ASC, START_TIME_DESC, EXPECTED_START_TIME_ASC,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub infrastructure_pid: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub job_variables: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub job_variables:
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -5133,17 +6874,9 @@ Known values: ID_DESC, START_TIME_ASC, START_TIME_DESC, EXPECTED_START_TIME_ASC,
     }
     /**Defines flow sorting options.
 
-Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
+    Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct FlowSort(pub ::std::string::String);
@@ -5190,7 +6923,7 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
         pub default_retries: u64,
         ///This value sets the default retry delay seconds for all flows.
         #[serde(default = "defaults::flows_settings_default_retry_delay_seconds")]
-        pub default_retry_delay_seconds: DefaultRetryDelaySeconds,
+        pub default_retry_delay_seconds: FlowsSettingsDefaultRetryDelaySeconds,
         ///Number of seconds between flow run heartbeats. Heartbeats are used to detect crashed flow runs.
         #[serde(default = "defaults::flows_settings_heartbeat_frequency")]
         pub heartbeat_frequency: ::std::option::Option<i64>,
@@ -5202,6 +6935,34 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
                 default_retry_delay_seconds: defaults::flows_settings_default_retry_delay_seconds(),
                 heartbeat_frequency: defaults::flows_settings_heartbeat_frequency(),
             }
+        }
+    }
+    ///This value sets the default retry delay seconds for all flows.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum FlowsSettingsDefaultRetryDelaySeconds {
+        Integer(i64),
+        Number(f64),
+        Array(::std::vec::Vec<f64>),
+    }
+    impl ::std::default::Default for FlowsSettingsDefaultRetryDelaySeconds {
+        fn default() -> Self {
+            FlowsSettingsDefaultRetryDelaySeconds::Integer(0_i64)
+        }
+    }
+    impl ::std::convert::From<i64> for FlowsSettingsDefaultRetryDelaySeconds {
+        fn from(value: i64) -> Self {
+            Self::Integer(value)
+        }
+    }
+    impl ::std::convert::From<f64> for FlowsSettingsDefaultRetryDelaySeconds {
+        fn from(value: f64) -> Self {
+            Self::Number(value)
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<f64>> for FlowsSettingsDefaultRetryDelaySeconds {
+        fn from(value: ::std::vec::Vec<f64>) -> Self {
+            Self::Array(value)
         }
     }
     ///A response object for global concurrency limits.
@@ -5220,9 +6981,7 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
         ///The name of the global concurrency limit.
         pub name: ::std::string::String,
         ///The decay rate for active slots when used as a rate limit.
-        #[serde(
-            default = "defaults::global_concurrency_limit_response_slot_decay_per_second"
-        )]
+        #[serde(default = "defaults::global_concurrency_limit_response_slot_decay_per_second")]
         pub slot_decay_per_second: f64,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub updated: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5312,63 +7071,12 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_ASC, NAME_DESC.*/
             Self::Uuid(value)
         }
     }
-    ///`InputType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum InputType {
-        #[serde(rename = "constant")]
-        Constant,
-    }
-    impl ::std::fmt::Display for InputType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Constant => f.write_str("constant"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for InputType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "constant" => Ok(Self::Constant),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InputType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InputType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///`InternalSettings`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InternalSettings {
         /**The default logging level for Prefect's internal machinery loggers.
 
-Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
+        Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
         #[serde(default = "defaults::internal_settings_logging_level")]
         pub logging_level: ::std::string::String,
     }
@@ -5380,95 +7088,71 @@ Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
         }
     }
     /**A schedule formed by adding `interval` increments to an `anchor_date`. If no
-`anchor_date` is supplied, the current UTC time is used.  If a
-timezone-naive datetime is provided for `anchor_date`, it is assumed to be
-in the schedule's timezone (or UTC). Even if supplied with an IANA timezone,
-anchor dates are always stored as UTC offsets, so a `timezone` can be
-provided to determine localization behaviors like DST boundary handling. If
-none is provided it will be inferred from the anchor date.
+    `anchor_date` is supplied, the current UTC time is used.  If a
+    timezone-naive datetime is provided for `anchor_date`, it is assumed to be
+    in the schedule's timezone (or UTC). Even if supplied with an IANA timezone,
+    anchor dates are always stored as UTC offsets, so a `timezone` can be
+    provided to determine localization behaviors like DST boundary handling. If
+    none is provided it will be inferred from the anchor date.
 
-NOTE: If the `IntervalSchedule` `anchor_date` or `timezone` is provided in a
-DST-observing timezone, then the schedule will adjust itself appropriately.
-Intervals greater than 24 hours will follow DST conventions, while intervals
-of less than 24 hours will follow UTC intervals. For example, an hourly
-schedule will fire every UTC hour, even across DST boundaries. When clocks
-are set back, this will result in two runs that *appear* to both be
-scheduled for 1am local time, even though they are an hour apart in UTC
-time. For longer intervals, like a daily schedule, the interval schedule
-will adjust for DST boundaries so that the clock-hour remains constant. This
-means that a daily schedule that always fires at 9am will observe DST and
-continue to fire at 9am in the local time zone.
+    NOTE: If the `IntervalSchedule` `anchor_date` or `timezone` is provided in a
+    DST-observing timezone, then the schedule will adjust itself appropriately.
+    Intervals greater than 24 hours will follow DST conventions, while intervals
+    of less than 24 hours will follow UTC intervals. For example, an hourly
+    schedule will fire every UTC hour, even across DST boundaries. When clocks
+    are set back, this will result in two runs that *appear* to both be
+    scheduled for 1am local time, even though they are an hour apart in UTC
+    time. For longer intervals, like a daily schedule, the interval schedule
+    will adjust for DST boundaries so that the clock-hour remains constant. This
+    means that a daily schedule that always fires at 9am will observe DST and
+    continue to fire at 9am in the local time zone.
 
-Args:
-    interval (datetime.timedelta): an interval to schedule on.
-    anchor_date (DateTime, optional): an anchor date to schedule increments against;
-        if not provided, the current timestamp will be used.
-    timezone (str, optional): a valid timezone string.*/
+    Args:
+        interval (datetime.timedelta): an interval to schedule on.
+        anchor_date (DateTime, optional): an anchor date to schedule increments against;
+            if not provided, the current timestamp will be used.
+        timezone (str, optional): a valid timezone string.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct IntervalScheduleInput {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub anchor_date: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub anchor_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         pub interval: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timezone: ::std::option::Option<::std::string::String>,
     }
     /**A schedule formed by adding `interval` increments to an `anchor_date`. If no
-`anchor_date` is supplied, the current UTC time is used.  If a
-timezone-naive datetime is provided for `anchor_date`, it is assumed to be
-in the schedule's timezone (or UTC). Even if supplied with an IANA timezone,
-anchor dates are always stored as UTC offsets, so a `timezone` can be
-provided to determine localization behaviors like DST boundary handling. If
-none is provided it will be inferred from the anchor date.
+    `anchor_date` is supplied, the current UTC time is used.  If a
+    timezone-naive datetime is provided for `anchor_date`, it is assumed to be
+    in the schedule's timezone (or UTC). Even if supplied with an IANA timezone,
+    anchor dates are always stored as UTC offsets, so a `timezone` can be
+    provided to determine localization behaviors like DST boundary handling. If
+    none is provided it will be inferred from the anchor date.
 
-NOTE: If the `IntervalSchedule` `anchor_date` or `timezone` is provided in a
-DST-observing timezone, then the schedule will adjust itself appropriately.
-Intervals greater than 24 hours will follow DST conventions, while intervals
-of less than 24 hours will follow UTC intervals. For example, an hourly
-schedule will fire every UTC hour, even across DST boundaries. When clocks
-are set back, this will result in two runs that *appear* to both be
-scheduled for 1am local time, even though they are an hour apart in UTC
-time. For longer intervals, like a daily schedule, the interval schedule
-will adjust for DST boundaries so that the clock-hour remains constant. This
-means that a daily schedule that always fires at 9am will observe DST and
-continue to fire at 9am in the local time zone.
+    NOTE: If the `IntervalSchedule` `anchor_date` or `timezone` is provided in a
+    DST-observing timezone, then the schedule will adjust itself appropriately.
+    Intervals greater than 24 hours will follow DST conventions, while intervals
+    of less than 24 hours will follow UTC intervals. For example, an hourly
+    schedule will fire every UTC hour, even across DST boundaries. When clocks
+    are set back, this will result in two runs that *appear* to both be
+    scheduled for 1am local time, even though they are an hour apart in UTC
+    time. For longer intervals, like a daily schedule, the interval schedule
+    will adjust for DST boundaries so that the clock-hour remains constant. This
+    means that a daily schedule that always fires at 9am will observe DST and
+    continue to fire at 9am in the local time zone.
 
-Args:
-    interval (datetime.timedelta): an interval to schedule on.
-    anchor_date (DateTime, optional): an anchor date to schedule increments against;
-        if not provided, the current timestamp will be used.
-    timezone (str, optional): a valid timezone string.*/
+    Args:
+        interval (datetime.timedelta): an interval to schedule on.
+        anchor_date (DateTime, optional): an anchor date to schedule increments against;
+            if not provided, the current timestamp will be used.
+        timezone (str, optional): a valid timezone string.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IntervalScheduleOutput {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub anchor_date: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub anchor_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         pub interval: f64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timezone: ::std::option::Option<::std::string::String>,
-    }
-    ///`LocationItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum LocationItem {
-        String(::std::string::String),
-        Integer(i64),
-    }
-    impl ::std::fmt::Display for LocationItem {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::String(x) => x.fmt(f),
-                Self::Integer(x) => x.fmt(f),
-            }
-        }
-    }
-    impl ::std::convert::From<i64> for LocationItem {
-        fn from(value: i64) -> Self {
-            Self::Integer(value)
-        }
     }
     ///An ORM representation of log data.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5537,7 +7221,10 @@ Args:
     #[serde(deny_unknown_fields)]
     pub struct LogFilterFlowRunId {
         ///A list of flow run IDs to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
     ///Filter by `Log.level`.
@@ -5556,7 +7243,10 @@ Args:
     #[serde(deny_unknown_fields)]
     pub struct LogFilterTaskRunId {
         ///A list of task run IDs to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
         ///If true, only include logs without a task run id
         #[serde(
@@ -5570,7 +7260,57 @@ Args:
     #[serde(deny_unknown_fields)]
     pub struct LogFilterTextSearch {
         ///Text search query string
-        pub query: Query,
+        pub query: LogFilterTextSearchQuery,
+    }
+    ///Text search query string
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct LogFilterTextSearchQuery(::std::string::String);
+    impl ::std::ops::Deref for LogFilterTextSearchQuery {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<LogFilterTextSearchQuery> for ::std::string::String {
+        fn from(value: LogFilterTextSearchQuery) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for LogFilterTextSearchQuery {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for LogFilterTextSearchQuery {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for LogFilterTextSearchQuery {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for LogFilterTextSearchQuery {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     ///Filter by `Log.timestamp`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -5591,17 +7331,9 @@ Args:
     }
     /**Defines log sorting options.
 
-Known values: TIMESTAMP_ASC, TIMESTAMP_DESC.*/
+    Known values: TIMESTAMP_ASC, TIMESTAMP_DESC.*/
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct LogSort(pub ::std::string::String);
@@ -5646,7 +7378,7 @@ Known values: TIMESTAMP_ASC, TIMESTAMP_DESC.*/
         pub extra_loggers: ::std::option::Option<LoggingSettingsExtraLoggers>,
         /**The default logging level for Prefect loggers.
 
-Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
+        Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
         #[serde(default = "defaults::logging_settings_level")]
         pub level: ::std::string::String,
         ///If `True`, `print` statements in flows and tasks will be redirected to the Prefect logger for the given run.
@@ -5686,8 +7418,7 @@ Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
         String(::std::string::String),
         Array(::std::vec::Vec<::std::string::String>),
     }
-    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
-    for LoggingSettingsExtraLoggers {
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for LoggingSettingsExtraLoggers {
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self::Array(value)
         }
@@ -5708,21 +7439,21 @@ Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
         #[serde(default = "defaults::default_u64::<i64, 1000000>")]
         pub max_log_size: i64,
         /**
-        Controls the behavior when loggers attempt to send logs to the API handler from outside of a flow.
+                Controls the behavior when loggers attempt to send logs to the API handler from outside of a flow.
 
-        All logs sent to the API must be associated with a flow run. The API log handler can
-        only be used outside of a flow by manually providing a flow run identifier. Logs
-        that are not associated with a flow run will not be sent to the API. This setting can
-        be used to determine if a warning or error is displayed when the identifier is missing.
+                All logs sent to the API must be associated with a flow run. The API log handler can
+                only be used outside of a flow by manually providing a flow run identifier. Logs
+                that are not associated with a flow run will not be sent to the API. This setting can
+                be used to determine if a warning or error is displayed when the identifier is missing.
 
-        The following options are available:
+                The following options are available:
 
-        - "warn": Log a warning message.
-        - "error": Raise an error.
-        - "ignore": Do not log a warning message or raise an error.
+                - "warn": Log a warning message.
+                - "error": Raise an error.
+                - "ignore": Do not log a warning message or raise an error.
 
 
-Known values: warn, error, ignore.*/
+        Known values: warn, error, ignore.*/
         #[serde(default = "defaults::logging_to_api_settings_when_missing_flow")]
         pub when_missing_flow: ::std::string::String,
     }
@@ -5737,244 +7468,12 @@ Known values: warn, error, ignore.*/
             }
         }
     }
-    ///Labels for resources which this trigger will match.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum Match {
-        ResourceSpecification(ResourceSpecification),
-        Object(::std::collections::HashMap<::std::string::String, MatchObjectValue>),
-    }
-    impl ::std::convert::From<ResourceSpecification> for Match {
-        fn from(value: ResourceSpecification) -> Self {
-            Self::ResourceSpecification(value)
-        }
-    }
-    impl ::std::convert::From<
-        ::std::collections::HashMap<::std::string::String, MatchObjectValue>,
-    > for Match {
-        fn from(
-            value: ::std::collections::HashMap<::std::string::String, MatchObjectValue>,
-        ) -> Self {
-            Self::Object(value)
-        }
-    }
-    ///`MatchObjectValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum MatchObjectValue {
-        String(::std::string::String),
-        Array(::std::vec::Vec<::std::string::String>),
-    }
-    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
-    for MatchObjectValue {
-        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
-            Self::Array(value)
-        }
-    }
-    ///Labels for related resources which this trigger will match.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum MatchRelated {
-        ResourceSpecification(ResourceSpecification),
-        Object(
-            ::std::collections::HashMap<::std::string::String, MatchRelatedObjectValue>,
-        ),
-        Array(::std::vec::Vec<MatchRelatedArrayItem>),
-    }
-    impl ::std::convert::From<ResourceSpecification> for MatchRelated {
-        fn from(value: ResourceSpecification) -> Self {
-            Self::ResourceSpecification(value)
-        }
-    }
-    impl ::std::convert::From<
-        ::std::collections::HashMap<::std::string::String, MatchRelatedObjectValue>,
-    > for MatchRelated {
-        fn from(
-            value: ::std::collections::HashMap<
-                ::std::string::String,
-                MatchRelatedObjectValue,
-            >,
-        ) -> Self {
-            Self::Object(value)
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<MatchRelatedArrayItem>> for MatchRelated {
-        fn from(value: ::std::vec::Vec<MatchRelatedArrayItem>) -> Self {
-            Self::Array(value)
-        }
-    }
-    ///`MatchRelatedArrayItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum MatchRelatedArrayItem {
-        ResourceSpecification(ResourceSpecification),
-        Object(
-            ::std::collections::HashMap<
-                ::std::string::String,
-                MatchRelatedArrayItemObjectValue,
-            >,
-        ),
-    }
-    impl ::std::convert::From<ResourceSpecification> for MatchRelatedArrayItem {
-        fn from(value: ResourceSpecification) -> Self {
-            Self::ResourceSpecification(value)
-        }
-    }
-    impl ::std::convert::From<
-        ::std::collections::HashMap<
-            ::std::string::String,
-            MatchRelatedArrayItemObjectValue,
-        >,
-    > for MatchRelatedArrayItem {
-        fn from(
-            value: ::std::collections::HashMap<
-                ::std::string::String,
-                MatchRelatedArrayItemObjectValue,
-            >,
-        ) -> Self {
-            Self::Object(value)
-        }
-    }
-    ///`MatchRelatedArrayItemObjectValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum MatchRelatedArrayItemObjectValue {
-        String(::std::string::String),
-        Array(::std::vec::Vec<::std::string::String>),
-    }
-    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
-    for MatchRelatedArrayItemObjectValue {
-        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
-            Self::Array(value)
-        }
-    }
-    ///`MatchRelatedObjectValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum MatchRelatedObjectValue {
-        String(::std::string::String),
-        Array(::std::vec::Vec<::std::string::String>),
-    }
-    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
-    for MatchRelatedObjectValue {
-        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
-            Self::Array(value)
-        }
-    }
     ///`MinimalConcurrencyLimitResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MinimalConcurrencyLimitResponse {
         pub id: ::uuid::Uuid,
         pub limit: i64,
         pub name: ::std::string::String,
-    }
-    ///The name of the variable
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct Name(::std::string::String);
-    impl ::std::ops::Deref for Name {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<Name> for ::std::string::String {
-        fn from(value: Name) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for Name {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for Name {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for Name {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for Name {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///The URL for the next page of results, if there are more
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct NextPage(::std::string::String);
-    impl ::std::ops::Deref for NextPage {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<NextPage> for ::std::string::String {
-        fn from(value: NextPage) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for NextPage {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for NextPage {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for NextPage {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for NextPage {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
     }
     ///`Node`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5994,17 +7493,9 @@ Known values: warn, error, ignore.*/
     }
     /**Operators for combining filter criteria.
 
-Known values: and_, or_.*/
+    Known values: and_, or_.*/
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct Operator(pub ::std::string::String);
@@ -6038,17 +7529,93 @@ Known values: and_, or_.*/
     ///A container for the output of state orchestration.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OrchestrationResult {
-        pub details: Details,
+        pub details: OrchestrationResultDetails,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub state: ::std::option::Option<State>,
         pub status: SetStateStatus,
+    }
+    ///`OrchestrationResultDetails`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum OrchestrationResultDetails {
+        AcceptDetails(StateAcceptDetails),
+        WaitDetails(StateWaitDetails),
+        RejectDetails(StateRejectDetails),
+        AbortDetails(StateAbortDetails),
+    }
+    impl ::std::convert::From<StateAcceptDetails> for OrchestrationResultDetails {
+        fn from(value: StateAcceptDetails) -> Self {
+            Self::AcceptDetails(value)
+        }
+    }
+    impl ::std::convert::From<StateWaitDetails> for OrchestrationResultDetails {
+        fn from(value: StateWaitDetails) -> Self {
+            Self::WaitDetails(value)
+        }
+    }
+    impl ::std::convert::From<StateRejectDetails> for OrchestrationResultDetails {
+        fn from(value: StateRejectDetails) -> Self {
+            Self::RejectDetails(value)
+        }
+    }
+    impl ::std::convert::From<StateAbortDetails> for OrchestrationResultDetails {
+        fn from(value: StateAbortDetails) -> Self {
+            Self::AbortDetails(value)
+        }
     }
     ///Represents a parameter input to a task run.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Parameter {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub input_type: ::std::option::Option<InputType>,
+        pub input_type: ::std::option::Option<ParameterInputType>,
         pub name: ::std::string::String,
+    }
+    ///`ParameterInputType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum ParameterInputType {
+        #[serde(rename = "parameter")]
+        Parameter,
+    }
+    impl ::std::fmt::Display for ParameterInputType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Parameter => f.write_str("parameter"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ParameterInputType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "parameter" => Ok(Self::Parameter),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ParameterInputType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ParameterInputType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///Pauses a Work Queue
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -6058,11 +7625,14 @@ Known values: and_, or_.*/
         pub automation_id: ::std::option::Option<::uuid::Uuid>,
         /**Whether this Action applies to a specific selected automation (given by `automation_id`), or to an automation that is inferred from the triggering event.  If the source is 'inferred', the `automation_id` may not be set.  If the source is 'selected', the `automation_id` must be set.
 
-Known values: selected, inferred.*/
+        Known values: selected, inferred.*/
         #[serde(default = "defaults::pause_automation_source")]
         pub source: ::std::string::String,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<PauseAutomationType>,
     }
     impl ::std::default::Default for PauseAutomation {
         fn default() -> Self {
@@ -6073,6 +7643,53 @@ Known values: selected, inferred.*/
             }
         }
     }
+    ///`PauseAutomationType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum PauseAutomationType {
+        #[serde(rename = "pause-automation")]
+        PauseAutomation,
+    }
+    impl ::std::fmt::Display for PauseAutomationType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::PauseAutomation => f.write_str("pause-automation"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PauseAutomationType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "pause-automation" => Ok(Self::PauseAutomation),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PauseAutomationType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PauseAutomationType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Pauses the given Deployment
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PauseDeployment {
@@ -6081,11 +7698,14 @@ Known values: selected, inferred.*/
         pub deployment_id: ::std::option::Option<::uuid::Uuid>,
         /**Whether this Action applies to a specific selected deployment (given by `deployment_id`), or to a deployment that is inferred from the triggering event.  If the source is 'inferred', the `deployment_id` may not be set.  If the source is 'selected', the `deployment_id` must be set.
 
-Known values: selected, inferred.*/
+        Known values: selected, inferred.*/
         #[serde(default = "defaults::pause_deployment_source")]
         pub source: ::std::string::String,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<PauseDeploymentType>,
     }
     impl ::std::default::Default for PauseDeployment {
         fn default() -> Self {
@@ -6096,16 +7716,66 @@ Known values: selected, inferred.*/
             }
         }
     }
+    ///`PauseDeploymentType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum PauseDeploymentType {
+        #[serde(rename = "pause-deployment")]
+        PauseDeployment,
+    }
+    impl ::std::fmt::Display for PauseDeploymentType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::PauseDeployment => f.write_str("pause-deployment"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PauseDeploymentType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "pause-deployment" => Ok(Self::PauseDeployment),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PauseDeploymentType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PauseDeploymentType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Pauses a Work Pool
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PauseWorkPool {
         /**Whether this Action applies to a specific selected work pool (given by `work_pool_id`), or to a work pool that is inferred from the triggering event.  If the source is 'inferred', the `work_pool_id` may not be set.  If the source is 'selected', the `work_pool_id` must be set.
 
-Known values: selected, inferred.*/
+        Known values: selected, inferred.*/
         #[serde(default = "defaults::pause_work_pool_source")]
         pub source: ::std::string::String,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<PauseWorkPoolType>,
         ///The identifier of the work pool to pause
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub work_pool_id: ::std::option::Option<::uuid::Uuid>,
@@ -6119,16 +7789,66 @@ Known values: selected, inferred.*/
             }
         }
     }
+    ///`PauseWorkPoolType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum PauseWorkPoolType {
+        #[serde(rename = "pause-work-pool")]
+        PauseWorkPool,
+    }
+    impl ::std::fmt::Display for PauseWorkPoolType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::PauseWorkPool => f.write_str("pause-work-pool"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PauseWorkPoolType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "pause-work-pool" => Ok(Self::PauseWorkPool),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PauseWorkPoolType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PauseWorkPoolType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Pauses a Work Queue
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PauseWorkQueue {
         /**Whether this Action applies to a specific selected work queue (given by `work_queue_id`), or to a work queue that is inferred from the triggering event.  If the source is 'inferred', the `work_queue_id` may not be set.  If the source is 'selected', the `work_queue_id` must be set.
 
-Known values: selected, inferred.*/
+        Known values: selected, inferred.*/
         #[serde(default = "defaults::pause_work_queue_source")]
         pub source: ::std::string::String,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<PauseWorkQueueType>,
         ///The identifier of the work queue to pause
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub work_queue_id: ::std::option::Option<::uuid::Uuid>,
@@ -6142,12 +7862,59 @@ Known values: selected, inferred.*/
             }
         }
     }
+    ///`PauseWorkQueueType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum PauseWorkQueueType {
+        #[serde(rename = "pause-work-queue")]
+        PauseWorkQueue,
+    }
+    impl ::std::fmt::Display for PauseWorkQueueType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::PauseWorkQueue => f.write_str("pause-work-queue"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PauseWorkQueueType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "pause-work-queue" => Ok(Self::PauseWorkQueue),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PauseWorkQueueType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PauseWorkQueueType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**Settings for configuring the plugin system.
 
-Each field also accepts the legacy `PREFECT_EXPERIMENTS_PLUGINS_*` env-var
-name. The system warns once at import time when any of those legacy names
-is present in the environment. Legacy `[experiments.plugins]` TOML tables
-are read as a lower-priority fallback for the same backward-compat reason.*/
+    Each field also accepts the legacy `PREFECT_EXPERIMENTS_PLUGINS_*` env-var
+    name. The system warns once at import time when any of those legacy names
+    is present in the environment. Legacy `[experiments.plugins]` TOML tables
+    are read as a lower-priority fallback for the same backward-compat reason.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PluginsSettings {
         ///Comma-separated list of plugin names to allow. If set, only these plugins will be loaded.
@@ -6181,60 +7948,6 @@ are read as a lower-priority fallback for the same backward-compat reason.*/
             }
         }
     }
-    ///Text search query string
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct Query(::std::string::String);
-    impl ::std::ops::Deref for Query {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<Query> for ::std::string::String {
-        fn from(value: Query) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for Query {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for Query {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for Query {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for Query {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///Filter criteria definition for a work queue.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct QueueFilter {
@@ -6246,21 +7959,21 @@ are read as a lower-priority fallback for the same backward-compat reason.*/
         pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     /**RRule schedule, based on the iCalendar standard
-([RFC 5545](https://datatracker.ietf.org/doc/html/rfc5545)) as
-implemented in `dateutils.rrule`.
+    ([RFC 5545](https://datatracker.ietf.org/doc/html/rfc5545)) as
+    implemented in `dateutils.rrule`.
 
-RRules are appropriate for any kind of calendar-date manipulation, including
-irregular intervals, repetition, exclusions, week day or day-of-month
-adjustments, and more.
+    RRules are appropriate for any kind of calendar-date manipulation, including
+    irregular intervals, repetition, exclusions, week day or day-of-month
+    adjustments, and more.
 
-Note that as a calendar-oriented standard, `RRuleSchedules` are sensitive to
-to the initial timezone provided. A 9am daily schedule with a daylight saving
-time-aware start date will maintain a local 9am time through DST boundaries;
-a 9am daily schedule with a UTC start date will maintain a 9am UTC time.
+    Note that as a calendar-oriented standard, `RRuleSchedules` are sensitive to
+    to the initial timezone provided. A 9am daily schedule with a daylight saving
+    time-aware start date will maintain a local 9am time through DST boundaries;
+    a 9am daily schedule with a UTC start date will maintain a 9am UTC time.
 
-Args:
-    rrule (str): a valid RRule string
-    timezone (str, optional): a valid timezone string*/
+    Args:
+        rrule (str): a valid RRule string
+        timezone (str, optional): a valid timezone string*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RRuleSchedule {
         pub rrule: ::std::string::String,
@@ -6268,7 +7981,7 @@ Args:
         pub timezone: ::std::option::Option<::std::string::String>,
     }
     /**The server-side view of an event that has happened to a Resource after it has
-been received by the server*/
+    been received by the server*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ReceivedEvent {
         ///The name of the event that happened
@@ -6298,10 +8011,7 @@ been received by the server*/
         pub ::std::collections::HashMap<::std::string::String, ::std::string::String>,
     );
     impl ::std::ops::Deref for RelatedResource {
-        type Target = ::std::collections::HashMap<
-            ::std::string::String,
-            ::std::string::String,
-        >;
+        type Target = ::std::collections::HashMap<::std::string::String, ::std::string::String>;
         fn deref(
             &self,
         ) -> &::std::collections::HashMap<::std::string::String, ::std::string::String> {
@@ -6309,41 +8019,21 @@ been received by the server*/
         }
     }
     impl ::std::convert::From<RelatedResource>
-    for ::std::collections::HashMap<::std::string::String, ::std::string::String> {
+        for ::std::collections::HashMap<::std::string::String, ::std::string::String>
+    {
         fn from(value: RelatedResource) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-    > for RelatedResource {
+    impl
+        ::std::convert::From<
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        > for RelatedResource
+    {
         fn from(
-            value: ::std::collections::HashMap<
-                ::std::string::String,
-                ::std::string::String,
-            >,
+            value: ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         ) -> Self {
             Self(value)
-        }
-    }
-    ///`Require`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum Require {
-        Integer(i64),
-        String(::std::string::String),
-    }
-    impl ::std::fmt::Display for Require {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::Integer(x) => x.fmt(f),
-                Self::String(x) => x.fmt(f),
-            }
-        }
-    }
-    impl ::std::convert::From<i64> for Require {
-        fn from(value: i64) -> Self {
-            Self::Integer(value)
         }
     }
     ///An observable business object of interest to the user
@@ -6353,10 +8043,7 @@ been received by the server*/
         pub ::std::collections::HashMap<::std::string::String, ::std::string::String>,
     );
     impl ::std::ops::Deref for Resource {
-        type Target = ::std::collections::HashMap<
-            ::std::string::String,
-            ::std::string::String,
-        >;
+        type Target = ::std::collections::HashMap<::std::string::String, ::std::string::String>;
         fn deref(
             &self,
         ) -> &::std::collections::HashMap<::std::string::String, ::std::string::String> {
@@ -6364,19 +8051,19 @@ been received by the server*/
         }
     }
     impl ::std::convert::From<Resource>
-    for ::std::collections::HashMap<::std::string::String, ::std::string::String> {
+        for ::std::collections::HashMap<::std::string::String, ::std::string::String>
+    {
         fn from(value: Resource) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-    > for Resource {
+    impl
+        ::std::convert::From<
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        > for Resource
+    {
         fn from(
-            value: ::std::collections::HashMap<
-                ::std::string::String,
-                ::std::string::String,
-            >,
+            value: ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         ) -> Self {
             Self(value)
         }
@@ -6385,39 +8072,32 @@ been received by the server*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct ResourceSpecification(
-        pub ::std::collections::HashMap<
-            ::std::string::String,
-            ResourceSpecificationValue,
-        >,
+        pub ::std::collections::HashMap<::std::string::String, ResourceSpecificationValue>,
     );
     impl ::std::ops::Deref for ResourceSpecification {
-        type Target = ::std::collections::HashMap<
-            ::std::string::String,
-            ResourceSpecificationValue,
-        >;
+        type Target =
+            ::std::collections::HashMap<::std::string::String, ResourceSpecificationValue>;
         fn deref(
             &self,
-        ) -> &::std::collections::HashMap<
-            ::std::string::String,
-            ResourceSpecificationValue,
-        > {
+        ) -> &::std::collections::HashMap<::std::string::String, ResourceSpecificationValue>
+        {
             &self.0
         }
     }
     impl ::std::convert::From<ResourceSpecification>
-    for ::std::collections::HashMap<::std::string::String, ResourceSpecificationValue> {
+        for ::std::collections::HashMap<::std::string::String, ResourceSpecificationValue>
+    {
         fn from(value: ResourceSpecification) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::std::collections::HashMap<::std::string::String, ResourceSpecificationValue>,
-    > for ResourceSpecification {
+    impl
+        ::std::convert::From<
+            ::std::collections::HashMap<::std::string::String, ResourceSpecificationValue>,
+        > for ResourceSpecification
+    {
         fn from(
-            value: ::std::collections::HashMap<
-                ::std::string::String,
-                ResourceSpecificationValue,
-            >,
+            value: ::std::collections::HashMap<::std::string::String, ResourceSpecificationValue>,
         ) -> Self {
             Self(value)
         }
@@ -6429,8 +8109,7 @@ been received by the server*/
         String(::std::string::String),
         Array(::std::vec::Vec<::std::string::String>),
     }
-    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
-    for ResourceSpecificationValue {
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for ResourceSpecificationValue {
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self::Array(value)
         }
@@ -6469,11 +8148,14 @@ been received by the server*/
         pub automation_id: ::std::option::Option<::uuid::Uuid>,
         /**Whether this Action applies to a specific selected automation (given by `automation_id`), or to an automation that is inferred from the triggering event.  If the source is 'inferred', the `automation_id` may not be set.  If the source is 'selected', the `automation_id` must be set.
 
-Known values: selected, inferred.*/
+        Known values: selected, inferred.*/
         #[serde(default = "defaults::resume_automation_source")]
         pub source: ::std::string::String,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<ResumeAutomationType>,
     }
     impl ::std::default::Default for ResumeAutomation {
         fn default() -> Self {
@@ -6484,6 +8166,53 @@ Known values: selected, inferred.*/
             }
         }
     }
+    ///`ResumeAutomationType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum ResumeAutomationType {
+        #[serde(rename = "resume-automation")]
+        ResumeAutomation,
+    }
+    impl ::std::fmt::Display for ResumeAutomationType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ResumeAutomation => f.write_str("resume-automation"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ResumeAutomationType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "resume-automation" => Ok(Self::ResumeAutomation),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ResumeAutomationType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ResumeAutomationType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Resumes the given Deployment
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResumeDeployment {
@@ -6492,11 +8221,14 @@ Known values: selected, inferred.*/
         pub deployment_id: ::std::option::Option<::uuid::Uuid>,
         /**Whether this Action applies to a specific selected deployment (given by `deployment_id`), or to a deployment that is inferred from the triggering event.  If the source is 'inferred', the `deployment_id` may not be set.  If the source is 'selected', the `deployment_id` must be set.
 
-Known values: selected, inferred.*/
+        Known values: selected, inferred.*/
         #[serde(default = "defaults::resume_deployment_source")]
         pub source: ::std::string::String,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<ResumeDeploymentType>,
     }
     impl ::std::default::Default for ResumeDeployment {
         fn default() -> Self {
@@ -6507,22 +8239,122 @@ Known values: selected, inferred.*/
             }
         }
     }
+    ///`ResumeDeploymentType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum ResumeDeploymentType {
+        #[serde(rename = "resume-deployment")]
+        ResumeDeployment,
+    }
+    impl ::std::fmt::Display for ResumeDeploymentType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ResumeDeployment => f.write_str("resume-deployment"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ResumeDeploymentType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "resume-deployment" => Ok(Self::ResumeDeployment),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ResumeDeploymentType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ResumeDeploymentType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Resumes a paused or suspended flow run associated with the trigger
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ResumeFlowRun {
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<ResumeFlowRunType>,
+    }
+    ///`ResumeFlowRunType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum ResumeFlowRunType {
+        #[serde(rename = "resume-flow-run")]
+        ResumeFlowRun,
+    }
+    impl ::std::fmt::Display for ResumeFlowRunType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ResumeFlowRun => f.write_str("resume-flow-run"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ResumeFlowRunType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "resume-flow-run" => Ok(Self::ResumeFlowRun),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ResumeFlowRunType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ResumeFlowRunType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///Resumes a Work Pool
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResumeWorkPool {
         /**Whether this Action applies to a specific selected work pool (given by `work_pool_id`), or to a work pool that is inferred from the triggering event.  If the source is 'inferred', the `work_pool_id` may not be set.  If the source is 'selected', the `work_pool_id` must be set.
 
-Known values: selected, inferred.*/
+        Known values: selected, inferred.*/
         #[serde(default = "defaults::resume_work_pool_source")]
         pub source: ::std::string::String,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<ResumeWorkPoolType>,
         ///The identifier of the work pool to pause
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub work_pool_id: ::std::option::Option<::uuid::Uuid>,
@@ -6536,16 +8368,66 @@ Known values: selected, inferred.*/
             }
         }
     }
+    ///`ResumeWorkPoolType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum ResumeWorkPoolType {
+        #[serde(rename = "resume-work-pool")]
+        ResumeWorkPool,
+    }
+    impl ::std::fmt::Display for ResumeWorkPoolType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ResumeWorkPool => f.write_str("resume-work-pool"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ResumeWorkPoolType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "resume-work-pool" => Ok(Self::ResumeWorkPool),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ResumeWorkPoolType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ResumeWorkPoolType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Resumes a Work Queue
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResumeWorkQueue {
         /**Whether this Action applies to a specific selected work queue (given by `work_queue_id`), or to a work queue that is inferred from the triggering event.  If the source is 'inferred', the `work_queue_id` may not be set.  If the source is 'selected', the `work_queue_id` must be set.
 
-Known values: selected, inferred.*/
+        Known values: selected, inferred.*/
         #[serde(default = "defaults::resume_work_queue_source")]
         pub source: ::std::string::String,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<ResumeWorkQueueType>,
         ///The identifier of the work queue to pause
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub work_queue_id: ::std::option::Option<::uuid::Uuid>,
@@ -6559,6 +8441,53 @@ Known values: selected, inferred.*/
             }
         }
     }
+    ///`ResumeWorkQueueType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum ResumeWorkQueueType {
+        #[serde(rename = "resume-work-queue")]
+        ResumeWorkQueue,
+    }
+    impl ::std::fmt::Display for ResumeWorkQueueType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ResumeWorkQueue => f.write_str("resume-work-queue"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ResumeWorkQueueType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "resume-work-queue" => Ok(Self::ResumeWorkQueue),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ResumeWorkQueueType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ResumeWorkQueueType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Runs the given deployment with the given parameters
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RunDeploymentInput {
@@ -6567,24 +8496,25 @@ Known values: selected, inferred.*/
         pub deployment_id: ::std::option::Option<::uuid::Uuid>,
         ///The job variables to pass to the created flow run, or None to use the deployment's default job variables
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub job_variables: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub job_variables:
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         ///The parameters to pass to the deployment, or None to use the deployment's default parameters
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub parameters: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub parameters:
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         ///The amount of time to wait before running the deployment. Defaults to running the deployment immediately.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schedule_after: ::std::option::Option<::std::string::String>,
         /**Whether this Action applies to a specific selected deployment (given by `deployment_id`), or to a deployment that is inferred from the triggering event.  If the source is 'inferred', the `deployment_id` may not be set.  If the source is 'selected', the `deployment_id` must be set.
 
-Known values: selected, inferred.*/
+        Known values: selected, inferred.*/
         #[serde(default = "defaults::run_deployment_input_source")]
         pub source: ::std::string::String,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<RunDeploymentInputType>,
     }
     impl ::std::default::Default for RunDeploymentInput {
         fn default() -> Self {
@@ -6598,6 +8528,53 @@ Known values: selected, inferred.*/
             }
         }
     }
+    ///`RunDeploymentInputType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum RunDeploymentInputType {
+        #[serde(rename = "run-deployment")]
+        RunDeployment,
+    }
+    impl ::std::fmt::Display for RunDeploymentInputType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::RunDeployment => f.write_str("run-deployment"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunDeploymentInputType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "run-deployment" => Ok(Self::RunDeployment),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunDeploymentInputType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunDeploymentInputType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Runs the given deployment with the given parameters
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RunDeploymentOutput {
@@ -6606,24 +8583,25 @@ Known values: selected, inferred.*/
         pub deployment_id: ::std::option::Option<::uuid::Uuid>,
         ///The job variables to pass to the created flow run, or None to use the deployment's default job variables
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub job_variables: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub job_variables:
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         ///The parameters to pass to the deployment, or None to use the deployment's default parameters
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub parameters: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub parameters:
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         ///The amount of time to wait before running the deployment. Defaults to running the deployment immediately.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schedule_after: ::std::option::Option<f64>,
         /**Whether this Action applies to a specific selected deployment (given by `deployment_id`), or to a deployment that is inferred from the triggering event.  If the source is 'inferred', the `deployment_id` may not be set.  If the source is 'selected', the `deployment_id` must be set.
 
-Known values: selected, inferred.*/
+        Known values: selected, inferred.*/
         #[serde(default = "defaults::run_deployment_output_source")]
         pub source: ::std::string::String,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<RunDeploymentOutputType>,
     }
     impl ::std::default::Default for RunDeploymentOutput {
         fn default() -> Self {
@@ -6637,6 +8615,53 @@ Known values: selected, inferred.*/
             }
         }
     }
+    ///`RunDeploymentOutputType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum RunDeploymentOutputType {
+        #[serde(rename = "run-deployment")]
+        RunDeployment,
+    }
+    impl ::std::fmt::Display for RunDeploymentOutputType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::RunDeployment => f.write_str("run-deployment"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunDeploymentOutputType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "run-deployment" => Ok(Self::RunDeployment),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunDeploymentOutputType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunDeploymentOutputType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Settings for controlling runner server behavior
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RunnerServerSettings {
@@ -6648,7 +8673,7 @@ Known values: selected, inferred.*/
         pub host: ::std::string::String,
         /**The log level of the runner's webserver.
 
-Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
+        Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
         #[serde(default = "defaults::runner_server_settings_log_level")]
         pub log_level: ::std::string::String,
         ///Number of missed polls before a runner is considered unhealthy by its webserver.
@@ -6737,46 +8762,77 @@ Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
         ///A JSON-compatible value for the filter.
         pub value: ::serde_json::Value,
     }
-    ///The schedule for the deployment.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum Schedule {
-        IntervalScheduleOutput(IntervalScheduleOutput),
-        CronSchedule(CronSchedule),
-        RRuleSchedule(RRuleSchedule),
-    }
-    impl ::std::convert::From<IntervalScheduleOutput> for Schedule {
-        fn from(value: IntervalScheduleOutput) -> Self {
-            Self::IntervalScheduleOutput(value)
-        }
-    }
-    impl ::std::convert::From<CronSchedule> for Schedule {
-        fn from(value: CronSchedule) -> Self {
-            Self::CronSchedule(value)
-        }
-    }
-    impl ::std::convert::From<RRuleSchedule> for Schedule {
-        fn from(value: RRuleSchedule) -> Self {
-            Self::RRuleSchedule(value)
-        }
-    }
     ///`SchemaValueIndexError`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SchemaValueIndexError {
-        pub errors: ::std::vec::Vec<ErrorsItem>,
+        pub errors: ::std::vec::Vec<SchemaValueIndexErrorErrorsItem>,
         pub index: i64,
+    }
+    ///`SchemaValueIndexErrorErrorsItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum SchemaValueIndexErrorErrorsItem {
+        String(::std::string::String),
+        SchemaValuePropertyError(SchemaValuePropertyError),
+        SchemaValueIndexError(SchemaValueIndexError),
+    }
+    impl ::std::convert::From<SchemaValuePropertyError> for SchemaValueIndexErrorErrorsItem {
+        fn from(value: SchemaValuePropertyError) -> Self {
+            Self::SchemaValuePropertyError(value)
+        }
+    }
+    impl ::std::convert::From<SchemaValueIndexError> for SchemaValueIndexErrorErrorsItem {
+        fn from(value: SchemaValueIndexError) -> Self {
+            Self::SchemaValueIndexError(value)
+        }
     }
     ///`SchemaValuePropertyError`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SchemaValuePropertyError {
-        pub errors: ::std::vec::Vec<ErrorsItem>,
+        pub errors: ::std::vec::Vec<SchemaValuePropertyErrorErrorsItem>,
         pub property: ::std::string::String,
+    }
+    ///`SchemaValuePropertyErrorErrorsItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum SchemaValuePropertyErrorErrorsItem {
+        String(::std::string::String),
+        SchemaValuePropertyError(SchemaValuePropertyError),
+        SchemaValueIndexError(SchemaValueIndexError),
+    }
+    impl ::std::convert::From<SchemaValuePropertyError> for SchemaValuePropertyErrorErrorsItem {
+        fn from(value: SchemaValuePropertyError) -> Self {
+            Self::SchemaValuePropertyError(value)
+        }
+    }
+    impl ::std::convert::From<SchemaValueIndexError> for SchemaValuePropertyErrorErrorsItem {
+        fn from(value: SchemaValueIndexError) -> Self {
+            Self::SchemaValueIndexError(value)
+        }
     }
     ///`SchemaValuesValidationResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SchemaValuesValidationResponse {
-        pub errors: ::std::vec::Vec<ErrorsItem>,
+        pub errors: ::std::vec::Vec<SchemaValuesValidationResponseErrorsItem>,
         pub valid: bool,
+    }
+    ///`SchemaValuesValidationResponseErrorsItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum SchemaValuesValidationResponseErrorsItem {
+        String(::std::string::String),
+        SchemaValuePropertyError(SchemaValuePropertyError),
+        SchemaValueIndexError(SchemaValueIndexError),
+    }
+    impl ::std::convert::From<SchemaValuePropertyError> for SchemaValuesValidationResponseErrorsItem {
+        fn from(value: SchemaValuePropertyError) -> Self {
+            Self::SchemaValuePropertyError(value)
+        }
+    }
+    impl ::std::convert::From<SchemaValueIndexError> for SchemaValuesValidationResponseErrorsItem {
+        fn from(value: SchemaValueIndexError) -> Self {
+            Self::SchemaValueIndexError(value)
+        }
     }
     ///Send a notification when an Automation is triggered
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -6787,34 +8843,230 @@ Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
         pub body: ::std::string::String,
         #[serde(default = "defaults::send_notification_subject")]
         pub subject: ::std::string::String,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<SendNotificationType>,
+    }
+    ///`SendNotificationType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum SendNotificationType {
+        #[serde(rename = "send-notification")]
+        SendNotification,
+    }
+    impl ::std::fmt::Display for SendNotificationType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::SendNotification => f.write_str("send-notification"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SendNotificationType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "send-notification" => Ok(Self::SendNotification),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SendNotificationType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SendNotificationType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     /**A composite trigger that requires some number of triggers to have fired
-within the given time period in a specific order*/
+    within the given time period in a specific order*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SequenceTriggerInput {
         ///The unique ID of this trigger
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
-        pub triggers: ::std::vec::Vec<TriggersItem>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        pub triggers: ::std::vec::Vec<SequenceTriggerInputTriggersItem>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<SequenceTriggerInputType>,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub within: ::std::option::Option<::std::string::String>,
     }
+    ///`SequenceTriggerInputTriggersItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum SequenceTriggerInputTriggersItem {
+        EventTriggerInput(EventTriggerInput),
+        CompoundTriggerInput(CompoundTriggerInput),
+        SequenceTriggerInput(SequenceTriggerInput),
+    }
+    impl ::std::convert::From<EventTriggerInput> for SequenceTriggerInputTriggersItem {
+        fn from(value: EventTriggerInput) -> Self {
+            Self::EventTriggerInput(value)
+        }
+    }
+    impl ::std::convert::From<CompoundTriggerInput> for SequenceTriggerInputTriggersItem {
+        fn from(value: CompoundTriggerInput) -> Self {
+            Self::CompoundTriggerInput(value)
+        }
+    }
+    impl ::std::convert::From<SequenceTriggerInput> for SequenceTriggerInputTriggersItem {
+        fn from(value: SequenceTriggerInput) -> Self {
+            Self::SequenceTriggerInput(value)
+        }
+    }
+    ///`SequenceTriggerInputType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum SequenceTriggerInputType {
+        #[serde(rename = "sequence")]
+        Sequence,
+    }
+    impl ::std::fmt::Display for SequenceTriggerInputType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Sequence => f.write_str("sequence"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SequenceTriggerInputType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "sequence" => Ok(Self::Sequence),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SequenceTriggerInputType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SequenceTriggerInputType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**A composite trigger that requires some number of triggers to have fired
-within the given time period in a specific order*/
+    within the given time period in a specific order*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SequenceTriggerOutput {
         ///The unique ID of this trigger
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
-        pub triggers: ::std::vec::Vec<TriggersItem>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        pub triggers: ::std::vec::Vec<SequenceTriggerOutputTriggersItem>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<SequenceTriggerOutputType>,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub within: ::std::option::Option<f64>,
+    }
+    ///`SequenceTriggerOutputTriggersItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum SequenceTriggerOutputTriggersItem {
+        EventTriggerOutput(EventTriggerOutput),
+        CompoundTriggerOutput(CompoundTriggerOutput),
+        SequenceTriggerOutput(SequenceTriggerOutput),
+    }
+    impl ::std::convert::From<EventTriggerOutput> for SequenceTriggerOutputTriggersItem {
+        fn from(value: EventTriggerOutput) -> Self {
+            Self::EventTriggerOutput(value)
+        }
+    }
+    impl ::std::convert::From<CompoundTriggerOutput> for SequenceTriggerOutputTriggersItem {
+        fn from(value: CompoundTriggerOutput) -> Self {
+            Self::CompoundTriggerOutput(value)
+        }
+    }
+    impl ::std::convert::From<SequenceTriggerOutput> for SequenceTriggerOutputTriggersItem {
+        fn from(value: SequenceTriggerOutput) -> Self {
+            Self::SequenceTriggerOutput(value)
+        }
+    }
+    ///`SequenceTriggerOutputType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum SequenceTriggerOutputType {
+        #[serde(rename = "sequence")]
+        Sequence,
+    }
+    impl ::std::fmt::Display for SequenceTriggerOutputType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Sequence => f.write_str("sequence"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SequenceTriggerOutputType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "sequence" => Ok(Self::Sequence),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SequenceTriggerOutputType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SequenceTriggerOutputType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///Settings for controlling API server behavior
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -6944,9 +9196,11 @@ within the given time period in a specific order*/
     impl ::std::default::Default for ServerConcurrencySettings {
         fn default() -> Self {
             Self {
-                initial_deployment_lease_duration: defaults::server_concurrency_settings_initial_deployment_lease_duration(),
+                initial_deployment_lease_duration:
+                    defaults::server_concurrency_settings_initial_deployment_lease_duration(),
                 lease_storage: defaults::server_concurrency_settings_lease_storage(),
-                maximum_concurrency_slot_wait_seconds: defaults::server_concurrency_settings_maximum_concurrency_slot_wait_seconds(),
+                maximum_concurrency_slot_wait_seconds:
+                    defaults::server_concurrency_settings_maximum_concurrency_slot_wait_seconds(),
             }
         }
     }
@@ -6972,7 +9226,7 @@ within the given time period in a specific order*/
         pub connection_url: ::std::option::Option<::std::string::String>,
         /**The database driver to use when connecting to the database. If not set, the driver will be inferred from the connection URL.
 
-Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
+        Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub driver: ::std::option::Option<::std::string::String>,
         ///If `True`, SQLAlchemy will log all SQL issued to the database. Defaults to `False`.
@@ -7041,15 +9295,14 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ServerDeploymentsSettings {
         ///The number of seconds to wait before retrying when a deployment flow run cannot secure a concurrency slot from the server.
-        #[serde(
-            default = "defaults::server_deployments_settings_concurrency_slot_wait_seconds"
-        )]
+        #[serde(default = "defaults::server_deployments_settings_concurrency_slot_wait_seconds")]
         pub concurrency_slot_wait_seconds: f64,
     }
     impl ::std::default::Default for ServerDeploymentsSettings {
         fn default() -> Self {
             Self {
-                concurrency_slot_wait_seconds: defaults::server_deployments_settings_concurrency_slot_wait_seconds(),
+                concurrency_slot_wait_seconds:
+                    defaults::server_deployments_settings_concurrency_slot_wait_seconds(),
             }
         }
     }
@@ -7145,24 +9398,22 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
             Self {
                 causal_ordering: defaults::server_events_settings_causal_ordering(),
                 expired_bucket_buffer: defaults::server_events_settings_expired_bucket_buffer(),
-                maximum_event_name_length: defaults::default_nzu64::<
-                    ::std::num::NonZeroU64,
-                    1024,
-                >(),
+                maximum_event_name_length: defaults::default_nzu64::<::std::num::NonZeroU64, 1024>(
+                ),
                 maximum_labels_per_resource: defaults::default_u64::<i64, 500>(),
                 maximum_related_resources: defaults::default_u64::<i64, 100>(),
                 maximum_size_bytes: defaults::default_u64::<i64, 1500000>(),
-                maximum_websocket_backfill: defaults::server_events_settings_maximum_websocket_backfill(),
+                maximum_websocket_backfill:
+                    defaults::server_events_settings_maximum_websocket_backfill(),
                 messaging_broker: defaults::server_events_settings_messaging_broker(),
                 messaging_cache: defaults::server_events_settings_messaging_cache(),
                 proactive_granularity: defaults::server_events_settings_proactive_granularity(),
-                related_resource_cache_ttl: defaults::server_events_settings_related_resource_cache_ttl(),
+                related_resource_cache_ttl:
+                    defaults::server_events_settings_related_resource_cache_ttl(),
                 retention_period: defaults::server_events_settings_retention_period(),
                 stream_out_enabled: defaults::default_bool::<true>(),
-                websocket_backfill_page_size: defaults::default_nzu64::<
-                    ::std::num::NonZeroU64,
-                    250,
-                >(),
+                websocket_backfill_page_size: defaults::default_nzu64::<::std::num::NonZeroU64, 250>(
+                ),
             }
         }
     }
@@ -7206,9 +9457,7 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
         #[serde(default = "defaults::default_bool::<true>")]
         pub enabled: bool,
         ///The cancellation cleanup service will look for non-terminal tasks and subflows this often. Defaults to `20`.
-        #[serde(
-            default = "defaults::server_services_cancellation_cleanup_settings_loop_seconds"
-        )]
+        #[serde(default = "defaults::server_services_cancellation_cleanup_settings_loop_seconds")]
         pub loop_seconds: f64,
     }
     impl ::std::default::Default for ServerServicesCancellationCleanupSettings {
@@ -7230,9 +9479,7 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
         #[serde(default = "defaults::default_bool::<true>")]
         pub enabled: bool,
         ///The cleanup reconciler service will look for expired cleanup message leases this often. Defaults to `5`.
-        #[serde(
-            default = "defaults::server_services_cleanup_reconciler_settings_loop_seconds"
-        )]
+        #[serde(default = "defaults::server_services_cleanup_reconciler_settings_loop_seconds")]
         pub loop_seconds: f64,
     }
     impl ::std::default::Default for ServerServicesCleanupReconcilerSettings {
@@ -7257,10 +9504,8 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
         #[serde(
             default = "defaults::server_services_db_vacuum_settings_event_retention_overrides"
         )]
-        pub event_retention_overrides: ::std::collections::HashMap<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        pub event_retention_overrides:
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         ///The database vacuum service will run this often, in seconds. Defaults to `3600` (1 hour).
         #[serde(default = "defaults::server_services_db_vacuum_settings_loop_seconds")]
         pub loop_seconds: f64,
@@ -7270,9 +9515,7 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
         )]
         pub orphan_cleanup_loop_seconds: f64,
         ///How old a flow run must be (based on end_time) before it is eligible for deletion. Accepts seconds. Minimum 1 hour. Defaults to 90 days.
-        #[serde(
-            default = "defaults::server_services_db_vacuum_settings_retention_period"
-        )]
+        #[serde(default = "defaults::server_services_db_vacuum_settings_retention_period")]
         pub retention_period: ::std::string::String,
     }
     impl ::std::default::Default for ServerServicesDbVacuumSettings {
@@ -7280,9 +9523,11 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
             Self {
                 batch_size: defaults::default_nzu64::<::std::num::NonZeroU64, 200>(),
                 enabled: defaults::server_services_db_vacuum_settings_enabled(),
-                event_retention_overrides: defaults::server_services_db_vacuum_settings_event_retention_overrides(),
+                event_retention_overrides:
+                    defaults::server_services_db_vacuum_settings_event_retention_overrides(),
                 loop_seconds: defaults::server_services_db_vacuum_settings_loop_seconds(),
-                orphan_cleanup_loop_seconds: defaults::server_services_db_vacuum_settings_orphan_cleanup_loop_seconds(),
+                orphan_cleanup_loop_seconds:
+                    defaults::server_services_db_vacuum_settings_orphan_cleanup_loop_seconds(),
                 retention_period: defaults::server_services_db_vacuum_settings_retention_period(),
             }
         }
@@ -7295,7 +9540,8 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
         Boolean(bool),
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
-    for ServerServicesDbVacuumSettingsEnabled {
+        for ServerServicesDbVacuumSettingsEnabled
+    {
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self::Array(value)
         }
@@ -7322,9 +9568,7 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
         #[serde(default = "defaults::default_bool::<true>")]
         pub enabled: bool,
         ///The maximum number of seconds between flushes of the event persister.
-        #[serde(
-            default = "defaults::server_services_event_persister_settings_flush_interval"
-        )]
+        #[serde(default = "defaults::server_services_event_persister_settings_flush_interval")]
         pub flush_interval: f64,
         ///The maximum number of consecutive flush failures before events are dropped instead of being re-queued.
         #[serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 5>")]
@@ -7342,14 +9586,8 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
                 batch_size: defaults::default_nzu64::<::std::num::NonZeroU64, 20>(),
                 enabled: defaults::default_bool::<true>(),
                 flush_interval: defaults::server_services_event_persister_settings_flush_interval(),
-                max_flush_retries: defaults::default_nzu64::<
-                    ::std::num::NonZeroU64,
-                    5,
-                >(),
-                queue_max_size: defaults::default_nzu64::<
-                    ::std::num::NonZeroU64,
-                    50000,
-                >(),
+                max_flush_retries: defaults::default_nzu64::<::std::num::NonZeroU64, 5>(),
+                queue_max_size: defaults::default_nzu64::<::std::num::NonZeroU64, 50000>(),
                 read_batch_size: defaults::default_nzu64::<::std::num::NonZeroU64, 1>(),
             }
         }
@@ -7390,18 +9628,12 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
     impl ::std::default::Default for ServerServicesForemanSettings {
         fn default() -> Self {
             Self {
-                deployment_last_polled_timeout_seconds: defaults::default_u64::<
-                    i64,
-                    60,
-                >(),
+                deployment_last_polled_timeout_seconds: defaults::default_u64::<i64, 60>(),
                 enabled: defaults::default_bool::<true>(),
                 fallback_heartbeat_interval_seconds: defaults::default_u64::<i64, 30>(),
                 inactivity_heartbeat_multiple: defaults::default_u64::<i64, 3>(),
                 loop_seconds: defaults::server_services_foreman_settings_loop_seconds(),
-                work_queue_last_polled_timeout_seconds: defaults::default_u64::<
-                    i64,
-                    60,
-                >(),
+                work_queue_last_polled_timeout_seconds: defaults::default_u64::<i64, 60>(),
             }
         }
     }
@@ -7444,9 +9676,7 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
         /**
         The pause expiration service will look for runs to mark as failed this often. Defaults to `5`.
         */
-        #[serde(
-            default = "defaults::server_services_pause_expirations_settings_loop_seconds"
-        )]
+        #[serde(default = "defaults::server_services_pause_expirations_settings_loop_seconds")]
         pub loop_seconds: f64,
     }
     impl ::std::default::Default for ServerServicesPauseExpirationsSettings {
@@ -7519,9 +9749,7 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
         `scheduler_max_scheduled_time` is three months, then only three runs will be
         scheduled. Defaults to 100 days (`8640000` seconds).
         */
-        #[serde(
-            default = "defaults::server_services_scheduler_settings_max_scheduled_time"
-        )]
+        #[serde(default = "defaults::server_services_scheduler_settings_max_scheduled_time")]
         pub max_scheduled_time: ::std::string::String,
         /**
         The scheduler will attempt to schedule at least this many
@@ -7537,9 +9765,7 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
         if a flow runs every hour and `scheduler_min_scheduled_time` is three hours,
         then three runs will be scheduled even if `scheduler_min_runs` is 1. Defaults to
         */
-        #[serde(
-            default = "defaults::server_services_scheduler_settings_min_scheduled_time"
-        )]
+        #[serde(default = "defaults::server_services_scheduler_settings_min_scheduled_time")]
         pub min_scheduled_time: ::std::string::String,
         /**
         The number of seconds the recent deployments scheduler will wait between checking for recently updated deployments. Defaults to `5`.
@@ -7557,10 +9783,13 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
                 insert_batch_size: defaults::default_u64::<i64, 500>(),
                 loop_seconds: defaults::server_services_scheduler_settings_loop_seconds(),
                 max_runs: defaults::default_u64::<i64, 100>(),
-                max_scheduled_time: defaults::server_services_scheduler_settings_max_scheduled_time(),
+                max_scheduled_time: defaults::server_services_scheduler_settings_max_scheduled_time(
+                ),
                 min_runs: defaults::default_u64::<i64, 3>(),
-                min_scheduled_time: defaults::server_services_scheduler_settings_min_scheduled_time(),
-                recent_deployments_loop_seconds: defaults::server_services_scheduler_settings_recent_deployments_loop_seconds(),
+                min_scheduled_time: defaults::server_services_scheduler_settings_min_scheduled_time(
+                ),
+                recent_deployments_loop_seconds:
+                    defaults::server_services_scheduler_settings_recent_deployments_loop_seconds(),
             }
         }
     }
@@ -7568,13 +9797,9 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ServerServicesSettings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cancellation_cleanup: ::std::option::Option<
-            ServerServicesCancellationCleanupSettings,
-        >,
+        pub cancellation_cleanup: ::std::option::Option<ServerServicesCancellationCleanupSettings>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cleanup_reconciler: ::std::option::Option<
-            ServerServicesCleanupReconcilerSettings,
-        >,
+        pub cleanup_reconciler: ::std::option::Option<ServerServicesCleanupReconcilerSettings>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub db_vacuum: ::std::option::Option<ServerServicesDbVacuumSettings>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7586,17 +9811,13 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub late_runs: ::std::option::Option<ServerServicesLateRunsSettings>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub pause_expirations: ::std::option::Option<
-            ServerServicesPauseExpirationsSettings,
-        >,
+        pub pause_expirations: ::std::option::Option<ServerServicesPauseExpirationsSettings>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub repossessor: ::std::option::Option<ServerServicesRepossessorSettings>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scheduler: ::std::option::Option<ServerServicesSchedulerSettings>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub task_run_recorder: ::std::option::Option<
-            ServerServicesTaskRunRecorderSettings,
-        >,
+        pub task_run_recorder: ::std::option::Option<ServerServicesTaskRunRecorderSettings>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub triggers: ::std::option::Option<ServerServicesTriggersSettings>,
     }
@@ -7610,9 +9831,7 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
         #[serde(default = "defaults::default_bool::<true>")]
         pub enabled: bool,
         ///The maximum number of seconds between flushes of the task run recorder.
-        #[serde(
-            default = "defaults::server_services_task_run_recorder_settings_flush_interval"
-        )]
+        #[serde(default = "defaults::server_services_task_run_recorder_settings_flush_interval")]
         pub flush_interval: f64,
         ///The number of task runs the task run recorder will attempt to read from the message broker in one batch.
         #[serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 1>")]
@@ -7623,7 +9842,8 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
             Self {
                 batch_size: defaults::default_nzu64::<::std::num::NonZeroU64, 1>(),
                 enabled: defaults::default_bool::<true>(),
-                flush_interval: defaults::server_services_task_run_recorder_settings_flush_interval(),
+                flush_interval: defaults::server_services_task_run_recorder_settings_flush_interval(
+                ),
                 read_batch_size: defaults::default_nzu64::<::std::num::NonZeroU64, 1>(),
             }
         }
@@ -7695,7 +9915,7 @@ Known values: postgresql+asyncpg, sqlite+aiosqlite.*/
         pub log_retryable_errors: bool,
         /**The default logging level for the Prefect API server.
 
-Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
+        Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
         #[serde(default = "defaults::server_settings_logging_level")]
         pub logging_level: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7728,10 +9948,7 @@ Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
                 api: Default::default(),
                 concurrency: Default::default(),
                 database: Default::default(),
-                deployment_schedule_max_scheduled_runs: defaults::default_u64::<
-                    i64,
-                    50,
-                >(),
+                deployment_schedule_max_scheduled_runs: defaults::default_u64::<i64, 50>(),
                 deployments: Default::default(),
                 docket: Default::default(),
                 ephemeral: Default::default(),
@@ -7761,9 +9978,7 @@ Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
         #[serde(default = "defaults::default_u64::<i64, 1000>")]
         pub max_scheduled_queue_size: i64,
         ///How long before a PENDING task are made available to another task worker.
-        #[serde(
-            default = "defaults::server_tasks_scheduling_settings_pending_task_timeout"
-        )]
+        #[serde(default = "defaults::server_tasks_scheduling_settings_pending_task_timeout")]
         pub pending_task_timeout: ::std::string::String,
     }
     impl ::std::default::Default for ServerTasksSchedulingSettings {
@@ -7771,7 +9986,8 @@ Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
             Self {
                 max_retry_queue_size: defaults::default_u64::<i64, 100>(),
                 max_scheduled_queue_size: defaults::default_u64::<i64, 1000>(),
-                pending_task_timeout: defaults::server_tasks_scheduling_settings_pending_task_timeout(),
+                pending_task_timeout:
+                    defaults::server_tasks_scheduling_settings_pending_task_timeout(),
             }
         }
     }
@@ -7784,9 +10000,7 @@ Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scheduling: ::std::option::Option<ServerTasksSchedulingSettings>,
         ///The number of seconds to wait before retrying when a task run cannot secure a concurrency slot from the server.
-        #[serde(
-            default = "defaults::server_tasks_settings_tag_concurrency_slot_wait_seconds"
-        )]
+        #[serde(default = "defaults::server_tasks_settings_tag_concurrency_slot_wait_seconds")]
         pub tag_concurrency_slot_wait_seconds: f64,
     }
     impl ::std::default::Default for ServerTasksSettings {
@@ -7794,7 +10008,8 @@ Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
             Self {
                 max_cache_key_length: defaults::default_u64::<i64, 2000>(),
                 scheduling: Default::default(),
-                tag_concurrency_slot_wait_seconds: defaults::server_tasks_settings_tag_concurrency_slot_wait_seconds(),
+                tag_concurrency_slot_wait_seconds:
+                    defaults::server_tasks_settings_tag_concurrency_slot_wait_seconds(),
             }
         }
     }
@@ -7839,45 +10054,33 @@ Known values: DEBUG, INFO, WARNING, ERROR, CRITICAL.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cleanup_completed_idempotency_retention_seconds: ::std::option::Option<f64>,
         ///The default cleanup message reservation lease duration in seconds.
-        #[serde(
-            default = "defaults::server_worker_channel_settings_cleanup_lease_seconds"
-        )]
+        #[serde(default = "defaults::server_worker_channel_settings_cleanup_lease_seconds")]
         pub cleanup_lease_seconds: f64,
         ///The maximum number of committed cleanup reservations before a message is moved to the dead-letter queue.
         #[serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 3>")]
         pub cleanup_max_delivery_attempts: ::std::num::NonZeroU64,
         ///The module to use for storing worker cleanup delivery messages. The default in-memory backend stores messages, leases, wakeups, and dead-letter entries only in the current server process; use an external storage module for high availability or restart-safe cleanup delivery.
-        #[serde(
-            default = "defaults::server_worker_channel_settings_cleanup_queue_storage"
-        )]
+        #[serde(default = "defaults::server_worker_channel_settings_cleanup_queue_storage")]
         pub cleanup_queue_storage: ::std::string::String,
     }
     impl ::std::default::Default for ServerWorkerChannelSettings {
         fn default() -> Self {
             Self {
                 cleanup_completed_idempotency_retention_seconds: Default::default(),
-                cleanup_lease_seconds: defaults::server_worker_channel_settings_cleanup_lease_seconds(),
-                cleanup_max_delivery_attempts: defaults::default_nzu64::<
-                    ::std::num::NonZeroU64,
-                    3,
-                >(),
-                cleanup_queue_storage: defaults::server_worker_channel_settings_cleanup_queue_storage(),
+                cleanup_lease_seconds:
+                    defaults::server_worker_channel_settings_cleanup_lease_seconds(),
+                cleanup_max_delivery_attempts: defaults::default_nzu64::<::std::num::NonZeroU64, 3>(
+                ),
+                cleanup_queue_storage:
+                    defaults::server_worker_channel_settings_cleanup_queue_storage(),
             }
         }
     }
     /**Enumerates return statuses for setting run states.
 
-Known values: ACCEPT, REJECT, ABORT, WAIT.*/
+    Known values: ACCEPT, REJECT, ABORT, WAIT.*/
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct SetStateStatus(pub ::std::string::String);
@@ -7910,7 +10113,7 @@ Known values: ACCEPT, REJECT, ABORT, WAIT.*/
     }
     /**Settings for Prefect using Pydantic settings.
 
-See https://docs.pydantic.dev/latest/concepts/pydantic_settings*/
+    See https://docs.pydantic.dev/latest/concepts/pydantic_settings*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Settings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8027,7 +10230,7 @@ See https://docs.pydantic.dev/latest/concepts/pydantic_settings*/
         pub state_type: StateType,
     }
     /**Settings for controlling SQLAlchemy connection behavior; note that these settings only take effect when
-using a PostgreSQL database.*/
+    using a PostgreSQL database.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SqlAlchemyConnectArgsSettings {
         ///Controls the application_name field for connections opened from the connection pool when using a PostgreSQL database with the Prefect backend.
@@ -8046,7 +10249,7 @@ using a PostgreSQL database.*/
         pub tls: ::std::option::Option<SqlAlchemyTlsSettings>,
     }
     /**Settings for controlling SQLAlchemy behavior; note that these settings only take effect when
-using a PostgreSQL database.*/
+    using a PostgreSQL database.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SqlAlchemySettings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8076,7 +10279,7 @@ using a PostgreSQL database.*/
         }
     }
     /**Settings for controlling SQLAlchemy mTLS context when
-using a PostgreSQL database.*/
+    using a PostgreSQL database.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SqlAlchemyTlsSettings {
         ///This configuration settings option specifies the path to PostgreSQL client certificate authority file.
@@ -8131,15 +10334,115 @@ using a PostgreSQL database.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
         ///The type of state transition detail. Used to ensure pydantic does not coerce into a different type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<StateAbortDetailsType>,
+    }
+    ///The type of state transition detail. Used to ensure pydantic does not coerce into a different type.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum StateAbortDetailsType {
+        #[serde(rename = "abort_details")]
+        AbortDetails,
+    }
+    impl ::std::fmt::Display for StateAbortDetailsType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AbortDetails => f.write_str("abort_details"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for StateAbortDetailsType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "abort_details" => Ok(Self::AbortDetails),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for StateAbortDetailsType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for StateAbortDetailsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///Details associated with an ACCEPT state transition.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct StateAcceptDetails {
         ///The type of state transition detail. Used to ensure pydantic does not coerce into a different type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<StateAcceptDetailsType>,
+    }
+    ///The type of state transition detail. Used to ensure pydantic does not coerce into a different type.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum StateAcceptDetailsType {
+        #[serde(rename = "accept_details")]
+        AcceptDetails,
+    }
+    impl ::std::fmt::Display for StateAcceptDetailsType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AcceptDetails => f.write_str("accept_details"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for StateAcceptDetailsType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "accept_details" => Ok(Self::AcceptDetails),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for StateAcceptDetailsType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for StateAcceptDetailsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///Data used by the Prefect REST API to create a new state.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -8163,9 +10466,7 @@ using a PostgreSQL database.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StateDetails {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cache_expiration: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub cache_expiration: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cache_key: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8181,9 +10482,7 @@ using a PostgreSQL database.*/
         #[serde(default)]
         pub pause_reschedule: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub pause_timeout: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub pause_timeout: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub refresh_cache: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8193,9 +10492,7 @@ using a PostgreSQL database.*/
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scheduled_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub scheduled_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_parameters_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8238,22 +10535,64 @@ using a PostgreSQL database.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
         ///The type of state transition detail. Used to ensure pydantic does not coerce into a different type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<StateRejectDetailsType>,
     }
-    /**Enumeration of state types.
-
-Known values: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CRASHED, PAUSED, CANCELLING.*/
+    ///The type of state transition detail. Used to ensure pydantic does not coerce into a different type.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
+        Copy,
         Debug,
         Eq,
         Hash,
         Ord,
         PartialEq,
-        PartialOrd
+        PartialOrd,
+    )]
+    pub enum StateRejectDetailsType {
+        #[serde(rename = "reject_details")]
+        RejectDetails,
+    }
+    impl ::std::fmt::Display for StateRejectDetailsType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::RejectDetails => f.write_str("reject_details"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for StateRejectDetailsType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "reject_details" => Ok(Self::RejectDetails),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for StateRejectDetailsType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for StateRejectDetailsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**Enumeration of state types.
+
+    Known values: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CRASHED, PAUSED, CANCELLING.*/
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct StateType(pub ::std::string::String);
@@ -8293,23 +10632,121 @@ Known values: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CRASHED
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
         ///The type of state transition detail. Used to ensure pydantic does not coerce into a different type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<StateWaitDetailsType>,
+    }
+    ///The type of state transition detail. Used to ensure pydantic does not coerce into a different type.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum StateWaitDetailsType {
+        #[serde(rename = "wait_details")]
+        WaitDetails,
+    }
+    impl ::std::fmt::Display for StateWaitDetailsType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::WaitDetails => f.write_str("wait_details"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for StateWaitDetailsType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "wait_details" => Ok(Self::WaitDetails),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for StateWaitDetailsType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for StateWaitDetailsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///Suspends a flow run associated with the trigger
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SuspendFlowRun {
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Type>,
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<SuspendFlowRunType>,
+    }
+    ///`SuspendFlowRunType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum SuspendFlowRunType {
+        #[serde(rename = "suspend-flow-run")]
+        SuspendFlowRun,
+    }
+    impl ::std::fmt::Display for SuspendFlowRunType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::SuspendFlowRun => f.write_str("suspend-flow-run"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SuspendFlowRunType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "suspend-flow-run" => Ok(Self::SuspendFlowRun),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SuspendFlowRunType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SuspendFlowRunType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///An ORM representation of task run data.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TaskRun {
         ///Specifies when the cached state should expire.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cache_expiration: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub cache_expiration: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///An optional cache key. If a COMPLETED state associated with this cache key is found, the cached COMPLETED state will be used instead of executing the task run.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cache_key: ::std::option::Option<::std::string::String>,
@@ -8330,9 +10767,7 @@ Known values: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CRASHED
         pub estimated_start_time_delta: f64,
         ///The task run's expected start time.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub expected_start_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub expected_start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The flow run id of the task run.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub flow_run_id: ::std::option::Option<::uuid::Uuid>,
@@ -8349,9 +10784,8 @@ Known values: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CRASHED
         pub name: ::std::option::Option<::std::string::String>,
         ///The next time the task run is scheduled to start.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub next_scheduled_start_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub next_scheduled_start_time:
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The number of times the task run has been executed.
         #[serde(default)]
         pub run_count: i64,
@@ -8404,13 +10838,15 @@ Known values: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CRASHED
         }
     }
     impl ::std::convert::From<TaskRunCount>
-    for ::std::collections::HashMap<::std::string::String, i64> {
+        for ::std::collections::HashMap<::std::string::String, i64>
+    {
         fn from(value: TaskRunCount) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::collections::HashMap<::std::string::String, i64>>
-    for TaskRunCount {
+        for TaskRunCount
+    {
         fn from(value: ::std::collections::HashMap<::std::string::String, i64>) -> Self {
             Self(value)
         }
@@ -8421,9 +10857,7 @@ Known values: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CRASHED
     pub struct TaskRunCreate {
         ///Specifies when the cached state should expire.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cache_expiration: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub cache_expiration: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///An optional cache key. If a COMPLETED state associated with this cache key is found, the cached COMPLETED state will be used instead of executing the task run.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cache_key: ::std::option::Option<::std::string::String>,
@@ -8607,7 +11041,10 @@ Known values: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CRASHED
     #[serde(deny_unknown_fields)]
     pub struct TaskRunFilterFlowRunId {
         ///A list of task run flow run ids to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
         ///Filter for task runs with None as their flow run id
         #[serde(
@@ -8632,7 +11069,10 @@ Known values: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CRASHED
     #[serde(deny_unknown_fields)]
     pub struct TaskRunFilterId {
         ///A list of task run ids to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
     ///Filter by `TaskRun.name`.
@@ -8640,7 +11080,10 @@ Known values: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CRASHED
     #[serde(deny_unknown_fields)]
     pub struct TaskRunFilterName {
         ///A list of task run names to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A case-insensitive partial match. For example,  passing 'marvin' will match 'marvin', 'sad-Marvin', and 'marvin-robot'.
         #[serde(
@@ -8682,7 +11125,10 @@ Known values: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CRASHED
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<Operator>,
         ///Filter criteria for `TaskRun.state_type`
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub type_: ::std::option::Option<TaskRunFilterStateType>,
     }
     ///Filter by `TaskRun.state_name`.
@@ -8690,7 +11136,10 @@ Known values: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CRASHED
     #[serde(deny_unknown_fields)]
     pub struct TaskRunFilterStateName {
         ///A list of task run state names to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     ///Filter by `TaskRun.state_type`.
@@ -8698,7 +11147,10 @@ Known values: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CRASHED
     #[serde(deny_unknown_fields)]
     pub struct TaskRunFilterStateType {
         ///A list of task run state types to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<StateType>>,
     }
     ///Filter by `TaskRun.subflow_run`.
@@ -8717,7 +11169,10 @@ Known values: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CRASHED
     #[serde(deny_unknown_fields)]
     pub struct TaskRunFilterTags {
         ///A list of tags. Task runs will be returned only if their tags are a superset of the list
-        #[serde(rename = "all_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "all_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub all: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///If true, only include task runs without tags
         #[serde(
@@ -8919,21 +11374,60 @@ Known values: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CRASHED
     pub struct TaskRunResult {
         pub id: ::uuid::Uuid,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub input_type: ::std::option::Option<InputType>,
+        pub input_type: ::std::option::Option<TaskRunResultInputType>,
     }
-    /**Defines task run sorting options.
-
-Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_ASC, NAME_DESC, NEXT_SCHEDULED_START_TIME_ASC, END_TIME_DESC.*/
+    ///`TaskRunResultInputType`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
+        Copy,
         Debug,
         Eq,
         Hash,
         Ord,
         PartialEq,
-        PartialOrd
+        PartialOrd,
+    )]
+    pub enum TaskRunResultInputType {
+        #[serde(rename = "task_run")]
+        TaskRun,
+    }
+    impl ::std::fmt::Display for TaskRunResultInputType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::TaskRun => f.write_str("task_run"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TaskRunResultInputType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "task_run" => Ok(Self::TaskRun),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TaskRunResultInputType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TaskRunResultInputType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**Defines task run sorting options.
+
+    Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_ASC, NAME_DESC, NEXT_SCHEDULED_START_TIME_ASC, END_TIME_DESC.*/
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct TaskRunSort(pub ::std::string::String);
@@ -9054,9 +11548,8 @@ Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_A
         pub default_retries: u64,
         ///This value sets the default retry delay seconds for all tasks.
         #[serde(default = "defaults::tasks_settings_default_retry_delay_seconds")]
-        pub default_retry_delay_seconds: ::std::option::Option<
-            TasksSettingsDefaultRetryDelaySeconds,
-        >,
+        pub default_retry_delay_seconds:
+            ::std::option::Option<TasksSettingsDefaultRetryDelaySeconds>,
         ///If `True`, disables caching on all tasks regardless of cache policy.
         #[serde(default)]
         pub disable_caching: bool,
@@ -9101,8 +11594,7 @@ Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_A
             Self::Number(value)
         }
     }
-    impl ::std::convert::From<::std::vec::Vec<f64>>
-    for TasksSettingsDefaultRetryDelaySeconds {
+    impl ::std::convert::From<::std::vec::Vec<f64>> for TasksSettingsDefaultRetryDelaySeconds {
         fn from(value: ::std::vec::Vec<f64>) -> Self {
             Self::Array(value)
         }
@@ -9156,15 +11648,7 @@ Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_A
     }
     ///Known values: week, day, hour, minute, second.
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct TimeUnit(pub ::std::string::String);
@@ -9195,111 +11679,12 @@ Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_A
             Ok(Self(value.to_string()))
         }
     }
-    ///The criteria for which events this Automation covers and how it will respond to the presence or absence of those events
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum Trigger {
-        EventTriggerOutput(EventTriggerOutput),
-        CompoundTriggerOutput(CompoundTriggerOutput),
-        SequenceTriggerOutput(SequenceTriggerOutput),
-    }
-    impl ::std::convert::From<EventTriggerOutput> for Trigger {
-        fn from(value: EventTriggerOutput) -> Self {
-            Self::EventTriggerOutput(value)
-        }
-    }
-    impl ::std::convert::From<CompoundTriggerOutput> for Trigger {
-        fn from(value: CompoundTriggerOutput) -> Self {
-            Self::CompoundTriggerOutput(value)
-        }
-    }
-    impl ::std::convert::From<SequenceTriggerOutput> for Trigger {
-        fn from(value: SequenceTriggerOutput) -> Self {
-            Self::SequenceTriggerOutput(value)
-        }
-    }
-    ///`TriggersItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum TriggersItem {
-        EventTriggerInput(EventTriggerInput),
-        CompoundTriggerInput(CompoundTriggerInput),
-        SequenceTriggerInput(SequenceTriggerInput),
-    }
-    impl ::std::convert::From<EventTriggerInput> for TriggersItem {
-        fn from(value: EventTriggerInput) -> Self {
-            Self::EventTriggerInput(value)
-        }
-    }
-    impl ::std::convert::From<CompoundTriggerInput> for TriggersItem {
-        fn from(value: CompoundTriggerInput) -> Self {
-            Self::CompoundTriggerInput(value)
-        }
-    }
-    impl ::std::convert::From<SequenceTriggerInput> for TriggersItem {
-        fn from(value: SequenceTriggerInput) -> Self {
-            Self::SequenceTriggerInput(value)
-        }
-    }
-    ///`Type`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum Type {
-        #[serde(rename = "call-webhook")]
-        CallWebhook,
-    }
-    impl ::std::fmt::Display for Type {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::CallWebhook => f.write_str("call-webhook"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for Type {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "call-webhook" => Ok(Self::CallWebhook),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for Type {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for Type {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///A task run with additional details for display in the UI.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UiTaskRun {
         ///Specifies when the cached state should expire.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cache_expiration: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub cache_expiration: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///An optional cache key. If a COMPLETED state associated with this cache key is found, the cached COMPLETED state will be used instead of executing the task run.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cache_key: ::std::option::Option<::std::string::String>,
@@ -9320,9 +11705,7 @@ Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_A
         pub estimated_start_time_delta: f64,
         ///The task run's expected start time.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub expected_start_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub expected_start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The flow run id of the task run.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub flow_run_id: ::std::option::Option<::uuid::Uuid>,
@@ -9341,9 +11724,8 @@ Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_A
         pub name: ::std::option::Option<::std::string::String>,
         ///The next time the task run is scheduled to start.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub next_scheduled_start_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub next_scheduled_start_time:
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The number of times the task run has been executed.
         #[serde(default)]
         pub run_count: i64,
@@ -9458,7 +11840,10 @@ Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_A
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
         ///The type of the updater of the object.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub type_: ::std::option::Option<::std::string::String>,
     }
     ///`ValidationError`
@@ -9468,10 +11853,30 @@ Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_A
         pub ctx: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<::serde_json::Value>,
-        pub loc: ::std::vec::Vec<LocationItem>,
+        pub loc: ::std::vec::Vec<ValidationErrorLocItem>,
         pub msg: ::std::string::String,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+    }
+    ///`ValidationErrorLocItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum ValidationErrorLocItem {
+        String(::std::string::String),
+        Integer(i64),
+    }
+    impl ::std::fmt::Display for ValidationErrorLocItem {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::String(x) => x.fmt(f),
+                Self::Integer(x) => x.fmt(f),
+            }
+        }
+    }
+    impl ::std::convert::From<i64> for ValidationErrorLocItem {
+        fn from(value: i64) -> Self {
+            Self::Integer(value)
+        }
     }
     ///`Variable`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -9480,7 +11885,7 @@ Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_A
         pub created: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         pub id: ::uuid::Uuid,
         ///The name of the variable
-        pub name: Name,
+        pub name: VariableName,
         ///A list of variable tags
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
@@ -9495,13 +11900,63 @@ Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_A
     #[serde(deny_unknown_fields)]
     pub struct VariableCreate {
         ///The name of the variable
-        pub name: Name,
+        pub name: VariableCreateName,
         ///A list of variable tags
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
         ///The value of the variable
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub value: ::std::option::Option<VariableCreateValue>,
+    }
+    ///The name of the variable
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct VariableCreateName(::std::string::String);
+    impl ::std::ops::Deref for VariableCreateName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<VariableCreateName> for ::std::string::String {
+        fn from(value: VariableCreateName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for VariableCreateName {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for VariableCreateName {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for VariableCreateName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for VariableCreateName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     ///`VariableCreateValue`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -9529,17 +11984,14 @@ Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_A
             Self::Number(value)
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for VariableCreateValue {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
+        for VariableCreateValue
+    {
+        fn from(value: ::serde_json::Map<::std::string::String, ::serde_json::Value>) -> Self {
             Self::Object(value)
         }
     }
-    impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>>
-    for VariableCreateValue {
+    impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>> for VariableCreateValue {
         fn from(value: ::std::vec::Vec<::serde_json::Value>) -> Self {
             Self::Array(value)
         }
@@ -9565,7 +12017,10 @@ Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_A
     #[serde(deny_unknown_fields)]
     pub struct VariableFilterId {
         ///A list of variable ids to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
     ///Filter by `Variable.name`.
@@ -9573,7 +12028,10 @@ Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_A
     #[serde(deny_unknown_fields)]
     pub struct VariableFilterName {
         ///A list of variables names to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A string to match variable names against. This can include SQL wildcard characters like `%` and `_`.
         #[serde(
@@ -9587,7 +12045,10 @@ Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_A
     #[serde(deny_unknown_fields)]
     pub struct VariableFilterTags {
         ///A list of tags. Variables will be returned only if their tags are a superset of the list
-        #[serde(rename = "all_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "all_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub all: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///If true, only include Variables without tags
         #[serde(
@@ -9598,19 +12059,61 @@ Known values: ID_DESC, EXPECTED_START_TIME_ASC, EXPECTED_START_TIME_DESC, NAME_A
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<Operator>,
     }
+    ///The name of the variable
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct VariableName(::std::string::String);
+    impl ::std::ops::Deref for VariableName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<VariableName> for ::std::string::String {
+        fn from(value: VariableName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for VariableName {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for VariableName {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for VariableName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for VariableName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     /**Defines variables sorting options.
 
-Known values: CREATED_DESC, UPDATED_DESC, NAME_DESC, NAME_ASC.*/
+    Known values: CREATED_DESC, UPDATED_DESC, NAME_DESC, NAME_ASC.*/
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct VariableSort(pub ::std::string::String);
@@ -9647,13 +12150,63 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_DESC, NAME_ASC.*/
     pub struct VariableUpdate {
         ///The name of the variable
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<Name>,
+        pub name: ::std::option::Option<VariableUpdateName>,
         ///A list of variable tags
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The value of the variable
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<VariableUpdateValue>,
+    }
+    ///The name of the variable
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct VariableUpdateName(::std::string::String);
+    impl ::std::ops::Deref for VariableUpdateName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<VariableUpdateName> for ::std::string::String {
+        fn from(value: VariableUpdateName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for VariableUpdateName {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for VariableUpdateName {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for VariableUpdateName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for VariableUpdateName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     ///`VariableUpdateValue`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -9681,17 +12234,14 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_DESC, NAME_ASC.*/
             Self::Number(value)
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for VariableUpdateValue {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
+        for VariableUpdateValue
+    {
+        fn from(value: ::serde_json::Map<::std::string::String, ::serde_json::Value>) -> Self {
             Self::Object(value)
         }
     }
-    impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>>
-    for VariableUpdateValue {
+    impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>> for VariableUpdateValue {
         fn from(value: ::std::vec::Vec<::serde_json::Value>) -> Self {
             Self::Array(value)
         }
@@ -9722,12 +12272,10 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_DESC, NAME_ASC.*/
             Self::Number(value)
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for VariableValue {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
+        for VariableValue
+    {
+        fn from(value: ::serde_json::Map<::std::string::String, ::serde_json::Value>) -> Self {
             Self::Object(value)
         }
     }
@@ -9768,10 +12316,7 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_DESC, NAME_ASC.*/
     pub struct WorkPoolCreate {
         ///The work pool's base job template.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub base_job_template: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub base_job_template: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///A concurrency limit for the work pool.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub concurrency_limit: ::std::option::Option<u64>,
@@ -9802,7 +12347,10 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_DESC, NAME_ASC.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<Operator>,
         ///Filter criteria for `WorkPool.type`
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub type_: ::std::option::Option<WorkPoolFilterType>,
     }
     ///Filter by `WorkPool.id`.
@@ -9810,7 +12358,10 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_DESC, NAME_ASC.*/
     #[serde(deny_unknown_fields)]
     pub struct WorkPoolFilterId {
         ///A list of work pool ids to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
     ///Filter by `WorkPool.name`.
@@ -9818,7 +12369,10 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_DESC, NAME_ASC.*/
     #[serde(deny_unknown_fields)]
     pub struct WorkPoolFilterName {
         ///A list of work pool names to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     ///Filter by `WorkPool.type`.
@@ -9826,7 +12380,10 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_DESC, NAME_ASC.*/
     #[serde(deny_unknown_fields)]
     pub struct WorkPoolFilterType {
         ///A list of work pool types to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     ///`WorkPoolResponse`
@@ -9837,10 +12394,7 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_DESC, NAME_ASC.*/
         pub active_slots: ::std::option::Option<i64>,
         ///The work pool's base job template.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub base_job_template: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub base_job_template: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///A concurrency limit for the work pool.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub concurrency_limit: ::std::option::Option<u64>,
@@ -9871,17 +12425,9 @@ Known values: CREATED_DESC, UPDATED_DESC, NAME_DESC, NAME_ASC.*/
     }
     /**Enumeration of work pool statuses.
 
-Known values: READY, NOT_READY, PAUSED.*/
+    Known values: READY, NOT_READY, PAUSED.*/
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct WorkPoolStatus(pub ::std::string::String);
@@ -9917,14 +12463,12 @@ Known values: READY, NOT_READY, PAUSED.*/
     pub struct WorkPoolStorageConfiguration {
         ///The step to use for executing bundles.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub bundle_execution_step: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub bundle_execution_step:
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         ///The step to use for uploading bundles to storage.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub bundle_upload_step: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub bundle_upload_step:
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         ///The block document ID of the default result storage block.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_result_storage_block_id: ::std::option::Option<::uuid::Uuid>,
@@ -9934,9 +12478,8 @@ Known values: READY, NOT_READY, PAUSED.*/
     #[serde(deny_unknown_fields)]
     pub struct WorkPoolUpdate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub base_job_template: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub base_job_template:
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub concurrency_limit: ::std::option::Option<u64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9967,9 +12510,7 @@ Known values: READY, NOT_READY, PAUSED.*/
         pub is_paused: bool,
         ///The last time an agent polled this queue for work.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub last_polled: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub last_polled: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The name of the work queue.
         pub name: ::std::string::String,
         ///The queue's priority. Lower values are higher priority (1 is the highest).
@@ -10035,7 +12576,7 @@ Known values: READY, NOT_READY, PAUSED.*/
         pub priority: ::std::option::Option<::std::num::NonZeroU64>,
     }
     /**Filter work queues. Only work queues matching all criteria will be
-returned*/
+    returned*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct WorkQueueFilter {
@@ -10053,7 +12594,10 @@ returned*/
     #[serde(deny_unknown_fields)]
     pub struct WorkQueueFilterId {
         ///A list of work queue ids to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
     ///Filter by `WorkQueue.name`.
@@ -10061,7 +12605,10 @@ returned*/
     #[serde(deny_unknown_fields)]
     pub struct WorkQueueFilterName {
         ///A list of work queue names to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A list of case-insensitive starts-with matches. For example,  passing 'marvin' will match 'marvin', and 'Marvin-robot', but not 'sad-marvin'.
         #[serde(
@@ -10077,16 +12624,15 @@ returned*/
         #[serde(default = "defaults::work_queue_health_policy_maximum_late_runs")]
         pub maximum_late_runs: ::std::option::Option<i64>,
         ///The maximum number of time in seconds elapsed since work queue has been polled before it is deemed unhealthy. Defaults to `60`.
-        #[serde(
-            default = "defaults::work_queue_health_policy_maximum_seconds_since_last_polled"
-        )]
+        #[serde(default = "defaults::work_queue_health_policy_maximum_seconds_since_last_polled")]
         pub maximum_seconds_since_last_polled: ::std::option::Option<i64>,
     }
     impl ::std::default::Default for WorkQueueHealthPolicy {
         fn default() -> Self {
             Self {
                 maximum_late_runs: defaults::work_queue_health_policy_maximum_late_runs(),
-                maximum_seconds_since_last_polled: defaults::work_queue_health_policy_maximum_seconds_since_last_polled(),
+                maximum_seconds_since_last_polled:
+                    defaults::work_queue_health_policy_maximum_seconds_since_last_polled(),
             }
         }
     }
@@ -10113,9 +12659,7 @@ returned*/
         pub is_paused: bool,
         ///The last time an agent polled this queue for work.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub last_polled: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub last_polled: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The name of the work queue.
         pub name: ::std::string::String,
         ///The queue's priority. Lower values are higher priority (1 is the highest).
@@ -10135,17 +12679,9 @@ returned*/
     }
     /**Enumeration of work queue statuses.
 
-Known values: READY, NOT_READY, PAUSED.*/
+    Known values: READY, NOT_READY, PAUSED.*/
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct WorkQueueStatus(pub ::std::string::String);
@@ -10184,9 +12720,7 @@ Known values: READY, NOT_READY, PAUSED.*/
         pub healthy: bool,
         ///The last time an agent polled this queue for work.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub last_polled: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub last_polled: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The number of late flow runs in the work queue.
         #[serde(default)]
         pub late_runs_count: i64,
@@ -10206,9 +12740,7 @@ Known values: READY, NOT_READY, PAUSED.*/
         #[serde(default)]
         pub is_paused: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub last_polled: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub last_polled: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10249,7 +12781,10 @@ Known values: READY, NOT_READY, PAUSED.*/
     #[serde(deny_unknown_fields)]
     pub struct WorkerFilterStatus {
         ///A list of worker statuses to include
-        #[serde(rename = "any_", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "any_",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub any: ::std::option::Option<::std::vec::Vec<WorkerStatus>>,
         ///A list of worker statuses to exclude
         #[serde(
@@ -10276,9 +12811,7 @@ Known values: READY, NOT_READY, PAUSED.*/
         pub id: ::uuid::Uuid,
         ///The last time the worker process sent a heartbeat.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub last_heartbeat_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub last_heartbeat_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The name of the worker.
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10327,17 +12860,9 @@ Known values: READY, NOT_READY, PAUSED.*/
     }
     /**Enumeration of worker statuses.
 
-Known values: ONLINE, OFFLINE.*/
+    Known values: ONLINE, OFFLINE.*/
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
     pub struct WorkerStatus(pub ::std::string::String);
@@ -10408,23 +12933,18 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn default_nzu64<T, const V: u64>() -> T
         where
             T: ::std::convert::TryFrom<::std::num::NonZeroU64>,
-            <T as ::std::convert::TryFrom<
-                ::std::num::NonZeroU64,
-            >>::Error: ::std::fmt::Debug,
+            <T as ::std::convert::TryFrom<::std::num::NonZeroU64>>::Error: ::std::fmt::Debug,
         {
             T::try_from(::std::num::NonZeroU64::try_from(V).unwrap()).unwrap()
         }
         pub(super) fn api_settings_request_timeout() -> f64 {
             60.0_f64
         }
-        pub(super) fn api_settings_ssl_cert_file() -> ::std::option::Option<
-            ::std::string::String,
-        > {
+        pub(super) fn api_settings_ssl_cert_file() -> ::std::option::Option<::std::string::String> {
             ::std::option::Option::Some("/etc/ssl/certs/ca-certificates.crt".to_string())
         }
-        pub(super) fn block_document_filter_is_anonymous() -> ::std::option::Option<
-            super::BlockDocumentFilterIsAnonymous,
-        > {
+        pub(super) fn block_document_filter_is_anonymous(
+        ) -> ::std::option::Option<super::BlockDocumentFilterIsAnonymous> {
             ::std::option::Option::Some(super::BlockDocumentFilterIsAnonymous {
                 eq: ::std::option::Option::Some(false),
             })
@@ -10435,24 +12955,28 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn block_schema_create_version() -> ::std::string::String {
             "non-versioned".to_string()
         }
-        pub(super) fn body_bulk_increment_active_slots_v2_concurrency_limits_increment_post_mode() -> ::std::string::String {
+        pub(super) fn body_bulk_increment_active_slots_v2_concurrency_limits_increment_post_mode(
+        ) -> ::std::string::String {
             "concurrency".to_string()
         }
-        pub(super) fn body_bulk_increment_active_slots_with_lease_v2_concurrency_limits_increment_with_lease_post_lease_duration() -> f64 {
+        pub(super) fn body_bulk_increment_active_slots_with_lease_v2_concurrency_limits_increment_with_lease_post_lease_duration(
+        ) -> f64 {
             300_f64
         }
-        pub(super) fn body_bulk_increment_active_slots_with_lease_v2_concurrency_limits_increment_with_lease_post_mode() -> ::std::string::String {
+        pub(super) fn body_bulk_increment_active_slots_with_lease_v2_concurrency_limits_increment_with_lease_post_mode(
+        ) -> ::std::string::String {
             "concurrency".to_string()
         }
-        pub(super) fn body_count_account_events_events_count_by_countable_post_time_interval() -> f64 {
+        pub(super) fn body_count_account_events_events_count_by_countable_post_time_interval() -> f64
+        {
             1.0_f64
         }
-        pub(super) fn body_read_block_documents_block_documents_filter_post_sort() -> ::std::option::Option<
-            super::BlockDocumentSort,
-        > {
+        pub(super) fn body_read_block_documents_block_documents_filter_post_sort(
+        ) -> ::std::option::Option<super::BlockDocumentSort> {
             ::std::option::Option::Some(super::BlockDocumentSort("NAME_ASC".to_string()))
         }
-        pub(super) fn body_renew_concurrency_lease_v2_concurrency_limits_leases_lease_id_renew_post_lease_duration() -> f64 {
+        pub(super) fn body_renew_concurrency_lease_v2_concurrency_limits_leases_lease_id_renew_post_lease_duration(
+        ) -> f64 {
             300_f64
         }
         pub(super) fn client_settings_retry_jitter_factor() -> f64 {
@@ -10470,9 +12994,8 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn concurrency_limit_v2_create_slot_decay_per_second() -> f64 {
             0_f64
         }
-        pub(super) fn deployment_response_status() -> ::std::option::Option<
-            super::DeploymentStatus,
-        > {
+        pub(super) fn deployment_response_status() -> ::std::option::Option<super::DeploymentStatus>
+        {
             ::std::option::Option::Some(super::DeploymentStatus("NOT_READY".to_string()))
         }
         pub(super) fn event_trigger_input_within() -> ::std::string::String {
@@ -10505,12 +13028,11 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn flow_run_response_total_run_time() -> f64 {
             0.0_f64
         }
-        pub(super) fn flows_settings_default_retry_delay_seconds() -> super::DefaultRetryDelaySeconds {
-            super::DefaultRetryDelaySeconds::Integer(0_i64)
+        pub(super) fn flows_settings_default_retry_delay_seconds(
+        ) -> super::FlowsSettingsDefaultRetryDelaySeconds {
+            super::FlowsSettingsDefaultRetryDelaySeconds::Integer(0_i64)
         }
-        pub(super) fn flows_settings_heartbeat_frequency() -> ::std::option::Option<
-            i64,
-        > {
+        pub(super) fn flows_settings_heartbeat_frequency() -> ::std::option::Option<i64> {
             ::std::option::Option::Some(180_i64)
         }
         pub(super) fn global_concurrency_limit_response_slot_decay_per_second() -> f64 {
@@ -10543,9 +13065,7 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn plugins_settings_setup_timeout_seconds() -> f64 {
             20.0_f64
         }
-        pub(super) fn r_rule_schedule_timezone() -> ::std::option::Option<
-            ::std::string::String,
-        > {
+        pub(super) fn r_rule_schedule_timezone() -> ::std::option::Option<::std::string::String> {
             ::std::option::Option::Some("UTC".to_string())
         }
         pub(super) fn results_settings_default_serializer() -> ::std::string::String {
@@ -10608,9 +13128,7 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn server_concurrency_settings_maximum_concurrency_slot_wait_seconds() -> f64 {
             30_f64
         }
-        pub(super) fn server_database_settings_connection_timeout() -> ::std::option::Option<
-            f64,
-        > {
+        pub(super) fn server_database_settings_connection_timeout() -> ::std::option::Option<f64> {
             ::std::option::Option::Some(5.0_f64)
         }
         pub(super) fn server_database_settings_timeout() -> ::std::option::Option<f64> {
@@ -10649,7 +13167,8 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn server_events_settings_retention_period() -> ::std::string::String {
             "P7D".to_string()
         }
-        pub(super) fn server_services_cancellation_cleanup_settings_cancelling_timeout_seconds() -> f64 {
+        pub(super) fn server_services_cancellation_cleanup_settings_cancelling_timeout_seconds(
+        ) -> f64 {
             300_f64
         }
         pub(super) fn server_services_cancellation_cleanup_settings_loop_seconds() -> f64 {
@@ -10658,19 +13177,14 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn server_services_cleanup_reconciler_settings_loop_seconds() -> f64 {
             5_f64
         }
-        pub(super) fn server_services_db_vacuum_settings_enabled() -> ::std::option::Option<
-            super::ServerServicesDbVacuumSettingsEnabled,
-        > {
-            ::std::option::Option::Some(
-                super::ServerServicesDbVacuumSettingsEnabled::Array(
-                    vec!["events".to_string()],
-                ),
-            )
+        pub(super) fn server_services_db_vacuum_settings_enabled(
+        ) -> ::std::option::Option<super::ServerServicesDbVacuumSettingsEnabled> {
+            ::std::option::Option::Some(super::ServerServicesDbVacuumSettingsEnabled::Array(vec![
+                "events".to_string(),
+            ]))
         }
-        pub(super) fn server_services_db_vacuum_settings_event_retention_overrides() -> ::std::collections::HashMap<
-            ::std::string::String,
-            ::std::string::String,
-        > {
+        pub(super) fn server_services_db_vacuum_settings_event_retention_overrides(
+        ) -> ::std::collections::HashMap<::std::string::String, ::std::string::String> {
             [("prefect.flow-run.heartbeat".to_string(), "P7D".to_string())]
                 .into_iter()
                 .collect()
@@ -10681,7 +13195,8 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn server_services_db_vacuum_settings_orphan_cleanup_loop_seconds() -> f64 {
             86400_f64
         }
-        pub(super) fn server_services_db_vacuum_settings_retention_period() -> ::std::string::String {
+        pub(super) fn server_services_db_vacuum_settings_retention_period() -> ::std::string::String
+        {
             "P90D".to_string()
         }
         pub(super) fn server_services_event_persister_settings_flush_interval() -> f64 {
@@ -10705,10 +13220,12 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn server_services_scheduler_settings_loop_seconds() -> f64 {
             60_f64
         }
-        pub(super) fn server_services_scheduler_settings_max_scheduled_time() -> ::std::string::String {
+        pub(super) fn server_services_scheduler_settings_max_scheduled_time(
+        ) -> ::std::string::String {
             "P100D".to_string()
         }
-        pub(super) fn server_services_scheduler_settings_min_scheduled_time() -> ::std::string::String {
+        pub(super) fn server_services_scheduler_settings_min_scheduled_time(
+        ) -> ::std::string::String {
             "PT1H".to_string()
         }
         pub(super) fn server_services_scheduler_settings_recent_deployments_loop_seconds() -> f64 {
@@ -10720,7 +13237,8 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn server_settings_logging_level() -> ::std::string::String {
             "WARNING".to_string()
         }
-        pub(super) fn server_tasks_scheduling_settings_pending_task_timeout() -> ::std::string::String {
+        pub(super) fn server_tasks_scheduling_settings_pending_task_timeout(
+        ) -> ::std::string::String {
             "PT0S".to_string()
         }
         pub(super) fn server_tasks_settings_tag_concurrency_slot_wait_seconds() -> f64 {
@@ -10732,7 +13250,8 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn server_worker_channel_settings_cleanup_lease_seconds() -> f64 {
             30.0_f64
         }
-        pub(super) fn server_worker_channel_settings_cleanup_queue_storage() -> ::std::string::String {
+        pub(super) fn server_worker_channel_settings_cleanup_queue_storage() -> ::std::string::String
+        {
             "prefect.server.worker_communication.cleanup_queue.memory".to_string()
         }
         pub(super) fn settings_home() -> ::std::string::String {
@@ -10753,9 +13272,7 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn task_run_total_run_time() -> f64 {
             0.0_f64
         }
-        pub(super) fn task_run_filter_flow_run_id_is_null() -> ::std::option::Option<
-            bool,
-        > {
+        pub(super) fn task_run_filter_flow_run_id_is_null() -> ::std::option::Option<bool> {
             ::std::option::Option::Some(false)
         }
         pub(super) fn task_run_policy_retry_delay_seconds() -> f64 {
@@ -10770,12 +13287,11 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn task_run_response_total_run_time() -> f64 {
             0.0_f64
         }
-        pub(super) fn tasks_settings_default_retry_delay_seconds() -> ::std::option::Option<
-            super::TasksSettingsDefaultRetryDelaySeconds,
-        > {
-            ::std::option::Option::Some(
-                super::TasksSettingsDefaultRetryDelaySeconds::Integer(0_i64),
-            )
+        pub(super) fn tasks_settings_default_retry_delay_seconds(
+        ) -> ::std::option::Option<super::TasksSettingsDefaultRetryDelaySeconds> {
+            ::std::option::Option::Some(super::TasksSettingsDefaultRetryDelaySeconds::Integer(
+                0_i64,
+            ))
         }
         pub(super) fn testing_settings_test_setting() -> ::serde_json::Value {
             ::serde_json::from_str::<::serde_json::Value>("\"FOO\"").unwrap()
@@ -10792,29 +13308,22 @@ Known values: ONLINE, OFFLINE.*/
         pub(super) fn work_pool_create_type() -> ::std::string::String {
             "prefect-agent".to_string()
         }
-        pub(super) fn work_queue_description() -> ::std::option::Option<
-            ::std::string::String,
-        > {
+        pub(super) fn work_queue_description() -> ::std::option::Option<::std::string::String> {
             ::std::option::Option::Some("".to_string())
         }
-        pub(super) fn work_queue_create_description() -> ::std::option::Option<
-            ::std::string::String,
-        > {
+        pub(super) fn work_queue_create_description() -> ::std::option::Option<::std::string::String>
+        {
             ::std::option::Option::Some("".to_string())
         }
-        pub(super) fn work_queue_health_policy_maximum_late_runs() -> ::std::option::Option<
-            i64,
-        > {
+        pub(super) fn work_queue_health_policy_maximum_late_runs() -> ::std::option::Option<i64> {
             ::std::option::Option::Some(0_i64)
         }
-        pub(super) fn work_queue_health_policy_maximum_seconds_since_last_polled() -> ::std::option::Option<
-            i64,
-        > {
+        pub(super) fn work_queue_health_policy_maximum_seconds_since_last_polled(
+        ) -> ::std::option::Option<i64> {
             ::std::option::Option::Some(60_i64)
         }
-        pub(super) fn work_queue_response_description() -> ::std::option::Option<
-            ::std::string::String,
-        > {
+        pub(super) fn work_queue_response_description(
+        ) -> ::std::option::Option<::std::string::String> {
             ::std::option::Option::Some("".to_string())
         }
         pub(super) fn worker_settings_cancellation_poll_seconds() -> f64 {
@@ -10839,18 +13348,12 @@ Known values: ONLINE, OFFLINE.*/
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
         }
         impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }
         }
@@ -10885,7 +13388,9 @@ impl Client {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
+            reqwest::ClientBuilder::new()
+                .connect_timeout(dur)
+                .timeout(dur)
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
@@ -10928,29 +13433,27 @@ const _: () = {
     fn assert_client_hooks()
     where
         Client: ClientHooks<crate::client::ClientSettings>,
-    {}
+    {
+    }
 };
 #[allow(clippy::all)]
 impl Client {
     /**Read Settings
 
-Get the current Prefect REST API settings.
+    Get the current Prefect REST API settings.
 
-Secret setting values will be obfuscated.
+    Secret setting values will be obfuscated.
 
-Sends a `GET` request to `/admin/settings`
+    Sends a `GET` request to `/admin/settings`
 
-*/
-    pub async fn read_settings<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<types::Settings>, Error<()>> {
+    */
+    pub async fn read_settings<'a>(&'a self) -> Result<ResponseValue<types::Settings>, Error<()>> {
         let url = format!("{}/admin/settings", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -10969,27 +13472,26 @@ Sends a `GET` request to `/admin/settings`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Server Default Result Storage
 
-Get the configured server default result storage block.
+    Get the configured server default result storage block.
 
-Sends a `GET` request to `/admin/storage`
+    Sends a `GET` request to `/admin/storage`
 
-*/
+    */
     pub async fn read_server_default_result_storage<'a>(
         &'a self,
     ) -> Result<ResponseValue<types::ServerDefaultResultStorage>, Error<()>> {
         let url = format!("{}/admin/storage", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11008,28 +13510,27 @@ Sends a `GET` request to `/admin/storage`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Update Server Default Result Storage
 
-Set the server default result storage block.
+    Set the server default result storage block.
 
-Sends a `PUT` request to `/admin/storage`
+    Sends a `PUT` request to `/admin/storage`
 
-*/
+    */
     pub async fn update_server_default_result_storage<'a>(
         &'a self,
         body: &'a types::ServerDefaultResultStorageUpdate,
     ) -> Result<ResponseValue<types::ServerDefaultResultStorage>, Error<()>> {
         let url = format!("{}/admin/storage", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11049,27 +13550,26 @@ Sends a `PUT` request to `/admin/storage`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Clear Server Default Result Storage
 
-Clear the configured server default result storage block.
+    Clear the configured server default result storage block.
 
-Sends a `DELETE` request to `/admin/storage`
+    Sends a `DELETE` request to `/admin/storage`
 
-*/
+    */
     pub async fn clear_server_default_result_storage<'a>(
         &'a self,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!("{}/admin/storage", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -11086,21 +13586,20 @@ Sends a `DELETE` request to `/admin/storage`
     }
     /**Read Version
 
-Returns the Prefect version number
+    Returns the Prefect version number
 
-Sends a `GET` request to `/admin/version`
+    Sends a `GET` request to `/admin/version`
 
-*/
+    */
     pub async fn read_version<'a>(
         &'a self,
     ) -> Result<ResponseValue<::std::string::String>, Error<()>> {
         let url = format!("{}/admin/version", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11119,30 +13618,29 @@ Sends a `GET` request to `/admin/version`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create Artifact
 
-Create an artifact.
+    Create an artifact.
 
-For more information, see https://docs.prefect.io/v3/concepts/artifacts.
+    For more information, see https://docs.prefect.io/v3/concepts/artifacts.
 
-Sends a `POST` request to `/artifacts/`
+    Sends a `POST` request to `/artifacts/`
 
-*/
+    */
     pub async fn create_artifact<'a>(
         &'a self,
         body: &'a types::ArtifactCreate,
     ) -> Result<ResponseValue<types::Artifact>, Error<()>> {
         let url = format!("{}/artifacts/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11162,28 +13660,27 @@ Sends a `POST` request to `/artifacts/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Count Artifacts
 
-Count artifacts from the database.
+    Count artifacts from the database.
 
-Sends a `POST` request to `/artifacts/count`
+    Sends a `POST` request to `/artifacts/count`
 
-*/
+    */
     pub async fn count_artifacts<'a>(
         &'a self,
         body: &'a types::BodyCountArtifactsArtifactsCountPost,
     ) -> Result<ResponseValue<i64>, Error<()>> {
         let url = format!("{}/artifacts/count", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11203,28 +13700,27 @@ Sends a `POST` request to `/artifacts/count`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Artifacts
 
-Retrieve artifacts from the database.
+    Retrieve artifacts from the database.
 
-Sends a `POST` request to `/artifacts/filter`
+    Sends a `POST` request to `/artifacts/filter`
 
-*/
+    */
     pub async fn read_artifacts<'a>(
         &'a self,
         body: &'a types::BodyReadArtifactsArtifactsFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::Artifact>>, Error<()>> {
         let url = format!("{}/artifacts/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11244,28 +13740,27 @@ Sends a `POST` request to `/artifacts/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Count Latest Artifacts
 
-Count artifacts from the database.
+    Count artifacts from the database.
 
-Sends a `POST` request to `/artifacts/latest/count`
+    Sends a `POST` request to `/artifacts/latest/count`
 
-*/
+    */
     pub async fn count_latest_artifacts<'a>(
         &'a self,
         body: &'a types::BodyCountLatestArtifactsArtifactsLatestCountPost,
     ) -> Result<ResponseValue<i64>, Error<()>> {
         let url = format!("{}/artifacts/latest/count", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11285,28 +13780,27 @@ Sends a `POST` request to `/artifacts/latest/count`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Latest Artifacts
 
-Retrieve artifacts from the database.
+    Retrieve artifacts from the database.
 
-Sends a `POST` request to `/artifacts/latest/filter`
+    Sends a `POST` request to `/artifacts/latest/filter`
 
-*/
+    */
     pub async fn read_latest_artifacts<'a>(
         &'a self,
         body: &'a types::BodyReadLatestArtifactsArtifactsLatestFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::ArtifactCollection>>, Error<()>> {
         let url = format!("{}/artifacts/latest/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11326,32 +13820,33 @@ Sends a `POST` request to `/artifacts/latest/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Artifact
 
-Retrieve an artifact from the database.
+    Retrieve an artifact from the database.
 
-Sends a `GET` request to `/artifacts/{id}`
+    Sends a `GET` request to `/artifacts/{id}`
 
-Arguments:
-- `id`: The ID of the artifact to retrieve.
-*/
+    Arguments:
+    - `id`: The ID of the artifact to retrieve.
+    */
     pub async fn read_artifact<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<types::Artifact>, Error<()>> {
         let url = format!(
-            "{}/artifacts/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/artifacts/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11370,32 +13865,33 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Artifact
 
-Delete an artifact from the database.
+    Delete an artifact from the database.
 
-Sends a `DELETE` request to `/artifacts/{id}`
+    Sends a `DELETE` request to `/artifacts/{id}`
 
-Arguments:
-- `id`: The ID of the artifact to delete.
-*/
+    Arguments:
+    - `id`: The ID of the artifact to delete.
+    */
     pub async fn delete_artifact<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/artifacts/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/artifacts/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -11412,28 +13908,29 @@ Arguments:
     }
     /**Update Artifact
 
-Update an artifact in the database.
+    Update an artifact in the database.
 
-Sends a `PATCH` request to `/artifacts/{id}`
+    Sends a `PATCH` request to `/artifacts/{id}`
 
-Arguments:
-- `id`: The ID of the artifact to update.
-- `body`
-*/
+    Arguments:
+    - `id`: The ID of the artifact to update.
+    - `body`
+    */
     pub async fn update_artifact<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::ArtifactUpdate,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/artifacts/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/artifacts/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11455,26 +13952,27 @@ Arguments:
     }
     /**Read Latest Artifact
 
-Retrieve the latest artifact from the artifact table.
+    Retrieve the latest artifact from the artifact table.
 
-Sends a `GET` request to `/artifacts/{key}/latest`
+    Sends a `GET` request to `/artifacts/{key}/latest`
 
-Arguments:
-- `key`: The key of the artifact to retrieve.
-*/
+    Arguments:
+    - `key`: The key of the artifact to retrieve.
+    */
     pub async fn read_latest_artifact<'a>(
         &'a self,
         key: &'a str,
     ) -> Result<ResponseValue<types::Artifact>, Error<()>> {
         let url = format!(
-            "{}/artifacts/{}/latest", self.baseurl, encode_path(& key.to_string()),
+            "{}/artifacts/{}/latest",
+            self.baseurl,
+            encode_path(&key.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11493,30 +13991,29 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create Automation
 
-Create an automation.
+    Create an automation.
 
-For more information, see https://docs.prefect.io/v3/concepts/automations.
+    For more information, see https://docs.prefect.io/v3/concepts/automations.
 
-Sends a `POST` request to `/automations/`
+    Sends a `POST` request to `/automations/`
 
-*/
+    */
     pub async fn create_automation<'a>(
         &'a self,
         body: &'a types::AutomationCreate,
     ) -> Result<ResponseValue<types::Automation>, Error<()>> {
         let url = format!("{}/automations/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11536,26 +14033,25 @@ Sends a `POST` request to `/automations/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Count Automations
 
-Sends a `POST` request to `/automations/count`
+    Sends a `POST` request to `/automations/count`
 
-*/
+    */
     pub async fn count_automations<'a>(
         &'a self,
         body: &'a types::BodyCountAutomationsAutomationsCountPost,
     ) -> Result<ResponseValue<i64>, Error<()>> {
         let url = format!("{}/automations/count", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11575,26 +14071,25 @@ Sends a `POST` request to `/automations/count`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Automations
 
-Sends a `POST` request to `/automations/filter`
+    Sends a `POST` request to `/automations/filter`
 
-*/
+    */
     pub async fn read_automations<'a>(
         &'a self,
         body: &'a types::BodyReadAutomationsAutomationsFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::Automation>>, Error<()>> {
         let url = format!("{}/automations/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11614,29 +14109,29 @@ Sends a `POST` request to `/automations/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Automations Owned By Resource
 
-Sends a `DELETE` request to `/automations/owned-by/{resource_id}`
+    Sends a `DELETE` request to `/automations/owned-by/{resource_id}`
 
-*/
+    */
     pub async fn delete_automations_owned_by_resource<'a>(
         &'a self,
         resource_id: &'a str,
     ) -> Result<ResponseValue<::serde_json::Value>, Error<()>> {
         let url = format!(
-            "{}/automations/owned-by/{}", self.baseurl, encode_path(& resource_id
-            .to_string()),
+            "{}/automations/owned-by/{}",
+            self.baseurl,
+            encode_path(&resource_id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11655,29 +14150,29 @@ Sends a `DELETE` request to `/automations/owned-by/{resource_id}`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            202u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Automations Related To Resource
 
-Sends a `GET` request to `/automations/related-to/{resource_id}`
+    Sends a `GET` request to `/automations/related-to/{resource_id}`
 
-*/
+    */
     pub async fn read_automations_related_to_resource<'a>(
         &'a self,
         resource_id: &'a str,
     ) -> Result<ResponseValue<::std::vec::Vec<types::Automation>>, Error<()>> {
         let url = format!(
-            "{}/automations/related-to/{}", self.baseurl, encode_path(& resource_id
-            .to_string()),
+            "{}/automations/related-to/{}",
+            self.baseurl,
+            encode_path(&resource_id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11696,28 +14191,32 @@ Sends a `GET` request to `/automations/related-to/{resource_id}`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Validate Template
 
-Sends a `POST` request to `/automations/templates/validate`
+    Sends a `POST` request to `/automations/templates/validate`
 
-*/
+    */
     pub async fn validate_template_in_automations<'a>(
         &'a self,
         body: &'a str,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!("{}/automations/templates/validate", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
-        let mut request = self.client.post(url).json(&body).headers(header_map).build()?;
+        let mut request = self
+            .client
+            .post(url)
+            .json(&body)
+            .headers(header_map)
+            .build()?;
         let info = OperationInfo {
             operation_id: "validate_template_in_automations",
         };
@@ -11732,22 +14231,23 @@ Sends a `POST` request to `/automations/templates/validate`
     }
     /**Read Automation
 
-Sends a `GET` request to `/automations/{id}`
+    Sends a `GET` request to `/automations/{id}`
 
-*/
+    */
     pub async fn read_automation<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<types::Automation>, Error<()>> {
         let url = format!(
-            "{}/automations/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/automations/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11766,31 +14266,37 @@ Sends a `GET` request to `/automations/{id}`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Update Automation
 
-Sends a `PUT` request to `/automations/{id}`
+    Sends a `PUT` request to `/automations/{id}`
 
-*/
+    */
     pub async fn update_automation<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::AutomationUpdate,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/automations/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/automations/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
-        let mut request = self.client.put(url).json(&body).headers(header_map).build()?;
+        let mut request = self
+            .client
+            .put(url)
+            .json(&body)
+            .headers(header_map)
+            .build()?;
         let info = OperationInfo {
             operation_id: "update_automation",
         };
@@ -11805,22 +14311,23 @@ Sends a `PUT` request to `/automations/{id}`
     }
     /**Delete Automation
 
-Sends a `DELETE` request to `/automations/{id}`
+    Sends a `DELETE` request to `/automations/{id}`
 
-*/
+    */
     pub async fn delete_automation<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/automations/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/automations/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -11837,23 +14344,24 @@ Sends a `DELETE` request to `/automations/{id}`
     }
     /**Patch Automation
 
-Sends a `PATCH` request to `/automations/{id}`
+    Sends a `PATCH` request to `/automations/{id}`
 
-*/
+    */
     pub async fn patch_automation<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::AutomationPartialUpdate,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/automations/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/automations/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11875,23 +14383,22 @@ Sends a `PATCH` request to `/automations/{id}`
     }
     /**Read Available Block Capabilities
 
-Get available block capabilities.
+    Get available block capabilities.
 
-For more information, see https://docs.prefect.io/v3/concepts/blocks.
+    For more information, see https://docs.prefect.io/v3/concepts/blocks.
 
-Sends a `GET` request to `/block_capabilities/`
+    Sends a `GET` request to `/block_capabilities/`
 
-*/
+    */
     pub async fn read_available_block_capabilities<'a>(
         &'a self,
     ) -> Result<ResponseValue<::std::vec::Vec<::std::string::String>>, Error<()>> {
         let url = format!("{}/block_capabilities/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11910,30 +14417,29 @@ Sends a `GET` request to `/block_capabilities/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create Block Document
 
-Create a new block document.
+    Create a new block document.
 
-For more information, see https://docs.prefect.io/v3/concepts/blocks.
+    For more information, see https://docs.prefect.io/v3/concepts/blocks.
 
-Sends a `POST` request to `/block_documents/`
+    Sends a `POST` request to `/block_documents/`
 
-*/
+    */
     pub async fn create_block_document<'a>(
         &'a self,
         body: &'a types::BlockDocumentCreate,
     ) -> Result<ResponseValue<types::BlockDocument>, Error<()>> {
         let url = format!("{}/block_documents/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11953,28 +14459,27 @@ Sends a `POST` request to `/block_documents/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Count Block Documents
 
-Count block documents.
+    Count block documents.
 
-Sends a `POST` request to `/block_documents/count`
+    Sends a `POST` request to `/block_documents/count`
 
-*/
+    */
     pub async fn count_block_documents<'a>(
         &'a self,
         body: &'a types::BodyCountBlockDocumentsBlockDocumentsCountPost,
     ) -> Result<ResponseValue<i64>, Error<()>> {
         let url = format!("{}/block_documents/count", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -11994,28 +14499,27 @@ Sends a `POST` request to `/block_documents/count`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Block Documents
 
-Query for block documents.
+    Query for block documents.
 
-Sends a `POST` request to `/block_documents/filter`
+    Sends a `POST` request to `/block_documents/filter`
 
-*/
+    */
     pub async fn read_block_documents<'a>(
         &'a self,
         body: &'a types::BodyReadBlockDocumentsBlockDocumentsFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::BlockDocument>>, Error<()>> {
         let url = format!("{}/block_documents/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12035,32 +14539,33 @@ Sends a `POST` request to `/block_documents/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Block Document By Id
 
-Sends a `GET` request to `/block_documents/{id}`
+    Sends a `GET` request to `/block_documents/{id}`
 
-Arguments:
-- `id`: The block document id
-- `include_secrets`: Whether to include sensitive values in the block document.
-*/
+    Arguments:
+    - `id`: The block document id
+    - `include_secrets`: Whether to include sensitive values in the block document.
+    */
     pub async fn read_block_document_by_id<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         include_secrets: Option<bool>,
     ) -> Result<ResponseValue<types::BlockDocument>, Error<()>> {
         let url = format!(
-            "{}/block_documents/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/block_documents/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12069,9 +14574,10 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(
-                &progenitor_client::QueryParam::new("include_secrets", &include_secrets),
-            )
+            .query(&progenitor_client::QueryParam::new(
+                "include_secrets",
+                &include_secrets,
+            ))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
@@ -12082,30 +14588,31 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Block Document
 
-Sends a `DELETE` request to `/block_documents/{id}`
+    Sends a `DELETE` request to `/block_documents/{id}`
 
-Arguments:
-- `id`: The block document id
-*/
+    Arguments:
+    - `id`: The block document id
+    */
     pub async fn delete_block_document<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/block_documents/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/block_documents/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -12122,26 +14629,27 @@ Arguments:
     }
     /**Update Block Document Data
 
-Sends a `PATCH` request to `/block_documents/{id}`
+    Sends a `PATCH` request to `/block_documents/{id}`
 
-Arguments:
-- `id`: The block document id
-- `body`
-*/
+    Arguments:
+    - `id`: The block document id
+    - `body`
+    */
     pub async fn update_block_document_data<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::BlockDocumentUpdate,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/block_documents/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/block_documents/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12163,24 +14671,23 @@ Arguments:
     }
     /**Create Block Schema
 
-Create a block schema.
+    Create a block schema.
 
-For more information, see https://docs.prefect.io/v3/concepts/blocks.
+    For more information, see https://docs.prefect.io/v3/concepts/blocks.
 
-Sends a `POST` request to `/block_schemas/`
+    Sends a `POST` request to `/block_schemas/`
 
-*/
+    */
     pub async fn create_block_schema<'a>(
         &'a self,
         body: &'a types::BlockSchemaCreate,
     ) -> Result<ResponseValue<types::BlockSchema>, Error<()>> {
         let url = format!("{}/block_schemas/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12200,33 +14707,33 @@ Sends a `POST` request to `/block_schemas/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Block Schema By Checksum
 
-Sends a `GET` request to `/block_schemas/checksum/{checksum}`
+    Sends a `GET` request to `/block_schemas/checksum/{checksum}`
 
-Arguments:
-- `checksum`: The block schema checksum
-- `version`: Version of block schema. If not provided the most recently created block schema with the matching checksum will be returned.
-*/
+    Arguments:
+    - `checksum`: The block schema checksum
+    - `version`: Version of block schema. If not provided the most recently created block schema with the matching checksum will be returned.
+    */
     pub async fn read_block_schema_by_checksum<'a>(
         &'a self,
         checksum: &'a str,
         version: Option<&'a str>,
     ) -> Result<ResponseValue<types::BlockSchema>, Error<()>> {
         let url = format!(
-            "{}/block_schemas/checksum/{}", self.baseurl, encode_path(& checksum
-            .to_string()),
+            "{}/block_schemas/checksum/{}",
+            self.baseurl,
+            encode_path(&checksum.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12246,28 +14753,27 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Block Schemas
 
-Read all block schemas, optionally filtered by type
+    Read all block schemas, optionally filtered by type
 
-Sends a `POST` request to `/block_schemas/filter`
+    Sends a `POST` request to `/block_schemas/filter`
 
-*/
+    */
     pub async fn read_block_schemas<'a>(
         &'a self,
         body: &'a types::BodyReadBlockSchemasBlockSchemasFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::BlockSchema>>, Error<()>> {
         let url = format!("{}/block_schemas/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12287,32 +14793,33 @@ Sends a `POST` request to `/block_schemas/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Block Schema By Id
 
-Get a block schema by id.
+    Get a block schema by id.
 
-Sends a `GET` request to `/block_schemas/{id}`
+    Sends a `GET` request to `/block_schemas/{id}`
 
-Arguments:
-- `id`: The block schema id
-*/
+    Arguments:
+    - `id`: The block schema id
+    */
     pub async fn read_block_schema_by_id<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<types::BlockSchema>, Error<()>> {
         let url = format!(
-            "{}/block_schemas/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/block_schemas/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12331,32 +14838,33 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Block Schema
 
-Delete a block schema by id.
+    Delete a block schema by id.
 
-Sends a `DELETE` request to `/block_schemas/{id}`
+    Sends a `DELETE` request to `/block_schemas/{id}`
 
-Arguments:
-- `id`: The block schema id
-*/
+    Arguments:
+    - `id`: The block schema id
+    */
     pub async fn delete_block_schema<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/block_schemas/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/block_schemas/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -12373,24 +14881,23 @@ Arguments:
     }
     /**Create Block Type
 
-Create a new block type.
+    Create a new block type.
 
-For more information, see https://docs.prefect.io/v3/concepts/blocks.
+    For more information, see https://docs.prefect.io/v3/concepts/blocks.
 
-Sends a `POST` request to `/block_types/`
+    Sends a `POST` request to `/block_types/`
 
-*/
+    */
     pub async fn create_block_type<'a>(
         &'a self,
         body: &'a types::BlockTypeCreate,
     ) -> Result<ResponseValue<types::BlockType>, Error<()>> {
         let url = format!("{}/block_types/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12410,28 +14917,27 @@ Sends a `POST` request to `/block_types/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Block Types
 
-Gets all block types. Optionally limit return with limit and offset.
+    Gets all block types. Optionally limit return with limit and offset.
 
-Sends a `POST` request to `/block_types/filter`
+    Sends a `POST` request to `/block_types/filter`
 
-*/
+    */
     pub async fn read_block_types<'a>(
         &'a self,
         body: &'a types::BodyReadBlockTypesBlockTypesFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::BlockType>>, Error<()>> {
         let url = format!("{}/block_types/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12451,25 +14957,24 @@ Sends a `POST` request to `/block_types/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Install System Block Types
 
-Sends a `POST` request to `/block_types/install_system_block_types`
+    Sends a `POST` request to `/block_types/install_system_block_types`
 
-*/
+    */
     pub async fn install_system_block_types<'a>(
         &'a self,
     ) -> Result<ResponseValue<::serde_json::Value>, Error<()>> {
         let url = format!("{}/block_types/install_system_block_types", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12488,32 +14993,33 @@ Sends a `POST` request to `/block_types/install_system_block_types`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Block Type By Slug
 
-Get a block type by name.
+    Get a block type by name.
 
-Sends a `GET` request to `/block_types/slug/{slug}`
+    Sends a `GET` request to `/block_types/slug/{slug}`
 
-Arguments:
-- `slug`: The block type name
-*/
+    Arguments:
+    - `slug`: The block type name
+    */
     pub async fn read_block_type_by_slug<'a>(
         &'a self,
         slug: &'a str,
     ) -> Result<ResponseValue<types::BlockType>, Error<()>> {
         let url = format!(
-            "{}/block_types/slug/{}", self.baseurl, encode_path(& slug.to_string()),
+            "{}/block_types/slug/{}",
+            self.baseurl,
+            encode_path(&slug.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12532,33 +15038,33 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Block Documents For Block Type
 
-Sends a `GET` request to `/block_types/slug/{slug}/block_documents`
+    Sends a `GET` request to `/block_types/slug/{slug}/block_documents`
 
-Arguments:
-- `slug`: The block type name
-- `include_secrets`: Whether to include sensitive values in the block document.
-*/
+    Arguments:
+    - `slug`: The block type name
+    - `include_secrets`: Whether to include sensitive values in the block document.
+    */
     pub async fn read_block_documents_for_block_type<'a>(
         &'a self,
         slug: &'a str,
         include_secrets: Option<bool>,
     ) -> Result<ResponseValue<::std::vec::Vec<types::BlockDocument>>, Error<()>> {
         let url = format!(
-            "{}/block_types/slug/{}/block_documents", self.baseurl, encode_path(& slug
-            .to_string()),
+            "{}/block_types/slug/{}/block_documents",
+            self.baseurl,
+            encode_path(&slug.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12567,9 +15073,10 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(
-                &progenitor_client::QueryParam::new("include_secrets", &include_secrets),
-            )
+            .query(&progenitor_client::QueryParam::new(
+                "include_secrets",
+                &include_secrets,
+            ))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
@@ -12580,19 +15087,19 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Block Document By Name For Block Type
 
-Sends a `GET` request to `/block_types/slug/{slug}/block_documents/name/{block_document_name}`
+    Sends a `GET` request to `/block_types/slug/{slug}/block_documents/name/{block_document_name}`
 
-Arguments:
-- `slug`: The block type name
-- `block_document_name`: The block type name
-- `include_secrets`: Whether to include sensitive values in the block document.
-*/
+    Arguments:
+    - `slug`: The block type name
+    - `block_document_name`: The block type name
+    - `include_secrets`: Whether to include sensitive values in the block document.
+    */
     pub async fn read_block_document_by_name_for_block_type<'a>(
         &'a self,
         slug: &'a str,
@@ -12600,15 +15107,16 @@ Arguments:
         include_secrets: Option<bool>,
     ) -> Result<ResponseValue<types::BlockDocument>, Error<()>> {
         let url = format!(
-            "{}/block_types/slug/{}/block_documents/name/{}", self.baseurl, encode_path(&
-            slug.to_string()), encode_path(& block_document_name.to_string()),
+            "{}/block_types/slug/{}/block_documents/name/{}",
+            self.baseurl,
+            encode_path(&slug.to_string()),
+            encode_path(&block_document_name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12617,9 +15125,10 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(
-                &progenitor_client::QueryParam::new("include_secrets", &include_secrets),
-            )
+            .query(&progenitor_client::QueryParam::new(
+                "include_secrets",
+                &include_secrets,
+            ))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
@@ -12630,32 +15139,33 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Block Type By Id
 
-Get a block type by ID.
+    Get a block type by ID.
 
-Sends a `GET` request to `/block_types/{id}`
+    Sends a `GET` request to `/block_types/{id}`
 
-Arguments:
-- `id`: The block type ID
-*/
+    Arguments:
+    - `id`: The block type ID
+    */
     pub async fn read_block_type_by_id<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<types::BlockType>, Error<()>> {
         let url = format!(
-            "{}/block_types/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/block_types/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12674,30 +15184,31 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Block Type
 
-Sends a `DELETE` request to `/block_types/{id}`
+    Sends a `DELETE` request to `/block_types/{id}`
 
-Arguments:
-- `id`: The block type ID
-*/
+    Arguments:
+    - `id`: The block type ID
+    */
     pub async fn delete_block_type<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/block_types/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/block_types/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -12714,28 +15225,29 @@ Arguments:
     }
     /**Update Block Type
 
-Update a block type.
+    Update a block type.
 
-Sends a `PATCH` request to `/block_types/{id}`
+    Sends a `PATCH` request to `/block_types/{id}`
 
-Arguments:
-- `id`: The block type ID
-- `body`
-*/
+    Arguments:
+    - `id`: The block type ID
+    - `body`
+    */
     pub async fn update_block_type<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::BlockTypeUpdate,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/block_types/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/block_types/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12757,11 +15269,11 @@ Arguments:
     }
     /**Read View Content
 
-Reads the content of a view from the prefect-collection-registry.
+    Reads the content of a view from the prefect-collection-registry.
 
-Sends a `GET` request to `/collections/views/{view}`
+    Sends a `GET` request to `/collections/views/{view}`
 
-*/
+    */
     pub async fn read_view_content<'a>(
         &'a self,
         view: &'a str,
@@ -12770,14 +15282,15 @@ Sends a `GET` request to `/collections/views/{view}`
         Error<()>,
     > {
         let url = format!(
-            "{}/collections/views/{}", self.baseurl, encode_path(& view.to_string()),
+            "{}/collections/views/{}",
+            self.baseurl,
+            encode_path(&view.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12796,30 +15309,29 @@ Sends a `GET` request to `/collections/views/{view}`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create Concurrency Limit
 
-Create a task run concurrency limit.
+    Create a task run concurrency limit.
 
-For more information, see https://docs.prefect.io/v3/concepts/tag-based-concurrency-limits.
+    For more information, see https://docs.prefect.io/v3/concepts/tag-based-concurrency-limits.
 
-Sends a `POST` request to `/concurrency_limits/`
+    Sends a `POST` request to `/concurrency_limits/`
 
-*/
+    */
     pub async fn create_concurrency_limit<'a>(
         &'a self,
         body: &'a types::ConcurrencyLimitCreate,
     ) -> Result<ResponseValue<types::ConcurrencyLimit>, Error<()>> {
         let url = format!("{}/concurrency_limits/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12839,34 +15351,31 @@ Sends a `POST` request to `/concurrency_limits/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Decrement Concurrency Limits V1
 
-Decrement concurrency limits for the given tags.
+    Decrement concurrency limits for the given tags.
 
-Finds and revokes the lease for V2 limits or decrements V1 active slots.
-Returns the list of limits that were decremented.
+    Finds and revokes the lease for V2 limits or decrements V1 active slots.
+    Returns the list of limits that were decremented.
 
-Sends a `POST` request to `/concurrency_limits/decrement`
+    Sends a `POST` request to `/concurrency_limits/decrement`
 
-*/
+    */
     pub async fn decrement_concurrency_limits_v1<'a>(
         &'a self,
         body: &'a types::BodyDecrementConcurrencyLimitsV1ConcurrencyLimitsDecrementPost,
-    ) -> Result<
-        ResponseValue<::std::vec::Vec<types::MinimalConcurrencyLimitResponse>>,
-        Error<()>,
-    > {
+    ) -> Result<ResponseValue<::std::vec::Vec<types::MinimalConcurrencyLimitResponse>>, Error<()>>
+    {
         let url = format!("{}/concurrency_limits/decrement", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12886,31 +15395,30 @@ Sends a `POST` request to `/concurrency_limits/decrement`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Concurrency Limits
 
-Query for concurrency limits.
+    Query for concurrency limits.
 
-For each concurrency limit the `active slots` field contains a list of TaskRun IDs
-currently using a concurrency slot for the specified tag.
+    For each concurrency limit the `active slots` field contains a list of TaskRun IDs
+    currently using a concurrency slot for the specified tag.
 
-Sends a `POST` request to `/concurrency_limits/filter`
+    Sends a `POST` request to `/concurrency_limits/filter`
 
-*/
+    */
     pub async fn read_concurrency_limits<'a>(
         &'a self,
         body: &'a types::BodyReadConcurrencyLimitsConcurrencyLimitsFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::ConcurrencyLimit>>, Error<()>> {
         let url = format!("{}/concurrency_limits/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12930,34 +15438,31 @@ Sends a `POST` request to `/concurrency_limits/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Increment Concurrency Limits V1
 
-Increment concurrency limits for the given tags.
+    Increment concurrency limits for the given tags.
 
-During migration, this handles both V1 and V2 limits to support mixed states.
-Post-migration, it only uses V2 with lease-based concurrency.
+    During migration, this handles both V1 and V2 limits to support mixed states.
+    Post-migration, it only uses V2 with lease-based concurrency.
 
-Sends a `POST` request to `/concurrency_limits/increment`
+    Sends a `POST` request to `/concurrency_limits/increment`
 
-*/
+    */
     pub async fn increment_concurrency_limits_v1<'a>(
         &'a self,
         body: &'a types::BodyIncrementConcurrencyLimitsV1ConcurrencyLimitsIncrementPost,
-    ) -> Result<
-        ResponseValue<::std::vec::Vec<types::MinimalConcurrencyLimitResponse>>,
-        Error<()>,
-    > {
+    ) -> Result<ResponseValue<::std::vec::Vec<types::MinimalConcurrencyLimitResponse>>, Error<()>>
+    {
         let url = format!("{}/concurrency_limits/increment", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12977,35 +15482,36 @@ Sends a `POST` request to `/concurrency_limits/increment`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Concurrency Limit By Tag
 
-Get a concurrency limit by tag.
+    Get a concurrency limit by tag.
 
-The `active slots` field contains a list of TaskRun IDs currently using a
-concurrency slot for the specified tag.
+    The `active slots` field contains a list of TaskRun IDs currently using a
+    concurrency slot for the specified tag.
 
-Sends a `GET` request to `/concurrency_limits/tag/{tag}`
+    Sends a `GET` request to `/concurrency_limits/tag/{tag}`
 
-Arguments:
-- `tag`: The tag name
-*/
+    Arguments:
+    - `tag`: The tag name
+    */
     pub async fn read_concurrency_limit_by_tag<'a>(
         &'a self,
         tag: &'a str,
     ) -> Result<ResponseValue<types::ConcurrencyLimit>, Error<()>> {
         let url = format!(
-            "{}/concurrency_limits/tag/{}", self.baseurl, encode_path(& tag.to_string()),
+            "{}/concurrency_limits/tag/{}",
+            self.baseurl,
+            encode_path(&tag.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13024,30 +15530,31 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Concurrency Limit By Tag
 
-Sends a `DELETE` request to `/concurrency_limits/tag/{tag}`
+    Sends a `DELETE` request to `/concurrency_limits/tag/{tag}`
 
-Arguments:
-- `tag`: The tag name
-*/
+    Arguments:
+    - `tag`: The tag name
+    */
     pub async fn delete_concurrency_limit_by_tag<'a>(
         &'a self,
         tag: &'a str,
     ) -> Result<ResponseValue<::serde_json::Value>, Error<()>> {
         let url = format!(
-            "{}/concurrency_limits/tag/{}", self.baseurl, encode_path(& tag.to_string()),
+            "{}/concurrency_limits/tag/{}",
+            self.baseurl,
+            encode_path(&tag.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13066,33 +15573,33 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Reset Concurrency Limit By Tag
 
-Sends a `POST` request to `/concurrency_limits/tag/{tag}/reset`
+    Sends a `POST` request to `/concurrency_limits/tag/{tag}/reset`
 
-Arguments:
-- `tag`: The tag name
-- `body`
-*/
+    Arguments:
+    - `tag`: The tag name
+    - `body`
+    */
     pub async fn reset_concurrency_limit_by_tag<'a>(
         &'a self,
         tag: &'a str,
         body: &'a types::BodyResetConcurrencyLimitByTagConcurrencyLimitsTagTagResetPost,
     ) -> Result<ResponseValue<::serde_json::Value>, Error<()>> {
         let url = format!(
-            "{}/concurrency_limits/tag/{}/reset", self.baseurl, encode_path(& tag
-            .to_string()),
+            "{}/concurrency_limits/tag/{}/reset",
+            self.baseurl,
+            encode_path(&tag.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13112,35 +15619,36 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Concurrency Limit
 
-Get a concurrency limit by id.
+    Get a concurrency limit by id.
 
-The `active slots` field contains a list of TaskRun IDs currently using a
-concurrency slot for the specified tag.
+    The `active slots` field contains a list of TaskRun IDs currently using a
+    concurrency slot for the specified tag.
 
-Sends a `GET` request to `/concurrency_limits/{id}`
+    Sends a `GET` request to `/concurrency_limits/{id}`
 
-Arguments:
-- `id`: The concurrency limit id
-*/
+    Arguments:
+    - `id`: The concurrency limit id
+    */
     pub async fn read_concurrency_limit<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<types::ConcurrencyLimit>, Error<()>> {
         let url = format!(
-            "{}/concurrency_limits/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/concurrency_limits/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13159,30 +15667,31 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Concurrency Limit
 
-Sends a `DELETE` request to `/concurrency_limits/{id}`
+    Sends a `DELETE` request to `/concurrency_limits/{id}`
 
-Arguments:
-- `id`: The concurrency limit id
-*/
+    Arguments:
+    - `id`: The concurrency limit id
+    */
     pub async fn delete_concurrency_limit<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<::serde_json::Value>, Error<()>> {
         let url = format!(
-            "{}/concurrency_limits/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/concurrency_limits/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13201,30 +15710,29 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create Csrf Token
 
-Create or update a CSRF token for a client
+    Create or update a CSRF token for a client
 
-Sends a `GET` request to `/csrf-token`
+    Sends a `GET` request to `/csrf-token`
 
-Arguments:
-- `client`: The client to create a CSRF token for
-*/
+    Arguments:
+    - `client`: The client to create a CSRF token for
+    */
     pub async fn create_csrf_token<'a>(
         &'a self,
         client: &'a str,
     ) -> Result<ResponseValue<types::CsrfToken>, Error<()>> {
         let url = format!("{}/csrf-token", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13244,34 +15752,33 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create Deployment
 
-Creates a new deployment from the provided schema. If a deployment with
-the same name and flow_id already exists, the deployment is updated.
+    Creates a new deployment from the provided schema. If a deployment with
+    the same name and flow_id already exists, the deployment is updated.
 
-If the deployment has an active schedule, flow runs will be scheduled.
-When upserting, any scheduled runs from the existing deployment will be deleted.
+    If the deployment has an active schedule, flow runs will be scheduled.
+    When upserting, any scheduled runs from the existing deployment will be deleted.
 
-For more information, see https://docs.prefect.io/v3/concepts/deployments.
+    For more information, see https://docs.prefect.io/v3/concepts/deployments.
 
-Sends a `POST` request to `/deployments/`
+    Sends a `POST` request to `/deployments/`
 
-*/
+    */
     pub async fn create_deployment<'a>(
         &'a self,
         body: &'a types::DeploymentCreate,
     ) -> Result<ResponseValue<types::DeploymentResponse>, Error<()>> {
         let url = format!("{}/deployments/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13291,30 +15798,29 @@ Sends a `POST` request to `/deployments/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Bulk Delete Deployments
 
-Bulk delete deployments matching the specified filter criteria.
+    Bulk delete deployments matching the specified filter criteria.
 
-Returns the IDs of deployments that were deleted.
+    Returns the IDs of deployments that were deleted.
 
-Sends a `POST` request to `/deployments/bulk_delete`
+    Sends a `POST` request to `/deployments/bulk_delete`
 
-*/
+    */
     pub async fn bulk_delete_deployments<'a>(
         &'a self,
         body: &'a types::BodyBulkDeleteDeploymentsDeploymentsBulkDeletePost,
     ) -> Result<ResponseValue<types::DeploymentBulkDeleteResponse>, Error<()>> {
         let url = format!("{}/deployments/bulk_delete", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13334,28 +15840,27 @@ Sends a `POST` request to `/deployments/bulk_delete`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Count Deployments
 
-Count deployments.
+    Count deployments.
 
-Sends a `POST` request to `/deployments/count`
+    Sends a `POST` request to `/deployments/count`
 
-*/
+    */
     pub async fn count_deployments<'a>(
         &'a self,
         body: &'a types::BodyCountDeploymentsDeploymentsCountPost,
     ) -> Result<ResponseValue<i64>, Error<()>> {
         let url = format!("{}/deployments/count", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13375,28 +15880,27 @@ Sends a `POST` request to `/deployments/count`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Deployments
 
-Query for deployments.
+    Query for deployments.
 
-Sends a `POST` request to `/deployments/filter`
+    Sends a `POST` request to `/deployments/filter`
 
-*/
+    */
     pub async fn read_deployments<'a>(
         &'a self,
         body: &'a types::BodyReadDeploymentsDeploymentsFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::DeploymentResponse>>, Error<()>> {
         let url = format!("{}/deployments/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13416,28 +15920,27 @@ Sends a `POST` request to `/deployments/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Get Scheduled Flow Runs For Deployments
 
-Get scheduled runs for a set of deployments. Used by a runner to poll for work.
+    Get scheduled runs for a set of deployments. Used by a runner to poll for work.
 
-Sends a `POST` request to `/deployments/get_scheduled_flow_runs`
+    Sends a `POST` request to `/deployments/get_scheduled_flow_runs`
 
-*/
+    */
     pub async fn get_scheduled_flow_runs_for_deployments<'a>(
         &'a self,
         body: &'a types::BodyGetScheduledFlowRunsForDeploymentsDeploymentsGetScheduledFlowRunsPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::FlowRunResponse>>, Error<()>> {
         let url = format!("{}/deployments/get_scheduled_flow_runs", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13457,35 +15960,36 @@ Sends a `POST` request to `/deployments/get_scheduled_flow_runs`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Deployment By Name
 
-Get a deployment using the name of the flow and the deployment.
+    Get a deployment using the name of the flow and the deployment.
 
-Sends a `GET` request to `/deployments/name/{flow_name}/{deployment_name}`
+    Sends a `GET` request to `/deployments/name/{flow_name}/{deployment_name}`
 
-Arguments:
-- `flow_name`: The name of the flow
-- `deployment_name`: The name of the deployment
-*/
+    Arguments:
+    - `flow_name`: The name of the flow
+    - `deployment_name`: The name of the deployment
+    */
     pub async fn read_deployment_by_name<'a>(
         &'a self,
         flow_name: &'a str,
         deployment_name: &'a str,
     ) -> Result<ResponseValue<types::DeploymentResponse>, Error<()>> {
         let url = format!(
-            "{}/deployments/name/{}/{}", self.baseurl, encode_path(& flow_name
-            .to_string()), encode_path(& deployment_name.to_string()),
+            "{}/deployments/name/{}/{}",
+            self.baseurl,
+            encode_path(&flow_name.to_string()),
+            encode_path(&deployment_name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13504,28 +16008,27 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Paginate Deployments
 
-Pagination query for flow runs.
+    Pagination query for flow runs.
 
-Sends a `POST` request to `/deployments/paginate`
+    Sends a `POST` request to `/deployments/paginate`
 
-*/
+    */
     pub async fn paginate_deployments<'a>(
         &'a self,
         body: &'a types::BodyPaginateDeploymentsDeploymentsPaginatePost,
     ) -> Result<ResponseValue<types::DeploymentPaginationResponse>, Error<()>> {
         let url = format!("{}/deployments/paginate", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13545,32 +16048,33 @@ Sends a `POST` request to `/deployments/paginate`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Deployment
 
-Get a deployment by id.
+    Get a deployment by id.
 
-Sends a `GET` request to `/deployments/{id}`
+    Sends a `GET` request to `/deployments/{id}`
 
-Arguments:
-- `id`: The deployment id
-*/
+    Arguments:
+    - `id`: The deployment id
+    */
     pub async fn read_deployment<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<types::DeploymentResponse>, Error<()>> {
         let url = format!(
-            "{}/deployments/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/deployments/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13589,32 +16093,33 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Deployment
 
-Delete a deployment by id.
+    Delete a deployment by id.
 
-Sends a `DELETE` request to `/deployments/{id}`
+    Sends a `DELETE` request to `/deployments/{id}`
 
-Arguments:
-- `id`: The deployment id
-*/
+    Arguments:
+    - `id`: The deployment id
+    */
     pub async fn delete_deployment<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/deployments/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/deployments/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -13631,26 +16136,27 @@ Arguments:
     }
     /**Update Deployment
 
-Sends a `PATCH` request to `/deployments/{id}`
+    Sends a `PATCH` request to `/deployments/{id}`
 
-Arguments:
-- `id`: The deployment id
-- `body`
-*/
+    Arguments:
+    - `id`: The deployment id
+    - `body`
+    */
     pub async fn update_deployment<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::DeploymentUpdate,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/deployments/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/deployments/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13672,34 +16178,34 @@ Arguments:
     }
     /**Create Flow Run From Deployment
 
-Create a flow run from a deployment.
+    Create a flow run from a deployment.
 
-Any parameters not provided will be inferred from the deployment's parameters.
-If tags are not provided, the deployment's tags will be used.
+    Any parameters not provided will be inferred from the deployment's parameters.
+    If tags are not provided, the deployment's tags will be used.
 
-If no state is provided, the flow run will be created in a SCHEDULED state.
+    If no state is provided, the flow run will be created in a SCHEDULED state.
 
-Sends a `POST` request to `/deployments/{id}/create_flow_run`
+    Sends a `POST` request to `/deployments/{id}/create_flow_run`
 
-Arguments:
-- `id`: The deployment id
-- `body`
-*/
+    Arguments:
+    - `id`: The deployment id
+    - `body`
+    */
     pub async fn create_flow_run_from_deployment<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::DeploymentFlowRunCreate,
     ) -> Result<ResponseValue<types::FlowRunResponse>, Error<()>> {
         let url = format!(
-            "{}/deployments/{}/create_flow_run", self.baseurl, encode_path(& id
-            .to_string()),
+            "{}/deployments/{}/create_flow_run",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13719,40 +16225,40 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Bulk Create Flow Runs From Deployment
 
-Create multiple flow runs from a deployment.
+    Create multiple flow runs from a deployment.
 
-Any parameters not provided will be inferred from the deployment's parameters.
-If tags are not provided, the deployment's tags will be used.
+    Any parameters not provided will be inferred from the deployment's parameters.
+    If tags are not provided, the deployment's tags will be used.
 
-If no state is provided, the flow runs will be created in a SCHEDULED state.
+    If no state is provided, the flow runs will be created in a SCHEDULED state.
 
-Sends a `POST` request to `/deployments/{id}/create_flow_run/bulk`
+    Sends a `POST` request to `/deployments/{id}/create_flow_run/bulk`
 
-Arguments:
-- `id`: The deployment id
-- `body`
-*/
+    Arguments:
+    - `id`: The deployment id
+    - `body`
+    */
     pub async fn bulk_create_flow_runs_from_deployment<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a ::std::vec::Vec<types::DeploymentFlowRunCreate>,
     ) -> Result<ResponseValue<types::FlowRunBulkCreateResponse>, Error<()>> {
         let url = format!(
-            "{}/deployments/{}/create_flow_run/bulk", self.baseurl, encode_path(& id
-            .to_string()),
+            "{}/deployments/{}/create_flow_run/bulk",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13772,34 +16278,34 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Pause Deployment
 
-Set a deployment schedule to inactive. Any auto-scheduled runs still in a Scheduled
-state will be deleted.
+    Set a deployment schedule to inactive. Any auto-scheduled runs still in a Scheduled
+    state will be deleted.
 
-Sends a `POST` request to `/deployments/{id}/pause_deployment`
+    Sends a `POST` request to `/deployments/{id}/pause_deployment`
 
-Arguments:
-- `id`: The deployment id
-*/
+    Arguments:
+    - `id`: The deployment id
+    */
     pub async fn pause_deployment<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<::serde_json::Value>, Error<()>> {
         let url = format!(
-            "{}/deployments/{}/pause_deployment", self.baseurl, encode_path(& id
-            .to_string()),
+            "{}/deployments/{}/pause_deployment",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13818,33 +16324,33 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Resume Deployment
 
-Set a deployment schedule to active. Runs will be scheduled immediately.
+    Set a deployment schedule to active. Runs will be scheduled immediately.
 
-Sends a `POST` request to `/deployments/{id}/resume_deployment`
+    Sends a `POST` request to `/deployments/{id}/resume_deployment`
 
-Arguments:
-- `id`: The deployment id
-*/
+    Arguments:
+    - `id`: The deployment id
+    */
     pub async fn resume_deployment<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<::serde_json::Value>, Error<()>> {
         let url = format!(
-            "{}/deployments/{}/resume_deployment", self.baseurl, encode_path(& id
-            .to_string()),
+            "{}/deployments/{}/resume_deployment",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13863,44 +16369,45 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Schedule Deployment
 
-Schedule runs for a deployment. For backfills, provide start/end times in the past.
+    Schedule runs for a deployment. For backfills, provide start/end times in the past.
 
-This function will generate the minimum number of runs that satisfy the min
-and max times, and the min and max counts. Specifically, the following order
-will be respected.
+    This function will generate the minimum number of runs that satisfy the min
+    and max times, and the min and max counts. Specifically, the following order
+    will be respected.
 
-    - Runs will be generated starting on or after the `start_time`
-    - No more than `max_runs` runs will be generated
-    - No runs will be generated after `end_time` is reached
-    - At least `min_runs` runs will be generated
-    - Runs will be generated until at least `start_time + min_time` is reached
+        - Runs will be generated starting on or after the `start_time`
+        - No more than `max_runs` runs will be generated
+        - No runs will be generated after `end_time` is reached
+        - At least `min_runs` runs will be generated
+        - Runs will be generated until at least `start_time + min_time` is reached
 
-Sends a `POST` request to `/deployments/{id}/schedule`
+    Sends a `POST` request to `/deployments/{id}/schedule`
 
-Arguments:
-- `id`: The deployment id
-- `body`
-*/
+    Arguments:
+    - `id`: The deployment id
+    - `body`
+    */
     pub async fn schedule_deployment<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::BodyScheduleDeploymentDeploymentsIdSchedulePost,
     ) -> Result<ResponseValue<::serde_json::Value>, Error<()>> {
         let url = format!(
-            "{}/deployments/{}/schedule", self.baseurl, encode_path(& id.to_string()),
+            "{}/deployments/{}/schedule",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13920,30 +16427,31 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Deployment Schedules
 
-Sends a `GET` request to `/deployments/{id}/schedules`
+    Sends a `GET` request to `/deployments/{id}/schedules`
 
-Arguments:
-- `id`: The deployment id
-*/
+    Arguments:
+    - `id`: The deployment id
+    */
     pub async fn read_deployment_schedules<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<::std::vec::Vec<types::DeploymentSchedule>>, Error<()>> {
         let url = format!(
-            "{}/deployments/{}/schedules", self.baseurl, encode_path(& id.to_string()),
+            "{}/deployments/{}/schedules",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13962,32 +16470,33 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create Deployment Schedules
 
-Sends a `POST` request to `/deployments/{id}/schedules`
+    Sends a `POST` request to `/deployments/{id}/schedules`
 
-Arguments:
-- `id`: The deployment id
-- `body`
-*/
+    Arguments:
+    - `id`: The deployment id
+    - `body`
+    */
     pub async fn create_deployment_schedules<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a ::std::vec::Vec<types::DeploymentScheduleCreate>,
     ) -> Result<ResponseValue<::std::vec::Vec<types::DeploymentSchedule>>, Error<()>> {
         let url = format!(
-            "{}/deployments/{}/schedules", self.baseurl, encode_path(& id.to_string()),
+            "{}/deployments/{}/schedules",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14007,33 +16516,34 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Deployment Schedule
 
-Sends a `DELETE` request to `/deployments/{id}/schedules/{schedule_id}`
+    Sends a `DELETE` request to `/deployments/{id}/schedules/{schedule_id}`
 
-Arguments:
-- `id`: The deployment id
-- `schedule_id`: The schedule id
-*/
+    Arguments:
+    - `id`: The deployment id
+    - `schedule_id`: The schedule id
+    */
     pub async fn delete_deployment_schedule<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         schedule_id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/deployments/{}/schedules/{}", self.baseurl, encode_path(& id
-            .to_string()), encode_path(& schedule_id.to_string()),
+            "{}/deployments/{}/schedules/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
+            encode_path(&schedule_id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -14050,13 +16560,13 @@ Arguments:
     }
     /**Update Deployment Schedule
 
-Sends a `PATCH` request to `/deployments/{id}/schedules/{schedule_id}`
+    Sends a `PATCH` request to `/deployments/{id}/schedules/{schedule_id}`
 
-Arguments:
-- `id`: The deployment id
-- `schedule_id`: The schedule id
-- `body`
-*/
+    Arguments:
+    - `id`: The deployment id
+    - `schedule_id`: The schedule id
+    - `body`
+    */
     pub async fn update_deployment_schedule<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
@@ -14064,15 +16574,16 @@ Arguments:
         body: &'a types::DeploymentScheduleUpdate,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/deployments/{}/schedules/{}", self.baseurl, encode_path(& id
-            .to_string()), encode_path(& schedule_id.to_string()),
+            "{}/deployments/{}/schedules/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
+            encode_path(&schedule_id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14094,33 +16605,33 @@ Arguments:
     }
     /**Work Queue Check For Deployment
 
-Get list of work-queues that are able to pick up the specified deployment.
+    Get list of work-queues that are able to pick up the specified deployment.
 
-This endpoint is intended to be used by the UI to provide users warnings
-about deployments that are unable to be executed because there are no work
-queues that will pick up their runs, based on existing filter criteria. It
-may be deprecated in the future because there is not a strict relationship
-between work queues and deployments.
+    This endpoint is intended to be used by the UI to provide users warnings
+    about deployments that are unable to be executed because there are no work
+    queues that will pick up their runs, based on existing filter criteria. It
+    may be deprecated in the future because there is not a strict relationship
+    between work queues and deployments.
 
-Sends a `GET` request to `/deployments/{id}/work_queue_check`
+    Sends a `GET` request to `/deployments/{id}/work_queue_check`
 
-Arguments:
-- `id`: The deployment id
-*/
+    Arguments:
+    - `id`: The deployment id
+    */
     pub async fn work_queue_check_for_deployment<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<::std::vec::Vec<types::WorkQueue>>, Error<()>> {
         let url = format!(
-            "{}/deployments/{}/work_queue_check", self.baseurl, encode_path(& id
-            .to_string()),
+            "{}/deployments/{}/work_queue_check",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14139,32 +16650,36 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create Events
 
-Record a batch of Events.
+    Record a batch of Events.
 
-For more information, see https://docs.prefect.io/v3/concepts/events.
+    For more information, see https://docs.prefect.io/v3/concepts/events.
 
-Sends a `POST` request to `/events`
+    Sends a `POST` request to `/events`
 
-*/
+    */
     pub async fn create_events<'a>(
         &'a self,
         body: &'a ::std::vec::Vec<types::Event>,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!("{}/events", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
-        let mut request = self.client.post(url).json(&body).headers(header_map).build()?;
+        let mut request = self
+            .client
+            .post(url)
+            .json(&body)
+            .headers(header_map)
+            .build()?;
         let info = OperationInfo {
             operation_id: "create_events",
         };
@@ -14179,27 +16694,28 @@ Sends a `POST` request to `/events`
     }
     /**Count Account Events
 
-Returns distinct objects and the count of events associated with them.  Objects
-that can be counted include the day the event occurred, the type of event, or
-the IDs of the resources associated with the event.
+    Returns distinct objects and the count of events associated with them.  Objects
+    that can be counted include the day the event occurred, the type of event, or
+    the IDs of the resources associated with the event.
 
-Sends a `POST` request to `/events/count-by/{countable}`
+    Sends a `POST` request to `/events/count-by/{countable}`
 
-*/
+    */
     pub async fn count_account_events<'a>(
         &'a self,
         countable: &'a types::Countable,
         body: &'a types::BodyCountAccountEventsEventsCountByCountablePost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::EventCount>>, Error<()>> {
         let url = format!(
-            "{}/events/count-by/{}", self.baseurl, encode_path(& countable.to_string()),
+            "{}/events/count-by/{}",
+            self.baseurl,
+            encode_path(&countable.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14219,30 +16735,29 @@ Sends a `POST` request to `/events/count-by/{countable}`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Events
 
-Queries for Events matching the given filter criteria in the given Account.  Returns
-the first page of results, and the URL to request the next page (if there are more
-results).
+    Queries for Events matching the given filter criteria in the given Account.  Returns
+    the first page of results, and the URL to request the next page (if there are more
+    results).
 
-Sends a `POST` request to `/events/filter`
+    Sends a `POST` request to `/events/filter`
 
-*/
+    */
     pub async fn read_events<'a>(
         &'a self,
         body: &'a types::BodyReadEventsEventsFilterPost,
     ) -> Result<ResponseValue<types::EventPage>, Error<()>> {
         let url = format!("{}/events/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14262,29 +16777,28 @@ Sends a `POST` request to `/events/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Account Events Page
 
-Returns the next page of Events for a previous query against the given Account, and
-the URL to request the next page (if there are more results).
+    Returns the next page of Events for a previous query against the given Account, and
+    the URL to request the next page (if there are more results).
 
-Sends a `GET` request to `/events/filter/next`
+    Sends a `GET` request to `/events/filter/next`
 
-*/
+    */
     pub async fn read_account_events_page<'a>(
         &'a self,
         page_token: &'a str,
     ) -> Result<ResponseValue<types::EventPage>, Error<()>> {
         let url = format!("{}/events/filter/next", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14293,7 +16807,10 @@ Sends a `GET` request to `/events/filter/next`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(&progenitor_client::QueryParam::new("page-token", &page_token))
+            .query(&progenitor_client::QueryParam::new(
+                "page-token",
+                &page_token,
+            ))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
@@ -14304,28 +16821,27 @@ Sends a `GET` request to `/events/filter/next`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Flow Run States
 
-Get states associated with a flow run.
+    Get states associated with a flow run.
 
-Sends a `GET` request to `/flow_run_states/`
+    Sends a `GET` request to `/flow_run_states/`
 
-*/
+    */
     pub async fn read_flow_run_states<'a>(
         &'a self,
         flow_run_id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<::std::vec::Vec<types::State>>, Error<()>> {
         let url = format!("{}/flow_run_states/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14334,7 +16850,10 @@ Sends a `GET` request to `/flow_run_states/`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(&progenitor_client::QueryParam::new("flow_run_id", &flow_run_id))
+            .query(&progenitor_client::QueryParam::new(
+                "flow_run_id",
+                &flow_run_id,
+            ))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
@@ -14345,34 +16864,35 @@ Sends a `GET` request to `/flow_run_states/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Flow Run State
 
-Get a flow run state by id.
+    Get a flow run state by id.
 
-For more information, see https://docs.prefect.io/v3/concepts/flows#final-state-determination.
+    For more information, see https://docs.prefect.io/v3/concepts/flows#final-state-determination.
 
-Sends a `GET` request to `/flow_run_states/{id}`
+    Sends a `GET` request to `/flow_run_states/{id}`
 
-Arguments:
-- `id`: The flow run state id
-*/
+    Arguments:
+    - `id`: The flow run state id
+    */
     pub async fn read_flow_run_state<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<types::State>, Error<()>> {
         let url = format!(
-            "{}/flow_run_states/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/flow_run_states/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14391,33 +16911,32 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create Flow Run
 
-Create a flow run. If a flow run with the same flow_id and
-idempotency key already exists, the existing flow run will be returned.
+    Create a flow run. If a flow run with the same flow_id and
+    idempotency key already exists, the existing flow run will be returned.
 
-If no state is provided, the flow run will be created in a PENDING state.
+    If no state is provided, the flow run will be created in a PENDING state.
 
-For more information, see https://docs.prefect.io/v3/concepts/flows.
+    For more information, see https://docs.prefect.io/v3/concepts/flows.
 
-Sends a `POST` request to `/flow_runs/`
+    Sends a `POST` request to `/flow_runs/`
 
-*/
+    */
     pub async fn create_flow_run<'a>(
         &'a self,
         body: &'a types::FlowRunCreate,
     ) -> Result<ResponseValue<types::FlowRunResponse>, Error<()>> {
         let url = format!("{}/flow_runs/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14437,30 +16956,29 @@ Sends a `POST` request to `/flow_runs/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Bulk Delete Flow Runs
 
-Bulk delete flow runs matching the specified filter criteria.
+    Bulk delete flow runs matching the specified filter criteria.
 
-Returns the IDs of flow runs that were deleted.
+    Returns the IDs of flow runs that were deleted.
 
-Sends a `POST` request to `/flow_runs/bulk_delete`
+    Sends a `POST` request to `/flow_runs/bulk_delete`
 
-*/
+    */
     pub async fn bulk_delete_flow_runs<'a>(
         &'a self,
         body: &'a types::BodyBulkDeleteFlowRunsFlowRunsBulkDeletePost,
     ) -> Result<ResponseValue<types::FlowRunBulkDeleteResponse>, Error<()>> {
         let url = format!("{}/flow_runs/bulk_delete", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14480,30 +16998,29 @@ Sends a `POST` request to `/flow_runs/bulk_delete`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Bulk Set Flow Run State
 
-Bulk set state for flow runs matching the specified filter criteria.
+    Bulk set state for flow runs matching the specified filter criteria.
 
-Returns the orchestration results for each flow run.
+    Returns the orchestration results for each flow run.
 
-Sends a `POST` request to `/flow_runs/bulk_set_state`
+    Sends a `POST` request to `/flow_runs/bulk_set_state`
 
-*/
+    */
     pub async fn bulk_set_flow_run_state<'a>(
         &'a self,
         body: &'a types::BodyBulkSetFlowRunStateFlowRunsBulkSetStatePost,
     ) -> Result<ResponseValue<types::FlowRunBulkSetStateResponse>, Error<()>> {
         let url = format!("{}/flow_runs/bulk_set_state", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14523,28 +17040,27 @@ Sends a `POST` request to `/flow_runs/bulk_set_state`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Count Flow Runs
 
-Query for flow runs.
+    Query for flow runs.
 
-Sends a `POST` request to `/flow_runs/count`
+    Sends a `POST` request to `/flow_runs/count`
 
-*/
+    */
     pub async fn count_flow_runs<'a>(
         &'a self,
         body: &'a types::BodyCountFlowRunsFlowRunsCountPost,
     ) -> Result<ResponseValue<i64>, Error<()>> {
         let url = format!("{}/flow_runs/count", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14564,28 +17080,27 @@ Sends a `POST` request to `/flow_runs/count`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Flow Runs
 
-Query for flow runs.
+    Query for flow runs.
 
-Sends a `POST` request to `/flow_runs/filter`
+    Sends a `POST` request to `/flow_runs/filter`
 
-*/
+    */
     pub async fn read_flow_runs<'a>(
         &'a self,
         body: &'a types::BodyReadFlowRunsFlowRunsFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::FlowRunResponse>>, Error<()>> {
         let url = format!("{}/flow_runs/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14605,28 +17120,27 @@ Sends a `POST` request to `/flow_runs/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Flow Run History
 
-Query for flow run history data across a given range and interval.
+    Query for flow run history data across a given range and interval.
 
-Sends a `POST` request to `/flow_runs/history`
+    Sends a `POST` request to `/flow_runs/history`
 
-*/
+    */
     pub async fn flow_run_history<'a>(
         &'a self,
         body: &'a types::BodyFlowRunHistoryFlowRunsHistoryPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::HistoryResponse>>, Error<()>> {
         let url = format!("{}/flow_runs/history", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14646,28 +17160,27 @@ Sends a `POST` request to `/flow_runs/history`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Average Flow Run Lateness
 
-Query for average flow-run lateness in seconds.
+    Query for average flow-run lateness in seconds.
 
-Sends a `POST` request to `/flow_runs/lateness`
+    Sends a `POST` request to `/flow_runs/lateness`
 
-*/
+    */
     pub async fn average_flow_run_lateness<'a>(
         &'a self,
         body: &'a types::BodyAverageFlowRunLatenessFlowRunsLatenessPost,
     ) -> Result<ResponseValue<::std::option::Option<f64>>, Error<()>> {
         let url = format!("{}/flow_runs/lateness", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14687,28 +17200,27 @@ Sends a `POST` request to `/flow_runs/lateness`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Paginate Flow Runs
 
-Pagination query for flow runs.
+    Pagination query for flow runs.
 
-Sends a `POST` request to `/flow_runs/paginate`
+    Sends a `POST` request to `/flow_runs/paginate`
 
-*/
+    */
     pub async fn paginate_flow_runs<'a>(
         &'a self,
         body: &'a types::BodyPaginateFlowRunsFlowRunsPaginatePost,
     ) -> Result<ResponseValue<types::FlowRunPaginationResponse>, Error<()>> {
         let url = format!("{}/flow_runs/paginate", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14728,32 +17240,33 @@ Sends a `POST` request to `/flow_runs/paginate`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Flow Run
 
-Get a flow run by id.
+    Get a flow run by id.
 
-Sends a `GET` request to `/flow_runs/{id}`
+    Sends a `GET` request to `/flow_runs/{id}`
 
-Arguments:
-- `id`: The flow run id
-*/
+    Arguments:
+    - `id`: The flow run id
+    */
     pub async fn read_flow_run<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<types::FlowRunResponse>, Error<()>> {
         let url = format!(
-            "{}/flow_runs/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/flow_runs/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14772,32 +17285,33 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Flow Run
 
-Delete a flow run by id.
+    Delete a flow run by id.
 
-Sends a `DELETE` request to `/flow_runs/{id}`
+    Sends a `DELETE` request to `/flow_runs/{id}`
 
-Arguments:
-- `id`: The flow run id
-*/
+    Arguments:
+    - `id`: The flow run id
+    */
     pub async fn delete_flow_run<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/flow_runs/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/flow_runs/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -14814,28 +17328,29 @@ Arguments:
     }
     /**Update Flow Run
 
-Updates a flow run.
+    Updates a flow run.
 
-Sends a `PATCH` request to `/flow_runs/{id}`
+    Sends a `PATCH` request to `/flow_runs/{id}`
 
-Arguments:
-- `id`: The flow run id
-- `body`
-*/
+    Arguments:
+    - `id`: The flow run id
+    - `body`
+    */
     pub async fn update_flow_run<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::FlowRunUpdate,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/flow_runs/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/flow_runs/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14857,26 +17372,27 @@ Arguments:
     }
     /**Read Flow Run Graph V1
 
-Get a task run dependency map for a given flow run.
+    Get a task run dependency map for a given flow run.
 
-Sends a `GET` request to `/flow_runs/{id}/graph`
+    Sends a `GET` request to `/flow_runs/{id}/graph`
 
-Arguments:
-- `id`: The flow run id
-*/
+    Arguments:
+    - `id`: The flow run id
+    */
     pub async fn read_flow_run_graph_v1<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<::std::vec::Vec<types::DependencyResult>>, Error<()>> {
         let url = format!(
-            "{}/flow_runs/{}/graph", self.baseurl, encode_path(& id.to_string()),
+            "{}/flow_runs/{}/graph",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14895,34 +17411,35 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Flow Run Graph V2
 
-Get a graph of the tasks and subflow runs for the given flow run
+    Get a graph of the tasks and subflow runs for the given flow run
 
-Sends a `GET` request to `/flow_runs/{id}/graph-v2`
+    Sends a `GET` request to `/flow_runs/{id}/graph-v2`
 
-Arguments:
-- `id`: The flow run id
-- `since`: Only include runs that start or end after this time.
-*/
+    Arguments:
+    - `id`: The flow run id
+    - `since`: Only include runs that start or end after this time.
+    */
     pub async fn read_flow_run_graph_v2<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         since: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Result<ResponseValue<types::Graph>, Error<()>> {
         let url = format!(
-            "{}/flow_runs/{}/graph-v2", self.baseurl, encode_path(& id.to_string()),
+            "{}/flow_runs/{}/graph-v2",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14942,34 +17459,35 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create Flow Run Input
 
-Create a key/value input for a flow run.
+    Create a key/value input for a flow run.
 
-Sends a `POST` request to `/flow_runs/{id}/input`
+    Sends a `POST` request to `/flow_runs/{id}/input`
 
-Arguments:
-- `id`: The flow run id
-- `body`
-*/
+    Arguments:
+    - `id`: The flow run id
+    - `body`
+    */
     pub async fn create_flow_run_input<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::BodyCreateFlowRunInputFlowRunsIdInputPost,
     ) -> Result<ResponseValue<::serde_json::Value>, Error<()>> {
         let url = format!(
-            "{}/flow_runs/{}/input", self.baseurl, encode_path(& id.to_string()),
+            "{}/flow_runs/{}/input",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -14989,34 +17507,35 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Filter Flow Run Input
 
-Filter flow run inputs by key prefix
+    Filter flow run inputs by key prefix
 
-Sends a `POST` request to `/flow_runs/{id}/input/filter`
+    Sends a `POST` request to `/flow_runs/{id}/input/filter`
 
-Arguments:
-- `id`: The flow run id
-- `body`
-*/
+    Arguments:
+    - `id`: The flow run id
+    - `body`
+    */
     pub async fn filter_flow_run_input<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::BodyFilterFlowRunInputFlowRunsIdInputFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::FlowRunInput>>, Error<()>> {
         let url = format!(
-            "{}/flow_runs/{}/input/filter", self.baseurl, encode_path(& id.to_string()),
+            "{}/flow_runs/{}/input/filter",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15036,35 +17555,36 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Flow Run Input
 
-Create a value from a flow run input
+    Create a value from a flow run input
 
-Sends a `GET` request to `/flow_runs/{id}/input/{key}`
+    Sends a `GET` request to `/flow_runs/{id}/input/{key}`
 
-Arguments:
-- `id`: The flow run id
-- `key`: The input key
-*/
+    Arguments:
+    - `id`: The flow run id
+    - `key`: The input key
+    */
     pub async fn read_flow_run_input<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         key: &'a str,
     ) -> Result<ResponseValue<::serde_json::Value>, Error<()>> {
         let url = format!(
-            "{}/flow_runs/{}/input/{}", self.baseurl, encode_path(& id.to_string()),
-            encode_path(& key.to_string()),
+            "{}/flow_runs/{}/input/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
+            encode_path(&key.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15083,35 +17603,36 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Flow Run Input
 
-Delete a flow run input
+    Delete a flow run input
 
-Sends a `DELETE` request to `/flow_runs/{id}/input/{key}`
+    Sends a `DELETE` request to `/flow_runs/{id}/input/{key}`
 
-Arguments:
-- `id`: The flow run id
-- `key`: The input key
-*/
+    Arguments:
+    - `id`: The flow run id
+    - `key`: The input key
+    */
     pub async fn delete_flow_run_input<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         key: &'a str,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/flow_runs/{}/input/{}", self.baseurl, encode_path(& id.to_string()),
-            encode_path(& key.to_string()),
+            "{}/flow_runs/{}/input/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
+            encode_path(&key.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -15128,28 +17649,29 @@ Arguments:
     }
     /**Update Flow Run Labels
 
-Update the labels of a flow run.
+    Update the labels of a flow run.
 
-Sends a `PATCH` request to `/flow_runs/{id}/labels`
+    Sends a `PATCH` request to `/flow_runs/{id}/labels`
 
-Arguments:
-- `id`: The flow run id
-- `body`
-*/
+    Arguments:
+    - `id`: The flow run id
+    - `body`
+    */
     pub async fn update_flow_run_labels<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/flow_runs/{}/labels", self.baseurl, encode_path(& id.to_string()),
+            "{}/flow_runs/{}/labels",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15171,26 +17693,27 @@ Arguments:
     }
     /**Download Logs
 
-Download all flow run logs as a CSV file, collecting all logs until there are no more logs to retrieve.
+    Download all flow run logs as a CSV file, collecting all logs until there are no more logs to retrieve.
 
-Sends a `GET` request to `/flow_runs/{id}/logs/download`
+    Sends a `GET` request to `/flow_runs/{id}/logs/download`
 
-Arguments:
-- `id`: The flow run id
-*/
+    Arguments:
+    - `id`: The flow run id
+    */
     pub async fn download_logs<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<::serde_json::Value>, Error<()>> {
         let url = format!(
-            "{}/flow_runs/{}/logs/download", self.baseurl, encode_path(& id.to_string()),
+            "{}/flow_runs/{}/logs/download",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15209,34 +17732,35 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Resume Flow Run
 
-Resume a paused flow run.
+    Resume a paused flow run.
 
-Sends a `POST` request to `/flow_runs/{id}/resume`
+    Sends a `POST` request to `/flow_runs/{id}/resume`
 
-Arguments:
-- `id`: The flow run id
-- `body`
-*/
+    Arguments:
+    - `id`: The flow run id
+    - `body`
+    */
     pub async fn resume_flow_run<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::BodyResumeFlowRunFlowRunsIdResumePost,
     ) -> Result<ResponseValue<types::OrchestrationResult>, Error<()>> {
         let url = format!(
-            "{}/flow_runs/{}/resume", self.baseurl, encode_path(& id.to_string()),
+            "{}/flow_runs/{}/resume",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15256,34 +17780,35 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Set Flow Run State
 
-Set a flow run state, invoking any orchestration rules.
+    Set a flow run state, invoking any orchestration rules.
 
-Sends a `POST` request to `/flow_runs/{id}/set_state`
+    Sends a `POST` request to `/flow_runs/{id}/set_state`
 
-Arguments:
-- `id`: The flow run id
-- `body`
-*/
+    Arguments:
+    - `id`: The flow run id
+    - `body`
+    */
     pub async fn set_flow_run_state<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::BodySetFlowRunStateFlowRunsIdSetStatePost,
     ) -> Result<ResponseValue<types::OrchestrationResult>, Error<()>> {
         let url = format!(
-            "{}/flow_runs/{}/set_state", self.baseurl, encode_path(& id.to_string()),
+            "{}/flow_runs/{}/set_state",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15303,31 +17828,30 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create Flow
 
-Creates a new flow from the provided schema. If a flow with the
-same name already exists, the existing flow is returned.
+    Creates a new flow from the provided schema. If a flow with the
+    same name already exists, the existing flow is returned.
 
-For more information, see https://docs.prefect.io/v3/concepts/flows.
+    For more information, see https://docs.prefect.io/v3/concepts/flows.
 
-Sends a `POST` request to `/flows/`
+    Sends a `POST` request to `/flows/`
 
-*/
+    */
     pub async fn create_flow<'a>(
         &'a self,
         body: &'a types::FlowCreate,
     ) -> Result<ResponseValue<types::Flow>, Error<()>> {
         let url = format!("{}/flows/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15347,32 +17871,31 @@ Sends a `POST` request to `/flows/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Bulk Delete Flows
 
-Bulk delete flows matching the specified filter criteria.
+    Bulk delete flows matching the specified filter criteria.
 
-This also deletes all associated deployments.
+    This also deletes all associated deployments.
 
-Returns the IDs of flows that were deleted.
+    Returns the IDs of flows that were deleted.
 
-Sends a `POST` request to `/flows/bulk_delete`
+    Sends a `POST` request to `/flows/bulk_delete`
 
-*/
+    */
     pub async fn bulk_delete_flows<'a>(
         &'a self,
         body: &'a types::BodyBulkDeleteFlowsFlowsBulkDeletePost,
     ) -> Result<ResponseValue<types::FlowBulkDeleteResponse>, Error<()>> {
         let url = format!("{}/flows/bulk_delete", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15392,28 +17915,27 @@ Sends a `POST` request to `/flows/bulk_delete`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Count Flows
 
-Count flows.
+    Count flows.
 
-Sends a `POST` request to `/flows/count`
+    Sends a `POST` request to `/flows/count`
 
-*/
+    */
     pub async fn count_flows<'a>(
         &'a self,
         body: &'a types::BodyCountFlowsFlowsCountPost,
     ) -> Result<ResponseValue<i64>, Error<()>> {
         let url = format!("{}/flows/count", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15433,28 +17955,27 @@ Sends a `POST` request to `/flows/count`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Flows
 
-Query for flows.
+    Query for flows.
 
-Sends a `POST` request to `/flows/filter`
+    Sends a `POST` request to `/flows/filter`
 
-*/
+    */
     pub async fn read_flows<'a>(
         &'a self,
         body: &'a types::BodyReadFlowsFlowsFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::Flow>>, Error<()>> {
         let url = format!("{}/flows/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15474,32 +17995,33 @@ Sends a `POST` request to `/flows/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Flow By Name
 
-Get a flow by name.
+    Get a flow by name.
 
-Sends a `GET` request to `/flows/name/{name}`
+    Sends a `GET` request to `/flows/name/{name}`
 
-Arguments:
-- `name`: The name of the flow
-*/
+    Arguments:
+    - `name`: The name of the flow
+    */
     pub async fn read_flow_by_name<'a>(
         &'a self,
         name: &'a str,
     ) -> Result<ResponseValue<types::Flow>, Error<()>> {
         let url = format!(
-            "{}/flows/name/{}", self.baseurl, encode_path(& name.to_string()),
+            "{}/flows/name/{}",
+            self.baseurl,
+            encode_path(&name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15518,28 +18040,27 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Paginate Flows
 
-Pagination query for flows.
+    Pagination query for flows.
 
-Sends a `POST` request to `/flows/paginate`
+    Sends a `POST` request to `/flows/paginate`
 
-*/
+    */
     pub async fn paginate_flows<'a>(
         &'a self,
         body: &'a types::BodyPaginateFlowsFlowsPaginatePost,
     ) -> Result<ResponseValue<types::FlowPaginationResponse>, Error<()>> {
         let url = format!("{}/flows/paginate", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15559,30 +18080,29 @@ Sends a `POST` request to `/flows/paginate`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Flow
 
-Get a flow by id.
+    Get a flow by id.
 
-Sends a `GET` request to `/flows/{id}`
+    Sends a `GET` request to `/flows/{id}`
 
-Arguments:
-- `id`: The flow id
-*/
+    Arguments:
+    - `id`: The flow id
+    */
     pub async fn read_flow<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<types::Flow>, Error<()>> {
-        let url = format!("{}/flows/{}", self.baseurl, encode_path(& id.to_string()),);
+        let url = format!("{}/flows/{}", self.baseurl, encode_path(&id.to_string()),);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15601,30 +18121,29 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Flow
 
-Delete a flow by id.
+    Delete a flow by id.
 
-Sends a `DELETE` request to `/flows/{id}`
+    Sends a `DELETE` request to `/flows/{id}`
 
-Arguments:
-- `id`: The flow id
-*/
+    Arguments:
+    - `id`: The flow id
+    */
     pub async fn delete_flow<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<()>, Error<()>> {
-        let url = format!("{}/flows/{}", self.baseurl, encode_path(& id.to_string()),);
+        let url = format!("{}/flows/{}", self.baseurl, encode_path(&id.to_string()),);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -15641,26 +18160,25 @@ Arguments:
     }
     /**Update Flow
 
-Updates a flow.
+    Updates a flow.
 
-Sends a `PATCH` request to `/flows/{id}`
+    Sends a `PATCH` request to `/flows/{id}`
 
-Arguments:
-- `id`: The flow id
-- `body`
-*/
+    Arguments:
+    - `id`: The flow id
+    - `body`
+    */
     pub async fn update_flow<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::FlowUpdate,
     ) -> Result<ResponseValue<()>, Error<()>> {
-        let url = format!("{}/flows/{}", self.baseurl, encode_path(& id.to_string()),);
+        let url = format!("{}/flows/{}", self.baseurl, encode_path(&id.to_string()),);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15682,17 +18200,16 @@ Arguments:
     }
     /**Health Check
 
-Sends a `GET` request to `/health`
+    Sends a `GET` request to `/health`
 
-*/
+    */
     pub async fn health_check<'a>(&'a self) -> Result<ResponseValue<bool>, Error<()>> {
         let url = format!("{}/health", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15711,27 +18228,24 @@ Sends a `GET` request to `/health`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Hello
 
-Say hello!
+    Say hello!
 
-Sends a `GET` request to `/hello`
+    Sends a `GET` request to `/hello`
 
-*/
-    pub async fn hello<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<::std::string::String>, Error<()>> {
+    */
+    pub async fn hello<'a>(&'a self) -> Result<ResponseValue<::std::string::String>, Error<()>> {
         let url = format!("{}/hello", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15750,30 +18264,29 @@ Sends a `GET` request to `/hello`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create Logs
 
-Create new logs from the provided schema.
+    Create new logs from the provided schema.
 
-For more information, see https://docs.prefect.io/v3/how-to-guides/workflows/add-logging.
+    For more information, see https://docs.prefect.io/v3/how-to-guides/workflows/add-logging.
 
-Sends a `POST` request to `/logs/`
+    Sends a `POST` request to `/logs/`
 
-*/
+    */
     pub async fn create_logs<'a>(
         &'a self,
         body: &'a ::std::vec::Vec<types::LogCreate>,
     ) -> Result<ResponseValue<::serde_json::Value>, Error<()>> {
         let url = format!("{}/logs/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15793,28 +18306,27 @@ Sends a `POST` request to `/logs/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Logs
 
-Query for logs.
+    Query for logs.
 
-Sends a `POST` request to `/logs/filter`
+    Sends a `POST` request to `/logs/filter`
 
-*/
+    */
     pub async fn read_logs<'a>(
         &'a self,
         body: &'a types::BodyReadLogsLogsFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::Log>>, Error<()>> {
         let url = format!("{}/logs/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15834,25 +18346,24 @@ Sends a `POST` request to `/logs/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Perform Readiness Check
 
-Sends a `GET` request to `/ready`
+    Sends a `GET` request to `/ready`
 
-*/
+    */
     pub async fn perform_readiness_check<'a>(
         &'a self,
     ) -> Result<ResponseValue<::serde_json::Value>, Error<()>> {
         let url = format!("{}/ready", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15871,31 +18382,30 @@ Sends a `GET` request to `/ready`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create Saved Search
 
-Creates a new saved search from the provided schema.
+    Creates a new saved search from the provided schema.
 
-If a saved search with the same name already exists, the saved search's fields are
-replaced.
+    If a saved search with the same name already exists, the saved search's fields are
+    replaced.
 
-Sends a `PUT` request to `/saved_searches/`
+    Sends a `PUT` request to `/saved_searches/`
 
-*/
+    */
     pub async fn create_saved_search<'a>(
         &'a self,
         body: &'a types::SavedSearchCreate,
     ) -> Result<ResponseValue<types::SavedSearch>, Error<()>> {
         let url = format!("{}/saved_searches/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15915,28 +18425,27 @@ Sends a `PUT` request to `/saved_searches/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Saved Searches
 
-Query for saved searches.
+    Query for saved searches.
 
-Sends a `POST` request to `/saved_searches/filter`
+    Sends a `POST` request to `/saved_searches/filter`
 
-*/
+    */
     pub async fn read_saved_searches<'a>(
         &'a self,
         body: &'a types::BodyReadSavedSearchesSavedSearchesFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::SavedSearch>>, Error<()>> {
         let url = format!("{}/saved_searches/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -15956,32 +18465,33 @@ Sends a `POST` request to `/saved_searches/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Saved Search
 
-Get a saved search by id.
+    Get a saved search by id.
 
-Sends a `GET` request to `/saved_searches/{id}`
+    Sends a `GET` request to `/saved_searches/{id}`
 
-Arguments:
-- `id`: The saved search id
-*/
+    Arguments:
+    - `id`: The saved search id
+    */
     pub async fn read_saved_search<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<types::SavedSearch>, Error<()>> {
         let url = format!(
-            "{}/saved_searches/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/saved_searches/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16000,32 +18510,33 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Saved Search
 
-Delete a saved search by id.
+    Delete a saved search by id.
 
-Sends a `DELETE` request to `/saved_searches/{id}`
+    Sends a `DELETE` request to `/saved_searches/{id}`
 
-Arguments:
-- `id`: The saved search id
-*/
+    Arguments:
+    - `id`: The saved search id
+    */
     pub async fn delete_saved_search<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/saved_searches/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/saved_searches/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -16042,22 +18553,21 @@ Arguments:
     }
     /**Read Task Run States
 
-Get states associated with a task run.
+    Get states associated with a task run.
 
-Sends a `GET` request to `/task_run_states/`
+    Sends a `GET` request to `/task_run_states/`
 
-*/
+    */
     pub async fn read_task_run_states<'a>(
         &'a self,
         task_run_id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<::std::vec::Vec<types::State>>, Error<()>> {
         let url = format!("{}/task_run_states/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16066,7 +18576,10 @@ Sends a `GET` request to `/task_run_states/`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(&progenitor_client::QueryParam::new("task_run_id", &task_run_id))
+            .query(&progenitor_client::QueryParam::new(
+                "task_run_id",
+                &task_run_id,
+            ))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
@@ -16077,34 +18590,35 @@ Sends a `GET` request to `/task_run_states/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Task Run State
 
-Get a task run state by id.
+    Get a task run state by id.
 
-For more information, see https://docs.prefect.io/v3/concepts/tasks.
+    For more information, see https://docs.prefect.io/v3/concepts/tasks.
 
-Sends a `GET` request to `/task_run_states/{id}`
+    Sends a `GET` request to `/task_run_states/{id}`
 
-Arguments:
-- `id`: The task run state id
-*/
+    Arguments:
+    - `id`: The task run state id
+    */
     pub async fn read_task_run_state<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<types::State>, Error<()>> {
         let url = format!(
-            "{}/task_run_states/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/task_run_states/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16123,34 +18637,33 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create Task Run
 
-Create a task run. If a task run with the same flow_run_id,
-task_key, and dynamic_key already exists, the existing task
-run will be returned.
+    Create a task run. If a task run with the same flow_run_id,
+    task_key, and dynamic_key already exists, the existing task
+    run will be returned.
 
-If no state is provided, the task run will be created in a PENDING state.
+    If no state is provided, the task run will be created in a PENDING state.
 
-For more information, see https://docs.prefect.io/v3/concepts/tasks.
+    For more information, see https://docs.prefect.io/v3/concepts/tasks.
 
-Sends a `POST` request to `/task_runs/`
+    Sends a `POST` request to `/task_runs/`
 
-*/
+    */
     pub async fn create_task_run<'a>(
         &'a self,
         body: &'a types::TaskRunCreate,
     ) -> Result<ResponseValue<types::TaskRun>, Error<()>> {
         let url = format!("{}/task_runs/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16170,28 +18683,27 @@ Sends a `POST` request to `/task_runs/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Count Task Runs
 
-Count task runs.
+    Count task runs.
 
-Sends a `POST` request to `/task_runs/count`
+    Sends a `POST` request to `/task_runs/count`
 
-*/
+    */
     pub async fn count_task_runs<'a>(
         &'a self,
         body: &'a types::BodyCountTaskRunsTaskRunsCountPost,
     ) -> Result<ResponseValue<i64>, Error<()>> {
         let url = format!("{}/task_runs/count", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16211,28 +18723,27 @@ Sends a `POST` request to `/task_runs/count`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Task Runs
 
-Query for task runs.
+    Query for task runs.
 
-Sends a `POST` request to `/task_runs/filter`
+    Sends a `POST` request to `/task_runs/filter`
 
-*/
+    */
     pub async fn read_task_runs<'a>(
         &'a self,
         body: &'a types::BodyReadTaskRunsTaskRunsFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::TaskRun>>, Error<()>> {
         let url = format!("{}/task_runs/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16252,28 +18763,27 @@ Sends a `POST` request to `/task_runs/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Task Run History
 
-Query for task run history data across a given range and interval.
+    Query for task run history data across a given range and interval.
 
-Sends a `POST` request to `/task_runs/history`
+    Sends a `POST` request to `/task_runs/history`
 
-*/
+    */
     pub async fn task_run_history<'a>(
         &'a self,
         body: &'a types::BodyTaskRunHistoryTaskRunsHistoryPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::HistoryResponse>>, Error<()>> {
         let url = format!("{}/task_runs/history", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16293,28 +18803,27 @@ Sends a `POST` request to `/task_runs/history`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Paginate Task Runs
 
-Pagination query for task runs.
+    Pagination query for task runs.
 
-Sends a `POST` request to `/task_runs/paginate`
+    Sends a `POST` request to `/task_runs/paginate`
 
-*/
+    */
     pub async fn paginate_task_runs<'a>(
         &'a self,
         body: &'a types::BodyPaginateTaskRunsTaskRunsPaginatePost,
     ) -> Result<ResponseValue<types::TaskRunPaginationResponse>, Error<()>> {
         let url = format!("{}/task_runs/paginate", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16334,32 +18843,33 @@ Sends a `POST` request to `/task_runs/paginate`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Task Run
 
-Get a task run by id.
+    Get a task run by id.
 
-Sends a `GET` request to `/task_runs/{id}`
+    Sends a `GET` request to `/task_runs/{id}`
 
-Arguments:
-- `id`: The task run id
-*/
+    Arguments:
+    - `id`: The task run id
+    */
     pub async fn read_task_run<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<types::TaskRun>, Error<()>> {
         let url = format!(
-            "{}/task_runs/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/task_runs/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16378,32 +18888,33 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Task Run
 
-Delete a task run by id.
+    Delete a task run by id.
 
-Sends a `DELETE` request to `/task_runs/{id}`
+    Sends a `DELETE` request to `/task_runs/{id}`
 
-Arguments:
-- `id`: The task run id
-*/
+    Arguments:
+    - `id`: The task run id
+    */
     pub async fn delete_task_run<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/task_runs/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/task_runs/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -16420,28 +18931,29 @@ Arguments:
     }
     /**Update Task Run
 
-Updates a task run.
+    Updates a task run.
 
-Sends a `PATCH` request to `/task_runs/{id}`
+    Sends a `PATCH` request to `/task_runs/{id}`
 
-Arguments:
-- `id`: The task run id
-- `body`
-*/
+    Arguments:
+    - `id`: The task run id
+    - `body`
+    */
     pub async fn update_task_run<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::TaskRunUpdate,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/task_runs/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/task_runs/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16463,28 +18975,29 @@ Arguments:
     }
     /**Set Task Run State
 
-Set a task run state, invoking any orchestration rules.
+    Set a task run state, invoking any orchestration rules.
 
-Sends a `POST` request to `/task_runs/{id}/set_state`
+    Sends a `POST` request to `/task_runs/{id}/set_state`
 
-Arguments:
-- `id`: The task run id
-- `body`
-*/
+    Arguments:
+    - `id`: The task run id
+    - `body`
+    */
     pub async fn set_task_run_state<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::BodySetTaskRunStateTaskRunsIdSetStatePost,
     ) -> Result<ResponseValue<types::OrchestrationResult>, Error<()>> {
         let url = format!(
-            "{}/task_runs/{}/set_state", self.baseurl, encode_path(& id.to_string()),
+            "{}/task_runs/{}/set_state",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16504,30 +19017,29 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Task Workers
 
-Read active task workers. Optionally filter by task keys.
+    Read active task workers. Optionally filter by task keys.
 
-For more information, see https://docs.prefect.io/v3/how-to-guides/workflows/run-background-tasks.
+    For more information, see https://docs.prefect.io/v3/how-to-guides/workflows/run-background-tasks.
 
-Sends a `POST` request to `/task_workers/filter`
+    Sends a `POST` request to `/task_workers/filter`
 
-*/
+    */
     pub async fn read_task_workers<'a>(
         &'a self,
         body: &'a types::BodyReadTaskWorkersTaskWorkersFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::TaskWorkerResponse>>, Error<()>> {
         let url = format!("{}/task_workers/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16547,28 +19059,32 @@ Sends a `POST` request to `/task_workers/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Validate Template
 
-Sends a `POST` request to `/templates/validate`
+    Sends a `POST` request to `/templates/validate`
 
-*/
+    */
     pub async fn validate_template<'a>(
         &'a self,
         body: &'a str,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!("{}/templates/validate", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
-        let mut request = self.client.post(url).json(&body).headers(header_map).build()?;
+        let mut request = self
+            .client
+            .post(url)
+            .json(&body)
+            .headers(header_map)
+            .build()?;
         let info = OperationInfo {
             operation_id: "validate_template",
         };
@@ -16583,25 +19099,22 @@ Sends a `POST` request to `/templates/validate`
     }
     /**Count Task Runs By Flow Run
 
-Get task run counts by flow run id.
+    Get task run counts by flow run id.
 
-Sends a `POST` request to `/ui/flow_runs/count-task-runs`
+    Sends a `POST` request to `/ui/flow_runs/count-task-runs`
 
-*/
+    */
     pub async fn count_task_runs_by_flow_run<'a>(
         &'a self,
         body: &'a types::BodyCountTaskRunsByFlowRunUiFlowRunsCountTaskRunsPost,
-    ) -> Result<
-        ResponseValue<::std::collections::HashMap<::std::string::String, i64>>,
-        Error<()>,
-    > {
+    ) -> Result<ResponseValue<::std::collections::HashMap<::std::string::String, i64>>, Error<()>>
+    {
         let url = format!("{}/ui/flow_runs/count-task-runs", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16621,26 +19134,25 @@ Sends a `POST` request to `/ui/flow_runs/count-task-runs`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Flow Run History
 
-Sends a `POST` request to `/ui/flow_runs/history`
+    Sends a `POST` request to `/ui/flow_runs/history`
 
-*/
+    */
     pub async fn read_flow_run_history<'a>(
         &'a self,
         body: &'a types::BodyReadFlowRunHistoryUiFlowRunsHistoryPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::SimpleFlowRun>>, Error<()>> {
         let url = format!("{}/ui/flow_runs/history", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16660,31 +19172,28 @@ Sends a `POST` request to `/ui/flow_runs/history`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Count Deployments By Flow
 
-Get deployment counts by flow id.
+    Get deployment counts by flow id.
 
-Sends a `POST` request to `/ui/flows/count-deployments`
+    Sends a `POST` request to `/ui/flows/count-deployments`
 
-*/
+    */
     pub async fn count_deployments_by_flow<'a>(
         &'a self,
         body: &'a types::BodyCountDeploymentsByFlowUiFlowsCountDeploymentsPost,
-    ) -> Result<
-        ResponseValue<::std::collections::HashMap<::std::string::String, i64>>,
-        Error<()>,
-    > {
+    ) -> Result<ResponseValue<::std::collections::HashMap<::std::string::String, i64>>, Error<()>>
+    {
         let url = format!("{}/ui/flows/count-deployments", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16704,17 +19213,17 @@ Sends a `POST` request to `/ui/flows/count-deployments`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Next Runs By Flow
 
-Get the next flow run by flow id.
+    Get the next flow run by flow id.
 
-Sends a `POST` request to `/ui/flows/next-runs`
+    Sends a `POST` request to `/ui/flows/next-runs`
 
-*/
+    */
     pub async fn next_runs_by_flow<'a>(
         &'a self,
         body: &'a types::BodyNextRunsByFlowUiFlowsNextRunsPost,
@@ -16729,11 +19238,10 @@ Sends a `POST` request to `/ui/flows/next-runs`
     > {
         let url = format!("{}/ui/flows/next-runs", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16753,26 +19261,25 @@ Sends a `POST` request to `/ui/flows/next-runs`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Validate Obj
 
-Sends a `POST` request to `/ui/schemas/validate`
+    Sends a `POST` request to `/ui/schemas/validate`
 
-*/
+    */
     pub async fn validate_obj<'a>(
         &'a self,
         body: &'a types::BodyValidateObjUiSchemasValidatePost,
     ) -> Result<ResponseValue<types::SchemaValuesValidationResponse>, Error<()>> {
         let url = format!("{}/ui/schemas/validate", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16792,26 +19299,25 @@ Sends a `POST` request to `/ui/schemas/validate`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Task Run Counts By State
 
-Sends a `POST` request to `/ui/task_runs/count`
+    Sends a `POST` request to `/ui/task_runs/count`
 
-*/
+    */
     pub async fn read_task_run_counts_by_state<'a>(
         &'a self,
         body: &'a types::BodyReadTaskRunCountsByStateUiTaskRunsCountPost,
     ) -> Result<ResponseValue<types::CountByState>, Error<()>> {
         let url = format!("{}/ui/task_runs/count", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16831,26 +19337,25 @@ Sends a `POST` request to `/ui/task_runs/count`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Dashboard Task Run Counts
 
-Sends a `POST` request to `/ui/task_runs/dashboard/counts`
+    Sends a `POST` request to `/ui/task_runs/dashboard/counts`
 
-*/
+    */
     pub async fn read_dashboard_task_run_counts<'a>(
         &'a self,
         body: &'a types::BodyReadDashboardTaskRunCountsUiTaskRunsDashboardCountsPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::TaskRunCount>>, Error<()>> {
         let url = format!("{}/ui/task_runs/dashboard/counts", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16870,32 +19375,33 @@ Sends a `POST` request to `/ui/task_runs/dashboard/counts`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Task Run With Flow Run Name
 
-Get a task run by id.
+    Get a task run by id.
 
-Sends a `GET` request to `/ui/task_runs/{id}`
+    Sends a `GET` request to `/ui/task_runs/{id}`
 
-Arguments:
-- `id`: The task run id
-*/
+    Arguments:
+    - `id`: The task run id
+    */
     pub async fn read_task_run_with_flow_run_name<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<types::UiTaskRun>, Error<()>> {
         let url = format!(
-            "{}/ui/task_runs/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/ui/task_runs/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16914,30 +19420,29 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create Concurrency Limit V2
 
-Create a task run concurrency limit.
+    Create a task run concurrency limit.
 
-For more information, see https://docs.prefect.io/v3/how-to-guides/workflows/global-concurrency-limits.
+    For more information, see https://docs.prefect.io/v3/how-to-guides/workflows/global-concurrency-limits.
 
-Sends a `POST` request to `/v2/concurrency_limits/`
+    Sends a `POST` request to `/v2/concurrency_limits/`
 
-*/
+    */
     pub async fn create_concurrency_limit_v2<'a>(
         &'a self,
         body: &'a types::ConcurrencyLimitV2Create,
     ) -> Result<ResponseValue<types::ConcurrencyLimitV2>, Error<()>> {
         let url = format!("{}/v2/concurrency_limits/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16957,29 +19462,26 @@ Sends a `POST` request to `/v2/concurrency_limits/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Bulk Decrement Active Slots
 
-Sends a `POST` request to `/v2/concurrency_limits/decrement`
+    Sends a `POST` request to `/v2/concurrency_limits/decrement`
 
-*/
+    */
     pub async fn bulk_decrement_active_slots<'a>(
         &'a self,
         body: &'a types::BodyBulkDecrementActiveSlotsV2ConcurrencyLimitsDecrementPost,
-    ) -> Result<
-        ResponseValue<::std::vec::Vec<types::MinimalConcurrencyLimitResponse>>,
-        Error<()>,
-    > {
+    ) -> Result<ResponseValue<::std::vec::Vec<types::MinimalConcurrencyLimitResponse>>, Error<()>>
+    {
         let url = format!("{}/v2/concurrency_limits/decrement", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -16999,30 +19501,35 @@ Sends a `POST` request to `/v2/concurrency_limits/decrement`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Bulk Decrement Active Slots With Lease
 
-Sends a `POST` request to `/v2/concurrency_limits/decrement-with-lease`
+    Sends a `POST` request to `/v2/concurrency_limits/decrement-with-lease`
 
-*/
+    */
     pub async fn bulk_decrement_active_slots_with_lease<'a>(
         &'a self,
         body: &'a types::BodyBulkDecrementActiveSlotsWithLeaseV2ConcurrencyLimitsDecrementWithLeasePost,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/v2/concurrency_limits/decrement-with-lease", self.baseurl,
+            "{}/v2/concurrency_limits/decrement-with-lease",
+            self.baseurl,
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
-        let mut request = self.client.post(url).json(&body).headers(header_map).build()?;
+        let mut request = self
+            .client
+            .post(url)
+            .json(&body)
+            .headers(header_map)
+            .build()?;
         let info = OperationInfo {
             operation_id: "bulk_decrement_active_slots_with_lease",
         };
@@ -17037,23 +19544,20 @@ Sends a `POST` request to `/v2/concurrency_limits/decrement-with-lease`
     }
     /**Read All Concurrency Limits V2
 
-Sends a `POST` request to `/v2/concurrency_limits/filter`
+    Sends a `POST` request to `/v2/concurrency_limits/filter`
 
-*/
+    */
     pub async fn read_all_concurrency_limits_v2<'a>(
         &'a self,
         body: &'a types::BodyReadAllConcurrencyLimitsV2V2ConcurrencyLimitsFilterPost,
-    ) -> Result<
-        ResponseValue<::std::vec::Vec<types::GlobalConcurrencyLimitResponse>>,
-        Error<()>,
-    > {
+    ) -> Result<ResponseValue<::std::vec::Vec<types::GlobalConcurrencyLimitResponse>>, Error<()>>
+    {
         let url = format!("{}/v2/concurrency_limits/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17073,29 +19577,26 @@ Sends a `POST` request to `/v2/concurrency_limits/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Bulk Increment Active Slots
 
-Sends a `POST` request to `/v2/concurrency_limits/increment`
+    Sends a `POST` request to `/v2/concurrency_limits/increment`
 
-*/
+    */
     pub async fn bulk_increment_active_slots<'a>(
         &'a self,
         body: &'a types::BodyBulkIncrementActiveSlotsV2ConcurrencyLimitsIncrementPost,
-    ) -> Result<
-        ResponseValue<::std::vec::Vec<types::MinimalConcurrencyLimitResponse>>,
-        Error<()>,
-    > {
+    ) -> Result<ResponseValue<::std::vec::Vec<types::MinimalConcurrencyLimitResponse>>, Error<()>>
+    {
         let url = format!("{}/v2/concurrency_limits/increment", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17115,28 +19616,28 @@ Sends a `POST` request to `/v2/concurrency_limits/increment`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Bulk Increment Active Slots With Lease
 
-Sends a `POST` request to `/v2/concurrency_limits/increment-with-lease`
+    Sends a `POST` request to `/v2/concurrency_limits/increment-with-lease`
 
-*/
+    */
     pub async fn bulk_increment_active_slots_with_lease<'a>(
         &'a self,
         body: &'a types::BodyBulkIncrementActiveSlotsWithLeaseV2ConcurrencyLimitsIncrementWithLeasePost,
     ) -> Result<ResponseValue<types::ConcurrencyLimitWithLeaseResponse>, Error<()>> {
         let url = format!(
-            "{}/v2/concurrency_limits/increment-with-lease", self.baseurl,
+            "{}/v2/concurrency_limits/increment-with-lease",
+            self.baseurl,
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17156,35 +19657,40 @@ Sends a `POST` request to `/v2/concurrency_limits/increment-with-lease`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Renew Concurrency Lease
 
-Sends a `POST` request to `/v2/concurrency_limits/leases/{lease_id}/renew`
+    Sends a `POST` request to `/v2/concurrency_limits/leases/{lease_id}/renew`
 
-Arguments:
-- `lease_id`: The ID of the lease to renew
-- `body`
-*/
+    Arguments:
+    - `lease_id`: The ID of the lease to renew
+    - `body`
+    */
     pub async fn renew_concurrency_lease<'a>(
         &'a self,
         lease_id: &'a ::uuid::Uuid,
         body: &'a types::BodyRenewConcurrencyLeaseV2ConcurrencyLimitsLeasesLeaseIdRenewPost,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/v2/concurrency_limits/leases/{}/renew", self.baseurl, encode_path(&
-            lease_id.to_string()),
+            "{}/v2/concurrency_limits/leases/{}/renew",
+            self.baseurl,
+            encode_path(&lease_id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
-        let mut request = self.client.post(url).json(&body).headers(header_map).build()?;
+        let mut request = self
+            .client
+            .post(url)
+            .json(&body)
+            .headers(header_map)
+            .build()?;
         let info = OperationInfo {
             operation_id: "renew_concurrency_lease",
         };
@@ -17199,25 +19705,25 @@ Arguments:
     }
     /**Read Concurrency Limit V2
 
-Sends a `GET` request to `/v2/concurrency_limits/{id_or_name}`
+    Sends a `GET` request to `/v2/concurrency_limits/{id_or_name}`
 
-Arguments:
-- `id_or_name`: The ID or name of the concurrency limit
-*/
+    Arguments:
+    - `id_or_name`: The ID or name of the concurrency limit
+    */
     pub async fn read_concurrency_limit_v2<'a>(
         &'a self,
         id_or_name: &'a types::IdOrName,
     ) -> Result<ResponseValue<types::GlobalConcurrencyLimitResponse>, Error<()>> {
         let url = format!(
-            "{}/v2/concurrency_limits/{}", self.baseurl, encode_path(& id_or_name
-            .to_string()),
+            "{}/v2/concurrency_limits/{}",
+            self.baseurl,
+            encode_path(&id_or_name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17236,31 +19742,31 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Concurrency Limit V2
 
-Sends a `DELETE` request to `/v2/concurrency_limits/{id_or_name}`
+    Sends a `DELETE` request to `/v2/concurrency_limits/{id_or_name}`
 
-Arguments:
-- `id_or_name`: The ID or name of the concurrency limit
-*/
+    Arguments:
+    - `id_or_name`: The ID or name of the concurrency limit
+    */
     pub async fn delete_concurrency_limit_v2<'a>(
         &'a self,
         id_or_name: &'a types::IdOrName,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/v2/concurrency_limits/{}", self.baseurl, encode_path(& id_or_name
-            .to_string()),
+            "{}/v2/concurrency_limits/{}",
+            self.baseurl,
+            encode_path(&id_or_name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -17277,27 +19783,27 @@ Arguments:
     }
     /**Update Concurrency Limit V2
 
-Sends a `PATCH` request to `/v2/concurrency_limits/{id_or_name}`
+    Sends a `PATCH` request to `/v2/concurrency_limits/{id_or_name}`
 
-Arguments:
-- `id_or_name`: The ID or name of the concurrency limit
-- `body`
-*/
+    Arguments:
+    - `id_or_name`: The ID or name of the concurrency limit
+    - `body`
+    */
     pub async fn update_concurrency_limit_v2<'a>(
         &'a self,
         id_or_name: &'a types::IdOrName,
         body: &'a types::ConcurrencyLimitV2Update,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/v2/concurrency_limits/{}", self.baseurl, encode_path(& id_or_name
-            .to_string()),
+            "{}/v2/concurrency_limits/{}",
+            self.baseurl,
+            encode_path(&id_or_name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17319,24 +19825,23 @@ Arguments:
     }
     /**Create Variable
 
-Create a variable.
+    Create a variable.
 
-For more information, see https://docs.prefect.io/v3/concepts/variables.
+    For more information, see https://docs.prefect.io/v3/concepts/variables.
 
-Sends a `POST` request to `/variables/`
+    Sends a `POST` request to `/variables/`
 
-*/
+    */
     pub async fn create_variable<'a>(
         &'a self,
         body: &'a types::VariableCreate,
     ) -> Result<ResponseValue<types::Variable>, Error<()>> {
         let url = format!("{}/variables/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17356,26 +19861,25 @@ Sends a `POST` request to `/variables/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Count Variables
 
-Sends a `POST` request to `/variables/count`
+    Sends a `POST` request to `/variables/count`
 
-*/
+    */
     pub async fn count_variables<'a>(
         &'a self,
         body: &'a types::BodyCountVariablesVariablesCountPost,
     ) -> Result<ResponseValue<i64>, Error<()>> {
         let url = format!("{}/variables/count", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17395,26 +19899,25 @@ Sends a `POST` request to `/variables/count`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Variables
 
-Sends a `POST` request to `/variables/filter`
+    Sends a `POST` request to `/variables/filter`
 
-*/
+    */
     pub async fn read_variables<'a>(
         &'a self,
         body: &'a types::BodyReadVariablesVariablesFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::Variable>>, Error<()>> {
         let url = format!("{}/variables/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17434,28 +19937,29 @@ Sends a `POST` request to `/variables/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Variable By Name
 
-Sends a `GET` request to `/variables/name/{name}`
+    Sends a `GET` request to `/variables/name/{name}`
 
-*/
+    */
     pub async fn read_variable_by_name<'a>(
         &'a self,
         name: &'a str,
     ) -> Result<ResponseValue<types::Variable>, Error<()>> {
         let url = format!(
-            "{}/variables/name/{}", self.baseurl, encode_path(& name.to_string()),
+            "{}/variables/name/{}",
+            self.baseurl,
+            encode_path(&name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17474,28 +19978,29 @@ Sends a `GET` request to `/variables/name/{name}`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Variable By Name
 
-Sends a `DELETE` request to `/variables/name/{name}`
+    Sends a `DELETE` request to `/variables/name/{name}`
 
-*/
+    */
     pub async fn delete_variable_by_name<'a>(
         &'a self,
         name: &'a str,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/variables/name/{}", self.baseurl, encode_path(& name.to_string()),
+            "{}/variables/name/{}",
+            self.baseurl,
+            encode_path(&name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -17512,23 +20017,24 @@ Sends a `DELETE` request to `/variables/name/{name}`
     }
     /**Update Variable By Name
 
-Sends a `PATCH` request to `/variables/name/{name}`
+    Sends a `PATCH` request to `/variables/name/{name}`
 
-*/
+    */
     pub async fn update_variable_by_name<'a>(
         &'a self,
         name: &'a str,
         body: &'a types::VariableUpdate,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/variables/name/{}", self.baseurl, encode_path(& name.to_string()),
+            "{}/variables/name/{}",
+            self.baseurl,
+            encode_path(&name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17550,22 +20056,23 @@ Sends a `PATCH` request to `/variables/name/{name}`
     }
     /**Read Variable
 
-Sends a `GET` request to `/variables/{id}`
+    Sends a `GET` request to `/variables/{id}`
 
-*/
+    */
     pub async fn read_variable<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<types::Variable>, Error<()>> {
         let url = format!(
-            "{}/variables/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/variables/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17584,28 +20091,29 @@ Sends a `GET` request to `/variables/{id}`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Variable
 
-Sends a `DELETE` request to `/variables/{id}`
+    Sends a `DELETE` request to `/variables/{id}`
 
-*/
+    */
     pub async fn delete_variable<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/variables/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/variables/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -17622,23 +20130,24 @@ Sends a `DELETE` request to `/variables/{id}`
     }
     /**Update Variable
 
-Sends a `PATCH` request to `/variables/{id}`
+    Sends a `PATCH` request to `/variables/{id}`
 
-*/
+    */
     pub async fn update_variable<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::VariableUpdate,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/variables/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/variables/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17660,19 +20169,18 @@ Sends a `PATCH` request to `/variables/{id}`
     }
     /**Server Version
 
-Sends a `GET` request to `/version`
+    Sends a `GET` request to `/version`
 
-*/
+    */
     pub async fn server_version<'a>(
         &'a self,
     ) -> Result<ResponseValue<::std::string::String>, Error<()>> {
         let url = format!("{}/version", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17691,31 +20199,30 @@ Sends a `GET` request to `/version`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create Work Pool
 
-Creates a new work pool. If a work pool with the same
-name already exists, an error will be raised.
+    Creates a new work pool. If a work pool with the same
+    name already exists, an error will be raised.
 
-For more information, see https://docs.prefect.io/v3/concepts/work-pools.
+    For more information, see https://docs.prefect.io/v3/concepts/work-pools.
 
-Sends a `POST` request to `/work_pools/`
+    Sends a `POST` request to `/work_pools/`
 
-*/
+    */
     pub async fn create_work_pool<'a>(
         &'a self,
         body: &'a types::WorkPoolCreate,
     ) -> Result<ResponseValue<types::WorkPoolResponse>, Error<()>> {
         let url = format!("{}/work_pools/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17735,28 +20242,27 @@ Sends a `POST` request to `/work_pools/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Count Work Pools
 
-Count work pools
+    Count work pools
 
-Sends a `POST` request to `/work_pools/count`
+    Sends a `POST` request to `/work_pools/count`
 
-*/
+    */
     pub async fn count_work_pools<'a>(
         &'a self,
         body: &'a types::BodyCountWorkPoolsWorkPoolsCountPost,
     ) -> Result<ResponseValue<i64>, Error<()>> {
         let url = format!("{}/work_pools/count", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17776,28 +20282,27 @@ Sends a `POST` request to `/work_pools/count`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Work Pools
 
-Read multiple work pools
+    Read multiple work pools
 
-Sends a `POST` request to `/work_pools/filter`
+    Sends a `POST` request to `/work_pools/filter`
 
-*/
+    */
     pub async fn read_work_pools<'a>(
         &'a self,
         body: &'a types::BodyReadWorkPoolsWorkPoolsFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::WorkPoolResponse>>, Error<()>> {
         let url = format!("{}/work_pools/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17817,32 +20322,33 @@ Sends a `POST` request to `/work_pools/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Work Pool
 
-Read a work pool by name
+    Read a work pool by name
 
-Sends a `GET` request to `/work_pools/{name}`
+    Sends a `GET` request to `/work_pools/{name}`
 
-Arguments:
-- `name`: The work pool name
-*/
+    Arguments:
+    - `name`: The work pool name
+    */
     pub async fn read_work_pool<'a>(
         &'a self,
         name: &'a str,
     ) -> Result<ResponseValue<types::WorkPoolResponse>, Error<()>> {
         let url = format!(
-            "{}/work_pools/{}", self.baseurl, encode_path(& name.to_string()),
+            "{}/work_pools/{}",
+            self.baseurl,
+            encode_path(&name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17861,32 +20367,33 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Work Pool
 
-Delete a work pool
+    Delete a work pool
 
-Sends a `DELETE` request to `/work_pools/{name}`
+    Sends a `DELETE` request to `/work_pools/{name}`
 
-Arguments:
-- `name`: The work pool name
-*/
+    Arguments:
+    - `name`: The work pool name
+    */
     pub async fn delete_work_pool<'a>(
         &'a self,
         name: &'a str,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/work_pools/{}", self.baseurl, encode_path(& name.to_string()),
+            "{}/work_pools/{}",
+            self.baseurl,
+            encode_path(&name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -17903,28 +20410,29 @@ Arguments:
     }
     /**Update Work Pool
 
-Update a work pool
+    Update a work pool
 
-Sends a `PATCH` request to `/work_pools/{name}`
+    Sends a `PATCH` request to `/work_pools/{name}`
 
-Arguments:
-- `name`: The work pool name
-- `body`
-*/
+    Arguments:
+    - `name`: The work pool name
+    - `body`
+    */
     pub async fn update_work_pool<'a>(
         &'a self,
         name: &'a str,
         body: &'a types::WorkPoolUpdate,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/work_pools/{}", self.baseurl, encode_path(& name.to_string()),
+            "{}/work_pools/{}",
+            self.baseurl,
+            encode_path(&name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17946,31 +20454,31 @@ Arguments:
     }
     /**Read Work Pool Concurrency Status
 
-Read concurrency status for a work pool, including per-queue breakdown
-with flow run summaries. Queues are paginated; flow runs per queue are
-capped by flow_run_limit.
+    Read concurrency status for a work pool, including per-queue breakdown
+    with flow run summaries. Queues are paginated; flow runs per queue are
+    capped by flow_run_limit.
 
-Sends a `POST` request to `/work_pools/{name}/concurrency_status`
+    Sends a `POST` request to `/work_pools/{name}/concurrency_status`
 
-Arguments:
-- `name`: The work pool name
-- `body`
-*/
+    Arguments:
+    - `name`: The work pool name
+    - `body`
+    */
     pub async fn read_work_pool_concurrency_status<'a>(
         &'a self,
         name: &'a str,
         body: &'a types::BodyReadWorkPoolConcurrencyStatusWorkPoolsNameConcurrencyStatusPost,
     ) -> Result<ResponseValue<types::WorkPoolConcurrencyStatus>, Error<()>> {
         let url = format!(
-            "{}/work_pools/{}/concurrency_status", self.baseurl, encode_path(& name
-            .to_string()),
+            "{}/work_pools/{}/concurrency_status",
+            self.baseurl,
+            encode_path(&name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17990,38 +20498,35 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Get Scheduled Flow Runs
 
-Load scheduled runs for a worker
+    Load scheduled runs for a worker
 
-Sends a `POST` request to `/work_pools/{name}/get_scheduled_flow_runs`
+    Sends a `POST` request to `/work_pools/{name}/get_scheduled_flow_runs`
 
-Arguments:
-- `name`: The work pool name
-- `body`
-*/
+    Arguments:
+    - `name`: The work pool name
+    - `body`
+    */
     pub async fn get_scheduled_flow_runs<'a>(
         &'a self,
         name: &'a str,
         body: &'a types::BodyGetScheduledFlowRunsWorkPoolsNameGetScheduledFlowRunsPost,
-    ) -> Result<
-        ResponseValue<::std::vec::Vec<types::WorkerFlowRunResponse>>,
-        Error<()>,
-    > {
+    ) -> Result<ResponseValue<::std::vec::Vec<types::WorkerFlowRunResponse>>, Error<()>> {
         let url = format!(
-            "{}/work_pools/{}/get_scheduled_flow_runs", self.baseurl, encode_path(& name
-            .to_string()),
+            "{}/work_pools/{}/get_scheduled_flow_runs",
+            self.baseurl,
+            encode_path(&name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -18041,38 +20546,38 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create Work Queue
 
-Creates a new work pool queue. If a work pool queue with the same
-name already exists, an error will be raised.
+    Creates a new work pool queue. If a work pool queue with the same
+    name already exists, an error will be raised.
 
-For more information, see https://docs.prefect.io/v3/concepts/work-pools#work-queues.
+    For more information, see https://docs.prefect.io/v3/concepts/work-pools#work-queues.
 
-Sends a `POST` request to `/work_pools/{work_pool_name}/queues`
+    Sends a `POST` request to `/work_pools/{work_pool_name}/queues`
 
-Arguments:
-- `work_pool_name`: The work pool name
-- `body`
-*/
+    Arguments:
+    - `work_pool_name`: The work pool name
+    - `body`
+    */
     pub async fn create_work_queue_in_work_pools<'a>(
         &'a self,
         work_pool_name: &'a str,
         body: &'a types::WorkQueueCreate,
     ) -> Result<ResponseValue<types::WorkQueueResponse>, Error<()>> {
         let url = format!(
-            "{}/work_pools/{}/queues", self.baseurl, encode_path(& work_pool_name
-            .to_string()),
+            "{}/work_pools/{}/queues",
+            self.baseurl,
+            encode_path(&work_pool_name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -18092,35 +20597,35 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Work Queues
 
-Read all work pool queues
+    Read all work pool queues
 
-Sends a `POST` request to `/work_pools/{work_pool_name}/queues/filter`
+    Sends a `POST` request to `/work_pools/{work_pool_name}/queues/filter`
 
-Arguments:
-- `work_pool_name`: The work pool name
-- `body`
-*/
+    Arguments:
+    - `work_pool_name`: The work pool name
+    - `body`
+    */
     pub async fn read_work_queues_in_work_pools<'a>(
         &'a self,
         work_pool_name: &'a str,
         body: &'a types::BodyReadWorkQueuesWorkPoolsWorkPoolNameQueuesFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::WorkQueueResponse>>, Error<()>> {
         let url = format!(
-            "{}/work_pools/{}/queues/filter", self.baseurl, encode_path(& work_pool_name
-            .to_string()),
+            "{}/work_pools/{}/queues/filter",
+            self.baseurl,
+            encode_path(&work_pool_name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -18140,35 +20645,36 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Work Queue
 
-Read a work pool queue
+    Read a work pool queue
 
-Sends a `GET` request to `/work_pools/{work_pool_name}/queues/{name}`
+    Sends a `GET` request to `/work_pools/{work_pool_name}/queues/{name}`
 
-Arguments:
-- `work_pool_name`: The work pool name
-- `name`: The work pool queue name
-*/
+    Arguments:
+    - `work_pool_name`: The work pool name
+    - `name`: The work pool queue name
+    */
     pub async fn read_work_queue_in_work_pools<'a>(
         &'a self,
         work_pool_name: &'a str,
         name: &'a str,
     ) -> Result<ResponseValue<types::WorkQueueResponse>, Error<()>> {
         let url = format!(
-            "{}/work_pools/{}/queues/{}", self.baseurl, encode_path(& work_pool_name
-            .to_string()), encode_path(& name.to_string()),
+            "{}/work_pools/{}/queues/{}",
+            self.baseurl,
+            encode_path(&work_pool_name.to_string()),
+            encode_path(&name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -18187,35 +20693,36 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Work Queue
 
-Delete a work pool queue
+    Delete a work pool queue
 
-Sends a `DELETE` request to `/work_pools/{work_pool_name}/queues/{name}`
+    Sends a `DELETE` request to `/work_pools/{work_pool_name}/queues/{name}`
 
-Arguments:
-- `work_pool_name`: The work pool name
-- `name`: The work pool queue name
-*/
+    Arguments:
+    - `work_pool_name`: The work pool name
+    - `name`: The work pool queue name
+    */
     pub async fn delete_work_queue_in_work_pools<'a>(
         &'a self,
         work_pool_name: &'a str,
         name: &'a str,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/work_pools/{}/queues/{}", self.baseurl, encode_path(& work_pool_name
-            .to_string()), encode_path(& name.to_string()),
+            "{}/work_pools/{}/queues/{}",
+            self.baseurl,
+            encode_path(&work_pool_name.to_string()),
+            encode_path(&name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -18232,15 +20739,15 @@ Arguments:
     }
     /**Update Work Queue
 
-Update a work pool queue
+    Update a work pool queue
 
-Sends a `PATCH` request to `/work_pools/{work_pool_name}/queues/{name}`
+    Sends a `PATCH` request to `/work_pools/{work_pool_name}/queues/{name}`
 
-Arguments:
-- `work_pool_name`: The work pool name
-- `name`: The work pool queue name
-- `body`
-*/
+    Arguments:
+    - `work_pool_name`: The work pool name
+    - `name`: The work pool queue name
+    - `body`
+    */
     pub async fn update_work_queue_in_work_pools<'a>(
         &'a self,
         work_pool_name: &'a str,
@@ -18248,15 +20755,16 @@ Arguments:
         body: &'a types::WorkQueueUpdate,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/work_pools/{}/queues/{}", self.baseurl, encode_path(& work_pool_name
-            .to_string()), encode_path(& name.to_string()),
+            "{}/work_pools/{}/queues/{}",
+            self.baseurl,
+            encode_path(&work_pool_name.to_string()),
+            encode_path(&name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -18278,29 +20786,29 @@ Arguments:
     }
     /**Read Workers
 
-Read all worker processes
+    Read all worker processes
 
-Sends a `POST` request to `/work_pools/{work_pool_name}/workers/filter`
+    Sends a `POST` request to `/work_pools/{work_pool_name}/workers/filter`
 
-Arguments:
-- `work_pool_name`: The work pool name
-- `body`
-*/
+    Arguments:
+    - `work_pool_name`: The work pool name
+    - `body`
+    */
     pub async fn read_workers<'a>(
         &'a self,
         work_pool_name: &'a str,
         body: &'a types::BodyReadWorkersWorkPoolsWorkPoolNameWorkersFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::WorkerResponse>>, Error<()>> {
         let url = format!(
-            "{}/work_pools/{}/workers/filter", self.baseurl, encode_path(& work_pool_name
-            .to_string()),
+            "{}/work_pools/{}/workers/filter",
+            self.baseurl,
+            encode_path(&work_pool_name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -18320,35 +20828,40 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Worker Heartbeat
 
-Sends a `POST` request to `/work_pools/{work_pool_name}/workers/heartbeat`
+    Sends a `POST` request to `/work_pools/{work_pool_name}/workers/heartbeat`
 
-Arguments:
-- `work_pool_name`: The work pool name
-- `body`
-*/
+    Arguments:
+    - `work_pool_name`: The work pool name
+    - `body`
+    */
     pub async fn worker_heartbeat<'a>(
         &'a self,
         work_pool_name: &'a str,
         body: &'a types::BodyWorkerHeartbeatWorkPoolsWorkPoolNameWorkersHeartbeatPost,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/work_pools/{}/workers/heartbeat", self.baseurl, encode_path(&
-            work_pool_name.to_string()),
+            "{}/work_pools/{}/workers/heartbeat",
+            self.baseurl,
+            encode_path(&work_pool_name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
-        let mut request = self.client.post(url).json(&body).headers(header_map).build()?;
+        let mut request = self
+            .client
+            .post(url)
+            .json(&body)
+            .headers(header_map)
+            .build()?;
         let info = OperationInfo {
             operation_id: "worker_heartbeat",
         };
@@ -18363,29 +20876,30 @@ Arguments:
     }
     /**Delete Worker
 
-Delete a work pool's worker
+    Delete a work pool's worker
 
-Sends a `DELETE` request to `/work_pools/{work_pool_name}/workers/{name}`
+    Sends a `DELETE` request to `/work_pools/{work_pool_name}/workers/{name}`
 
-Arguments:
-- `work_pool_name`: The work pool name
-- `name`: The work pool's worker name
-*/
+    Arguments:
+    - `work_pool_name`: The work pool name
+    - `name`: The work pool's worker name
+    */
     pub async fn delete_worker<'a>(
         &'a self,
         work_pool_name: &'a str,
         name: &'a str,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/work_pools/{}/workers/{}", self.baseurl, encode_path(& work_pool_name
-            .to_string()), encode_path(& name.to_string()),
+            "{}/work_pools/{}/workers/{}",
+            self.baseurl,
+            encode_path(&work_pool_name.to_string()),
+            encode_path(&name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -18402,27 +20916,26 @@ Arguments:
     }
     /**Create Work Queue
 
-Creates a new work queue.
+    Creates a new work queue.
 
-If a work queue with the same name already exists, an error
-will be raised.
+    If a work queue with the same name already exists, an error
+    will be raised.
 
-For more information, see https://docs.prefect.io/v3/concepts/work-pools#work-queues.
+    For more information, see https://docs.prefect.io/v3/concepts/work-pools#work-queues.
 
-Sends a `POST` request to `/work_queues/`
+    Sends a `POST` request to `/work_queues/`
 
-*/
+    */
     pub async fn create_work_queue<'a>(
         &'a self,
         body: &'a types::WorkQueueCreate,
     ) -> Result<ResponseValue<types::WorkQueueResponse>, Error<()>> {
         let url = format!("{}/work_queues/", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -18442,28 +20955,27 @@ Sends a `POST` request to `/work_queues/`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Work Queues
 
-Query for work queues.
+    Query for work queues.
 
-Sends a `POST` request to `/work_queues/filter`
+    Sends a `POST` request to `/work_queues/filter`
 
-*/
+    */
     pub async fn read_work_queues<'a>(
         &'a self,
         body: &'a types::BodyReadWorkQueuesWorkQueuesFilterPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::WorkQueueResponse>>, Error<()>> {
         let url = format!("{}/work_queues/filter", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -18483,32 +20995,33 @@ Sends a `POST` request to `/work_queues/filter`
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Work Queue By Name
 
-Get a work queue by id.
+    Get a work queue by id.
 
-Sends a `GET` request to `/work_queues/name/{name}`
+    Sends a `GET` request to `/work_queues/name/{name}`
 
-Arguments:
-- `name`: The work queue name
-*/
+    Arguments:
+    - `name`: The work queue name
+    */
     pub async fn read_work_queue_by_name<'a>(
         &'a self,
         name: &'a str,
     ) -> Result<ResponseValue<types::WorkQueueResponse>, Error<()>> {
         let url = format!(
-            "{}/work_queues/name/{}", self.baseurl, encode_path(& name.to_string()),
+            "{}/work_queues/name/{}",
+            self.baseurl,
+            encode_path(&name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -18527,32 +21040,33 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Work Queue
 
-Get a work queue by id.
+    Get a work queue by id.
 
-Sends a `GET` request to `/work_queues/{id}`
+    Sends a `GET` request to `/work_queues/{id}`
 
-Arguments:
-- `id`: The work queue id
-*/
+    Arguments:
+    - `id`: The work queue id
+    */
     pub async fn read_work_queue<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<types::WorkQueueResponse>, Error<()>> {
         let url = format!(
-            "{}/work_queues/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/work_queues/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -18571,32 +21085,33 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete Work Queue
 
-Delete a work queue by id.
+    Delete a work queue by id.
 
-Sends a `DELETE` request to `/work_queues/{id}`
+    Sends a `DELETE` request to `/work_queues/{id}`
 
-Arguments:
-- `id`: The work queue id
-*/
+    Arguments:
+    - `id`: The work queue id
+    */
     pub async fn delete_work_queue<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/work_queues/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/work_queues/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
@@ -18613,28 +21128,29 @@ Arguments:
     }
     /**Update Work Queue
 
-Updates an existing work queue.
+    Updates an existing work queue.
 
-Sends a `PATCH` request to `/work_queues/{id}`
+    Sends a `PATCH` request to `/work_queues/{id}`
 
-Arguments:
-- `id`: The work queue id
-- `body`
-*/
+    Arguments:
+    - `id`: The work queue id
+    - `body`
+    */
     pub async fn update_work_queue<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::WorkQueueUpdate,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
-            "{}/work_queues/{}", self.baseurl, encode_path(& id.to_string()),
+            "{}/work_queues/{}",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -18656,30 +21172,30 @@ Arguments:
     }
     /**Read Work Queue Concurrency Status
 
-Read concurrency status for a work queue, including paginated flow run
-summaries. active_slots always reflects the total count.
+    Read concurrency status for a work queue, including paginated flow run
+    summaries. active_slots always reflects the total count.
 
-Sends a `POST` request to `/work_queues/{id}/concurrency_status`
+    Sends a `POST` request to `/work_queues/{id}/concurrency_status`
 
-Arguments:
-- `id`: The work queue id
-- `body`
-*/
+    Arguments:
+    - `id`: The work queue id
+    - `body`
+    */
     pub async fn read_work_queue_concurrency_status<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
         body: &'a types::BodyReadWorkQueueConcurrencyStatusWorkQueuesIdConcurrencyStatusPost,
     ) -> Result<ResponseValue<types::WorkQueueConcurrencyStatus>, Error<()>> {
         let url = format!(
-            "{}/work_queues/{}/concurrency_status", self.baseurl, encode_path(& id
-            .to_string()),
+            "{}/work_queues/{}/concurrency_status",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -18699,21 +21215,21 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Work Queue Runs
 
-Get flow runs from the work queue.
+    Get flow runs from the work queue.
 
-Sends a `POST` request to `/work_queues/{id}/get_runs`
+    Sends a `POST` request to `/work_queues/{id}/get_runs`
 
-Arguments:
-- `id`: The work queue id
-- `x_prefect_ui`: A header to indicate this request came from the Prefect UI.
-- `body`
-*/
+    Arguments:
+    - `id`: The work queue id
+    - `x_prefect_ui`: A header to indicate this request came from the Prefect UI.
+    - `body`
+    */
     pub async fn read_work_queue_runs<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
@@ -18721,14 +21237,15 @@ Arguments:
         body: &'a types::BodyReadWorkQueueRunsWorkQueuesIdGetRunsPost,
     ) -> Result<ResponseValue<::std::vec::Vec<types::FlowRunResponse>>, Error<()>> {
         let url = format!(
-            "{}/work_queues/{}/get_runs", self.baseurl, encode_path(& id.to_string()),
+            "{}/work_queues/{}/get_runs",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         if let Some(value) = x_prefect_ui {
             header_map.append("x-prefect-ui", value.to_string().try_into()?);
         }
@@ -18751,32 +21268,33 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Read Work Queue Status
 
-Get the status of a work queue.
+    Get the status of a work queue.
 
-Sends a `GET` request to `/work_queues/{id}/status`
+    Sends a `GET` request to `/work_queues/{id}/status`
 
-Arguments:
-- `id`: The work queue id
-*/
+    Arguments:
+    - `id`: The work queue id
+    */
     pub async fn read_work_queue_status<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
     ) -> Result<ResponseValue<types::WorkQueueStatusDetail>, Error<()>> {
         let url = format!(
-            "{}/work_queues/{}/status", self.baseurl, encode_path(& id.to_string()),
+            "{}/work_queues/{}/status",
+            self.baseurl,
+            encode_path(&id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -18795,7 +21313,7 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200..=299 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }

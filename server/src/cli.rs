@@ -3,7 +3,9 @@
 
 use anyhow::{bail, Context, Result};
 use rmcp::handler::server::tool::ToolCallContext;
-use rmcp::model::{CallToolRequestParams, CallToolResponse, CallToolResult, JsonObject, NumberOrString};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, JsonObject, NumberOrString,
+};
 use rmcp::service::{serve_directly, RequestContext};
 use rmcp::RoleServer;
 
@@ -21,11 +23,16 @@ pub fn print_tools(server: &PrefectServer) -> Result<()> {
 pub async fn call(server: &PrefectServer, name: &str, arguments: Option<&str>) -> Result<bool> {
     let arguments: JsonObject = match arguments {
         None => JsonObject::new(),
-        Some(raw) => serde_json::from_str(raw)
-            .with_context(|| format!("the arguments must be a JSON object, e.g. '{{\"limit\": 5}}'; got {raw:?}"))?,
+        Some(raw) => serde_json::from_str(raw).with_context(|| {
+            format!("the arguments must be a JSON object, e.g. '{{\"limit\": 5}}'; got {raw:?}")
+        })?,
     };
     if server.router().get(name).is_none() {
-        let names: Vec<String> = server.tools().into_iter().map(|t| t.name.into_owned()).collect();
+        let names: Vec<String> = server
+            .tools()
+            .into_iter()
+            .map(|t| t.name.into_owned())
+            .collect();
         bail!("unknown tool {name:?}; the tools are: {}", names.join(", "));
     }
     let result = call_directly(server, name, arguments).await?;
@@ -48,7 +55,11 @@ pub async fn call(server: &PrefectServer, name: &str, arguments: Option<&str>) -
 }
 
 /// rmcp gives a tool a peer to talk back to (progress); an in-memory pipe provides one.
-async fn call_directly(server: &PrefectServer, name: &str, arguments: JsonObject) -> Result<CallToolResult> {
+async fn call_directly(
+    server: &PrefectServer,
+    name: &str,
+    arguments: JsonObject,
+) -> Result<CallToolResult> {
     let (server_io, client_io) = tokio::io::duplex(64 * 1024);
     // Whatever the tool sends its peer (progress) is read and dropped.
     let drain = tokio::spawn(async move {
@@ -60,7 +71,10 @@ async fn call_directly(server: &PrefectServer, name: &str, arguments: JsonObject
     let running = serve_directly::<RoleServer, _, _, _, _>(server.clone(), server_io, None);
     let context = RequestContext::new(NumberOrString::Number(1), running.peer().clone());
     let request = CallToolRequestParams::new(name.to_owned()).with_arguments(arguments);
-    let response = server.router().call(ToolCallContext::new(server, request, context)).await;
+    let response = server
+        .router()
+        .call(ToolCallContext::new(server, request, context))
+        .await;
     let _ = running.cancel().await;
     drain.abort();
     match response.map_err(|e| anyhow::anyhow!("{}", e.message))? {

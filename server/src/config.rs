@@ -73,7 +73,9 @@ impl Config {
             (DEFAULT_API_URL.to_string(), "default")
         };
         let pick = |flag: &Option<String>, key: &str| {
-            flag.clone().or_else(|| env(key)).or_else(|| from_profile(key))
+            flag.clone()
+                .or_else(|| env(key))
+                .or_else(|| from_profile(key))
         };
         let api_key = pick(&overrides.api_key, "PREFECT_API_KEY");
         let auth_string = pick(&overrides.auth_string, "PREFECT_API_AUTH_STRING");
@@ -127,20 +129,29 @@ fn load_profile(
             )))
         }
     };
-    let doc: toml::Table = text.parse().map_err(|e| {
-        ConfigError(format!("{} is not valid TOML: {e}", path.display()))
-    })?;
+    let doc: toml::Table = text
+        .parse()
+        .map_err(|e| ConfigError(format!("{} is not valid TOML: {e}", path.display())))?;
     let active = doc.get("active").and_then(|v| v.as_str());
     let Some(name) = wanted.or(active) else {
         return Ok((None, Profile::new()));
     };
     let profiles = doc.get("profiles").and_then(|v| v.as_table());
-    let Some(settings) = profiles.and_then(|p| p.get(name)).and_then(|v| v.as_table()) else {
-        let known: Vec<&str> = profiles.map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
+    let Some(settings) = profiles
+        .and_then(|p| p.get(name))
+        .and_then(|v| v.as_table())
+    else {
+        let known: Vec<&str> = profiles
+            .map(|p| p.keys().map(String::as_str).collect())
+            .unwrap_or_default();
         return Err(ConfigError(format!(
             "profile {name:?} is not in {} (profiles there: {})",
             path.display(),
-            if known.is_empty() { "none".to_string() } else { known.join(", ") }
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
         )));
     };
     let values = settings
@@ -162,8 +173,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 
@@ -218,7 +231,8 @@ PREFECT_API_URL = "http://127.0.0.1:4200/api"
     fn active_profile_is_used_when_env_is_unset() {
         let home = profiles_home(PROFILES);
         let home_str = home.path().to_str().unwrap();
-        let config = Config::resolve(Overrides::default(), env_of(&[("PREFECT_HOME", home_str)])).unwrap();
+        let config =
+            Config::resolve(Overrides::default(), env_of(&[("PREFECT_HOME", home_str)])).unwrap();
         assert_eq!(config.profile.as_deref(), Some("cloud"));
         assert!(config.api_url.starts_with("https://api.prefect.cloud"));
         assert_eq!(config.auth, Auth::ApiKey("pnu_profile_key".into()));
@@ -239,7 +253,10 @@ PREFECT_API_URL = "http://127.0.0.1:4200/api"
         assert_eq!(config.profile.as_deref(), Some("local"));
         assert_eq!(config.auth, Auth::AuthString("admin:pw".into()));
 
-        let flags = Overrides { api_url: Some("http://flag:2/api".into()), ..Default::default() };
+        let flags = Overrides {
+            api_url: Some("http://flag:2/api".into()),
+            ..Default::default()
+        };
         let config = Config::resolve(flags, &env).unwrap();
         assert_eq!(config.api_url, "http://flag:2/api");
         assert_eq!(config.api_url_source, "--api-url");

@@ -49,9 +49,9 @@ fn describe(action: &str, error: &PrefectError) -> String {
             "Not found while {action}: Prefect says \"{message}\". Check the id or name \
              (the list_* and search_* tools show what exists)."
         ),
-        PrefectError::Validation { status, message } => format!(
-            "Prefect rejected the request while {action} ({status}): {message}"
-        ),
+        PrefectError::Validation { status, message } => {
+            format!("Prefect rejected the request while {action} ({status}): {message}")
+        }
         PrefectError::Unauthorized { status, message } => format!(
             "Prefect refused the credentials while {action} ({status}: {message}). Check \
              PREFECT_API_KEY (Prefect Cloud) or PREFECT_API_AUTH_STRING (a server with basic \
@@ -92,7 +92,10 @@ pub trait Doing<T> {
 
 impl<T> Doing<T> for Result<T, PrefectError> {
     fn doing(self, action: impl Into<String>) -> Result<T, ToolError> {
-        self.map_err(|source| ToolError::Prefect { action: action.into(), source })
+        self.map_err(|source| ToolError::Prefect {
+            action: action.into(),
+            source,
+        })
     }
 }
 
@@ -118,7 +121,10 @@ mod tests {
     fn unauthorized_points_at_credentials() {
         let err = ToolError::Prefect {
             action: "listing flows".into(),
-            source: PrefectError::Unauthorized { status: 401, message: "Unauthorized".into() },
+            source: PrefectError::Unauthorized {
+                status: 401,
+                message: "Unauthorized".into(),
+            },
         };
         assert!(err.message().contains("PREFECT_API_KEY"));
     }

@@ -107,7 +107,12 @@ fn build_server(cli: &Cli) -> Result<PrefectServer> {
         .user_agent(concat!("prefect-mcp-server/", env!("CARGO_PKG_VERSION")))
         .build()
         .context("cannot set up the Prefect client")?;
-    let server = PrefectServer::new(client, &ServerOptions { read_only: cli.read_only });
+    let server = PrefectServer::new(
+        client,
+        &ServerOptions {
+            read_only: cli.read_only,
+        },
+    );
     tracing::info!(
         api_url = %server.client.api_url(),
         source = config.api_url_source,
@@ -130,7 +135,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Call { tool, arguments }) => {
             let is_error = cli::call(&server, tool, arguments.as_deref()).await?;
-            Ok(if is_error { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+            Ok(if is_error {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         None => {
             // Prefect is not contacted here: an unreachable server must not stop the MCP

@@ -94,27 +94,27 @@ impl FlowRunView {
 }
 
 impl From<types::FlowRunResponse> for FlowRunView {
-            fn from(run: types::FlowRunResponse) -> Self {
-                FlowRunView {
-                    id: run.id,
-                    name: run.name,
-                    flow_id: run.flow_id,
-                    deployment_id: run.deployment_id,
-                    state: run.state.map(StateView::from),
-                    parameters: run.parameters,
-                    tags: run.tags,
-                    created: run.created,
-                    expected_start_time: run.expected_start_time,
-                    start_time: run.start_time,
-                    end_time: run.end_time,
-                    total_run_time: run.total_run_time,
-                    run_count: run.run_count,
-                    work_pool_name: run.work_pool_name,
-                    work_queue_name: run.work_queue_name,
-                    parent_task_run_id: run.parent_task_run_id,
-                    idempotency_key: run.idempotency_key,
-                }
-            }
+    fn from(run: types::FlowRunResponse) -> Self {
+        FlowRunView {
+            id: run.id,
+            name: run.name,
+            flow_id: run.flow_id,
+            deployment_id: run.deployment_id,
+            state: run.state.map(StateView::from),
+            parameters: run.parameters,
+            tags: run.tags,
+            created: run.created,
+            expected_start_time: run.expected_start_time,
+            start_time: run.start_time,
+            end_time: run.end_time,
+            total_run_time: run.total_run_time,
+            run_count: run.run_count,
+            work_pool_name: run.work_pool_name,
+            work_queue_name: run.work_queue_name,
+            parent_task_run_id: run.parent_task_run_id,
+            idempotency_key: run.idempotency_key,
+        }
+    }
 }
 
 /// One schedule of a deployment.
@@ -145,15 +145,15 @@ impl From<types::DeploymentSchedule> for ScheduleView {
             timezone: None,
         };
         match s.schedule {
-            types::Schedule::IntervalScheduleOutput(i) => {
+            types::DeploymentScheduleSchedule::IntervalScheduleOutput(i) => {
                 view.interval_seconds = Some(i.interval);
                 view.timezone = i.timezone.map(|t| t.to_string());
             }
-            types::Schedule::CronSchedule(c) => {
+            types::DeploymentScheduleSchedule::CronSchedule(c) => {
                 view.cron = Some(c.cron);
                 view.timezone = c.timezone.map(|t| t.to_string());
             }
-            types::Schedule::RRuleSchedule(r) => {
+            types::DeploymentScheduleSchedule::RRuleSchedule(r) => {
                 view.rrule = Some(r.rrule);
                 view.timezone = r.timezone.map(|t| t.to_string());
             }
@@ -238,19 +238,28 @@ pub struct DeploymentList {
 
 impl FlowList {
     pub fn new(flows: Vec<FlowView>) -> Self {
-        FlowList { count: flows.len(), flows }
+        FlowList {
+            count: flows.len(),
+            flows,
+        }
     }
 }
 
 impl FlowRunList {
     pub fn new(flow_runs: Vec<FlowRunView>) -> Self {
-        FlowRunList { count: flow_runs.len(), flow_runs }
+        FlowRunList {
+            count: flow_runs.len(),
+            flow_runs,
+        }
     }
 }
 
 impl DeploymentList {
     pub fn new(deployments: Vec<DeploymentView>) -> Self {
-        DeploymentList { count: deployments.len(), deployments }
+        DeploymentList {
+            count: deployments.len(),
+            deployments,
+        }
     }
 }
 

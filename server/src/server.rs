@@ -41,8 +41,10 @@ pub struct PrefectServer {
 
 impl PrefectServer {
     pub fn new(client: Client, options: &ServerOptions) -> Self {
-        let mut tool_router =
-            Self::flow_tools() + Self::flow_run_tools() + Self::deployment_tools() + Self::filter_tools();
+        let mut tool_router = Self::flow_tools()
+            + Self::flow_run_tools()
+            + Self::deployment_tools()
+            + Self::filter_tools();
         if options.read_only {
             // Read-only is derived from the tools' own annotations, so a new write tool cannot be
             // forgotten here.
@@ -56,7 +58,10 @@ impl PrefectServer {
                 tool_router.remove_route(&name);
             }
         }
-        PrefectServer { client: Arc::new(client), tool_router }
+        PrefectServer {
+            client: Arc::new(client),
+            tool_router,
+        }
     }
 
     /// The tools this server offers, sorted by name.

@@ -54,7 +54,10 @@ pub fn server_binary() -> PathBuf {
     }
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/<test> -> target/<profile>/prefect-mcp-server
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>");
     let binary = profile_dir.join("prefect-mcp-server");
     assert!(
         binary.exists(),
@@ -71,7 +74,11 @@ pub struct RecordingClient {
 }
 
 impl ClientHandler for RecordingClient {
-    async fn on_progress(&self, params: ProgressNotificationParam, _cx: NotificationContext<RoleClient>) {
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _cx: NotificationContext<RoleClient>,
+    ) {
         self.progress.lock().expect("progress lock").push(params);
     }
 
@@ -113,20 +120,24 @@ pub async fn connect() -> Result<Session> {
 pub async fn connect_with(launch: Launch) -> Result<Session> {
     let api_url = prefect_api_url();
     let binary = server_binary();
-    let transport = TokioChildProcess::new(tokio::process::Command::new(&binary).configure(|cmd| {
-        cmd.args(&launch.args)
-            // A clean slate: no profile or key of the developer's leaks into a test.
-            .env_remove("PREFECT_API_KEY")
-            .env_remove("PREFECT_API_AUTH_STRING")
-            .env_remove("PREFECT_PROFILE")
-            .env("PREFECT_HOME", std::env::temp_dir().join("prefect-mcp-tests-empty-home"))
-            .env("PREFECT_API_URL", &api_url)
-            .env("RUST_LOG", "warn");
-        for (key, value) in &launch.env {
-            cmd.env(key, value);
-        }
-    }))
-    .with_context(|| format!("starting {}", binary.display()))?;
+    let transport =
+        TokioChildProcess::new(tokio::process::Command::new(&binary).configure(|cmd| {
+            cmd.args(&launch.args)
+                // A clean slate: no profile or key of the developer's leaks into a test.
+                .env_remove("PREFECT_API_KEY")
+                .env_remove("PREFECT_API_AUTH_STRING")
+                .env_remove("PREFECT_PROFILE")
+                .env(
+                    "PREFECT_HOME",
+                    std::env::temp_dir().join("prefect-mcp-tests-empty-home"),
+                )
+                .env("PREFECT_API_URL", &api_url)
+                .env("RUST_LOG", "warn");
+            for (key, value) in &launch.env {
+                cmd.env(key, value);
+            }
+        }))
+        .with_context(|| format!("starting {}", binary.display()))?;
     Ok(RecordingClient::default().serve(transport).await?)
 }
 
@@ -157,7 +168,10 @@ pub async fn call_ok(session: &Session, tool: &str, arguments: Value) -> Value {
         .unwrap_or_else(|| panic!("{tool} returned no structured content"));
     // The text content carries the same JSON, for clients that ignore structured content.
     let text: Value = serde_json::from_str(&text_of(&result)).expect("text content is JSON");
-    assert_eq!(text, structured, "{tool}: text and structured content differ");
+    assert_eq!(
+        text, structured,
+        "{tool}: text and structured content differ"
+    );
     structured
 }
 
@@ -196,12 +210,25 @@ pub fn names(list: &Value, key: &str) -> Vec<String> {
 
 /// Find a deployment of the sample world by "flow/deployment" name; its id.
 pub async fn deployment_id(session: &Session, full_name: &str) -> String {
-    let deployment = call_ok(session, "get_deployment_by_name", serde_json::json!({ "name": full_name })).await;
-    deployment["id"].as_str().expect("deployment id").to_string()
+    let deployment = call_ok(
+        session,
+        "get_deployment_by_name",
+        serde_json::json!({ "name": full_name }),
+    )
+    .await;
+    deployment["id"]
+        .as_str()
+        .expect("deployment id")
+        .to_string()
 }
 
 /// A flow's id by name.
 pub async fn flow_id(session: &Session, name: &str) -> String {
-    let flow = call_ok(session, "get_flow_by_name", serde_json::json!({ "name": name })).await;
+    let flow = call_ok(
+        session,
+        "get_flow_by_name",
+        serde_json::json!({ "name": name }),
+    )
+    .await;
     flow["id"].as_str().expect("flow id").to_string()
 }

@@ -6,10 +6,20 @@ use serde_json::json;
 #[tokio::test]
 async fn get_deployment_by_name_returns_that_deployment() {
     let s = connect().await.unwrap();
-    let d = call_ok(&s, "get_deployment_by_name", json!({"name": "mcp-hello/hello"})).await;
+    let d = call_ok(
+        &s,
+        "get_deployment_by_name",
+        json!({"name": "mcp-hello/hello"}),
+    )
+    .await;
     assert_eq!(d["name"], "hello");
     assert_eq!(d["flow_name"], "mcp-hello");
-    let by_id = call_ok(&s, "get_deployment_by_id", json!({"deployment_id": d["id"]})).await;
+    let by_id = call_ok(
+        &s,
+        "get_deployment_by_id",
+        json!({"deployment_id": d["id"]}),
+    )
+    .await;
     assert_eq!(by_id["id"], d["id"]);
     assert_eq!(by_id["flow_name"], "mcp-hello");
     // Compact: no parameter schema, job variables or pull steps.
@@ -21,7 +31,12 @@ async fn get_deployment_by_name_returns_that_deployment() {
 #[tokio::test]
 async fn deployment_names_with_spaces_and_unicode_work() {
     let s = connect().await.unwrap();
-    let d = call_ok(&s, "get_deployment_by_name", json!({"name": "mcp ünïcode flow/ünïcode deployment"})).await;
+    let d = call_ok(
+        &s,
+        "get_deployment_by_name",
+        json!({"name": "mcp ünïcode flow/ünïcode deployment"}),
+    )
+    .await;
     assert_eq!(d["name"], "ünïcode deployment");
 }
 
@@ -37,8 +52,16 @@ async fn deployment_name_without_slash_explains_the_format() {
 #[tokio::test]
 async fn missing_deployment_is_not_found() {
     let s = connect().await.unwrap();
-    let err = call_err(&s, "get_deployment_by_name", json!({"name": "mcp-hello/nope"})).await;
-    assert!(err.contains("Not found") && err.contains("mcp-hello/nope"), "{err}");
+    let err = call_err(
+        &s,
+        "get_deployment_by_name",
+        json!({"name": "mcp-hello/nope"}),
+    )
+    .await;
+    assert!(
+        err.contains("Not found") && err.contains("mcp-hello/nope"),
+        "{err}"
+    );
     let err = call_err(&s, "get_deployment_by_id", json!({"deployment_id": "nope"})).await;
     assert!(err.contains("deployment_id must be a UUID"), "{err}");
 }
@@ -48,8 +71,15 @@ async fn list_deployments_of_one_flow_returns_only_its_deployments() {
     let s = connect().await.unwrap();
     let scheduled = flow_id(&s, "mcp-scheduled").await;
     let list = call_ok(&s, "list_deployments", json!({"flow_id": scheduled})).await;
-    assert_eq!(names(&list, "deployments"), vec!["hourly", "paused-schedule"]);
-    assert!(list["deployments"].as_array().unwrap().iter().all(|d| d["flow_name"] == "mcp-scheduled"));
+    assert_eq!(
+        names(&list, "deployments"),
+        vec!["hourly", "paused-schedule"]
+    );
+    assert!(list["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["flow_name"] == "mcp-scheduled"));
     let all = call_ok(&s, "list_deployments", json!({"limit": 200})).await;
     assert!(all["count"].as_u64().unwrap() >= 7, "{all}");
 }
@@ -57,11 +87,29 @@ async fn list_deployments_of_one_flow_returns_only_its_deployments() {
 #[tokio::test]
 async fn schedule_status_maps_to_paused() {
     let s = connect().await.unwrap();
-    let active = call_ok(&s, "search_deployments_by_status", json!({"is_schedule_active": true, "limit": 200})).await;
-    let paused = call_ok(&s, "search_deployments_by_status", json!({"is_schedule_active": false, "limit": 200})).await;
+    let active = call_ok(
+        &s,
+        "search_deployments_by_status",
+        json!({"is_schedule_active": true, "limit": 200}),
+    )
+    .await;
+    let paused = call_ok(
+        &s,
+        "search_deployments_by_status",
+        json!({"is_schedule_active": false, "limit": 200}),
+    )
+    .await;
     let all = call_ok(&s, "search_deployments_by_status", json!({"limit": 200})).await;
-    assert!(paused["deployments"].as_array().unwrap().iter().all(|d| d["paused"] == true));
-    assert!(active["deployments"].as_array().unwrap().iter().all(|d| d["paused"] == false));
+    assert!(paused["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["paused"] == true));
+    assert!(active["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["paused"] == false));
     assert!(names(&paused, "deployments").contains(&"paused-schedule".to_string()));
     assert!(names(&active, "deployments").contains(&"hourly".to_string()));
     assert_eq!(
@@ -84,16 +132,27 @@ async fn create_and_wait_until_completed_with_progress() {
     assert_eq!(created["flow_run_name"], "e2e-params");
     assert_eq!(created["deployment_name"], "params");
     assert_eq!(created["flow_run"]["state"]["type"], "COMPLETED");
-    assert_eq!(created["flow_run"]["parameters"], json!({"n": 2, "who": "tests"}));
+    assert_eq!(
+        created["flow_run"]["parameters"],
+        json!({"n": 2, "who": "tests"})
+    );
     let progress = s.service().progress.lock().unwrap().len();
-    assert!(progress > 0, "progress notifications were sent while waiting");
+    assert!(
+        progress > 0,
+        "progress notifications were sent while waiting"
+    );
 }
 
 #[tokio::test]
 async fn create_by_id_without_waiting_returns_at_once() {
     let s = connect().await.unwrap();
     let id = deployment_id(&s, "mcp-hello/hello").await;
-    let created = call_ok(&s, "create_flow_run_from_deployment", json!({"deployment_id": id})).await;
+    let created = call_ok(
+        &s,
+        "create_flow_run_from_deployment",
+        json!({"deployment_id": id}),
+    )
+    .await;
     assert_eq!(created["wait"], "not_waited");
     assert_eq!(created["deployment_id"], json!(id));
     assert!(created["flow_run_id"].is_string());
@@ -112,7 +171,12 @@ async fn a_short_timeout_reports_that_it_timed_out() {
     assert_eq!(created["wait"], "timed_out", "{created}");
     assert!(created["waited_seconds"].as_f64().unwrap() >= 2.0);
     // Leave nothing running.
-    let _ = call(&s, "cancel_flow_run", json!({"flow_run_id": created["flow_run_id"]})).await;
+    let _ = call(
+        &s,
+        "cancel_flow_run",
+        json!({"flow_run_id": created["flow_run_id"]}),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -143,9 +207,19 @@ async fn parameters_the_deployment_rejects_come_back_with_prefects_explanation()
 #[tokio::test]
 async fn unknown_deployment_and_bad_arguments_are_rejected() {
     let s = connect().await.unwrap();
-    let err = call_err(&s, "create_flow_run_from_deployment", json!({"deployment_id": "mcp-hello/nope"})).await;
+    let err = call_err(
+        &s,
+        "create_flow_run_from_deployment",
+        json!({"deployment_id": "mcp-hello/nope"}),
+    )
+    .await;
     assert!(err.contains("Not found"), "{err}");
-    let err = call_err(&s, "create_flow_run_from_deployment", json!({"deployment_id": "nope"})).await;
+    let err = call_err(
+        &s,
+        "create_flow_run_from_deployment",
+        json!({"deployment_id": "nope"}),
+    )
+    .await;
     assert!(err.contains("neither a UUID nor a name"), "{err}");
     let err = call_err(
         &s,
@@ -171,7 +245,12 @@ async fn cancelling_the_request_stops_the_wait_and_the_server_carries_on() {
     let flows = call_ok(&s, "list_flows", json!({"limit": 1})).await;
     assert_eq!(flows["count"], 1);
     // Clean up the run that was created.
-    let runs = call_ok(&s, "filter_flow_runs", json!({"name": {"any_": ["abandoned-wait"]}})).await;
+    let runs = call_ok(
+        &s,
+        "filter_flow_runs",
+        json!({"filter_criteria": {"name": {"any_": ["abandoned-wait"]}}}),
+    )
+    .await;
     for run in runs["flow_runs"].as_array().unwrap() {
         let _ = call(&s, "cancel_flow_run", json!({"flow_run_id": run["id"]})).await;
     }

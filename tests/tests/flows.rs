@@ -24,16 +24,30 @@ async fn names_with_spaces_and_unicode_work() {
 async fn missing_flow_is_a_not_found_error_naming_it() {
     let s = connect().await.unwrap();
     let err = call_err(&s, "get_flow_by_name", json!({"name": "no-such-flow"})).await;
-    assert!(err.contains("Not found") && err.contains("no-such-flow"), "{err}");
-    let err = call_err(&s, "get_flow_by_id", json!({"flow_id": "00000000-0000-4000-8000-000000000000"})).await;
-    assert!(err.contains("Not found") && err.contains("00000000-0000-4000-8000-000000000000"), "{err}");
+    assert!(
+        err.contains("Not found") && err.contains("no-such-flow"),
+        "{err}"
+    );
+    let err = call_err(
+        &s,
+        "get_flow_by_id",
+        json!({"flow_id": "00000000-0000-4000-8000-000000000000"}),
+    )
+    .await;
+    assert!(
+        err.contains("Not found") && err.contains("00000000-0000-4000-8000-000000000000"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn malformed_uuid_is_rejected_with_a_hint() {
     let s = connect().await.unwrap();
     let err = call_err(&s, "get_flow_by_id", json!({"flow_id": "mcp-hello"})).await;
-    assert!(err.contains("flow_id must be a UUID") && err.contains("get_flow_by_name"), "{err}");
+    assert!(
+        err.contains("flow_id must be a UUID") && err.contains("get_flow_by_name"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -42,8 +56,17 @@ async fn list_flows_pages_in_name_order() {
     let all = call_ok(&s, "list_flows", json!({})).await;
     let all_names = names(&all, "flows");
     assert_eq!(all["count"], all_names.len());
-    for expected in ["mcp-fail", "mcp-hello", "mcp-params", "mcp-scheduled", "mcp-slow"] {
-        assert!(all_names.contains(&expected.to_string()), "{expected} missing from {all_names:?}");
+    for expected in [
+        "mcp-fail",
+        "mcp-hello",
+        "mcp-params",
+        "mcp-scheduled",
+        "mcp-slow",
+    ] {
+        assert!(
+            all_names.contains(&expected.to_string()),
+            "{expected} missing from {all_names:?}"
+        );
     }
     let mut sorted = all_names.clone();
     sorted.sort();
@@ -75,7 +98,10 @@ async fn search_flows_by_name_is_case_insensitive_substring() {
 #[tokio::test]
 async fn search_flows_tags_must_all_match_and_combine_with_name() {
     let s = connect().await.unwrap();
-    let demo = names(&call_ok(&s, "search_flows", json!({"tags": ["mcp-demo"]})).await, "flows");
+    let demo = names(
+        &call_ok(&s, "search_flows", json!({"tags": ["mcp-demo"]})).await,
+        "flows",
+    );
     assert!(demo.len() >= 6, "{demo:?}");
     let both = call_ok(&s, "search_flows", json!({"tags": ["mcp-demo", "failing"]})).await;
     assert_eq!(names(&both, "flows"), vec!["mcp-fail"]);
@@ -83,6 +109,11 @@ async fn search_flows_tags_must_all_match_and_combine_with_name() {
     assert_eq!(none["count"], 0, "no flow carries both tags: {none}");
     let combined = call_ok(&s, "search_flows", json!({"name": "mcp", "tags": ["slow"]})).await;
     assert_eq!(names(&combined, "flows"), vec!["mcp-slow"]);
-    let mismatch = call_ok(&s, "search_flows", json!({"name": "hello", "tags": ["slow"]})).await;
+    let mismatch = call_ok(
+        &s,
+        "search_flows",
+        json!({"name": "hello", "tags": ["slow"]}),
+    )
+    .await;
     assert_eq!(mismatch["count"], 0);
 }

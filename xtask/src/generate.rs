@@ -24,8 +24,8 @@ pub fn render() -> Result<String> {
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let mut doc: serde_json::Value = serde_json::from_str(&text)?;
     normalize::normalize(&mut doc);
-    let api: openapiv3::OpenAPI = serde_json::from_value(doc)
-        .context("the normalised document is not valid OpenAPI 3.0")?;
+    let api: openapiv3::OpenAPI =
+        serde_json::from_value(doc).context("the normalised document is not valid OpenAPI 3.0")?;
 
     let mut settings = GenerationSettings::default();
     settings
@@ -58,7 +58,11 @@ pub fn run(check: bool) -> Result<()> {
                 diff_summary(&on_disk, &fresh)
             );
         }
-        println!("{} is up to date ({} lines)", path.display(), fresh.lines().count());
+        println!(
+            "{} is up to date ({} lines)",
+            path.display(),
+            fresh.lines().count()
+        );
         return Ok(());
     }
     std::fs::write(&path, &fresh).with_context(|| format!("writing {}", path.display()))?;

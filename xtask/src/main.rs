@@ -59,7 +59,11 @@ enum SpecAction {
 fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Spec {
-            action: SpecAction::Pull { prefect_version, from_url },
+            action:
+                SpecAction::Pull {
+                    prefect_version,
+                    from_url,
+                },
         } => {
             let source = match from_url {
                 Some(url) => spec::Source::Url(url),

@@ -18,12 +18,16 @@
 //! 7. [`open_string_enums`]: closed string enums become plain strings (the known values move to the
 //!    description), so a newer server's new state or status never fails decoding. One-value
 //!    enums (3.1 `const`s) stay: they are the discriminators of untagged unions.
+//! 9. [`drop_inline_title`]: nested schemas lose their `title`, so that typify names an inline type
+//!    after its parent and property (`StateAbortDetailsType`) instead of after a title many share
+//!    ("Type"), which made unrelated inline enums collapse into one type.
 //!
 //! Document rules: [`tolerate_unknown_response_fields`] drops `additionalProperties: false` from
 //! every schema a response can contain (a newer server's extra field must not fail decoding),
 //! and keeps it on request-only schemas, where `deny_unknown_fields` catches a misspelt filter
 //! key before it is silently ignored. Operation rules: [`clean_operation_ids`], [`dedupe_tags`],
-//! [`drop_api_version_header`], [`drop_declared_validation_errors`].
+//! [`drop_api_version_header`], [`drop_declared_validation_errors`],
+//! [`success_status_is_a_range`].
 
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -75,6 +79,7 @@ fn normalize_path_item(_path: &str, item: &mut Value) {
         dedupe_tags(op);
         drop_api_version_header(op);
         drop_declared_validation_errors(op);
+        success_status_is_a_range(op);
         if let Some(params) = op.get_mut("parameters") {
             normalize_parameters(params);
         }
@@ -109,7 +114,11 @@ pub fn parameters_are_never_null(schema: &mut Value) {
 }
 
 fn normalize_content(content: &mut Value) {
-    for media in content.as_object_mut().into_iter().flat_map(|m| m.values_mut()) {
+    for media in content
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|m| m.values_mut())
+    {
         if let Some(schema) = media.get_mut("schema") {
             normalize_schema(schema);
         }
@@ -132,12 +141,12 @@ pub fn normalize_schema(schema: &mut Value) {
 
     if let Some(props) = obj.get_mut("properties").and_then(Value::as_object_mut) {
         for prop in props.values_mut() {
-            normalize_schema(prop);
+            normalize_nested_schema(prop);
         }
     }
     for key in ["items", "additionalProperties", "not"] {
         if let Some(child) = obj.get_mut(key) {
-            normalize_schema(child);
+            normalize_nested_schema(child);
         }
     }
     for key in ["allOf", "anyOf", "oneOf"] {
@@ -147,9 +156,21 @@ pub fn normalize_schema(schema: &mut Value) {
             .into_iter()
             .flatten()
         {
-            normalize_schema(child);
+            normalize_nested_schema(child);
         }
     }
+}
+
+fn normalize_nested_schema(schema: &mut Value) {
+    if let Some(obj) = schema.as_object_mut() {
+        drop_inline_title(obj);
+    }
+    normalize_schema(schema);
+}
+
+/// Rule 9: a nested schema's `title` is FastAPI's Title Case of the field name.
+pub fn drop_inline_title(obj: &mut Map<String, Value>) {
+    obj.remove("title");
 }
 
 fn is_null_schema(schema: &Value) -> bool {
@@ -159,9 +180,19 @@ fn is_null_schema(schema: &Value) -> bool {
 /// A schema with no constraining keyword accepts any value.
 fn is_any_schema(schema: &Value) -> bool {
     schema.as_object().is_some_and(|o| {
-        !["type", "$ref", "anyOf", "oneOf", "allOf", "enum", "const", "properties", "items"]
-            .iter()
-            .any(|k| o.contains_key(*k))
+        ![
+            "type",
+            "$ref",
+            "anyOf",
+            "oneOf",
+            "allOf",
+            "enum",
+            "const",
+            "properties",
+            "items",
+        ]
+        .iter()
+        .any(|k| o.contains_key(*k))
     })
 }
 
@@ -240,7 +271,10 @@ pub fn drop_ref_siblings(obj: &mut Map<String, Value>) {
 
 /// Rule 4: 3.1's numeric `exclusiveMinimum: 0` is 3.0's `minimum: 0, exclusiveMinimum: true`.
 pub fn exclusive_bounds(obj: &mut Map<String, Value>) {
-    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (exclusive, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         if let Some(value) = obj.get(exclusive).filter(|v| v.is_number()).cloned() {
             obj.insert(bound.into(), value);
             obj.insert(exclusive.into(), json!(true));
@@ -318,9 +352,12 @@ fn remove_additional_properties_false(value: &mut Value) {
             if map.get("additionalProperties") == Some(&json!(false)) {
                 map.remove("additionalProperties");
             }
-            map.values_mut().for_each(remove_additional_properties_false);
+            map.values_mut()
+                .for_each(remove_additional_properties_false);
         }
-        Value::Array(items) => items.iter_mut().for_each(remove_additional_properties_false),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(remove_additional_properties_false),
         _ => {}
     }
 }
@@ -329,7 +366,12 @@ fn remove_additional_properties_false(value: &mut Value) {
 /// through `$ref`s), and stays on schemas only ever sent.
 pub fn tolerate_unknown_response_fields(doc: &mut Value) {
     let mut pending = Vec::new();
-    for item in doc.get_mut("paths").and_then(Value::as_object_mut).into_iter().flat_map(|p| p.values_mut()) {
+    for item in doc
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|p| p.values_mut())
+    {
         for method in HTTP_METHODS {
             if let Some(responses) = item.pointer_mut(&format!("/{method}/responses")) {
                 collect_refs(responses, &mut pending);
@@ -392,12 +434,41 @@ pub fn drop_declared_validation_errors(op: &mut Value) {
     }
 }
 
+/// An operation's one success response with a body is declared as `2XX`.
+///
+/// FastAPI documents `200` for routes that really answer `201` (for example
+/// `POST /deployments/{id}/create_flow_run`), and the generated code would treat the real answer
+/// as unexpected. Success responses without a body (`204`) are left alone.
+pub fn success_status_is_a_range(op: &mut Value) {
+    let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let successes: Vec<String> = responses
+        .keys()
+        .filter(|k| k.starts_with('2'))
+        .cloned()
+        .collect();
+    if let [only] = successes.as_slice() {
+        if responses[only].get("content").is_some() {
+            if let Some(response) = responses.remove(only) {
+                responses.insert("2XX".into(), response);
+            }
+        }
+    }
+}
+
 /// FastAPI's operationId for a route: its name, then the path with every non-word character
 /// replaced by `_`, then `_` and the method (`read_flow_by_name_flows_name__name__get`).
 fn fastapi_suffix(path: &str, method: &str) -> String {
     let path: String = path
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("{path}_{method}")
 }
@@ -416,7 +487,9 @@ pub fn clean_operation_ids(doc: &mut Value) {
     let mut by_name: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for (path, item) in paths.iter() {
         for method in HTTP_METHODS {
-            let Some(id) = item.pointer(&format!("/{method}/operationId")).and_then(Value::as_str)
+            let Some(id) = item
+                .pointer(&format!("/{method}/operationId"))
+                .and_then(Value::as_str)
             else {
                 continue;
             };
@@ -477,19 +550,29 @@ mod tests {
     #[test]
     fn nullable_scalar_union_becomes_nullable_type() {
         let out = schema(json!({"anyOf": [{"type": "string"}, {"type": "null"}], "title": "Name"}));
-        assert_eq!(out, json!({"title": "Name", "nullable": true, "type": "string"}));
+        assert_eq!(
+            out,
+            json!({"title": "Name", "nullable": true, "type": "string"})
+        );
     }
 
     #[test]
     fn nullable_ref_union_wraps_ref_in_all_of() {
         let out = schema(json!({"anyOf": [{"$ref": "#/c/S"}, {"type": "null"}], "default": null}));
-        assert_eq!(out, json!({"default": null, "nullable": true, "allOf": [{"$ref": "#/c/S"}]}));
+        assert_eq!(
+            out,
+            json!({"default": null, "nullable": true, "allOf": [{"$ref": "#/c/S"}]})
+        );
     }
 
     #[test]
     fn wider_union_becomes_one_of() {
-        let out = schema(json!({"anyOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}]}));
-        assert_eq!(out, json!({"nullable": true, "oneOf": [{"type": "integer"}, {"type": "string"}]}));
+        let out =
+            schema(json!({"anyOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}]}));
+        assert_eq!(
+            out,
+            json!({"nullable": true, "oneOf": [{"type": "integer"}, {"type": "string"}]})
+        );
     }
 
     #[test]
@@ -540,21 +623,32 @@ mod tests {
 
     #[test]
     fn unsupported_keywords_are_dropped_and_examples_become_example() {
-        let out = schema(json!({"type": "array", "examples": [["a"], ["b"]], "prefixItems": [], "contentMediaType": "x"}));
+        let out = schema(
+            json!({"type": "array", "examples": [["a"], ["b"]], "prefixItems": [], "contentMediaType": "x"}),
+        );
         assert_eq!(out, json!({"type": "array", "example": ["a"]}));
     }
 
     #[test]
     fn patterns_are_dropped() {
-        assert_eq!(schema(json!({"type": "string", "pattern": "^[^/]+$"})), json!({"type": "string"}));
+        assert_eq!(
+            schema(json!({"type": "string", "pattern": "^[^/]+$"})),
+            json!({"type": "string"})
+        );
     }
 
     #[test]
     fn string_enums_become_open_strings_with_known_values() {
         let out = schema(json!({"type": "string", "enum": ["A", "B"], "description": "State."}));
-        assert_eq!(out, json!({"type": "string", "description": "State.\n\nKnown values: A, B."}));
+        assert_eq!(
+            out,
+            json!({"type": "string", "description": "State.\n\nKnown values: A, B."})
+        );
         let discriminator = schema(json!({"type": "string", "const": "reject_details"}));
-        assert_eq!(discriminator, json!({"type": "string", "enum": ["reject_details"]}));
+        assert_eq!(
+            discriminator,
+            json!({"type": "string", "enum": ["reject_details"]})
+        );
     }
 
     #[test]
@@ -579,8 +673,19 @@ mod tests {
     }
 
     #[test]
+    fn nested_titles_are_dropped_and_top_level_titles_kept() {
+        let out = schema(json!({"title": "Thing", "type": "object", "properties": {
+            "type": {"title": "Type", "type": "string", "const": "thing"}
+        }}));
+        assert_eq!(out["title"], "Thing");
+        assert!(out["properties"]["type"].get("title").is_none());
+    }
+
+    #[test]
     fn keywords_named_like_properties_are_left_alone() {
-        let out = schema(json!({"type": "object", "properties": {"examples": {"type": "string"}, "const": {"type": "integer"}}}));
+        let out = schema(
+            json!({"type": "object", "properties": {"examples": {"type": "string"}, "const": {"type": "integer"}}}),
+        );
         assert_eq!(out["properties"]["examples"], json!({"type": "string"}));
         assert_eq!(out["properties"]["const"], json!({"type": "integer"}));
     }
@@ -611,6 +716,22 @@ mod tests {
     }
 
     #[test]
+    fn a_single_success_response_with_a_body_covers_every_2xx() {
+        let mut op = json!({"responses": {"200": {"content": {"application/json": {}}}}});
+        success_status_is_a_range(&mut op);
+        assert_eq!(
+            op["responses"],
+            json!({"2XX": {"content": {"application/json": {}}}})
+        );
+        let mut empty = json!({"responses": {"204": {"description": "No Content"}}});
+        success_status_is_a_range(&mut empty);
+        assert_eq!(
+            empty["responses"],
+            json!({"204": {"description": "No Content"}})
+        );
+    }
+
+    #[test]
     fn api_version_header_parameter_is_dropped() {
         let mut op = json!({"parameters": [
             {"in": "header", "name": "x-prefect-api-version"},
@@ -628,8 +749,14 @@ mod tests {
             "/work_pools/{work_pool_name}/queues": {"post": {"operationId": "create_work_queue_work_pools__work_pool_name__queues_post"}}
         }});
         clean_operation_ids(&mut doc);
-        assert_eq!(doc["paths"]["/flows/name/{name}"]["get"]["operationId"], "read_flow_by_name");
-        assert_eq!(doc["paths"]["/work_queues/"]["post"]["operationId"], "create_work_queue");
+        assert_eq!(
+            doc["paths"]["/flows/name/{name}"]["get"]["operationId"],
+            "read_flow_by_name"
+        );
+        assert_eq!(
+            doc["paths"]["/work_queues/"]["post"]["operationId"],
+            "create_work_queue"
+        );
         assert_eq!(
             doc["paths"]["/work_pools/{work_pool_name}/queues"]["post"]["operationId"],
             "create_work_queue_in_work_pools"
@@ -640,6 +767,9 @@ mod tests {
     fn sort_keys_orders_objects_recursively() {
         let mut v = json!({"b": {"d": 1, "c": 2}, "a": [ {"z": 1, "y": 2} ]});
         sort_keys(&mut v);
-        assert_eq!(serde_json::to_string(&v).unwrap(), r#"{"a":[{"y":2,"z":1}],"b":{"c":2,"d":1}}"#);
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            r#"{"a":[{"y":2,"z":1}],"b":{"c":2,"d":1}}"#
+        );
     }
 }

@@ -50,7 +50,11 @@ pub fn pull(source: Source) -> Result<String> {
         }
         Source::Url(url) => fetch_from_server(&url)?,
     };
-    if doc.get("paths").and_then(Value::as_object).is_none_or(|p| p.is_empty()) {
+    if doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .is_none_or(|p| p.is_empty())
+    {
         bail!("the document has no paths: is this Prefect's OpenAPI document?");
     }
     sort_keys(&mut doc);
@@ -60,7 +64,10 @@ pub fn pull(source: Source) -> Result<String> {
     std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     std::fs::write(current_file(), format!("{version}\n"))?;
     let paths = doc["paths"].as_object().map_or(0, |p| p.len());
-    println!("wrote {} ({paths} paths); openapi/CURRENT = {version}", path.display());
+    println!(
+        "wrote {} ({paths} paths); openapi/CURRENT = {version}",
+        path.display()
+    );
     Ok(version)
 }
 
@@ -95,12 +102,16 @@ fn fetch_from_server(api_url: &str) -> Result<(String, Value)> {
             .output()
             .context("running curl")?;
         if !out.status.success() {
-            bail!("GET {url} failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+            bail!(
+                "GET {url} failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
         }
         Ok(out.stdout)
     };
     let version: String = serde_json::from_slice(&get("/admin/version")?)
         .context("/admin/version did not answer a JSON string")?;
-    let doc = serde_json::from_slice(&get("/openapi.json")?).context("/openapi.json is not JSON")?;
+    let doc =
+        serde_json::from_slice(&get("/openapi.json")?).context("/openapi.json is not JSON")?;
     Ok((version, doc))
 }

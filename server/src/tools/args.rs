@@ -31,7 +31,11 @@ pub fn uuid(field: &str, value: &str, hint: &str) -> Result<Uuid, ToolError> {
     Uuid::parse_str(value.trim()).map_err(|_| {
         ToolError::invalid(format!(
             "{field} must be a UUID such as 2f9a6c1e-8d3b-4a8e-9c55-0d1e2f3a4b5c, got {value:?}.{}",
-            if hint.is_empty() { String::new() } else { format!(" {hint}") }
+            if hint.is_empty() {
+                String::new()
+            } else {
+                format!(" {hint}")
+            }
         ))
     })
 }
@@ -50,9 +54,8 @@ pub fn limit(limit: i64) -> Result<i64, ToolError> {
 
 /// `offset` of zero or more.
 pub fn offset(offset: i64) -> Result<u64, ToolError> {
-    u64::try_from(offset).map_err(|_| {
-        ToolError::invalid(format!("offset must be 0 or more, got {offset}"))
-    })
+    u64::try_from(offset)
+        .map_err(|_| ToolError::invalid(format!("offset must be 0 or more, got {offset}")))
 }
 
 /// A required, non-blank name.
@@ -127,6 +130,6 @@ mod tests {
     fn uuids_are_checked_with_a_hint() {
         let err = uuid("flow_id", "nope", "Use get_flow_by_name for names.").unwrap_err();
         assert!(err.message().contains("get_flow_by_name"));
-        assert!(uuid("flow_id", "2f9a6c1e-8d3b-4a8e-9c55-0d1e2f3a4b5c").is_ok());
+        assert!(uuid("flow_id", "2f9a6c1e-8d3b-4a8e-9c55-0d1e2f3a4b5c", "").is_ok());
     }
 }

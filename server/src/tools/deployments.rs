@@ -103,7 +103,12 @@ impl PrefectServer {
             &args.deployment_id,
             "To look a deployment up by name use get_deployment_by_name with \"flow_name/deployment_name\".",
         )?;
-        let deployment = self.client.read_deployment(&id).value().await.doing(format!("reading deployment {id}"))?;
+        let deployment = self
+            .client
+            .read_deployment(&id)
+            .value()
+            .await
+            .doing(format!("reading deployment {id}"))?;
         self.deployment_view(deployment).await.map(Json)
     }
 
@@ -115,7 +120,10 @@ impl PrefectServer {
     ) -> Result<Json<DeploymentView>, ToolError> {
         let (flow, name) = args::deployment_full_name(&args.name)?;
         let deployment = self.read_deployment_by_name(flow, name).await?;
-        Ok(Json(DeploymentView::new(deployment, Some(flow.to_string()))))
+        Ok(Json(DeploymentView::new(
+            deployment,
+            Some(flow.to_string()),
+        )))
     }
 
     /// Get a list of deployments, sorted by name. With `flow_id`, only that flow's deployments.
@@ -126,17 +134,28 @@ impl PrefectServer {
     ) -> Result<Json<DeploymentList>, ToolError> {
         let limit = args::limit(args.limit)?;
         let offset = args::offset(args.offset)?;
-        let flows = match args.flow_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let flows = match args
+            .flow_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(raw) => Some(types::FlowFilter {
                 id: Some(types::FlowFilterId {
-                    any: Some(vec![args::uuid("flow_id", raw, "get_flow_by_name gives a flow's id.")?]),
+                    any: Some(vec![args::uuid(
+                        "flow_id",
+                        raw,
+                        "get_flow_by_name gives a flow's id.",
+                    )?]),
                     ..Default::default()
                 }),
                 ..Default::default()
             }),
             None => None,
         };
-        self.read_deployments(&deployments_body(None, flows, limit, offset)).await.map(Json)
+        self.read_deployments(&deployments_body(None, flows, limit, offset))
+            .await
+            .map(Json)
     }
 
     /// Search for deployments by schedule status. Prefect 3 calls this "paused": an active
@@ -147,18 +166,27 @@ impl PrefectServer {
         Parameters(args): Parameters<SearchByStatusArgs>,
     ) -> Result<Json<DeploymentList>, ToolError> {
         let limit = args::limit(args.limit)?;
-        let filter = args.is_schedule_active.map(|active| types::DeploymentFilter {
-            paused: Some(types::DeploymentFilterPaused { eq: Some(!active) }),
-            ..Default::default()
-        });
-        self.read_deployments(&deployments_body(filter, None, limit, 0)).await.map(Json)
+        let filter = args
+            .is_schedule_active
+            .map(|active| types::DeploymentFilter {
+                paused: Some(types::DeploymentFilterPaused { eq: Some(!active) }),
+                ..Default::default()
+            });
+        self.read_deployments(&deployments_body(filter, None, limit, 0))
+            .await
+            .map(Json)
     }
 
     /// Create a new flow run for the specified deployment (by ID or "flow_name/deployment_name").
     /// With `timeout` > 0, waits until the run reaches a final state (COMPLETED, FAILED,
     /// CANCELLED, CRASHED) or the timeout passes, and says which happened; progress is reported
     /// while waiting, and cancelling the request stops the wait (not the run).
-    #[tool(annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = false))]
+    #[tool(annotations(
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = false,
+        open_world_hint = false
+    ))]
     async fn create_flow_run_from_deployment(
         &self,
         Parameters(args): Parameters<CreateFlowRunArgs>,
@@ -173,7 +201,10 @@ impl PrefectServer {
         let deployment = self.resolve_deployment(&args.deployment_id).await?;
         let body = types::DeploymentFlowRunCreate {
             parameters: args.parameters.unwrap_or_default(),
-            name: args.name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
+            name: args
+                .name
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty()),
             // Makes the client's retry of a create that timed out or hit a locked database safe.
             idempotency_key: Some(Uuid::new_v4().to_string()),
             ..Default::default()
@@ -183,13 +214,17 @@ impl PrefectServer {
             .create_flow_run_from_deployment(&deployment.id, &body)
             .value()
             .await
-            .doing(format!("creating a flow run of deployment {:?}", deployment.name))?
+            .doing(format!(
+                "creating a flow run of deployment {:?}",
+                deployment.name
+            ))?
             .into();
         let started = Instant::now();
         let (run, wait) = if args.timeout == 0 {
             (run, "not_waited")
         } else {
-            self.wait_for_final_state(run, Duration::from_secs(args.timeout as u64), &context).await?
+            self.wait_for_final_state(run, Duration::from_secs(args.timeout as u64), &context)
+                .await?
         };
         Ok(Json(CreatedFlowRun {
             flow_run_id: run.id,
@@ -217,9 +252,17 @@ impl PrefectServer {
     }
 
     /// A deployment given as a UUID or as "flow_name/deployment_name".
-    async fn resolve_deployment(&self, id_or_name: &str) -> Result<types::DeploymentResponse, ToolError> {
+    async fn resolve_deployment(
+        &self,
+        id_or_name: &str,
+    ) -> Result<types::DeploymentResponse, ToolError> {
         if let Ok(id) = Uuid::parse_str(id_or_name.trim()) {
-            return self.client.read_deployment(&id).value().await.doing(format!("reading deployment {id}"));
+            return self
+                .client
+                .read_deployment(&id)
+                .value()
+                .await
+                .doing(format!("reading deployment {id}"));
         }
         let (flow, name) = args::deployment_full_name(id_or_name).map_err(|_| {
             ToolError::invalid(format!(
@@ -231,8 +274,16 @@ impl PrefectServer {
     }
 
     /// One view, with the flow's name looked up.
-    async fn deployment_view(&self, d: types::DeploymentResponse) -> Result<DeploymentView, ToolError> {
-        let flow = self.client.read_flow(&d.flow_id).value().await.doing(format!("reading flow {}", d.flow_id))?;
+    async fn deployment_view(
+        &self,
+        d: types::DeploymentResponse,
+    ) -> Result<DeploymentView, ToolError> {
+        let flow = self
+            .client
+            .read_flow(&d.flow_id)
+            .value()
+            .await
+            .doing(format!("reading flow {}", d.flow_id))?;
         Ok(DeploymentView::new(d, Some(flow.name.to_string())))
     }
 
@@ -241,7 +292,12 @@ impl PrefectServer {
         &self,
         body: &types::BodyReadDeploymentsDeploymentsFilterPost,
     ) -> Result<DeploymentList, ToolError> {
-        let deployments = self.client.read_deployments(body).value().await.doing("listing deployments")?;
+        let deployments = self
+            .client
+            .read_deployments(body)
+            .value()
+            .await
+            .doing("listing deployments")?;
         let mut flow_ids: Vec<Uuid> = deployments.iter().map(|d| d.flow_id).collect();
         flow_ids.sort();
         flow_ids.dedup();
@@ -250,7 +306,10 @@ impl PrefectServer {
         } else {
             let flows_body = types::BodyReadFlowsFlowsFilterPost {
                 flows: Some(types::FlowFilter {
-                    id: Some(types::FlowFilterId { any: Some(flow_ids.clone()), ..Default::default() }),
+                    id: Some(types::FlowFilterId {
+                        any: Some(flow_ids.clone()),
+                        ..Default::default()
+                    }),
                     ..Default::default()
                 }),
                 limit: Some(flow_ids.len().min(args::MAX_LIMIT as usize) as i64),
@@ -297,7 +356,10 @@ impl PrefectServer {
             }
             if let Some(token) = &progress_token {
                 let elapsed = timeout.saturating_sub(deadline - now).as_secs_f64();
-                let state = run.state.as_ref().map_or("unknown", |s| s.name.as_deref().unwrap_or(&s.type_));
+                let state = run
+                    .state
+                    .as_ref()
+                    .map_or("unknown", |s| s.name.as_deref().unwrap_or(&s.type_));
                 let note = ProgressNotificationParam::new(token.clone(), elapsed)
                     .with_total(timeout.as_secs_f64())
                     .with_message(format!("flow run {} is {state}", run.id));

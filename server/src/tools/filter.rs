@@ -63,8 +63,9 @@ impl Entity {
 
 /// Bring `filter_criteria` to the REST body shape, with a checked limit (default 20).
 fn to_body(criteria: Map<String, Value>, entity: Entity) -> Result<Map<String, Value>, ToolError> {
-    let (body_keys, other_keys): (Vec<&String>, Vec<&String>) =
-        criteria.keys().partition(|k| BODY_KEYS.contains(&k.as_str()));
+    let (body_keys, other_keys): (Vec<&String>, Vec<&String>) = criteria
+        .keys()
+        .partition(|k| BODY_KEYS.contains(&k.as_str()));
     let mut body = match (body_keys.is_empty(), other_keys.is_empty()) {
         // Only filter fields: the bare filter of this tool's entity.
         (true, false) => {
@@ -89,7 +90,9 @@ fn to_body(criteria: Map<String, Value>, entity: Entity) -> Result<Map<String, V
     let limit = match body.get("limit") {
         None | Some(Value::Null) => args::DEFAULT_LIMIT,
         Some(value) => value.as_i64().ok_or_else(|| {
-            ToolError::invalid(format!("filter_criteria.limit must be a whole number from 1 to 200, got {value}"))
+            ToolError::invalid(format!(
+                "filter_criteria.limit must be a whole number from 1 to 200, got {value}"
+            ))
         })?,
     };
     body.insert("limit".into(), Value::from(args::limit(limit)?));
@@ -97,7 +100,10 @@ fn to_body(criteria: Map<String, Value>, entity: Entity) -> Result<Map<String, V
 }
 
 fn join(keys: &[&String]) -> String {
-    keys.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+    keys.iter()
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Decode into the generated request type; errors name the path of the offending key.
@@ -106,7 +112,11 @@ fn decode<T: DeserializeOwned>(body: Map<String, Value>) -> Result<T, ToolError>
         let path = e.path().to_string();
         ToolError::invalid(format!(
             "filter_criteria{}: {}",
-            if path == "." { String::new() } else { format!(".{path}") },
+            if path == "." {
+                String::new()
+            } else {
+                format!(".{path}")
+            },
             e.inner()
         ))
     })
@@ -121,7 +131,8 @@ impl PrefectServer {
         &self,
         Parameters(args): Parameters<FilterArgs>,
     ) -> Result<Json<FlowList>, ToolError> {
-        let body: types::BodyReadFlowsFlowsFilterPost = decode(to_body(args.filter_criteria, Entity::Flows)?)?;
+        let body: types::BodyReadFlowsFlowsFilterPost =
+            decode(to_body(args.filter_criteria, Entity::Flows)?)?;
         self.read_flows(&body).await.map(Json)
     }
 
@@ -166,7 +177,10 @@ mod tests {
     #[test]
     fn bare_filter_is_wrapped_under_the_tools_entity() {
         let body = to_body(criteria(json!({"tags": {"all_": ["a"]}})), Entity::Flows).unwrap();
-        assert_eq!(Value::Object(body), json!({"flows": {"tags": {"all_": ["a"]}}, "limit": 20}));
+        assert_eq!(
+            Value::Object(body),
+            json!({"flows": {"tags": {"all_": ["a"]}}, "limit": 20})
+        );
     }
 
     #[test]
@@ -179,15 +193,24 @@ mod tests {
 
     #[test]
     fn mixed_keys_are_rejected_with_the_valid_ones() {
-        let err = to_body(criteria(json!({"flows": {}, "flow_name": "x"})), Entity::Flows).unwrap_err();
+        let err = to_body(
+            criteria(json!({"flows": {}, "flow_name": "x"})),
+            Entity::Flows,
+        )
+        .unwrap_err();
         let text = err.message();
-        assert!(text.contains("flow_name") && text.contains("work_pool_queues"), "{text}");
+        assert!(
+            text.contains("flow_name") && text.contains("work_pool_queues"),
+            "{text}"
+        );
     }
 
     #[test]
     fn unknown_operator_names_its_path_and_the_valid_operators() {
         let body = to_body(criteria(json!({"name": {"equals": "x"}})), Entity::Flows).unwrap();
-        let err = decode::<types::BodyReadFlowsFlowsFilterPost>(body).unwrap_err().message();
+        let err = decode::<types::BodyReadFlowsFlowsFilterPost>(body)
+            .unwrap_err()
+            .message();
         assert!(err.contains("flows.name"), "{err}");
         assert!(err.contains("equals") && err.contains("like_"), "{err}");
     }

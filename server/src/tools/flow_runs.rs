@@ -84,17 +84,28 @@ impl PrefectServer {
     ) -> Result<Json<FlowRunList>, ToolError> {
         let limit = args::limit(args.limit)?;
         let offset = args::offset(args.offset)?;
-        let flows = match args.flow_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let flows = match args
+            .flow_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(raw) => Some(types::FlowFilter {
                 id: Some(types::FlowFilterId {
-                    any: Some(vec![args::uuid("flow_id", raw, "get_flow_by_name gives a flow's id.")?]),
+                    any: Some(vec![args::uuid(
+                        "flow_id",
+                        raw,
+                        "get_flow_by_name gives a flow's id.",
+                    )?]),
                     ..Default::default()
                 }),
                 ..Default::default()
             }),
             None => None,
         };
-        self.read_flow_runs(&flow_runs_body(None, flows, limit, offset)).await.map(Json)
+        self.read_flow_runs(&flow_runs_body(None, flows, limit, offset))
+            .await
+            .map(Json)
     }
 
     /// Search for flow runs by state, newest first. `state_type` is the kind of state
@@ -113,25 +124,36 @@ impl PrefectServer {
             .map(args::state_type)
             .transpose()?;
         let state_name = args.state_name.filter(|s| !s.trim().is_empty());
-        let state = (state_type.is_some() || state_name.is_some()).then(|| types::FlowRunFilterState {
-            type_: state_type.map(|t| types::FlowRunFilterStateType {
-                any: Some(vec![types::StateType(t)]),
-                ..Default::default()
-            }),
-            name: state_name.map(|n| types::FlowRunFilterStateName {
-                any: Some(vec![n]),
-                ..Default::default()
-            }),
-            operator: Some(types::Operator("and_".into())),
-        });
-        let filter = types::FlowRunFilter { state, ..Default::default() };
-        self.read_flow_runs(&flow_runs_body(Some(filter), None, limit, 0)).await.map(Json)
+        let state =
+            (state_type.is_some() || state_name.is_some()).then(|| types::FlowRunFilterState {
+                type_: state_type.map(|t| types::FlowRunFilterStateType {
+                    any: Some(vec![types::StateType(t)]),
+                    ..Default::default()
+                }),
+                name: state_name.map(|n| types::FlowRunFilterStateName {
+                    any: Some(vec![n]),
+                    ..Default::default()
+                }),
+                operator: Some(types::Operator("and_".into())),
+            });
+        let filter = types::FlowRunFilter {
+            state,
+            ..Default::default()
+        };
+        self.read_flow_runs(&flow_runs_body(Some(filter), None, limit, 0))
+            .await
+            .map(Json)
     }
 
     /// Cancel a flow run, as Prefect's own `prefect flow-run cancel` does: the run moves to
     /// CANCELLING and its worker or runner stops it, ending CANCELLED. A run that already
     /// finished cannot be cancelled; the error carries Prefect's reason.
-    #[tool(annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = false))]
+    #[tool(annotations(
+        read_only_hint = false,
+        destructive_hint = true,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
     async fn cancel_flow_run(
         &self,
         Parameters(args): Parameters<FlowRunIdArgs>,
@@ -158,13 +180,16 @@ impl PrefectServer {
 }
 
 /// ACCEPT and WAIT are successes; ABORT and REJECT are refusals carrying Prefect's reason.
-fn cancel_outcome(id: Uuid, result: types::OrchestrationResult) -> Result<Json<CancelResult>, ToolError> {
+fn cancel_outcome(
+    id: Uuid,
+    result: types::OrchestrationResult,
+) -> Result<Json<CancelResult>, ToolError> {
     let status = result.status.0.clone();
     let reason = match &result.details {
-        types::Details::RejectDetails(d) => d.reason.clone(),
-        types::Details::AbortDetails(d) => d.reason.clone(),
-        types::Details::WaitDetails(d) => d.reason.clone(),
-        types::Details::AcceptDetails(_) => None,
+        types::OrchestrationResultDetails::RejectDetails(d) => d.reason.clone(),
+        types::OrchestrationResultDetails::AbortDetails(d) => d.reason.clone(),
+        types::OrchestrationResultDetails::WaitDetails(d) => d.reason.clone(),
+        types::OrchestrationResultDetails::AcceptDetails(_) => None,
     };
     match status.as_str() {
         "ACCEPT" | "WAIT" => Ok(Json(CancelResult {
@@ -185,7 +210,12 @@ fn cancel_outcome(id: Uuid, result: types::OrchestrationResult) -> Result<Json<C
 
 impl PrefectServer {
     pub(crate) async fn read_flow_run(&self, id: Uuid) -> Result<FlowRunView, ToolError> {
-        let run = self.client.read_flow_run(&id).value().await.doing(format!("reading flow run {id}"))?;
+        let run = self
+            .client
+            .read_flow_run(&id)
+            .value()
+            .await
+            .doing(format!("reading flow run {id}"))?;
         Ok(run.into())
     }
 
@@ -193,7 +223,14 @@ impl PrefectServer {
         &self,
         body: &types::BodyReadFlowRunsFlowRunsFilterPost,
     ) -> Result<FlowRunList, ToolError> {
-        let runs = self.client.read_flow_runs(body).value().await.doing("listing flow runs")?;
-        Ok(FlowRunList::new(runs.into_iter().map(FlowRunView::from).collect()))
+        let runs = self
+            .client
+            .read_flow_runs(body)
+            .value()
+            .await
+            .doing("listing flow runs")?;
+        Ok(FlowRunList::new(
+            runs.into_iter().map(FlowRunView::from).collect(),
+        ))
     }
 }

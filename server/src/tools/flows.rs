@@ -47,7 +47,11 @@ pub struct SearchFlowsArgs {
 }
 
 /// Flows sorted by name, so that pages are stable.
-fn flows_body(flows: Option<types::FlowFilter>, limit: i64, offset: u64) -> types::BodyReadFlowsFlowsFilterPost {
+fn flows_body(
+    flows: Option<types::FlowFilter>,
+    limit: i64,
+    offset: u64,
+) -> types::BodyReadFlowsFlowsFilterPost {
     types::BodyReadFlowsFlowsFilterPost {
         flows,
         limit: Some(limit),
@@ -65,8 +69,17 @@ impl PrefectServer {
         &self,
         Parameters(args): Parameters<FlowIdArgs>,
     ) -> Result<Json<FlowView>, ToolError> {
-        let id = args::uuid("flow_id", &args.flow_id, "To look a flow up by name use get_flow_by_name.")?;
-        let flow = self.client.read_flow(&id).value().await.doing(format!("reading flow {id}"))?;
+        let id = args::uuid(
+            "flow_id",
+            &args.flow_id,
+            "To look a flow up by name use get_flow_by_name.",
+        )?;
+        let flow = self
+            .client
+            .read_flow(&id)
+            .value()
+            .await
+            .doing(format!("reading flow {id}"))?;
         Ok(Json(flow.into()))
     }
 
@@ -108,14 +121,22 @@ impl PrefectServer {
             name: args
                 .name
                 .filter(|n| !n.trim().is_empty())
-                .map(|n| types::FlowFilterName { like: Some(n.trim().to_string()), ..Default::default() }),
+                .map(|n| types::FlowFilterName {
+                    like: Some(n.trim().to_string()),
+                    ..Default::default()
+                }),
             tags: args
                 .tags
                 .filter(|t| !t.is_empty())
-                .map(|tags| types::FlowFilterTags { all: Some(tags), ..Default::default() }),
+                .map(|tags| types::FlowFilterTags {
+                    all: Some(tags),
+                    ..Default::default()
+                }),
             ..Default::default()
         };
-        self.read_flows(&flows_body(Some(filter), limit, 0)).await.map(Json)
+        self.read_flows(&flows_body(Some(filter), limit, 0))
+            .await
+            .map(Json)
     }
 }
 
@@ -124,7 +145,14 @@ impl PrefectServer {
         &self,
         body: &types::BodyReadFlowsFlowsFilterPost,
     ) -> Result<FlowList, ToolError> {
-        let flows = self.client.read_flows(body).value().await.doing("listing flows")?;
-        Ok(FlowList::new(flows.into_iter().map(FlowView::from).collect()))
+        let flows = self
+            .client
+            .read_flows(body)
+            .value()
+            .await
+            .doing("listing flows")?;
+        Ok(FlowList::new(
+            flows.into_iter().map(FlowView::from).collect(),
+        ))
     }
 }
