@@ -3,10 +3,12 @@
 //! Spec handling and code generation (`spec`, `generate`, `regenerate`), the local Prefect
 //! server used by tests and the demo (`prefect`), and the two README entry points (`demo`, `test`).
 
+mod demo;
 mod generate;
 mod normalize;
 mod prefect;
 mod spec;
+mod test;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -35,6 +37,24 @@ enum Command {
     Regenerate {
         #[arg(long)]
         prefect_version: String,
+    },
+    /// The README's main command: a real MCP client session against Prefect, as a transcript.
+    Demo {
+        /// Prefect release for the local server started when PREFECT_API_URL does not answer.
+        #[arg(long, default_value = prefect::DEFAULT_VERSION)]
+        prefect_version: String,
+    },
+    /// The README's test command: build, start Prefect with the sample world, run every test.
+    Test {
+        /// Prefect release to test against (3.8.8 by default; 3.4.25 for version skew).
+        #[arg(long, default_value = prefect::DEFAULT_VERSION)]
+        prefect_version: String,
+        /// Leave the Prefect server running afterwards.
+        #[arg(long)]
+        keep_up: bool,
+        /// Extra arguments for `cargo test` (after `--`).
+        #[arg(last = true)]
+        cargo_test_args: Vec<String>,
     },
     /// Manage the local Prefect server used by tests and the demo.
     Prefect {
@@ -77,6 +97,10 @@ fn main() -> Result<()> {
             generate::run(false)
         }
         Command::Prefect { action } => prefect::run(action),
+        Command::Demo { prefect_version } => demo::run(&prefect_version),
+        Command::Test { prefect_version, keep_up, cargo_test_args } => {
+            test::run(&prefect_version, keep_up, &cargo_test_args)
+        }
     }
 }
 

@@ -1,0 +1,297 @@
+//! The server as a process: its tool list, read-only mode, configuration, failures of Prefect,
+//! the CLI subcommands, and a stdin that is not clean JSON-RPC.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+use integration_tests::*;
+use serde_json::{json, Value};
+
+/// A digest of the tool list that a reviewer can read: names, parameters with types and
+/// defaults, required parameters, annotations. Descriptions and output schemas are left out so
+/// that rewording does not churn the snapshot.
+fn tool_digest(tools: &[rmcp::model::Tool]) -> Value {
+    let mut digest = serde_json::Map::new();
+    for tool in tools {
+        let schema = Value::Object((*tool.input_schema).clone());
+        let params: serde_json::Map<String, Value> = schema["properties"]
+            .as_object()
+            .map(|props| {
+                props
+                    .iter()
+                    .map(|(name, p)| {
+                        let kind = p.get("type").cloned().unwrap_or(Value::Null);
+                        (name.clone(), json!({"type": kind, "default": p.get("default")}))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let annotations = serde_json::to_value(&tool.annotations).unwrap();
+        digest.insert(
+            tool.name.to_string(),
+            json!({
+                "params": params,
+                "required": schema.get("required").cloned().unwrap_or(json!([])),
+                "annotations": annotations,
+                "has_output_schema": tool.output_schema.is_some(),
+            }),
+        );
+    }
+    Value::Object(digest)
+}
+
+#[tokio::test]
+async fn tool_list_matches_the_snapshot() {
+    let s = connect().await.unwrap();
+    let tools = s.list_all_tools().await.unwrap();
+    let digest = tool_digest(&tools);
+    let path = workspace_root().join("tests/snapshots/tools.json");
+    let rendered = serde_json::to_string_pretty(&digest).unwrap() + "\n";
+    if std::env::var("UPDATE_SNAPSHOTS").is_ok() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &rendered).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} missing; run with UPDATE_SNAPSHOTS=1 to create it", path.display()));
+    assert_eq!(
+        rendered, expected,
+        "the tool list changed; if intended, rerun with UPDATE_SNAPSHOTS=1 and review the diff"
+    );
+}
+
+#[tokio::test]
+async fn the_documented_tools_and_defaults_are_offered() {
+    let s = connect().await.unwrap();
+    let tools = s.list_all_tools().await.unwrap();
+    let mut names: Vec<String> = tools.iter().map(|t| t.name.to_string()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "cancel_flow_run",
+            "create_flow_run_from_deployment",
+            "filter_deployments",
+            "filter_flow_runs",
+            "filter_flows",
+            "get_deployment_by_id",
+            "get_deployment_by_name",
+            "get_flow_by_id",
+            "get_flow_by_name",
+            "get_flow_run_by_id",
+            "list_deployments",
+            "list_flow_runs",
+            "list_flows",
+            "search_deployments_by_status",
+            "search_flow_runs_by_state",
+            "search_flows"
+        ]
+    );
+    let digest = tool_digest(&tools);
+    for tool in ["list_flows", "list_flow_runs", "list_deployments"] {
+        assert_eq!(digest[tool]["params"]["limit"]["default"], 20, "{tool}");
+        assert_eq!(digest[tool]["params"]["offset"]["default"], 0, "{tool}");
+    }
+    assert_eq!(digest["create_flow_run_from_deployment"]["params"]["timeout"]["default"], 0);
+    for tool in &tools {
+        assert!(tool.output_schema.is_some(), "{} has no output schema", tool.name);
+        let annotations = tool.annotations.as_ref().expect("annotations");
+        let writes = ["cancel_flow_run", "create_flow_run_from_deployment"].contains(&tool.name.as_ref());
+        assert_eq!(annotations.read_only_hint, Some(!writes), "{}", tool.name);
+    }
+    let cancel = tools.iter().find(|t| t.name == "cancel_flow_run").unwrap();
+    assert_eq!(cancel.annotations.as_ref().unwrap().destructive_hint, Some(true));
+}
+
+#[tokio::test]
+async fn instructions_explain_names_filters_states_and_waiting() {
+    let s = connect().await.unwrap();
+    let info = s.peer_info().expect("server info");
+    assert_eq!(info.server_info.as_ref().map(|i| i.name.as_str()), Some("prefect-mcp-server"));
+    let instructions = info.instructions.clone().unwrap_or_default();
+    for topic in ["flow_name/deployment_name", "like_", "CANCELLING", "timeout"] {
+        assert!(instructions.contains(topic), "instructions do not mention {topic}");
+    }
+}
+
+#[tokio::test]
+async fn read_only_removes_the_write_tools_by_flag_and_by_env() {
+    for launch in [
+        Launch::default().arg("--read-only"),
+        Launch::default().env("PREFECT_MCP_READ_ONLY", "true"),
+    ] {
+        let s = connect_with(launch).await.unwrap();
+        let names: Vec<String> = s.list_all_tools().await.unwrap().iter().map(|t| t.name.to_string()).collect();
+        assert_eq!(names.len(), 14, "{names:?}");
+        assert!(!names.iter().any(|n| n == "cancel_flow_run" || n == "create_flow_run_from_deployment"));
+        let result = call(&s, "cancel_flow_run", json!({"flow_run_id": "00000000-0000-4000-8000-000000000000"})).await;
+        assert!(result.is_err(), "a removed tool cannot be called");
+    }
+}
+
+fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}/api")
+}
+
+#[tokio::test]
+async fn unreachable_prefect_does_not_stop_the_server_and_tools_say_where_they_looked() {
+    let url = closed_port_url();
+    let s = connect_with(Launch::default().env("PREFECT_API_URL", &url)).await.unwrap();
+    let err = call_err(&s, "list_flows", json!({})).await;
+    assert!(err.contains("Cannot reach Prefect at") && err.contains(&url), "{err}");
+    assert!(err.contains("PREFECT_API_URL"), "{err}");
+    // Still serving.
+    let err = call_err(&s, "get_flow_by_name", json!({"name": "x"})).await;
+    assert!(err.contains("Cannot reach Prefect"), "{err}");
+}
+
+#[tokio::test]
+async fn rejected_credentials_point_at_the_settings_and_never_leak() {
+    let mut prefect = mockito::Server::new_async().await;
+    let _refuse = prefect
+        .mock("POST", "/api/flows/filter")
+        .with_status(401)
+        .with_body(r#"{"exception_message":"Unauthorized"}"#)
+        .create_async()
+        .await;
+    let secret = "pnu_very_secret_key_123";
+    let (s, stderr) = connect_capturing_stderr(
+        Launch::default()
+            .env("PREFECT_API_URL", &format!("{}/api", prefect.url()))
+            .env("PREFECT_API_KEY", secret)
+            .env("RUST_LOG", "debug"),
+    )
+    .await;
+    let err = call_err(&s, "list_flows", json!({})).await;
+    assert!(err.contains("PREFECT_API_KEY") && err.contains("401"), "{err}");
+    assert!(!err.contains(secret));
+    s.cancel().await.unwrap();
+    let logs = stderr.await.unwrap();
+    assert!(logs.contains("api key (Bearer)"), "startup log names the kind of auth: {logs}");
+    assert!(!logs.contains(secret), "the key leaked into the logs");
+}
+
+/// Start the server with stderr captured; the second value resolves to all of stderr once the
+/// session ends.
+async fn connect_capturing_stderr(
+    launch: Launch,
+) -> (Session, tokio::task::JoinHandle<String>) {
+    use rmcp::transport::TokioChildProcess;
+    use rmcp::ServiceExt;
+    use tokio::io::AsyncReadExt;
+    let mut cmd = tokio::process::Command::new(server_binary());
+    cmd.args(&launch.args)
+        .env_remove("PREFECT_API_AUTH_STRING")
+        .env_remove("PREFECT_PROFILE")
+        .env("PREFECT_HOME", std::env::temp_dir().join("prefect-mcp-tests-empty-home"));
+    for (k, v) in &launch.env {
+        cmd.env(k, v);
+    }
+    let (transport, stderr) = TokioChildProcess::builder(cmd).stderr(Stdio::piped()).spawn().unwrap();
+    let mut stderr = stderr.expect("stderr piped");
+    let collected = tokio::spawn(async move {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text).await;
+        text
+    });
+    let session = RecordingClient::default().serve(transport).await.unwrap();
+    (session, collected)
+}
+
+fn run_cli(args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(server_binary())
+        .args(args)
+        .env("PREFECT_API_URL", prefect_api_url())
+        .env("PREFECT_HOME", std::env::temp_dir().join("prefect-mcp-tests-empty-home"))
+        .env_remove("PREFECT_API_KEY")
+        .output()
+        .expect("run the binary");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn call_subcommand_prints_the_json_result() {
+    let (ok, stdout, _) = run_cli(&["call", "search_flows", r#"{"name": "hello"}"#]);
+    assert!(ok);
+    let result: Value = serde_json::from_str(&stdout).expect("stdout is JSON");
+    assert_eq!(result["flows"][0]["name"], "mcp-hello");
+}
+
+#[test]
+fn call_subcommand_fails_with_the_tool_error() {
+    let (ok, stdout, stderr) = run_cli(&["call", "get_flow_by_id", r#"{"flow_id": "nope"}"#]);
+    assert!(!ok);
+    assert!(stdout.trim().is_empty());
+    assert!(stderr.contains("flow_id must be a UUID"), "{stderr}");
+    let (ok, _, stderr) = run_cli(&["call", "no_such_tool"]);
+    assert!(!ok);
+    assert!(stderr.contains("unknown tool") && stderr.contains("list_flows"), "{stderr}");
+    let (ok, _, stderr) = run_cli(&["call", "list_flows", "[1, 2]"]);
+    assert!(!ok);
+    assert!(stderr.contains("JSON object"), "{stderr}");
+}
+
+#[test]
+fn tools_subcommand_lists_the_tools() {
+    let (ok, stdout, _) = run_cli(&["tools"]);
+    assert!(ok);
+    let listed: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(listed["tools"].as_array().unwrap().len(), 16);
+}
+
+#[test]
+fn help_explains_the_configuration() {
+    let (ok, stdout, _) = run_cli(&["--help"]);
+    assert!(ok);
+    for needle in ["PREFECT_API_URL", "PREFECT_API_KEY", "PREFECT_API_AUTH_STRING", "profiles.toml", "--read-only", "PREFECT_MCP_READ_ONLY"] {
+        assert!(stdout.contains(needle), "--help does not mention {needle}");
+    }
+}
+
+#[test]
+fn malformed_json_rpc_on_stdin_gets_an_error_or_is_skipped_and_the_server_carries_on() {
+    let mut child = Command::new(server_binary())
+        .env("PREFECT_API_URL", prefect_api_url())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut send = |line: &str| {
+        stdin.write_all(line.as_bytes()).unwrap();
+        stdin.write_all(b"\n").unwrap();
+        stdin.flush().unwrap();
+    };
+    send(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#);
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert!(line.contains("\"id\":1"), "{line}");
+    send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+    send("this is not json");
+    send(r#"{"not": "json-rpc"}"#);
+    send(r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#);
+    let mut replies = Vec::new();
+    loop {
+        line.clear();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "the server exited: {replies:?}");
+        replies.push(line.clone());
+        if line.contains("\"id\":2") {
+            break;
+        }
+    }
+    let last: Value = serde_json::from_str(replies.last().unwrap()).unwrap();
+    assert_eq!(last["result"]["tools"].as_array().unwrap().len(), 16);
+    // The non-JSON-RPC object got an "Invalid request" error reply.
+    assert!(replies.iter().any(|r| r.contains("-32600")), "{replies:?}");
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert!(status.success(), "clean exit on EOF: {status}");
+}
