@@ -156,12 +156,12 @@ fn load_profile(
     };
     let values = settings
         .iter()
-        .filter_map(|(k, v)| {
+        .map(|(k, v)| {
             let value = match v {
                 toml::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            Some((k.clone(), value))
+            (k.clone(), value)
         })
         .collect();
     Ok((Some(name.to_string()), values))

@@ -21,7 +21,10 @@ fn tool_digest(tools: &[rmcp::model::Tool]) -> Value {
                     .iter()
                     .map(|(name, p)| {
                         let kind = p.get("type").cloned().unwrap_or(Value::Null);
-                        (name.clone(), json!({"type": kind, "default": p.get("default")}))
+                        (
+                            name.clone(),
+                            json!({"type": kind, "default": p.get("default")}),
+                        )
                     })
                     .collect()
             })
@@ -51,8 +54,12 @@ async fn tool_list_matches_the_snapshot() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &rendered).unwrap();
     }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("{} missing; run with UPDATE_SNAPSHOTS=1 to create it", path.display()));
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "{} missing; run with UPDATE_SNAPSHOTS=1 to create it",
+            path.display()
+        )
+    });
     assert_eq!(
         rendered, expected,
         "the tool list changed; if intended, rerun with UPDATE_SNAPSHOTS=1 and review the diff"
@@ -91,25 +98,47 @@ async fn the_documented_tools_and_defaults_are_offered() {
         assert_eq!(digest[tool]["params"]["limit"]["default"], 20, "{tool}");
         assert_eq!(digest[tool]["params"]["offset"]["default"], 0, "{tool}");
     }
-    assert_eq!(digest["create_flow_run_from_deployment"]["params"]["timeout"]["default"], 0);
+    assert_eq!(
+        digest["create_flow_run_from_deployment"]["params"]["timeout"]["default"],
+        0
+    );
     for tool in &tools {
-        assert!(tool.output_schema.is_some(), "{} has no output schema", tool.name);
+        assert!(
+            tool.output_schema.is_some(),
+            "{} has no output schema",
+            tool.name
+        );
         let annotations = tool.annotations.as_ref().expect("annotations");
-        let writes = ["cancel_flow_run", "create_flow_run_from_deployment"].contains(&tool.name.as_ref());
+        let writes =
+            ["cancel_flow_run", "create_flow_run_from_deployment"].contains(&tool.name.as_ref());
         assert_eq!(annotations.read_only_hint, Some(!writes), "{}", tool.name);
     }
     let cancel = tools.iter().find(|t| t.name == "cancel_flow_run").unwrap();
-    assert_eq!(cancel.annotations.as_ref().unwrap().destructive_hint, Some(true));
+    assert_eq!(
+        cancel.annotations.as_ref().unwrap().destructive_hint,
+        Some(true)
+    );
 }
 
 #[tokio::test]
 async fn instructions_explain_names_filters_states_and_waiting() {
     let s = connect().await.unwrap();
     let info = s.peer_info().expect("server info");
-    assert_eq!(info.server_info.as_ref().map(|i| i.name.as_str()), Some("prefect-mcp-server"));
+    assert_eq!(
+        info.server_info.as_ref().map(|i| i.name.as_str()),
+        Some("prefect-mcp-server")
+    );
     let instructions = info.instructions.clone().unwrap_or_default();
-    for topic in ["flow_name/deployment_name", "like_", "CANCELLING", "timeout"] {
-        assert!(instructions.contains(topic), "instructions do not mention {topic}");
+    for topic in [
+        "flow_name/deployment_name",
+        "like_",
+        "CANCELLING",
+        "timeout",
+    ] {
+        assert!(
+            instructions.contains(topic),
+            "instructions do not mention {topic}"
+        );
     }
 }
 
@@ -120,10 +149,23 @@ async fn read_only_removes_the_write_tools_by_flag_and_by_env() {
         Launch::default().env("PREFECT_MCP_READ_ONLY", "true"),
     ] {
         let s = connect_with(launch).await.unwrap();
-        let names: Vec<String> = s.list_all_tools().await.unwrap().iter().map(|t| t.name.to_string()).collect();
+        let names: Vec<String> = s
+            .list_all_tools()
+            .await
+            .unwrap()
+            .iter()
+            .map(|t| t.name.to_string())
+            .collect();
         assert_eq!(names.len(), 14, "{names:?}");
-        assert!(!names.iter().any(|n| n == "cancel_flow_run" || n == "create_flow_run_from_deployment"));
-        let result = call(&s, "cancel_flow_run", json!({"flow_run_id": "00000000-0000-4000-8000-000000000000"})).await;
+        assert!(!names
+            .iter()
+            .any(|n| n == "cancel_flow_run" || n == "create_flow_run_from_deployment"));
+        let result = call(
+            &s,
+            "cancel_flow_run",
+            json!({"flow_run_id": "00000000-0000-4000-8000-000000000000"}),
+        )
+        .await;
         assert!(result.is_err(), "a removed tool cannot be called");
     }
 }
@@ -138,9 +180,14 @@ fn closed_port_url() -> String {
 #[tokio::test]
 async fn unreachable_prefect_does_not_stop_the_server_and_tools_say_where_they_looked() {
     let url = closed_port_url();
-    let s = connect_with(Launch::default().env("PREFECT_API_URL", &url)).await.unwrap();
+    let s = connect_with(Launch::default().env("PREFECT_API_URL", &url))
+        .await
+        .unwrap();
     let err = call_err(&s, "list_flows", json!({})).await;
-    assert!(err.contains("Cannot reach Prefect at") && err.contains(&url), "{err}");
+    assert!(
+        err.contains("Cannot reach Prefect at") && err.contains(&url),
+        "{err}"
+    );
     assert!(err.contains("PREFECT_API_URL"), "{err}");
     // Still serving.
     let err = call_err(&s, "get_flow_by_name", json!({"name": "x"})).await;
@@ -165,19 +212,23 @@ async fn rejected_credentials_point_at_the_settings_and_never_leak() {
     )
     .await;
     let err = call_err(&s, "list_flows", json!({})).await;
-    assert!(err.contains("PREFECT_API_KEY") && err.contains("401"), "{err}");
+    assert!(
+        err.contains("PREFECT_API_KEY") && err.contains("401"),
+        "{err}"
+    );
     assert!(!err.contains(secret));
     s.cancel().await.unwrap();
     let logs = stderr.await.unwrap();
-    assert!(logs.contains("api key (Bearer)"), "startup log names the kind of auth: {logs}");
+    assert!(
+        logs.contains("api key (Bearer)"),
+        "startup log names the kind of auth: {logs}"
+    );
     assert!(!logs.contains(secret), "the key leaked into the logs");
 }
 
 /// Start the server with stderr captured; the second value resolves to all of stderr once the
 /// session ends.
-async fn connect_capturing_stderr(
-    launch: Launch,
-) -> (Session, tokio::task::JoinHandle<String>) {
+async fn connect_capturing_stderr(launch: Launch) -> (Session, tokio::task::JoinHandle<String>) {
     use rmcp::transport::TokioChildProcess;
     use rmcp::ServiceExt;
     use tokio::io::AsyncReadExt;
@@ -185,11 +236,17 @@ async fn connect_capturing_stderr(
     cmd.args(&launch.args)
         .env_remove("PREFECT_API_AUTH_STRING")
         .env_remove("PREFECT_PROFILE")
-        .env("PREFECT_HOME", std::env::temp_dir().join("prefect-mcp-tests-empty-home"));
+        .env(
+            "PREFECT_HOME",
+            std::env::temp_dir().join("prefect-mcp-tests-empty-home"),
+        );
     for (k, v) in &launch.env {
         cmd.env(k, v);
     }
-    let (transport, stderr) = TokioChildProcess::builder(cmd).stderr(Stdio::piped()).spawn().unwrap();
+    let (transport, stderr) = TokioChildProcess::builder(cmd)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut stderr = stderr.expect("stderr piped");
     let collected = tokio::spawn(async move {
         let mut text = String::new();
@@ -204,7 +261,10 @@ fn run_cli(args: &[&str]) -> (bool, String, String) {
     let output = Command::new(server_binary())
         .args(args)
         .env("PREFECT_API_URL", prefect_api_url())
-        .env("PREFECT_HOME", std::env::temp_dir().join("prefect-mcp-tests-empty-home"))
+        .env(
+            "PREFECT_HOME",
+            std::env::temp_dir().join("prefect-mcp-tests-empty-home"),
+        )
         .env_remove("PREFECT_API_KEY")
         .output()
         .expect("run the binary");
@@ -231,7 +291,10 @@ fn call_subcommand_fails_with_the_tool_error() {
     assert!(stderr.contains("flow_id must be a UUID"), "{stderr}");
     let (ok, _, stderr) = run_cli(&["call", "no_such_tool"]);
     assert!(!ok);
-    assert!(stderr.contains("unknown tool") && stderr.contains("list_flows"), "{stderr}");
+    assert!(
+        stderr.contains("unknown tool") && stderr.contains("list_flows"),
+        "{stderr}"
+    );
     let (ok, _, stderr) = run_cli(&["call", "list_flows", "[1, 2]"]);
     assert!(!ok);
     assert!(stderr.contains("JSON object"), "{stderr}");
@@ -249,7 +312,14 @@ fn tools_subcommand_lists_the_tools() {
 fn help_explains_the_configuration() {
     let (ok, stdout, _) = run_cli(&["--help"]);
     assert!(ok);
-    for needle in ["PREFECT_API_URL", "PREFECT_API_KEY", "PREFECT_API_AUTH_STRING", "profiles.toml", "--read-only", "PREFECT_MCP_READ_ONLY"] {
+    for needle in [
+        "PREFECT_API_URL",
+        "PREFECT_API_KEY",
+        "PREFECT_API_AUTH_STRING",
+        "profiles.toml",
+        "--read-only",
+        "PREFECT_MCP_READ_ONLY",
+    ] {
         assert!(stdout.contains(needle), "--help does not mention {needle}");
     }
 }
@@ -270,7 +340,9 @@ fn malformed_json_rpc_on_stdin_gets_an_error_or_is_skipped_and_the_server_carrie
         stdin.write_all(b"\n").unwrap();
         stdin.flush().unwrap();
     };
-    send(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#);
+    send(
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#,
+    );
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
     assert!(line.contains("\"id\":1"), "{line}");
@@ -281,7 +353,10 @@ fn malformed_json_rpc_on_stdin_gets_an_error_or_is_skipped_and_the_server_carrie
     let mut replies = Vec::new();
     loop {
         line.clear();
-        assert!(stdout.read_line(&mut line).unwrap() > 0, "the server exited: {replies:?}");
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "the server exited: {replies:?}"
+        );
         replies.push(line.clone());
         if line.contains("\"id\":2") {
             break;

@@ -98,9 +98,11 @@ fn main() -> Result<()> {
         }
         Command::Prefect { action } => prefect::run(action),
         Command::Demo { prefect_version } => demo::run(&prefect_version),
-        Command::Test { prefect_version, keep_up, cargo_test_args } => {
-            test::run(&prefect_version, keep_up, &cargo_test_args)
-        }
+        Command::Test {
+            prefect_version,
+            keep_up,
+            cargo_test_args,
+        } => test::run(&prefect_version, keep_up, &cargo_test_args),
     }
 }
 

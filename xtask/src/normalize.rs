@@ -13,9 +13,9 @@
 //! 5. [`const_to_enum`]: `const` becomes a one-value `enum`, without a `default` (it is implied).
 //! 6. [`drop_unsupported_keywords`]: `examples` becomes `example`; `prefixItems`,
 //!    `contentMediaType` and `contentEncoding` go.
-//! 6b. [`drop_patterns`]: `pattern` goes. Prefect validates names itself; in the client a pattern
+//! 7. [`drop_patterns`]: `pattern` goes. Prefect validates names itself; in the client a pattern
 //!    makes decoding brittle (a timezone newer than the list fails) and costs a 9 KB regex.
-//! 7. [`open_string_enums`]: closed string enums become plain strings (the known values move to the
+//! 8. [`open_string_enums`]: closed string enums become plain strings (the known values move to the
 //!    description), so a newer server's new state or status never fails decoding. One-value
 //!    enums (3.1 `const`s) stay: they are the discriminators of untagged unions.
 //! 9. [`drop_inline_title`]: nested schemas lose their `title`, so that typify names an inline type
@@ -304,12 +304,12 @@ pub fn drop_unsupported_keywords(obj: &mut Map<String, Value>) {
     }
 }
 
-/// Rule 6b: string patterns are the server's business.
+/// Rule 7: string patterns are the server's business.
 pub fn drop_patterns(obj: &mut Map<String, Value>) {
     obj.remove("pattern");
 }
 
-/// Rule 7: closed string enums become plain strings, the known values listed in the description.
+/// Rule 8: closed string enums become plain strings, the known values listed in the description.
 ///
 /// Generated Rust enums reject values they do not know, and Prefect adds states, statuses and
 /// sort orders between minor releases. A string decodes whatever a 3.x server sends.

@@ -21,7 +21,10 @@ pub fn run(prefect_version: &str, keep_up: bool, cargo_test_args: &[String]) -> 
     let state = prefect::ensure_up_and_seeded(prefect_version).with_context(|| {
         format!("the real Prefect {prefect_version} server could not be started; the suite cannot run without it")
     })?;
-    eprintln!("xtask test: Prefect {} at {}", state.prefect_version, state.api_url);
+    eprintln!(
+        "xtask test: Prefect {} at {}",
+        state.prefect_version, state.api_url
+    );
 
     let mut args = vec!["test".to_string(), "--workspace".to_string()];
     args.extend(cargo_test_args.iter().cloned());

@@ -124,8 +124,8 @@ fn decode<T: DeserializeOwned>(body: Map<String, Value>) -> Result<T, ToolError>
 
 #[tool_router(router = filter_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// Filter flows based on specified criteria, e.g. {"name": {"like_": "etl"}} or
-    /// {"flows": {"tags": {"all_": ["prod"]}}, "sort": "NAME_ASC", "limit": 50}.
+    /// Filter flows based on specified criteria (Prefect's filter JSON). For example
+    /// {"name": {"like_": "etl"}} or {"flows": {"tags": {"all_": ["prod"]}}, "sort": "NAME_ASC", "limit": 50}.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn filter_flows(
         &self,
@@ -136,9 +136,9 @@ impl PrefectServer {
         self.read_flows(&body).await.map(Json)
     }
 
-    /// Filter flow runs based on specified criteria, e.g. {"state": {"type": {"any_": ["FAILED"]}}}
-    /// or {"flow_runs": {"tags": {"all_": ["nightly"]}}, "flows": {"name": {"any_": ["etl"]}}}.
-    /// Newest first unless "sort" says otherwise.
+    /// Filter flow runs based on specified criteria (Prefect's filter JSON), newest first unless
+    /// "sort" says otherwise. For example {"state": {"type": {"any_": ["FAILED"]}}} or
+    /// {"flow_runs": {"tags": {"all_": ["nightly"]}}, "flows": {"name": {"any_": ["etl"]}}}.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn filter_flow_runs(
         &self,
@@ -152,8 +152,8 @@ impl PrefectServer {
         self.read_flow_runs(&body).await.map(Json)
     }
 
-    /// Filter deployments based on specified criteria, e.g. {"paused": {"eq_": false}} or
-    /// {"deployments": {"tags": {"all_": ["prod"]}}, "flows": {"name": {"any_": ["etl"]}}}.
+    /// Filter deployments based on specified criteria (Prefect's filter JSON). For example
+    /// {"paused": {"eq_": false}} or {"deployments": {"tags": {"all_": ["prod"]}}, "flows": {"name": {"any_": ["etl"]}}}.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn filter_deployments(
         &self,

@@ -64,8 +64,8 @@ pub(crate) fn flow_runs_body(
 
 #[tool_router(router = flow_run_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// Get a flow run by its ID: state (with Prefect's message, e.g. the exception of a failed
-    /// run), parameters, timing, deployment and work pool.
+    /// Get a flow run by its ID: state (with Prefect's message, such as the exception of a
+    /// failed run), parameters, timing, deployment and work pool.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn get_flow_run_by_id(
         &self,
