@@ -52,9 +52,14 @@ struct Cli {
     /// active profile).
     #[arg(long, global = true)]
     profile: Option<String>,
-    /// Offer only read-only tools (no cancel, no create).
+    /// Offer only read-only tools (no cancel, no create), in every toolset.
     #[arg(long, global = true, env = "PREFECT_MCP_READ_ONLY")]
     read_only: bool,
+    /// Offer only these toolsets, comma-separated (default: all): flows, flow_runs,
+    /// deployments, filter, logs, task_runs, work_pools, events, automations, dashboard,
+    /// server_info, diagnose.
+    #[arg(long, global = true, env = "PREFECT_MCP_TOOLSETS", value_delimiter = ',')]
+    toolsets: Option<Vec<String>>,
     /// Seconds a single Prefect request may take (default 60, or PREFECT_MCP_TIMEOUT_SECONDS).
     #[arg(long, global = true, value_parser = parse_timeout)]
     timeout: Option<Duration>,
@@ -107,12 +112,12 @@ fn build_server(cli: &Cli) -> Result<PrefectServer> {
         .user_agent(concat!("prefect-mcp-server/", env!("CARGO_PKG_VERSION")))
         .build()
         .context("cannot set up the Prefect client")?;
-    let server = PrefectServer::new(
-        client,
-        &ServerOptions {
-            read_only: cli.read_only,
-        },
-    );
+    let options = ServerOptions {
+        read_only: cli.read_only,
+        toolsets: cli.toolsets.clone(),
+    };
+    options.validate()?;
+    let server = PrefectServer::new(client, &options);
     tracing::info!(
         api_url = %server.client.api_url(),
         source = config.api_url_source,

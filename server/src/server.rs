@@ -25,11 +25,56 @@ before_/after_, operator and_/or_. Unknown keys are rejected, never ignored.
 a final state (COMPLETED, FAILED, CANCELLED, CRASHED) and says whether it timed out. \
 cancel_flow_run moves a run to CANCELLING; its worker then stops it.";
 
+/// The toolsets, in the order of the tool reference: one per module under `tools/`.
+pub const TOOLSETS: [(&str, fn() -> ToolRouter<PrefectServer>); 12] = [
+    ("flows", PrefectServer::flows_tools),
+    ("flow_runs", PrefectServer::flow_runs_tools),
+    ("deployments", PrefectServer::deployments_tools),
+    ("filter", PrefectServer::filter_tools),
+    ("logs", PrefectServer::logs_tools),
+    ("task_runs", PrefectServer::task_runs_tools),
+    ("work_pools", PrefectServer::work_pools_tools),
+    ("events", PrefectServer::events_tools),
+    ("automations", PrefectServer::automations_tools),
+    ("dashboard", PrefectServer::dashboard_tools),
+    ("server_info", PrefectServer::server_info_tools),
+    ("diagnose", PrefectServer::diagnose_tools),
+];
+
 /// Options that shape the tool list.
 #[derive(Clone, Debug, Default)]
 pub struct ServerOptions {
     /// Remove every tool that is not read-only (cancel, create).
     pub read_only: bool,
+    /// Offer only these toolsets (names from [`TOOLSETS`]); `None` offers all.
+    pub toolsets: Option<Vec<String>>,
+}
+
+/// `--toolsets` named a set that does not exist.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown toolset {name:?}; the toolsets are: {valid}")]
+pub struct UnknownToolset {
+    name: String,
+    valid: String,
+}
+
+impl ServerOptions {
+    /// Check the toolset names before anything starts.
+    pub fn validate(&self) -> Result<(), UnknownToolset> {
+        for name in self.toolsets.iter().flatten() {
+            if !TOOLSETS.iter().any(|(set, _)| set == name) {
+                return Err(UnknownToolset {
+                    name: name.clone(),
+                    valid: TOOLSETS.map(|(set, _)| set).join(", "),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn wants(&self, toolset: &str) -> bool {
+        self.toolsets.as_ref().is_none_or(|sets| sets.iter().any(|s| s == toolset))
+    }
 }
 
 /// The MCP server: a Prefect client and the tools over it.
@@ -41,10 +86,12 @@ pub struct PrefectServer {
 
 impl PrefectServer {
     pub fn new(client: Client, options: &ServerOptions) -> Self {
-        let mut tool_router = Self::flow_tools()
-            + Self::flow_run_tools()
-            + Self::deployment_tools()
-            + Self::filter_tools();
+        let mut tool_router = ToolRouter::new();
+        for (name, tools) in TOOLSETS {
+            if options.wants(name) {
+                tool_router += tools();
+            }
+        }
         if options.read_only {
             // Read-only is derived from the tools' own annotations, so a new write tool cannot be
             // forgotten here.

@@ -89,7 +89,7 @@ fn deployments_body(
     }
 }
 
-#[tool_router(router = deployment_tools, vis = "pub(crate)")]
+#[tool_router(router = deployments_tools, vis = "pub(crate)")]
 impl PrefectServer {
     /// Get a deployment by its ID: schedules, paused state, default parameters, work pool and
     /// queue, and its flow's name.

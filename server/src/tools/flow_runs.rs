@@ -62,7 +62,7 @@ pub(crate) fn flow_runs_body(
     }
 }
 
-#[tool_router(router = flow_run_tools, vis = "pub(crate)")]
+#[tool_router(router = flow_runs_tools, vis = "pub(crate)")]
 impl PrefectServer {
     /// Get a flow run by its ID: state (with Prefect's message, such as the exception of a
     /// failed run), parameters, timing, deployment and work pool.

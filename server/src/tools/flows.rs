@@ -61,7 +61,7 @@ fn flows_body(
     }
 }
 
-#[tool_router(router = flow_tools, vis = "pub(crate)")]
+#[tool_router(router = flows_tools, vis = "pub(crate)")]
 impl PrefectServer {
     /// Get a flow by its ID.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]

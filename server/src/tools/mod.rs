@@ -5,7 +5,15 @@
 //! [`crate::errors::ToolError`]s, worded in one place.
 
 pub mod args;
+pub mod automations;
+pub mod dashboard;
 pub mod deployments;
+pub mod diagnose;
+pub mod events;
 pub mod filter;
 pub mod flow_runs;
 pub mod flows;
+pub mod logs;
+pub mod server_info;
+pub mod task_runs;
+pub mod work_pools;

@@ -1,0 +1,138 @@
+//! Views of deployments.
+
+use chrono::{DateTime, Utc};
+use prefect_api::types;
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::flow_runs::FlowRunView;
+
+/// One schedule of a deployment.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ScheduleView {
+    pub id: Uuid,
+    pub active: bool,
+    /// Interval in seconds, for interval schedules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval_seconds: Option<f64>,
+    /// Cron expression, for cron schedules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cron: Option<String>,
+    /// RRule, for rrule schedules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rrule: Option<String>,
+    pub timezone: Option<String>,
+}
+
+impl From<types::DeploymentSchedule> for ScheduleView {
+    fn from(s: types::DeploymentSchedule) -> Self {
+        let mut view = ScheduleView {
+            id: s.id,
+            active: s.active,
+            interval_seconds: None,
+            cron: None,
+            rrule: None,
+            timezone: None,
+        };
+        match s.schedule {
+            types::DeploymentScheduleSchedule::IntervalScheduleOutput(i) => {
+                view.interval_seconds = Some(i.interval);
+                view.timezone = i.timezone.map(|t| t.to_string());
+            }
+            types::DeploymentScheduleSchedule::CronSchedule(c) => {
+                view.cron = Some(c.cron);
+                view.timezone = c.timezone.map(|t| t.to_string());
+            }
+            types::DeploymentScheduleSchedule::RRuleSchedule(r) => {
+                view.rrule = Some(r.rrule);
+                view.timezone = r.timezone.map(|t| t.to_string());
+            }
+        }
+        view
+    }
+}
+
+/// A deployment.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct DeploymentView {
+    pub id: Uuid,
+    pub name: String,
+    pub flow_id: Uuid,
+    /// The flow's name, when known: `flow_name/name` is what `get_deployment_by_name` takes.
+    pub flow_name: Option<String>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    /// Whether the deployment's schedules are paused (Prefect 3's schedule switch).
+    pub paused: bool,
+    /// READY when something polls for its runs, NOT_READY otherwise.
+    pub status: Option<String>,
+    pub schedules: Vec<ScheduleView>,
+    /// Default parameters for new runs.
+    pub parameters: Map<String, Value>,
+    pub work_pool_name: Option<String>,
+    pub work_queue_name: Option<String>,
+    pub concurrency_limit: Option<i64>,
+    pub entrypoint: Option<String>,
+    pub version: Option<String>,
+    pub last_polled: Option<DateTime<Utc>>,
+    pub created: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+}
+
+impl DeploymentView {
+    pub fn new(d: types::DeploymentResponse, flow_name: Option<String>) -> Self {
+        DeploymentView {
+            id: d.id,
+            name: d.name,
+            flow_id: d.flow_id,
+            flow_name,
+            description: d.description.filter(|s| !s.is_empty()),
+            tags: d.tags,
+            paused: d.paused,
+            status: d.status.map(|s| s.0),
+            schedules: d.schedules.into_iter().map(ScheduleView::from).collect(),
+            parameters: d.parameters,
+            work_pool_name: d.work_pool_name,
+            work_queue_name: d.work_queue_name,
+            concurrency_limit: d.concurrency_limit,
+            entrypoint: d.entrypoint,
+            version: d.version,
+            last_polled: d.last_polled,
+            created: d.created,
+            updated: d.updated,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DeploymentList {
+    pub deployments: Vec<DeploymentView>,
+    /// How many deployments this answer holds.
+    pub count: usize,
+}
+
+impl DeploymentList {
+    pub fn new(deployments: Vec<DeploymentView>) -> Self {
+        DeploymentList {
+            count: deployments.len(),
+            deployments,
+        }
+    }
+}
+
+/// The outcome of `create_flow_run_from_deployment`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CreatedFlowRun {
+    pub flow_run_id: Uuid,
+    pub flow_run_name: Option<String>,
+    pub deployment_id: Uuid,
+    pub deployment_name: String,
+    /// The run as it is now (after waiting, when `timeout` > 0).
+    pub flow_run: FlowRunView,
+    /// "not_waited" (timeout 0), "final_state" (the run finished) or "timed_out" (still going).
+    pub wait: String,
+    /// Seconds spent waiting.
+    pub waited_seconds: f64,
+}

@@ -1,0 +1,94 @@
+//! Views of flow runs.
+
+use chrono::{DateTime, Utc};
+use prefect_api::types;
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::{StateView, FINAL_STATE_TYPES};
+
+/// A flow run.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct FlowRunView {
+    pub id: Uuid,
+    pub name: Option<String>,
+    pub flow_id: Uuid,
+    pub deployment_id: Option<Uuid>,
+    pub state: Option<StateView>,
+    pub parameters: Map<String, Value>,
+    pub tags: Vec<String>,
+    pub created: Option<DateTime<Utc>>,
+    pub expected_start_time: Option<DateTime<Utc>>,
+    pub start_time: Option<DateTime<Utc>>,
+    pub end_time: Option<DateTime<Utc>>,
+    /// Seconds spent running, summed over retries.
+    pub total_run_time: f64,
+    pub run_count: i64,
+    pub work_pool_name: Option<String>,
+    pub work_queue_name: Option<String>,
+    pub parent_task_run_id: Option<Uuid>,
+    pub idempotency_key: Option<String>,
+}
+
+impl FlowRunView {
+    /// Whether the run has reached a state it will not leave.
+    pub fn is_final(&self) -> bool {
+        self.state
+            .as_ref()
+            .is_some_and(|s| FINAL_STATE_TYPES.contains(&s.type_.as_str()))
+    }
+}
+
+impl From<types::FlowRunResponse> for FlowRunView {
+    fn from(run: types::FlowRunResponse) -> Self {
+        FlowRunView {
+            id: run.id,
+            name: run.name,
+            flow_id: run.flow_id,
+            deployment_id: run.deployment_id,
+            state: run.state.map(StateView::from),
+            parameters: run.parameters,
+            tags: run.tags,
+            created: run.created,
+            expected_start_time: run.expected_start_time,
+            start_time: run.start_time,
+            end_time: run.end_time,
+            total_run_time: run.total_run_time,
+            run_count: run.run_count,
+            work_pool_name: run.work_pool_name,
+            work_queue_name: run.work_queue_name,
+            parent_task_run_id: run.parent_task_run_id,
+            idempotency_key: run.idempotency_key,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FlowRunList {
+    pub flow_runs: Vec<FlowRunView>,
+    /// How many flow runs this answer holds.
+    pub count: usize,
+}
+
+impl FlowRunList {
+    pub fn new(flow_runs: Vec<FlowRunView>) -> Self {
+        FlowRunList {
+            count: flow_runs.len(),
+            flow_runs,
+        }
+    }
+}
+
+/// The outcome of `cancel_flow_run`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CancelResult {
+    pub flow_run_id: Uuid,
+    /// Prefect's orchestration status: ACCEPT (cancellation under way) or WAIT.
+    pub status: String,
+    /// The state the run is now in (CANCELLING until the worker stops it, then CANCELLED).
+    pub state: Option<StateView>,
+    pub message: String,
+}
+

@@ -1,0 +1,47 @@
+//! Views of flows.
+
+use chrono::{DateTime, Utc};
+use prefect_api::types;
+use schemars::JsonSchema;
+use serde::Serialize;
+use uuid::Uuid;
+
+/// A flow.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct FlowView {
+    pub id: Uuid,
+    pub name: String,
+    pub tags: Vec<String>,
+    pub created: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+}
+
+impl From<types::Flow> for FlowView {
+    fn from(flow: types::Flow) -> Self {
+        FlowView {
+            id: flow.id,
+            name: flow.name.to_string(),
+            tags: flow.tags,
+            created: flow.created,
+            updated: flow.updated,
+        }
+    }
+}
+
+/// `{"flows": [...], "count": n}`: the documented list shape.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FlowList {
+    pub flows: Vec<FlowView>,
+    /// How many flows this answer holds.
+    pub count: usize,
+}
+
+impl FlowList {
+    pub fn new(flows: Vec<FlowView>) -> Self {
+        FlowList {
+            count: flows.len(),
+            flows,
+        }
+    }
+}
+

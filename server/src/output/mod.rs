@@ -1,0 +1,47 @@
+//! What tools return: compact, JSON-serialisable views of Prefect objects, one module per area.
+//!
+//! Each view keeps what an assistant needs to act on an object without a second call (ids,
+//! names, state, timing, tags, parameters, schedule) and drops what nobody reads in a chat
+//! (parameter schemas, job variables, pull steps, infrastructure documents). The `JsonSchema`
+//! derives become the tools' output schemas.
+
+mod deployments;
+mod flow_runs;
+mod flows;
+
+pub use deployments::*;
+pub use flow_runs::*;
+pub use flows::*;
+
+use chrono::{DateTime, Utc};
+use prefect_api::types;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// A run's current state.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct StateView {
+    /// SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CANCELLING, CRASHED or PAUSED.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The display name, e.g. "Late" for a SCHEDULED run whose time has passed.
+    pub name: Option<String>,
+    /// Prefect's explanation, e.g. the exception of a failed run.
+    pub message: Option<String>,
+    pub timestamp: Option<DateTime<Utc>>,
+}
+
+impl From<types::State> for StateView {
+    fn from(state: types::State) -> Self {
+        StateView {
+            type_: state.type_.0,
+            name: state.name,
+            message: state.message.filter(|m| !m.is_empty()),
+            timestamp: state.timestamp,
+        }
+    }
+}
+
+/// Final states: a run in one of these will not change again.
+pub const FINAL_STATE_TYPES: [&str; 4] = ["COMPLETED", "FAILED", "CANCELLED", "CRASHED"];
+
