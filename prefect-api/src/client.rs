@@ -96,7 +96,7 @@ impl ClientSettings {
 }
 
 /// Builds a [`Client`]; see [`Client::builder`].
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ClientBuilder {
     base_url: String,
     auth: Auth,
@@ -105,6 +105,17 @@ pub struct ClientBuilder {
     max_retries: u32,
     max_retry_delay: Duration,
     user_agent: String,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &redact_url(&self.base_url))
+            .field("auth", &self.auth)
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Client {
@@ -187,6 +198,16 @@ impl ClientBuilder {
             return Err(PrefectError::InvalidConfig {
                 message: format!(
                     "the Prefect API URL must start with http:// or https://, got {:?}",
+                    redact_url(&base_url)
+                ),
+            });
+        }
+        // reqwest would turn `user:pass@` into a Basic header that silently replaces the
+        // configured auth, and the URL would show the password wherever it is printed.
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(PrefectError::InvalidConfig {
+                message: format!(
+                    "the Prefect API URL {:?} contains credentials; put them in PREFECT_API_AUTH_STRING (user:password) or PREFECT_API_KEY instead",
                     redact_url(&base_url)
                 ),
             });
@@ -339,6 +360,16 @@ mod tests {
 
     #[test]
     fn retry_after_is_honoured_and_capped() {
+        // reqwest would turn `user:pass@` into a Basic header that silently replaces the
+        // configured auth, and the URL would show the password wherever it is printed.
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(PrefectError::InvalidConfig {
+                message: format!(
+                    "the Prefect API URL {:?} contains credentials; put them in PREFECT_API_AUTH_STRING (user:password) or PREFECT_API_KEY instead",
+                    redact_url(&base_url)
+                ),
+            });
+        }
         let mut headers = HeaderMap::new();
         headers.insert(RETRY_AFTER, HeaderValue::from_static("2"));
         assert_eq!(
@@ -363,6 +394,15 @@ mod tests {
             "http://host:4200/api"
         );
         assert_eq!(redact_url("http://host/api"), "http://host/api");
+    }
+
+    #[test]
+    fn credentials_in_the_url_are_refused_without_being_shown() {
+        let err = Client::builder("http://user:s3cret@host/api").build().unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("PREFECT_API_AUTH_STRING") && !text.contains("s3cret"), "{text}");
+        let shown = format!("{:?}", Client::builder("http://user:s3cret@host/api"));
+        assert!(!shown.contains("s3cret"), "{shown}");
     }
 
     #[test]

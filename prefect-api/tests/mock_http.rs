@@ -283,6 +283,7 @@ async fn too_many_requests_is_retried_after_retry_after_seconds() {
         .expect(1)
         .create_async()
         .await;
+    // The default max_retry_delay (10 s) lets Retry-After through uncapped.
     let client = Client::builder(api_url(&server)).build().unwrap();
 
     let started = Instant::now();
@@ -556,8 +557,8 @@ async fn errors_never_show_credentials() {
     let _unauthorized = flow_endpoint(&mut server, 401, r#"{"exception_message":"Unauthorized"}"#)
         .create_async()
         .await;
-    let (_, refused) = refused_url();
     let (silent, silent_task) = silent_server().await;
+    let (_, refused) = refused_url();
 
     for url in [api_url(&server), refused, silent] {
         for auth in [

@@ -86,10 +86,12 @@ fn parse_timeout(raw: &str) -> Result<Duration, String> {
     config::parse_timeout(raw).map_err(|e| e.to_string())
 }
 
-fn init_logging(level: Option<&str>) {
+/// `default` applies when neither --log-level nor RUST_LOG says otherwise: the server logs
+/// its startup at info; `tools` and `call` print results and stay quiet.
+fn init_logging(level: Option<&str>, default: &str) {
     let filter = match level {
         Some(level) => EnvFilter::new(level),
-        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default)),
     };
     tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -117,7 +119,7 @@ fn build_server(cli: &Cli) -> Result<PrefectServer> {
         toolsets: cli.toolsets.clone(),
     };
     options.validate()?;
-    let server = PrefectServer::new(client, &options);
+    let server = PrefectServer::new(client, config.auth.kind(), &options);
     tracing::info!(
         api_url = %server.client.api_url(),
         source = config.api_url_source,
@@ -163,7 +165,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.log_level.as_deref());
+    let default_level = if cli.command.is_some() { "warn" } else { "info" };
+    init_logging(cli.log_level.as_deref(), default_level);
     match run(cli).await {
         Ok(code) => code,
         Err(error) => {

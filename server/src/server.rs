@@ -81,11 +81,13 @@ impl ServerOptions {
 #[derive(Clone)]
 pub struct PrefectServer {
     pub(crate) client: Arc<Client>,
+    /// How requests authenticate ("none", "api key (Bearer)", ...), for get_server_info.
+    pub(crate) auth_kind: &'static str,
     tool_router: ToolRouter<Self>,
 }
 
 impl PrefectServer {
-    pub fn new(client: Client, options: &ServerOptions) -> Self {
+    pub fn new(client: Client, auth_kind: &'static str, options: &ServerOptions) -> Self {
         let mut tool_router = ToolRouter::new();
         for (name, tools) in TOOLSETS {
             if options.wants(name) {
@@ -107,6 +109,7 @@ impl PrefectServer {
         }
         PrefectServer {
             client: Arc::new(client),
+            auth_kind,
             tool_router,
         }
     }

@@ -205,6 +205,28 @@ async fn parameters_the_deployment_rejects_come_back_with_prefects_explanation()
 }
 
 #[tokio::test]
+async fn parameters_the_flow_does_not_take_are_rejected_before_a_run_is_created() {
+    let s = connect().await.unwrap();
+    let err = call_err(
+        &s,
+        "create_flow_run_from_deployment",
+        json!({"deployment_id": "mcp-hello/hello", "parameters": {"nope": 1}, "name": "must-not-exist"}),
+    )
+    .await;
+    assert!(
+        err.contains("no parameter named nope") && err.contains("who"),
+        "{err}"
+    );
+    let runs = call_ok(
+        &s,
+        "filter_flow_runs",
+        json!({"filter_criteria": {"name": {"any_": ["must-not-exist"]}}}),
+    )
+    .await;
+    assert_eq!(runs["count"], 0, "no run was created");
+}
+
+#[tokio::test]
 async fn unknown_deployment_and_bad_arguments_are_rejected() {
     let s = connect().await.unwrap();
     let err = call_err(

@@ -117,3 +117,20 @@ async fn search_flows_tags_must_all_match_and_combine_with_name() {
     .await;
     assert_eq!(mismatch["count"], 0);
 }
+
+#[tokio::test]
+async fn misspelt_or_mistyped_arguments_are_errors_naming_the_argument() {
+    let s = connect().await.unwrap();
+    let err = call_err(&s, "search_flows", json!({"nam": "hello"})).await;
+    assert!(
+        err.contains("unknown field `nam`") && err.contains("`name`"),
+        "{err}"
+    );
+    let err = call_err(&s, "list_flows", json!({"limit": "5"})).await;
+    assert!(
+        err.contains("limit") && err.contains("invalid type"),
+        "{err}"
+    );
+    let err = call_err(&s, "get_flow_by_id", json!({})).await;
+    assert!(err.contains("missing field `flow_id`"), "{err}");
+}

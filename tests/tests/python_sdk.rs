@@ -48,14 +48,15 @@ fn python_mcp_sdk_calls_every_tool() {
         .and_then(|line| serde_json::from_str(line).ok())
         .unwrap_or_else(|| panic!("no JSON summary on the last stdout line\n{report}"));
     assert!(
-        output.status.success() && summary["ok"] == true,
+        output.status.success() && summary["ok"].as_bool() == Some(true),
         "the smoke client failed ({}): {}\n{report}",
         output.status,
         summary["error"]
     );
 
+    // The script checked the exact tool set; here: each of them was really exercised.
     let tools = summary["tools"].as_array().expect("tools");
-    assert_eq!(tools.len(), 16, "{summary}");
+    assert!(!tools.is_empty(), "{summary}");
     for tool in tools {
         let tool = tool.as_str().expect("tool name");
         assert!(

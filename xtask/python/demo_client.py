@@ -75,7 +75,9 @@ def state_text(state: dict | None) -> str:
     if not state:
         return "no state"
     name = state.get("name")
-    return state["type"] if not name or name.upper() == state["type"] else f"{state['type']} ({name})"
+    if not name or name.upper() == state["type"]:
+        return state["type"]
+    return f"{state['type']} ({name})"
 
 
 def print_table(headers: list[str], rows: list[list[str]]) -> None:
@@ -133,7 +135,7 @@ async def run_hello(session: ClientSession) -> None:
 async def show_failures(session: ClientSession) -> None:
     failed = await call(session, "search_flow_runs_by_state", {"state_type": "FAILED", "limit": 5})
     runs = failed["flow_runs"]
-    print(f"  {failed['count']} failed runs (newest first, at most 5):")
+    print(f"  {failed['count']} failed runs, newest first (limit 5):")
     for r in runs:
         ended = (r["state"] or {}).get("timestamp") or "?"
         print(f"    {r['name']:<24} {ended:<28} tags: {', '.join(r['tags']) or '-'}")

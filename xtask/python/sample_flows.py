@@ -80,3 +80,10 @@ def unicode_flow(grüße: str = "héllo wörld") -> str:
     """A name with a space and non-ASCII characters, to exercise URL encoding."""
     get_run_logger().info("Ünïcode says: %s ✓", grüße)
     return grüße
+
+
+@flow(name="mcp-late")
+def late() -> str:
+    """Deployed to the work pool "mcp-pool", which no worker polls: its runs never start, so the
+    server marks them Late. Registered over REST by seed.py, never served by runner.py."""
+    return "never runs"

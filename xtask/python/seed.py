@@ -10,10 +10,15 @@ Steps, each safe to repeat:
 2. tag the flows (flows created by a runner have no tags; PATCH /flows/{id} sets them);
 3. wait until the server's scheduler has created the SCHEDULED runs of the active "hourly"
    deployment, so that tests start after that burst of writes, never during it;
-4. start one run of hello, fail, params and the unicode flow with fixed names and idempotency
+4. the operations world, nothing of which the runner serves (see `seed_operations`): work pools
+   without workers, a paused pool and a paused queue, a deployment of the flow "mcp-late" in
+   "mcp-pool" with one overdue run ("seed-late") that the server marks Late, a global concurrency
+   limit and an automation; each is looked up first and only created (or corrected) when needed;
+5. start one run of hello, fail, params and the unicode flow with fixed names and idempotency
    keys (a second seed returns the same runs instead of adding new ones), wait for their final
-   states and check them, and check that the failed run's logs reached the server;
-5. print a summary.
+   states and check them, and check that the failed run's logs reached the server; then wait
+   until "seed-late" is Late;
+6. print a summary.
 """
 
 import argparse
@@ -38,6 +43,19 @@ SEED_RUNS = [
     (("mcp-params", "params"), "seed-params", {"n": 3, "who": "MCP"}, "COMPLETED"),
     (("mcp ünïcode flow", "ünïcode deployment"), "seed-ünïcode", {}, "COMPLETED"),
 ]
+
+
+# The operations world (step 4). "mcp-pool" never gets a worker; nothing may be paused beyond
+# what is listed here (a test expects "paused-schedule" to be the only paused deployment).
+POOL = "mcp-pool"
+PAUSED_QUEUE = "mcp-paused-queue"
+PAUSED_POOL = "mcp-paused-pool"
+LATE_FLOW = "mcp-late"
+LATE_DEPLOYMENT = "late-deployment"
+LATE_RUN = "seed-late"
+LATE_TIMEOUT = 90.0  # the late-runs service marks an overdue run within about 20 s
+GLOBAL_LIMIT = "mcp-limit"
+AUTOMATION = "mcp-notify-on-failure"
 
 
 class SeedError(Exception):
@@ -122,6 +140,125 @@ def deployment_path(flow_name: str, deployment_name: str) -> str:
     return f"/deployments/name/{quote(flow_name, safe='')}/{quote(deployment_name, safe='')}"
 
 
+def quoted(name: str) -> str:
+    return quote(name, safe="")
+
+
+def ensure(api: Api, what: str, path: str, create_path: str, body: dict) -> dict:
+    """The object at `path`, created from `body` when missing. A 409 on create means a retried
+    request whose first attempt went through, so the object is read again either way."""
+    found = api.call("GET", path, ok=(200, 404))
+    if found is None:
+        print(f"  creating {what}", flush=True)
+        api.call("POST", create_path, ok=(200, 201, 409), json=body)
+        found = api.call("GET", path)
+    return found
+
+
+def correct(api: Api, what: str, path: str, found: dict, wanted: dict) -> None:
+    """PATCH the fields of `found` that differ from `wanted` (and nothing when none do)."""
+    diff = {key: value for key, value in wanted.items() if found.get(key) != value}
+    if diff:
+        print(f"  correcting {what}: {diff}", flush=True)
+        api.call("PATCH", path, ok=(200, 204), json=diff)
+
+
+def ensure_work_pool(api: Api, name: str, paused: bool) -> dict:
+    path = f"/work_pools/{quoted(name)}"
+    pool = ensure(api, f"work pool {name}", path, "/work_pools/",
+                  {"name": name, "type": "process", "is_paused": paused})
+    correct(api, f"work pool {name}", path, pool, {"is_paused": paused})
+    return pool
+
+
+def ensure_late_run(api: Api, deployment: dict) -> dict:
+    """One SCHEDULED run of the late deployment, due ten minutes ago. An existing one is reused;
+    if someone moved it on (cancelled it, say), a new one is made under the next idempotency key,
+    so that a retried or repeated create never adds a second run."""
+    existing = api.call("POST", "/flow_runs/filter", json={
+        "deployments": {"id": {"any_": [deployment["id"]]}},
+        "flow_runs": {"name": {"any_": [LATE_RUN]}},
+        "limit": 200,
+    })
+    for run in existing:
+        if (run.get("state") or {}).get("type") == "SCHEDULED":
+            return run
+    print(f"  creating the overdue run {LATE_RUN}", flush=True)
+    due = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=10)
+    return api.call("POST", f"/deployments/{deployment['id']}/create_flow_run", json={
+        "name": LATE_RUN,
+        "tags": ["seed"],
+        "idempotency_key": f"xtask-seed:{LATE_RUN}:{len(existing)}",
+        "state": {"type": "SCHEDULED", "state_details": {"scheduled_time": due.isoformat()}},
+    })
+
+
+def ensure_automation(api: Api) -> dict:
+    """Automations have no unique name and no lookup by name: list them, create when missing,
+    and drop duplicates that an ambiguous (timed out, retried) create may have left."""
+    def named():
+        automations = api.call("POST", "/automations/filter", json={"limit": 200})
+        return sorted((a for a in automations if a["name"] == AUTOMATION),
+                      key=lambda a: a.get("created") or "")
+
+    found = named()
+    if not found:
+        print(f"  creating automation {AUTOMATION}", flush=True)
+        api.call("POST", "/automations/", json={
+            "name": AUTOMATION,
+            "description": "Reacts to every failed flow run (and does nothing).",
+            "enabled": True,
+            "trigger": {
+                "type": "event",
+                "posture": "Reactive",
+                "expect": ["prefect.flow-run.Failed"],
+                "match": {"prefect.resource.id": "prefect.flow-run.*"},
+                "threshold": 1,
+                "within": 0,
+            },
+            "actions": [{"type": "do-nothing"}],
+        })
+        found = named()
+    for duplicate in found[1:]:
+        api.call("DELETE", f"/automations/{duplicate['id']}", ok=(200, 204, 404))
+    return found[0]
+
+
+def seed_operations(api: Api) -> dict:
+    """Step 4: what the work pool, dashboard and diagnosis tools look at. Returns the late run."""
+    ensure_work_pool(api, POOL, paused=False)
+    ensure_work_pool(api, PAUSED_POOL, paused=True)
+    queue_path = f"/work_pools/{quoted(POOL)}/queues/{quoted(PAUSED_QUEUE)}"
+    queue = ensure(api, f"queue {POOL}/{PAUSED_QUEUE}", queue_path,
+                   f"/work_pools/{quoted(POOL)}/queues/",
+                   {"name": PAUSED_QUEUE, "is_paused": True})
+    correct(api, f"queue {POOL}/{PAUSED_QUEUE}", queue_path, queue, {"is_paused": True})
+
+    flow = ensure(api, f"flow {LATE_FLOW}", f"/flows/name/{quoted(LATE_FLOW)}", "/flows/",
+                  {"name": LATE_FLOW, "tags": ["mcp-demo", "late"]})
+    placement = {"work_pool_name": POOL, "work_queue_name": "default", "concurrency_limit": 1}
+    deployment = ensure(api, f"deployment {LATE_FLOW}/{LATE_DEPLOYMENT}",
+                        deployment_path(LATE_FLOW, LATE_DEPLOYMENT), "/deployments/", {
+                            "name": LATE_DEPLOYMENT,
+                            "flow_id": flow["id"],
+                            "entrypoint": "sample_flows.py:late",
+                            "path": ".",
+                            "tags": ["mcp-demo", "late"],
+                            "description": "In mcp-pool, which no worker polls: its runs go Late.",
+                            **placement,
+                        })
+    correct(api, f"deployment {LATE_FLOW}/{LATE_DEPLOYMENT}", f"/deployments/{deployment['id']}",
+            deployment, placement)
+    late_run = ensure_late_run(api, deployment)
+
+    limit_path = f"/v2/concurrency_limits/{quoted(GLOBAL_LIMIT)}"
+    limit = ensure(api, f"global concurrency limit {GLOBAL_LIMIT}", limit_path,
+                   "/v2/concurrency_limits/", {"name": GLOBAL_LIMIT, "limit": 1})
+    correct(api, f"global concurrency limit {GLOBAL_LIMIT}", limit_path, limit, {"limit": 1})
+    ensure_automation(api)
+    return late_run
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runner-pid", type=int)
@@ -181,7 +318,13 @@ def main() -> int:
     print("waiting for the scheduler to schedule mcp-scheduled/hourly...", flush=True)
     wait_for("the scheduler's runs of mcp-scheduled/hourly", args.timeout, scheduled_runs, args)
 
-    # 4. Sample runs. A fixed idempotency key makes both a retried request and a second seed
+    # 4. The operations world; its late run is checked after the sample runs, to overlap waits.
+    print("seeding work pools, the late deployment, a concurrency limit and an automation...",
+          flush=True)
+    late_run = seed_operations(api)
+    late_deadline = time.monotonic() + LATE_TIMEOUT
+
+    # 5. Sample runs. A fixed idempotency key makes both a retried request and a second seed
     # return the existing run.
     runs = []
     for key, run_name, parameters, expected_state in SEED_RUNS:
@@ -225,7 +368,15 @@ def main() -> int:
 
     wait_for("the failed run's logs", 60.0, failure_logged, args)
 
-    # 5. Summary.
+    def late_marked():
+        run = api.call("GET", f"/flow_runs/{late_run['id']}")
+        return (run.get("state") or {}).get("name") == "Late"
+
+    print(f"waiting for {LATE_RUN} to be marked Late...", flush=True)
+    wait_for(f"the server to mark {LATE_RUN} ({late_run['id']}) Late",
+             max(late_deadline - time.monotonic(), 1.0), late_marked, args)
+
+    # 6. Summary.
     flows = api.call("POST", "/flows/filter", json={"sort": "NAME_ASC", "limit": 200})
     print(f"\nflows ({len(flows)}):")
     for flow in flows:
@@ -244,6 +395,14 @@ def main() -> int:
         print(f"  {run_name:<14} {'/'.join(key):<40} {states[run_id]['type']}")
     scheduled = scheduled_runs()
     print(f"scheduled runs of mcp-scheduled/hourly: {len(scheduled)}")
+    pools = api.call("POST", "/work_pools/filter", json={"limit": 200})
+    print(f"work pools ({len(pools)}):")
+    for pool in pools:
+        queues = api.call("POST", f"/work_pools/{quoted(pool['name'])}/queues/filter", json={})
+        print(f"  {pool['name']:<20} {pool.get('status') or '?':<10} paused={pool['is_paused']} "
+              f"queues={[(q['name'], 'paused' if q['is_paused'] else 'active') for q in queues]}")
+    print(f"late run: {LATE_RUN} of {LATE_FLOW}/{LATE_DEPLOYMENT} ({late_run['id']})")
+    print(f"global concurrency limit: {GLOBAL_LIMIT}; automation: {AUTOMATION}")
     print(f"seeded in {time.monotonic() - started:.0f} s")
     return 0
 

@@ -1,9 +1,51 @@
 //! Checks shared by the tools: every bad argument is rejected here, before any HTTP call, with
 //! a message that says what was wrong and what is valid.
 
+use std::borrow::Cow;
+
+use rmcp::handler::server::common::FromContextPart;
+use rmcp::handler::server::tool::ToolCallContext;
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use crate::errors::ToolError;
+
+/// A tool's arguments, decoded from the call's JSON object.
+///
+/// Like rmcp's own `Parameters` (and named the same, which is how the `#[tool]` macro finds the
+/// input schema), but the error names the offending argument (`limit: invalid type: string
+/// "5", expected i64`), and argument structs are `deny_unknown_fields`, so a misspelt argument is
+/// an error instead of a filter silently dropped. rmcp turns the error into an `isError` result.
+pub struct Parameters<T>(pub T);
+
+impl<T: JsonSchema> JsonSchema for Parameters<T> {
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+impl<S, T: DeserializeOwned> FromContextPart<ToolCallContext<'_, S>> for Parameters<T> {
+    fn from_context_part(context: &mut ToolCallContext<S>) -> Result<Self, rmcp::ErrorData> {
+        let arguments = context.arguments.take().unwrap_or_default();
+        serde_path_to_error::deserialize(serde_json::Value::Object(arguments))
+            .map(Parameters)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let at = if path == "." { String::new() } else { format!("{path}: ") };
+                // rmcp reports an invalid_params error with exactly this prefix as a tool
+                // error (isError) rather than a protocol error.
+                rmcp::ErrorData::invalid_params(
+                    format!("failed to deserialize parameters: {at}{}", e.into_inner()),
+                    None,
+                )
+            })
+    }
+}
 
 /// Prefect's page size limit: `limit` above this gets a 422 from the server.
 pub const MAX_LIMIT: i64 = 200;

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use prefect_api::{types, PrefectCall};
-use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::ProgressNotificationParam;
 use rmcp::service::RequestContext;
 use rmcp::{tool, tool_router, Json, RoleServer};
@@ -14,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::args;
+use super::args::{self, Parameters};
 use crate::errors::{Doing, ToolError};
 use crate::output::{CreatedFlowRun, DeploymentList, DeploymentView, FlowRunView};
 use crate::server::PrefectServer;
@@ -23,18 +22,21 @@ use crate::server::PrefectServer;
 const MAX_WAIT_SECONDS: i64 = 3600;
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DeploymentIdArgs {
     /// ID (UUID) of the deployment to retrieve.
     pub deployment_id: String,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DeploymentNameArgs {
     /// Name of the deployment to retrieve, in format "flow_name/deployment_name".
     pub name: String,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ListDeploymentsArgs {
     /// Maximum number of deployments to return (1-200).
     #[serde(default = "args::default_limit")]
@@ -48,6 +50,7 @@ pub struct ListDeploymentsArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SearchByStatusArgs {
     /// Filter deployments by whether their schedule is active (true = not paused, false =
     /// paused). Omitted: all deployments.
@@ -59,6 +62,7 @@ pub struct SearchByStatusArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateFlowRunArgs {
     /// ID of the deployment or name in format 'flow_name/deployment_name'.
     pub deployment_id: String,
@@ -199,8 +203,10 @@ impl PrefectServer {
             )));
         }
         let deployment = self.resolve_deployment(&args.deployment_id).await?;
+        let parameters = args.parameters.unwrap_or_default();
+        check_parameter_names(&args.deployment_id, &deployment, &parameters)?;
         let body = types::DeploymentFlowRunCreate {
-            parameters: args.parameters.unwrap_or_default(),
+            parameters,
             name: args
                 .name
                 .map(|n| n.trim().to_string())
@@ -216,7 +222,7 @@ impl PrefectServer {
             .await
             .doing(format!(
                 "creating a flow run of deployment {:?}",
-                deployment.name
+                args.deployment_id
             ))?
             .into();
         let started = Instant::now();
@@ -236,6 +242,48 @@ impl PrefectServer {
             waited_seconds: (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
         }))
     }
+}
+
+/// Reject parameters the flow does not take, before the run is created.
+///
+/// Prefect's schema check accepts unknown names, and the run then crashes when Python calls the
+/// flow function with an unexpected keyword. A flow with `**kwargs` declares
+/// `additionalProperties`, and then anything goes.
+fn check_parameter_names(
+    given_as: &str,
+    deployment: &types::DeploymentResponse,
+    parameters: &Map<String, Value>,
+) -> Result<(), ToolError> {
+    let Some(schema) = &deployment.parameter_openapi_schema else {
+        return Ok(());
+    };
+    let Some(known) = schema.get("properties").and_then(Value::as_object) else {
+        return Ok(());
+    };
+    if schema
+        .get("additionalProperties")
+        .is_some_and(|a| a != &Value::Bool(false))
+    {
+        return Ok(());
+    }
+    let unknown: Vec<&str> = parameters
+        .keys()
+        .filter(|name| !known.contains_key(*name))
+        .map(String::as_str)
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let valid: Vec<&str> = known.keys().map(String::as_str).collect();
+    Err(ToolError::invalid(format!(
+        "deployment {given_as:?} has no parameter named {}; its parameters are: {}",
+        unknown.join(", "),
+        if valid.is_empty() {
+            "none".into()
+        } else {
+            valid.join(", ")
+        }
+    )))
 }
 
 impl PrefectServer {

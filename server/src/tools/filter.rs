@@ -7,14 +7,13 @@
 //! naming the valid ones instead of a filter Prefect silently drops.
 
 use prefect_api::types;
-use rmcp::handler::server::wrapper::Parameters;
 use rmcp::{tool, tool_router, Json};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::args;
+use super::args::{self, Parameters};
 use super::flow_runs::flow_runs_body;
 use crate::errors::ToolError;
 use crate::output::{DeploymentList, FlowList, FlowRunList};
@@ -34,6 +33,7 @@ const BODY_KEYS: [&str; 9] = [
 ];
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FilterArgs {
     /// Dictionary with filter criteria according to Prefect API: the REST body
     /// ({"flows": {...}, "flow_runs": {...}, "deployments": {...}, "sort": "...", "limit": n,

@@ -1,24 +1,25 @@
 //! Flow run tools: get_flow_run_by_id, list_flow_runs, search_flow_runs_by_state, cancel_flow_run.
 
 use prefect_api::{types, PrefectCall};
-use rmcp::handler::server::wrapper::Parameters;
 use rmcp::{tool, tool_router, Json};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::args;
+use super::args::{self, Parameters};
 use crate::errors::{Doing, ToolError};
 use crate::output::{CancelResult, FlowRunList, FlowRunView, StateView};
 use crate::server::PrefectServer;
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FlowRunIdArgs {
     /// ID (UUID) of the flow run.
     pub flow_run_id: String,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ListFlowRunsArgs {
     /// Maximum number of flow runs to return (1-200).
     #[serde(default = "args::default_limit")]
@@ -32,6 +33,7 @@ pub struct ListFlowRunsArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SearchByStateArgs {
     /// Optional state type, case-insensitive: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED,
     /// CANCELLED, CRASHED, PAUSED or CANCELLING.

@@ -1,29 +1,31 @@
 //! Flow tools: get_flow_by_id, get_flow_by_name, list_flows, search_flows.
 
 use prefect_api::{types, PrefectCall};
-use rmcp::handler::server::wrapper::Parameters;
 use rmcp::{tool, tool_router, Json};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::args;
+use super::args::{self, Parameters};
 use crate::errors::{Doing, ToolError};
 use crate::output::{FlowList, FlowView};
 use crate::server::PrefectServer;
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FlowIdArgs {
     /// ID (UUID) of the flow to retrieve.
     pub flow_id: String,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FlowNameArgs {
     /// Name of the flow to retrieve (exact).
     pub name: String,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ListFlowsArgs {
     /// Maximum number of flows to return (1-200).
     #[serde(default = "args::default_limit")]
@@ -34,6 +36,7 @@ pub struct ListFlowsArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SearchFlowsArgs {
     /// Optional name to search for (case-insensitive contains match).
     #[serde(default)]
