@@ -230,7 +230,7 @@ def seed_operations(api: Api) -> dict:
     ensure_work_pool(api, PAUSED_POOL, paused=True)
     queue_path = f"/work_pools/{quoted(POOL)}/queues/{quoted(PAUSED_QUEUE)}"
     queue = ensure(api, f"queue {POOL}/{PAUSED_QUEUE}", queue_path,
-                   f"/work_pools/{quoted(POOL)}/queues/",
+                   f"/work_pools/{quoted(POOL)}/queues",
                    {"name": PAUSED_QUEUE, "is_paused": True})
     correct(api, f"queue {POOL}/{PAUSED_QUEUE}", queue_path, queue, {"is_paused": True})
 
@@ -247,8 +247,12 @@ def seed_operations(api: Api) -> dict:
                             "description": "In mcp-pool, which no worker polls: its runs go Late.",
                             **placement,
                         })
+    # Newer servers keep a deployment's limit in a global concurrency limit of its own and
+    # answer `concurrency_limit: null`.
+    current = dict(deployment, concurrency_limit=deployment.get("concurrency_limit")
+                   or (deployment.get("global_concurrency_limit") or {}).get("limit"))
     correct(api, f"deployment {LATE_FLOW}/{LATE_DEPLOYMENT}", f"/deployments/{deployment['id']}",
-            deployment, placement)
+            current, placement)
     late_run = ensure_late_run(api, deployment)
 
     limit_path = f"/v2/concurrency_limits/{quoted(GLOBAL_LIMIT)}"
