@@ -12,6 +12,13 @@ use crate::PrefectError;
 /// Where a Prefect server answers when nothing else is configured (`prefect server start`).
 pub const DEFAULT_API_URL: &str = "http://localhost:4200/api";
 
+/// See [`ClientBuilder::max_response_bytes`].
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The marker of the error [`ClientHooks::post`] raises for an oversized answer; error.rs maps
+/// it to [`PrefectError::ResponseTooLarge`].
+pub(crate) const TOO_LARGE: &str = "response too large: ";
+
 /// The REST API version this client speaks, sent as `X-PREFECT-API-VERSION` like Prefect's own
 /// client does.
 pub const PREFECT_API_VERSION: &str = "0.8.4";
@@ -84,6 +91,8 @@ pub struct ClientSettings {
     pub max_retries: u32,
     /// The longest single wait, whatever `Retry-After` asks for.
     pub max_retry_delay: Duration,
+    /// Answers announcing a larger body (Content-Length) are refused before being read.
+    pub max_response_bytes: u64,
     /// The base URL without credentials, for error messages.
     pub(crate) display_url: String,
 }
@@ -104,6 +113,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     max_retries: u32,
     max_retry_delay: Duration,
+    max_response_bytes: u64,
     user_agent: String,
 }
 
@@ -129,6 +139,7 @@ impl Client {
             connect_timeout: Duration::from_secs(10),
             max_retries: 3,
             max_retry_delay: Duration::from_secs(10),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: concat!("prefect-api-rs/", env!("CARGO_PKG_VERSION")).to_string(),
         }
     }
@@ -177,6 +188,13 @@ impl ClientBuilder {
     /// The longest single wait between retries (default 10 s).
     pub fn max_retry_delay(mut self, delay: Duration) -> Self {
         self.max_retry_delay = delay;
+        self
+    }
+
+    /// The largest body accepted, by its Content-Length (default 32 MiB; a page of 200 flow
+    /// runs is well under 1 MiB).
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
         self
     }
 
@@ -232,6 +250,7 @@ impl ClientBuilder {
         let settings = ClientSettings {
             max_retries: self.max_retries,
             max_retry_delay: self.max_retry_delay,
+            max_response_bytes: self.max_response_bytes,
             display_url: redact_url(&base_url),
         };
         Ok(Client::new_with_client(&base_url, http, settings))
@@ -272,6 +291,24 @@ fn retry_delay(headers: &HeaderMap, attempt: u32, max: Duration) -> Duration {
 }
 
 impl ClientHooks<ClientSettings> for Client {
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let limit = self.inner().max_response_bytes;
+        match result
+            .as_ref()
+            .ok()
+            .and_then(reqwest::Response::content_length)
+        {
+            Some(length) if length > limit => Err(progenitor_client::Error::Custom(format!(
+                "{TOO_LARGE}{length} bytes announced, the limit is {limit}"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     async fn exec(
         &self,
         request: reqwest::Request,
@@ -388,9 +425,14 @@ mod tests {
 
     #[test]
     fn credentials_in_the_url_are_refused_without_being_shown() {
-        let err = Client::builder("http://user:s3cret@host/api").build().unwrap_err();
+        let err = Client::builder("http://user:s3cret@host/api")
+            .build()
+            .unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("PREFECT_API_AUTH_STRING") && !text.contains("s3cret"), "{text}");
+        assert!(
+            text.contains("PREFECT_API_AUTH_STRING") && !text.contains("s3cret"),
+            "{text}"
+        );
         let shown = format!("{:?}", Client::builder("http://user:s3cret@host/api"));
         assert!(!shown.contains("s3cret"), "{shown}");
     }

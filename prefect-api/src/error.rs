@@ -36,6 +36,9 @@ pub enum PrefectError {
     /// A success status whose body is not what the API describes.
     #[error("Prefect's response could not be decoded: {message}")]
     Decode { message: String },
+    /// The answer announced a body larger than the client accepts.
+    #[error("Prefect's response is too large: {message}")]
+    ResponseTooLarge { message: String },
     /// The client is configured wrongly (URL, header values).
     #[error("invalid client configuration: {message}")]
     InvalidConfig { message: String },
@@ -78,7 +81,13 @@ impl PrefectError {
                     quote(&String::from_utf8_lossy(&bytes))
                 ),
             },
-            E::InvalidRequest(message) | E::Custom(message) => PrefectError::Request { message },
+            E::Custom(message) => match message.strip_prefix(crate::client::TOO_LARGE) {
+                Some(detail) => PrefectError::ResponseTooLarge {
+                    message: detail.to_string(),
+                },
+                None => PrefectError::Request { message },
+            },
+            E::InvalidRequest(message) => PrefectError::Request { message },
         }
     }
 

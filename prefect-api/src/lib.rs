@@ -35,6 +35,9 @@ mod error;
 #[allow(clippy::all, clippy::pedantic, dead_code, missing_docs, rustdoc::all)]
 pub mod generated;
 
-pub use client::{Auth, ClientBuilder, ClientSettings, DEFAULT_API_URL, PREFECT_API_VERSION};
+pub use client::{
+    Auth, ClientBuilder, ClientSettings, DEFAULT_API_URL, DEFAULT_MAX_RESPONSE_BYTES,
+    PREFECT_API_VERSION,
+};
 pub use error::{PrefectCall, PrefectError};
 pub use generated::{types, Client};

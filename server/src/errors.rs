@@ -73,6 +73,10 @@ fn describe(action: &str, error: &PrefectError) -> String {
             "Prefect's answer could not be understood while {action}: {message}. The server \
              may run a Prefect version this client does not support."
         ),
+        PrefectError::ResponseTooLarge { message } => format!(
+            "Prefect's answer was too large while {action} ({message}). Ask for less: a smaller \
+             limit or a narrower filter."
+        ),
         PrefectError::InvalidConfig { message } | PrefectError::Request { message } => {
             format!("Could not send the request while {action}: {message}")
         }

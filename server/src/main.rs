@@ -9,13 +9,13 @@ mod errors;
 mod output;
 mod server;
 mod tools;
+mod transport;
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use rmcp::ServiceExt;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{Config, Overrides};
@@ -58,8 +58,58 @@ struct Cli {
     /// Offer only these toolsets, comma-separated (default: all): flows, flow_runs,
     /// deployments, filter, logs, task_runs, work_pools, events, automations, dashboard,
     /// server_info, diagnose.
-    #[arg(long, global = true, env = "PREFECT_MCP_TOOLSETS", value_delimiter = ',')]
+    #[arg(
+        long,
+        global = true,
+        env = "PREFECT_MCP_TOOLSETS",
+        value_delimiter = ','
+    )]
     toolsets: Option<Vec<String>>,
+    /// How MCP clients reach the server: stdio (launched by the client) or http (streamable
+    /// HTTP at http://<bind>/mcp, plus /health).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "stdio",
+        env = "PREFECT_MCP_TRANSPORT"
+    )]
+    transport: Transport,
+    /// HTTP listen address. Anything but loopback requires --http-token.
+    #[arg(long, global = true, default_value = transport::DEFAULT_BIND, env = "PREFECT_MCP_BIND")]
+    bind: std::net::SocketAddr,
+    /// HTTP: clients must send `Authorization: Bearer <token>`. Prefer PREFECT_MCP_HTTP_TOKEN.
+    #[arg(
+        long,
+        global = true,
+        env = "PREFECT_MCP_HTTP_TOKEN",
+        hide_env_values = true
+    )]
+    http_token: Option<String>,
+    /// HTTP: no sessions, every request stands alone (for several replicas behind a load
+    /// balancer).
+    #[arg(long, global = true, env = "PREFECT_MCP_STATELESS")]
+    stateless: bool,
+    /// HTTP: also accept this Host header value (repeatable), e.g. the load balancer's name.
+    #[arg(
+        long = "allowed-host",
+        global = true,
+        value_delimiter = ',',
+        env = "PREFECT_MCP_ALLOWED_HOSTS"
+    )]
+    allowed_hosts: Vec<String>,
+    /// HTTP: allow browser requests from this Origin (repeatable), e.g. https://app.example.com.
+    #[arg(
+        long = "allowed-origin",
+        global = true,
+        value_delimiter = ',',
+        env = "PREFECT_MCP_ALLOWED_ORIGINS"
+    )]
+    allowed_origins: Vec<String>,
+    /// HTTP: a request may carry its own Prefect credentials in X-Prefect-Api-Key or
+    /// X-Prefect-Api-Auth-String, used instead of the server's for that request.
+    #[arg(long, global = true, env = "PREFECT_MCP_PER_REQUEST_AUTH")]
+    per_request_auth: bool,
     /// Seconds a single Prefect request may take (default 60, or PREFECT_MCP_TIMEOUT_SECONDS).
     #[arg(long, global = true, value_parser = parse_timeout)]
     timeout: Option<Duration>,
@@ -67,6 +117,12 @@ struct Cli {
     /// then info.
     #[arg(long, global = true)]
     log_level: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Transport {
+    Stdio,
+    Http,
 }
 
 #[derive(Subcommand)]
@@ -108,18 +164,21 @@ fn build_server(cli: &Cli) -> Result<PrefectServer> {
         profile: cli.profile.clone(),
         timeout: cli.timeout,
     })?;
-    let client = prefect_api::Client::builder(&config.api_url)
+    let builder = prefect_api::Client::builder(&config.api_url)
         .auth(config.auth.clone())
         .timeout(config.timeout)
-        .user_agent(concat!("prefect-mcp-server/", env!("CARGO_PKG_VERSION")))
+        .user_agent(concat!("prefect-mcp-server/", env!("CARGO_PKG_VERSION")));
+    let client = builder
+        .clone()
         .build()
         .context("cannot set up the Prefect client")?;
     let options = ServerOptions {
         read_only: cli.read_only,
         toolsets: cli.toolsets.clone(),
+        per_request_auth: cli.per_request_auth,
     };
     options.validate()?;
-    let server = PrefectServer::new(client, config.auth.kind(), &options);
+    let server = PrefectServer::new(builder, client, config.auth.kind(), &options);
     tracing::info!(
         api_url = %server.client.api_url(),
         source = config.api_url_source,
@@ -148,15 +207,21 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+        // Prefect is not contacted here: an unreachable server must not stop the MCP server
+        // from starting; each tool reports it instead.
+        None if cli.transport == Transport::Stdio => {
+            transport::serve_stdio(server).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         None => {
-            // Prefect is not contacted here: an unreachable server must not stop the MCP
-            // server from starting; each tool reports it instead.
-            let running = server
-                .serve(rmcp::transport::stdio())
-                .await
-                .context("MCP initialisation over stdio failed")?;
-            let reason = running.waiting().await?;
-            tracing::info!(?reason, "stdio session ended");
+            let options = transport::HttpOptions {
+                bind: Some(cli.bind),
+                token: cli.http_token.clone(),
+                stateless: cli.stateless,
+                allowed_hosts: cli.allowed_hosts.clone(),
+                allowed_origins: cli.allowed_origins.clone(),
+            };
+            transport::serve_http(server, options).await?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -165,7 +230,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let default_level = if cli.command.is_some() { "warn" } else { "info" };
+    let default_level = if cli.command.is_some() {
+        "warn"
+    } else {
+        "info"
+    };
     init_logging(cli.log_level.as_deref(), default_level);
     match run(cli).await {
         Ok(code) => code,

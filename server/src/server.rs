@@ -2,10 +2,20 @@
 
 use std::sync::Arc;
 
-use prefect_api::Client;
+use prefect_api::{Auth, Client, ClientBuilder};
 use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::model::{Implementation, ServerCapabilities, ServerConfig, Tool};
-use rmcp::{tool_handler, ServerHandler};
+use rmcp::handler::server::tool::ToolCallContext;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, Implementation, ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::{tool_handler, ErrorData, RoleServer, ServerHandler};
+
+use crate::errors::ToolError;
+
+/// HTTP headers that carry a caller's own Prefect credentials (with `--per-request-auth`).
+pub const API_KEY_HEADER: &str = "x-prefect-api-key";
+pub const AUTH_STRING_HEADER: &str = "x-prefect-api-auth-string";
 
 /// How the model should use the tools; sent once at initialisation.
 const INSTRUCTIONS: &str = "\
@@ -48,6 +58,9 @@ pub struct ServerOptions {
     pub read_only: bool,
     /// Offer only these toolsets (names from [`TOOLSETS`]); `None` offers all.
     pub toolsets: Option<Vec<String>>,
+    /// Over HTTP, let each request bring its own Prefect credentials in the
+    /// `X-Prefect-Api-Key` / `X-Prefect-Api-Auth-String` headers (multi-tenant use).
+    pub per_request_auth: bool,
 }
 
 /// `--toolsets` named a set that does not exist.
@@ -73,7 +86,9 @@ impl ServerOptions {
     }
 
     fn wants(&self, toolset: &str) -> bool {
-        self.toolsets.as_ref().is_none_or(|sets| sets.iter().any(|s| s == toolset))
+        self.toolsets
+            .as_ref()
+            .is_none_or(|sets| sets.iter().any(|s| s == toolset))
     }
 }
 
@@ -83,11 +98,19 @@ pub struct PrefectServer {
     pub(crate) client: Arc<Client>,
     /// How requests authenticate ("none", "api key (Bearer)", ...), for get_server_info.
     pub(crate) auth_kind: &'static str,
+    /// Set with `per_request_auth`: how to build a client for a caller's own credentials.
+    per_request_client: Option<ClientBuilder>,
     tool_router: ToolRouter<Self>,
 }
 
 impl PrefectServer {
-    pub fn new(client: Client, auth_kind: &'static str, options: &ServerOptions) -> Self {
+    /// `builder` is how `client` was built; it is kept to build per-caller clients.
+    pub fn new(
+        builder: ClientBuilder,
+        client: Client,
+        auth_kind: &'static str,
+        options: &ServerOptions,
+    ) -> Self {
         let mut tool_router = ToolRouter::new();
         for (name, tools) in TOOLSETS {
             if options.wants(name) {
@@ -110,8 +133,50 @@ impl PrefectServer {
         PrefectServer {
             client: Arc::new(client),
             auth_kind,
+            per_request_client: options.per_request_auth.then_some(builder),
             tool_router,
         }
+    }
+
+    /// The server to run a call with: this one, or a copy holding a client with the caller's
+    /// own credentials when the HTTP request carries them and `per_request_auth` is on.
+    fn for_caller(&self, context: &RequestContext<RoleServer>) -> Result<Option<Self>, ToolError> {
+        let Some(builder) = &self.per_request_client else {
+            return Ok(None);
+        };
+        let Some(parts) = context.extensions.get::<axum::http::request::Parts>() else {
+            return Ok(None);
+        };
+        let header = |name: &str| -> Result<Option<&str>, ToolError> {
+            parts
+                .headers
+                .get(name)
+                .map(|v| {
+                    v.to_str().map_err(|_| {
+                        ToolError::invalid(format!("the {name} header is not valid text"))
+                    })
+                })
+                .transpose()
+        };
+        let auth = Auth::from_settings(header(API_KEY_HEADER)?, header(AUTH_STRING_HEADER)?);
+        if auth == Auth::None {
+            return Ok(None);
+        }
+        let auth_kind = auth.kind();
+        let client = builder
+            .clone()
+            .auth(auth)
+            .build()
+            .map_err(|source| ToolError::Prefect {
+                action: "setting up a client for the request's credentials".into(),
+                source,
+            })?;
+        Ok(Some(PrefectServer {
+            client: Arc::new(client),
+            auth_kind,
+            per_request_client: None,
+            tool_router: self.tool_router.clone(),
+        }))
     }
 
     /// The tools this server offers, sorted by name.
@@ -126,6 +191,24 @@ impl PrefectServer {
 
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for PrefectServer {
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let caller = match self.for_caller(&context) {
+            Ok(caller) => caller,
+            Err(error) => {
+                use rmcp::model::{CallToolResult, IntoContents};
+                return Ok(CallToolResult::error(error.into_contents()).into());
+            }
+        };
+        let server = caller.as_ref().unwrap_or(self);
+        self.tool_router
+            .call(ToolCallContext::new(server, request, context))
+            .await
+    }
+
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(

@@ -91,4 +91,3 @@ pub struct CancelResult {
     pub state: Option<StateView>,
     pub message: String,
 }
-

@@ -109,7 +109,10 @@ mod tests {
     #[test]
     fn capping_counts_characters_not_bytes() {
         let capped = cap_text(&"ü".repeat(10), 4);
-        assert!(capped.starts_with("üü\n") && capped.ends_with("\nüü"), "{capped}");
+        assert!(
+            capped.starts_with("üü\n") && capped.ends_with("\nüü"),
+            "{capped}"
+        );
     }
 
     #[test]

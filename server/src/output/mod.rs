@@ -5,13 +5,27 @@
 //! (parameter schemas, job variables, pull steps, infrastructure documents). The `JsonSchema`
 //! derives become the tools' output schemas.
 
+mod automations;
+mod dashboard;
 mod deployments;
+mod events;
 mod flow_runs;
 mod flows;
+mod logs;
+mod server_info;
+mod task_runs;
+mod work_pools;
 
+pub use automations::*;
+pub use dashboard::*;
 pub use deployments::*;
+pub use events::*;
 pub use flow_runs::*;
 pub use flows::*;
+pub use logs::*;
+pub use server_info::*;
+pub use task_runs::*;
+pub use work_pools::*;
 
 use chrono::{DateTime, Utc};
 use prefect_api::types;
@@ -44,4 +58,3 @@ impl From<types::State> for StateView {
 
 /// Final states: a run in one of these will not change again.
 pub const FINAL_STATE_TYPES: [&str; 4] = ["COMPLETED", "FAILED", "CANCELLED", "CRASHED"];
-

@@ -36,7 +36,11 @@ impl<S, T: DeserializeOwned> FromContextPart<ToolCallContext<'_, S>> for Paramet
             .map(Parameters)
             .map_err(|e| {
                 let path = e.path().to_string();
-                let at = if path == "." { String::new() } else { format!("{path}: ") };
+                let at = if path == "." {
+                    String::new()
+                } else {
+                    format!("{path}: ")
+                };
                 // rmcp reports an invalid_params error with exactly this prefix as a tool
                 // error (isError) rather than a protocol error.
                 rmcp::ErrorData::invalid_params(
@@ -138,6 +142,12 @@ pub fn deployment_full_name(value: &str) -> Result<(&str, &str), ToolError> {
         return Err(invalid());
     }
     Ok((flow.trim(), deployment.trim()))
+}
+
+/// An optional text argument that was given: trimmed, with blank meaning not given (clients
+/// often send "" for an argument they mean to leave out).
+pub fn non_blank(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]

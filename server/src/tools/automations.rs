@@ -1,8 +1,122 @@
-//! (being written) tools of the automations toolset.
+//! Automation tools: list_automations, get_automation.
 
-use rmcp::tool_router;
+use prefect_api::{types, PrefectCall, PrefectError};
+use rmcp::{tool, tool_router, Json};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use uuid::Uuid;
 
+use super::args::{self, Parameters};
+use crate::errors::{Doing, ToolError};
+use crate::output::{AutomationList, AutomationView};
 use crate::server::PrefectServer;
 
-#[tool_router(router = automations_tools, vis = "pub(crate)", allow_empty)]
-impl PrefectServer {}
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListAutomationsArgs {
+    /// Maximum number of automations to return (1-200).
+    #[serde(default = "args::default_limit")]
+    pub limit: i64,
+    /// Number of automations to skip.
+    #[serde(default)]
+    pub offset: i64,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AutomationArgs {
+    /// The automation's ID (UUID) or its exact name.
+    pub automation: String,
+}
+
+fn automations_body(
+    automations: Option<types::AutomationFilter>,
+    limit: i64,
+    offset: u64,
+) -> types::BodyReadAutomationsAutomationsFilterPost {
+    types::BodyReadAutomationsAutomationsFilterPost {
+        automations,
+        limit: Some(limit),
+        offset,
+        sort: Some(types::AutomationSort("NAME_ASC".into())),
+    }
+}
+
+#[tool_router(router = automations_tools, vis = "pub(crate)")]
+impl PrefectServer {
+    /// List automations (Prefect's event-driven rules: a trigger and the actions it fires),
+    /// sorted by name, with whether each is enabled.
+    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    async fn list_automations(
+        &self,
+        Parameters(args): Parameters<ListAutomationsArgs>,
+    ) -> Result<Json<AutomationList>, ToolError> {
+        let body = automations_body(None, args::limit(args.limit)?, args::offset(args.offset)?);
+        let automations = self
+            .client
+            .read_automations(&body)
+            .value()
+            .await
+            .doing("listing automations")?;
+        Ok(Json(AutomationList::new(
+            automations.into_iter().map(AutomationView::from).collect(),
+        )))
+    }
+
+    /// Get an automation by its ID or exact name: its trigger (which events, how many, within
+    /// how long) and its actions.
+    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    async fn get_automation(
+        &self,
+        Parameters(args): Parameters<AutomationArgs>,
+    ) -> Result<Json<AutomationView>, ToolError> {
+        let wanted = args::name("automation", &args.automation)?;
+        let automation = match Uuid::parse_str(wanted) {
+            Ok(id) => self
+                .client
+                .read_automation(&id)
+                .value()
+                .await
+                .doing(format!("reading automation {id}"))?,
+            Err(_) => self.read_automation_by_name(wanted).await?,
+        };
+        Ok(Json(automation.into()))
+    }
+}
+
+impl PrefectServer {
+    /// Prefect has no by-name endpoint for automations and does not make names unique: an exact
+    /// name filter, where more than one match is an error rather than a guess.
+    async fn read_automation_by_name(&self, name: &str) -> Result<types::Automation, ToolError> {
+        let filter = types::AutomationFilter {
+            name: Some(types::AutomationFilterName {
+                any: Some(vec![name.to_string()]),
+            }),
+            ..Default::default()
+        };
+        let doing = format!("looking up automation {name:?}");
+        let mut found = self
+            .client
+            .read_automations(&automations_body(Some(filter), 2, 0))
+            .value()
+            .await
+            .doing(doing.clone())?;
+        match found.len() {
+            0 => Err(ToolError::Prefect {
+                action: doing,
+                source: PrefectError::NotFound {
+                    message: format!("no automation is named {name:?} (names are exact)"),
+                },
+            }),
+            1 => Ok(found.remove(0)),
+            _ => Err(ToolError::invalid(format!(
+                "more than one automation is named {name:?} (ids {}); pass the id instead",
+                found
+                    .iter()
+                    .map(|a| a.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+}

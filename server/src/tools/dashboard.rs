@@ -1,8 +1,251 @@
-//! (being written) tools of the dashboard toolset.
+//! get_dashboard: an overview from Prefect's count endpoints (true totals, never the length of a
+//! capped page), a few examples, and the work pools that have problems. Every call is
+//! independent of the others, so they all run at once.
 
-use rmcp::tool_router;
+use std::collections::BTreeMap;
 
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use prefect_api::{types, PrefectCall};
+use rmcp::{tool, tool_router, Json};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::args::{self, Parameters};
+use crate::errors::{Doing, ToolError};
+use crate::output::{
+    Dashboard, FailedRun, FailedRuns, LateRun, LateRuns, RunCounts, UnhealthyWorkPool,
+    WorkPoolHealth, DASHBOARD_EXAMPLES,
+};
 use crate::server::PrefectServer;
 
-#[tool_router(router = dashboard_tools, vis = "pub(crate)", allow_empty)]
-impl PrefectServer {}
+const MAX_HOURS: i64 = 720;
+
+fn default_hours() -> i64 {
+    24
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardArgs {
+    /// How far back the run counts and failures look, in hours (1-720, i.e. up to 30 days).
+    #[serde(default = "default_hours")]
+    pub hours: i64,
+}
+
+fn hours(hours: i64) -> Result<i64, ToolError> {
+    if (1..=MAX_HOURS).contains(&hours) {
+        Ok(hours)
+    } else {
+        Err(ToolError::invalid(format!(
+            "hours must be between 1 and {MAX_HOURS} (30 days), got {hours}"
+        )))
+    }
+}
+
+/// Runs in `state` (any state when `None`) and, when `since` is given, expected to start at or
+/// after it.
+fn runs_where(
+    state: Option<types::FlowRunFilterState>,
+    since: Option<DateTime<Utc>>,
+) -> types::FlowRunFilter {
+    types::FlowRunFilter {
+        state,
+        expected_start_time: since.map(|after| types::FlowRunFilterExpectedStartTime {
+            after: Some(after),
+            before: None,
+        }),
+        ..Default::default()
+    }
+}
+
+fn state_types(names: &[&str]) -> Option<types::FlowRunFilterState> {
+    Some(types::FlowRunFilterState {
+        type_: Some(types::FlowRunFilterStateType {
+            any: Some(
+                names
+                    .iter()
+                    .map(|t| types::StateType(t.to_string()))
+                    .collect(),
+            ),
+            not_any: None,
+        }),
+        ..Default::default()
+    })
+}
+
+fn state_name(name: &str) -> Option<types::FlowRunFilterState> {
+    Some(types::FlowRunFilterState {
+        name: Some(types::FlowRunFilterStateName {
+            any: Some(vec![name.to_string()]),
+            not_any: None,
+        }),
+        ..Default::default()
+    })
+}
+
+#[tool_router(router = dashboard_tools, vis = "pub(crate)")]
+impl PrefectServer {
+    /// An overview of the Prefect server: exact flow run counts per state type over the last
+    /// `hours` (by expected start time), late runs, the newest failed and crashed runs with
+    /// their messages, work pools whose runs cannot start (with why), and how many flows,
+    /// deployments and work pools exist.
+    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    async fn get_dashboard(
+        &self,
+        Parameters(args): Parameters<DashboardArgs>,
+    ) -> Result<Json<Dashboard>, ToolError> {
+        let hours = hours(args.hours)?;
+        // Whole seconds: the same `since` pasted into a filter selects the same runs.
+        let since = (Utc::now() - TimeDelta::hours(hours))
+            .duration_trunc(TimeDelta::seconds(1))
+            .unwrap_or_else(|_| Utc::now());
+        let (flow_runs, late_runs, failed_runs, work_pools, flows, deployments) = tokio::try_join!(
+            self.run_counts(since),
+            self.late_runs(),
+            self.failed_runs(since),
+            self.work_pool_health(),
+            async {
+                self.client
+                    .count_flows(&Default::default())
+                    .value()
+                    .await
+                    .doing("counting flows")
+            },
+            async {
+                self.client
+                    .count_deployments(&Default::default())
+                    .value()
+                    .await
+                    .doing("counting deployments")
+            },
+        )?;
+        Ok(Json(Dashboard {
+            hours,
+            since,
+            flow_runs,
+            late_runs,
+            failed_runs,
+            work_pools,
+            flows,
+            deployments,
+        }))
+    }
+}
+
+impl PrefectServer {
+    async fn count_flow_runs(&self, filter: types::FlowRunFilter) -> Result<i64, ToolError> {
+        let body = types::BodyCountFlowRunsFlowRunsCountPost {
+            flow_runs: Some(filter),
+            ..Default::default()
+        };
+        self.client
+            .count_flow_runs(&body)
+            .value()
+            .await
+            .doing("counting flow runs")
+    }
+
+    /// The newest few runs matching `filter`.
+    async fn run_examples(
+        &self,
+        filter: types::FlowRunFilter,
+    ) -> Result<Vec<types::FlowRunResponse>, ToolError> {
+        let body = super::flow_runs::flow_runs_body(Some(filter), None, DASHBOARD_EXAMPLES, 0);
+        self.client
+            .read_flow_runs(&body)
+            .value()
+            .await
+            .doing("reading example flow runs")
+    }
+
+    async fn run_counts(&self, since: DateTime<Utc>) -> Result<RunCounts, ToolError> {
+        let per_type = args::STATE_TYPES.map(|state_type| async move {
+            let count = self
+                .count_flow_runs(runs_where(state_types(&[state_type]), Some(since)))
+                .await?;
+            Ok::<_, ToolError>((state_type.to_string(), count))
+        });
+        let (total, by_state_type) = tokio::try_join!(
+            self.count_flow_runs(runs_where(None, Some(since))),
+            futures::future::try_join_all(per_type),
+        )?;
+        Ok(RunCounts {
+            total,
+            by_state_type: by_state_type.into_iter().collect::<BTreeMap<_, _>>(),
+        })
+    }
+
+    async fn late_runs(&self) -> Result<LateRuns, ToolError> {
+        let late = runs_where(state_name("Late"), None);
+        let (count, examples) =
+            tokio::try_join!(self.count_flow_runs(late.clone()), self.run_examples(late),)?;
+        Ok(LateRuns {
+            count,
+            examples: examples.into_iter().map(LateRun::from).collect(),
+        })
+    }
+
+    async fn failed_runs(&self, since: DateTime<Utc>) -> Result<FailedRuns, ToolError> {
+        let failed = runs_where(state_types(&["FAILED", "CRASHED"]), Some(since));
+        let (count, newest) = tokio::try_join!(
+            self.count_flow_runs(failed.clone()),
+            self.run_examples(failed),
+        )?;
+        Ok(FailedRuns {
+            count,
+            newest: newest.into_iter().map(FailedRun::from).collect(),
+        })
+    }
+
+    async fn work_pool_health(&self) -> Result<WorkPoolHealth, ToolError> {
+        let (count, pools) = tokio::try_join!(
+            async {
+                self.client
+                    .count_work_pools(&Default::default())
+                    .value()
+                    .await
+                    .doing("counting work pools")
+            },
+            self.work_pool_statuses(args::MAX_LIMIT, 0),
+        )?;
+        Ok(WorkPoolHealth {
+            count,
+            unhealthy: pools
+                .into_iter()
+                .filter(|pool| !pool.healthy)
+                .map(|pool| UnhealthyWorkPool {
+                    name: pool.name,
+                    problems: pool.problems,
+                })
+                .collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_outside_one_to_thirty_days_are_rejected() {
+        assert_eq!(hours(1).unwrap(), 1);
+        assert_eq!(hours(720).unwrap(), 720);
+        for bad in [0, -1, 721] {
+            let err = hours(bad).unwrap_err().message();
+            assert!(err.contains("between 1 and 720"), "{err}");
+        }
+    }
+
+    #[test]
+    fn window_filters_serialise_as_prefect_expects() {
+        let since = "2026-01-02T03:04:05Z".parse().unwrap();
+        let filter = runs_where(state_types(&["FAILED", "CRASHED"]), Some(since));
+        assert_eq!(
+            serde_json::to_value(filter).unwrap(),
+            serde_json::json!({
+                "state": {"type": {"any_": ["FAILED", "CRASHED"]}},
+                "expected_start_time": {"after_": "2026-01-02T03:04:05Z"}
+            })
+        );
+    }
+}

@@ -60,7 +60,11 @@ fn min_level(value: &str) -> Result<i64, ToolError> {
 }
 
 /// Newest first, so that `offset` counts back from the end of the run, where failures are.
-fn logs_body(filter: &types::LogFilter, limit: i64, offset: u64) -> types::BodyReadLogsLogsFilterPost {
+fn logs_body(
+    filter: &types::LogFilter,
+    limit: i64,
+    offset: u64,
+) -> types::BodyReadLogsLogsFilterPost {
     types::BodyReadLogsLogsFilterPost {
         logs: Some(filter.clone()),
         limit: Some(limit),
@@ -82,10 +86,7 @@ impl PrefectServer {
         Parameters(args): Parameters<FlowRunLogsArgs>,
     ) -> Result<Json<FlowRunLogs>, ToolError> {
         let flow_run_id = args::uuid("flow_run_id", &args.flow_run_id, "")?;
-        let level = args
-            .level
-            .as_deref()
-            .filter(|l| !l.trim().is_empty())
+        let level = args::non_blank(args.level.as_deref())
             .map(min_level)
             .transpose()?;
         let limit = args::limit(args.limit)?;
@@ -98,14 +99,15 @@ impl PrefectServer {
                 ge: Some(ge),
                 le: None,
             }),
-            task_run_id: (!args.include_task_runs).then(|| types::LogFilterTaskRunId {
+            task_run_id: (!args.include_task_runs).then_some(types::LogFilterTaskRunId {
                 any: None,
                 is_null: Some(true),
             }),
             ..Default::default()
         };
-        let (mut newest_first, older_lines_available) =
-            self.read_log_page(flow_run_id, &filter, limit, offset).await?;
+        let (mut newest_first, older_lines_available) = self
+            .read_log_page(flow_run_id, &filter, limit, offset)
+            .await?;
         if newest_first.is_empty() {
             // Prefect answers an unknown run with no lines; say so instead of "no logs".
             self.read_flow_run(flow_run_id).await?;
@@ -171,7 +173,10 @@ mod tests {
     #[test]
     fn unknown_levels_list_the_valid_ones() {
         let err = min_level("LOUD").unwrap_err().message();
-        assert!(err.contains("DEBUG, INFO, WARNING, ERROR, CRITICAL"), "{err}");
+        assert!(
+            err.contains("DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,0 +1,219 @@
+//! read_events against the sample world: filters by resource and name, paging past Prefect's
+//! 50-event pages, bad arguments.
+
+use integration_tests::*;
+use serde_json::{json, Value};
+
+/// Far enough back for every event of the sample world, however old it is.
+const SINCE_EVER: &str = "2000-01-01T00:00:00Z";
+
+/// The id of a seeded flow run, by its fixed name.
+async fn seed_run_id(s: &Session, name: &str) -> String {
+    let runs = call_ok(
+        s,
+        "filter_flow_runs",
+        json!({"filter_criteria": {"name": {"any_": [name]}}}),
+    )
+    .await;
+    runs["flow_runs"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the seeded run {name} is missing: {runs}"))
+        .to_string()
+}
+
+fn events(list: &Value) -> &Vec<Value> {
+    list["events"].as_array().expect("events array")
+}
+
+fn ids(list: &Value) -> Vec<&str> {
+    events(list)
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect()
+}
+
+fn involves(event: &Value, resource: &str) -> bool {
+    event["resource"]["id"] == resource
+        || event["related"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == resource)
+}
+
+#[tokio::test]
+async fn a_flow_runs_events_include_its_failure() {
+    let s = connect().await.unwrap();
+    let run = seed_run_id(&s, "seed-fail").await;
+    let resource = format!("prefect.flow-run.{run}");
+    let list = call_ok(
+        &s,
+        "read_events",
+        json!({"resource_id": resource, "since": SINCE_EVER, "limit": 200}),
+    )
+    .await;
+    assert!(
+        events(&list).iter().all(|e| involves(e, &resource)),
+        "{list}"
+    );
+    let failed = events(&list)
+        .iter()
+        .find(|e| e["event"] == "prefect.flow-run.Failed" && e["resource"]["id"] == resource)
+        .unwrap_or_else(|| panic!("no Failed event for {resource}: {list}"));
+    assert_eq!(failed["resource"]["name"], "seed-fail");
+    assert!(failed["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["role"] == "flow" && r["name"] == "mcp-fail"));
+    // Its task run's events name the flow run as related.
+    assert!(
+        events(&list).iter().any(|e| e["event"]
+            .as_str()
+            .unwrap()
+            .starts_with("prefect.task-run.")),
+        "{list}"
+    );
+    let stamps: Vec<&str> = events(&list)
+        .iter()
+        .map(|e| e["occurred"].as_str().unwrap())
+        .collect();
+    assert!(
+        stamps.windows(2).all(|w| w[0] >= w[1]),
+        "newest first: {stamps:?}"
+    );
+}
+
+#[tokio::test]
+async fn event_prefix_filters_by_name() {
+    let s = connect().await.unwrap();
+    let list = call_ok(
+        &s,
+        "read_events",
+        json!({"event_prefix": "prefect.flow-run.", "since": SINCE_EVER, "limit": 100}),
+    )
+    .await;
+    assert!(!events(&list).is_empty(), "{list}");
+    assert!(events(&list).iter().all(|e| e["event"]
+        .as_str()
+        .unwrap()
+        .starts_with("prefect.flow-run.")));
+    // State changes carry their small payload (the state moved to).
+    assert!(
+        events(&list)
+            .iter()
+            .any(|e| e["payload"]["validated_state"]["type"].is_string()),
+        "{list}"
+    );
+}
+
+/// Prefect answers at most 50 events a page: more than that takes following `next_page`.
+#[tokio::test]
+async fn limits_above_prefects_page_size_follow_the_next_pages() {
+    let s = connect().await.unwrap();
+    // Every finished run leaves several events; make sure there are more than 60 in all.
+    let mut total = 0;
+    for _ in 0..20 {
+        let probe = call_ok(&s, "read_events", json!({"since": SINCE_EVER, "limit": 1})).await;
+        total = probe["total"].as_i64().unwrap();
+        if total > 60 {
+            break;
+        }
+        call_ok(
+            &s,
+            "create_flow_run_from_deployment",
+            json!({"deployment_id": "mcp-hello/hello", "timeout": 120}),
+        )
+        .await;
+    }
+    assert!(
+        total > 60,
+        "could not make Prefect hold more than 60 events"
+    );
+    // A fixed window, so that events arriving meanwhile do not shift the pages.
+    let until =
+        call_ok(&s, "read_events", json!({"since": SINCE_EVER, "limit": 1})).await["until"].clone();
+    let window = |limit: i64| json!({"since": SINCE_EVER, "until": until, "limit": limit});
+
+    let sixty = call_ok(&s, "read_events", window(60)).await;
+    assert_eq!(sixty["count"], 60, "{}", sixty["total"]);
+    assert_eq!(
+        sixty["more_available"],
+        sixty["total"].as_i64().unwrap() > 60
+    );
+    let unique: std::collections::HashSet<&str> = ids(&sixty).into_iter().collect();
+    assert_eq!(unique.len(), 60, "pages overlap");
+
+    let fifty = call_ok(&s, "read_events", window(50)).await;
+    assert_eq!(
+        ids(&sixty)[..50],
+        ids(&fifty)[..],
+        "the first page is the same"
+    );
+    let stamps: Vec<&str> = events(&sixty)
+        .iter()
+        .map(|e| e["occurred"].as_str().unwrap())
+        .collect();
+    assert!(
+        stamps.windows(2).all(|w| w[0] >= w[1]),
+        "newest first across pages"
+    );
+
+    let small = call_ok(&s, "read_events", window(5)).await;
+    assert_eq!(small["count"], 5);
+    assert_eq!(small["more_available"], true);
+    assert_eq!(small["total"], sixty["total"]);
+}
+
+#[tokio::test]
+async fn the_default_window_is_the_last_24_hours() {
+    let s = connect().await.unwrap();
+    let list = call_ok(&s, "read_events", json!({"limit": 1})).await;
+    let since = list["since"].as_str().unwrap();
+    let until = list["until"].as_str().unwrap();
+    assert!(since < until, "{list}");
+    let bounded = call_ok(
+        &s,
+        "read_events",
+        json!({"until": "2020-01-02T00:00:00Z", "limit": 1}),
+    )
+    .await;
+    assert!(
+        bounded["since"]
+            .as_str()
+            .unwrap()
+            .starts_with("2020-01-01T00:00:00"),
+        "{bounded}"
+    );
+    assert_eq!(bounded["count"], 0);
+}
+
+#[tokio::test]
+async fn bad_arguments_are_rejected_with_what_is_valid() {
+    let s = connect().await.unwrap();
+    let err = call_err(&s, "read_events", json!({"since": "yesterday"})).await;
+    assert!(err.contains("since must be an RFC 3339 timestamp"), "{err}");
+    let err = call_err(&s, "read_events", json!({"until": "2025-05-01 12:00"})).await;
+    assert!(err.contains("until must be an RFC 3339 timestamp"), "{err}");
+    let err = call_err(
+        &s,
+        "read_events",
+        json!({"since": "2025-05-02T00:00:00Z", "until": "2025-05-01T00:00:00Z"}),
+    )
+    .await;
+    assert!(
+        err.contains("since") && err.contains("after until"),
+        "{err}"
+    );
+    let err = call_err(
+        &s,
+        "read_events",
+        json!({"resource_id": "7654d9f4-54b9-4f7f-a408-a81ebc8a0142"}),
+    )
+    .await;
+    assert!(err.contains("prefect.flow-run.7654d9f4"), "{err}");
+    for limit in [0, 500] {
+        let err = call_err(&s, "read_events", json!({"limit": limit})).await;
+        assert!(err.contains("limit must be between 1 and 200"), "{err}");
+    }
+}
