@@ -1,0 +1,265 @@
+//! The streamable HTTP transport: a real MCP client session, stateless replicas, bearer token,
+//! loopback-only by default, Host/Origin checks, /health, per-request Prefect credentials.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use integration_tests::*;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::ServiceExt;
+use serde_json::{json, Value};
+
+/// A server process on HTTP, stopped when dropped.
+struct HttpServer {
+    child: Child,
+    base: String,
+}
+
+impl HttpServer {
+    fn start(extra: &[&str], env: &[(&str, &str)]) -> Self {
+        let port = free_port();
+        let bind = format!("127.0.0.1:{port}");
+        let mut command = Command::new(server_binary());
+        command
+            .args(["--transport", "http", "--bind", &bind])
+            .args(extra)
+            .env("PREFECT_API_URL", prefect_api_url())
+            .env(
+                "PREFECT_HOME",
+                std::env::temp_dir().join("prefect-mcp-tests-empty-home"),
+            )
+            .env_remove("PREFECT_API_KEY")
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let child = command.spawn().expect("start the server");
+        let server = HttpServer {
+            child,
+            base: format!("http://{bind}"),
+        };
+        server.wait_healthy();
+        server
+    }
+
+    fn wait_healthy(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(self.base.trim_start_matches("http://")).is_err() {
+            assert!(Instant::now() < deadline, "the HTTP server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn mcp(&self) -> String {
+        format!("{}/mcp", self.base)
+    }
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One JSON-RPC request without a session (stateless mode); the JSON-RPC reply.
+async fn post(url: &str, body: Value, headers: &[(&str, &str)]) -> (u16, Value) {
+    let client = reqwest::Client::new();
+    let mut request = client
+        .post(url)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .body(body.to_string());
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let response = request.send().await.expect("send");
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
+    // An SSE answer carries the JSON-RPC message on a `data:` line.
+    let json = text
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("data:")
+                .map(str::trim)
+                .filter(|d| d.starts_with('{'))
+        })
+        .map(String::from)
+        .unwrap_or(text);
+    (status, serde_json::from_str(&json).unwrap_or(Value::Null))
+}
+
+fn tool_call(name: &str, arguments: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": arguments}})
+}
+
+#[tokio::test]
+async fn a_real_mcp_client_session_over_http() {
+    let server = HttpServer::start(&[], &[]);
+    let transport = StreamableHttpClientTransport::from_uri(server.mcp());
+    let client = ().serve(transport).await.expect("initialise over HTTP");
+    let tools = client.list_all_tools().await.unwrap();
+    assert!(tools.iter().any(|t| t.name == "get_flow_by_name"));
+    let result = client
+        .call_tool(
+            rmcp::model::CallToolRequestParams::new("get_flow_by_name")
+                .with_arguments(rmcp::object!({"name": "mcp-hello"})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(result.structured_content.unwrap()["name"], "mcp-hello");
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn stateless_replicas_each_answer_any_request() {
+    let replicas = [
+        HttpServer::start(&["--stateless"], &[]),
+        HttpServer::start(&["--stateless"], &[]),
+    ];
+    for replica in &replicas {
+        let (status, reply) = post(
+            &replica.mcp(),
+            tool_call("search_flows", json!({"name": "hello"})),
+            &[],
+        )
+        .await;
+        assert_eq!(status, 200, "{reply}");
+        assert_eq!(
+            reply["result"]["structuredContent"]["flows"][0]["name"], "mcp-hello",
+            "{reply}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn health_answers_without_authentication() {
+    let server = HttpServer::start(&["--http-token", "t0ken"], &[]);
+    let health: Value = reqwest::get(format!("{}/health", server.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+}
+
+#[tokio::test]
+async fn the_bearer_token_is_required_when_configured() {
+    let server = HttpServer::start(
+        &["--stateless"],
+        &[("PREFECT_MCP_HTTP_TOKEN", "s3cret-token")],
+    );
+    let call = tool_call("list_flows", json!({"limit": 1}));
+    let (status, _) = post(&server.mcp(), call.clone(), &[]).await;
+    assert_eq!(status, 401);
+    let (status, _) = post(
+        &server.mcp(),
+        call.clone(),
+        &[("authorization", "Bearer wrong")],
+    )
+    .await;
+    assert_eq!(status, 401);
+    let (status, reply) = post(
+        &server.mcp(),
+        call,
+        &[("authorization", "Bearer s3cret-token")],
+    )
+    .await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["result"]["structuredContent"]["count"], 1);
+
+    // A real client with the token.
+    let config =
+        StreamableHttpClientTransportConfig::with_uri(server.mcp()).auth_header("s3cret-token");
+    let client = ().serve(StreamableHttpClientTransport::from_config(config)).await.unwrap();
+    assert!(!client.list_all_tools().await.unwrap().is_empty());
+}
+
+#[test]
+fn binding_beyond_loopback_requires_a_token() {
+    let output = Command::new(server_binary())
+        .args(["--transport", "http", "--bind", "0.0.0.0:0"])
+        .env("PREFECT_API_URL", prefect_api_url())
+        .env_remove("PREFECT_MCP_HTTP_TOKEN")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--http-token") && stderr.contains("127.0.0.1"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn foreign_host_and_origin_headers_are_refused() {
+    let server = HttpServer::start(
+        &["--stateless", "--allowed-origin", "https://app.example.com"],
+        &[],
+    );
+    let call = tool_call("list_flows", json!({"limit": 1}));
+    let (status, _) = post(&server.mcp(), call.clone(), &[("host", "evil.example")]).await;
+    assert_eq!(status, 403, "DNS rebinding: a foreign Host is refused");
+    let (status, _) = post(
+        &server.mcp(),
+        call.clone(),
+        &[("origin", "https://evil.example")],
+    )
+    .await;
+    assert_eq!(status, 403, "a foreign Origin is refused");
+    let (status, _) = post(
+        &server.mcp(),
+        call,
+        &[("origin", "https://app.example.com")],
+    )
+    .await;
+    assert_eq!(status, 200, "an allowed Origin passes");
+}
+
+#[tokio::test]
+async fn per_request_credentials_reach_prefect_when_enabled() {
+    let fake = FakePrefect::start(vec![Answer::json(200, "[]")]).await;
+    let server = HttpServer::start(
+        &["--stateless", "--per-request-auth"],
+        &[
+            ("PREFECT_API_URL", &fake.api_url),
+            ("PREFECT_API_KEY", "server-key"),
+        ],
+    );
+    let call = tool_call("list_flows", json!({}));
+    let (status, reply) = post(
+        &server.mcp(),
+        call.clone(),
+        &[("x-prefect-api-key", "tenant-key")],
+    )
+    .await;
+    assert_eq!(status, 200, "{reply}");
+    let (status, _) = post(&server.mcp(), call, &[]).await;
+    assert_eq!(status, 200);
+    let requests = fake.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 2);
+    let auth_of = |head: &str| {
+        head.lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("authorization:")
+                    .map(|v| v.trim().to_string())
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        auth_of(&requests[0]),
+        "bearer tenant-key",
+        "the caller's key replaces the server's"
+    );
+    assert_eq!(
+        auth_of(&requests[1]),
+        "bearer server-key",
+        "without headers, the server's own"
+    );
+}
