@@ -165,6 +165,35 @@ impl PrefectServer {
     }
 }
 
+/// Entry points for the property tests in `fuzz.rs`, by entity name.
+#[cfg(test)]
+pub(crate) fn to_body_for_tests(
+    criteria: Map<String, Value>,
+    entity: &str,
+) -> Result<Map<String, Value>, ToolError> {
+    to_body(criteria, entity_named(entity))
+}
+
+#[cfg(test)]
+pub(crate) fn decode_for_tests(body: Map<String, Value>, entity: &str) -> Result<(), ToolError> {
+    match entity_named(entity) {
+        Entity::Flows => decode::<types::BodyReadFlowsFlowsFilterPost>(body).map(drop),
+        Entity::FlowRuns => decode::<types::BodyReadFlowRunsFlowRunsFilterPost>(body).map(drop),
+        Entity::Deployments => {
+            decode::<types::BodyReadDeploymentsDeploymentsFilterPost>(body).map(drop)
+        }
+    }
+}
+
+#[cfg(test)]
+fn entity_named(name: &str) -> Entity {
+    match name {
+        "flows" => Entity::Flows,
+        "flow_runs" => Entity::FlowRuns,
+        _ => Entity::Deployments,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
