@@ -3,6 +3,7 @@
 //! Spec handling and code generation (`spec`, `generate`, `regenerate`), the local Prefect
 //! server used by tests and the demo (`prefect`), and the two README entry points (`demo`, `test`).
 
+mod bench;
 mod demo;
 mod generate;
 mod normalize;
@@ -56,6 +57,11 @@ enum Command {
         #[arg(last = true)]
         cargo_test_args: Vec<String>,
     },
+    /// Measure start time, memory, latency and throughput against the local Prefect.
+    Bench {
+        #[arg(long, default_value = prefect::DEFAULT_VERSION)]
+        prefect_version: String,
+    },
     /// Manage the local Prefect server used by tests and the demo.
     Prefect {
         #[command(subcommand)]
@@ -98,6 +104,7 @@ fn main() -> Result<()> {
         }
         Command::Prefect { action } => prefect::run(action),
         Command::Demo { prefect_version } => demo::run(&prefect_version),
+        Command::Bench { prefect_version } => bench::run(&prefect_version),
         Command::Test {
             prefect_version,
             keep_up,
