@@ -11,11 +11,21 @@ use rmcp::RoleServer;
 
 use crate::server::PrefectServer;
 
+/// Write to stdout; a reader that went away (`| head`) ends the output quietly instead of
+/// panicking as `println!` would.
+fn print(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
 /// Print the tool list as MCP `tools/list` would return it.
 pub fn print_tools(server: &PrefectServer) -> Result<()> {
     let tools = serde_json::json!({ "tools": server.tools() });
-    println!("{}", serde_json::to_string_pretty(&tools)?);
-    Ok(())
+    print(&serde_json::to_string_pretty(&tools)?)
 }
 
 /// Run one tool; print its structured result (or its text) on stdout. Returns whether the tool
@@ -38,14 +48,14 @@ pub async fn call(server: &PrefectServer, name: &str, arguments: Option<&str>) -
     let result = call_directly(server, name, arguments).await?;
     let is_error = result.is_error == Some(true);
     match (&result.structured_content, is_error) {
-        (Some(value), false) => println!("{}", serde_json::to_string_pretty(value)?),
+        (Some(value), false) => print(&serde_json::to_string_pretty(value)?)?,
         _ => {
             for block in &result.content {
                 if let Some(text) = block.as_text() {
                     if is_error {
                         eprintln!("{}", text.text);
                     } else {
-                        println!("{}", text.text);
+                        print(&text.text)?;
                     }
                 }
             }

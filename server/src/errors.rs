@@ -20,6 +20,10 @@ pub enum ToolError {
         action: String,
         source: PrefectError,
     },
+    /// A lookup Prefect answered, but by name and with nothing matching (Prefect's own 404s are
+    /// [`ToolError::Prefect`]). `what` names it: `automation "nightly"`.
+    #[error("{what} was not found")]
+    NotFound { what: String, hint: String },
     /// Prefect's orchestration refused a state change (ABORT or REJECT).
     #[error("{0}")]
     Refused(String),
@@ -38,6 +42,7 @@ impl ToolError {
         match self {
             ToolError::InvalidArgument(message) => format!("Invalid arguments: {message}"),
             ToolError::Refused(message) | ToolError::Cancelled(message) => message.clone(),
+            ToolError::NotFound { what, hint } => format!("Not found: there is no {what}. {hint}"),
             ToolError::Prefect { action, source } => describe(action, source),
         }
     }

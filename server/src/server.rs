@@ -35,8 +35,11 @@ before_/after_, operator and_/or_. Unknown keys are rejected, never ignored.
 a final state (COMPLETED, FAILED, CANCELLED, CRASHED) and says whether it timed out. \
 cancel_flow_run moves a run to CANCELLING; its worker then stops it.";
 
+/// A toolset's name and the router of its tools.
+type Toolset = (&'static str, fn() -> ToolRouter<PrefectServer>);
+
 /// The toolsets, in the order of the tool reference: one per module under `tools/`.
-pub const TOOLSETS: [(&str, fn() -> ToolRouter<PrefectServer>); 12] = [
+pub const TOOLSETS: [Toolset; 12] = [
     ("flows", PrefectServer::flows_tools),
     ("flow_runs", PrefectServer::flow_runs_tools),
     ("deployments", PrefectServer::deployments_tools),

@@ -222,6 +222,20 @@ pub async fn deployment_id(session: &Session, full_name: &str) -> String {
         .to_string()
 }
 
+/// The id of a flow run of the sample world, by its name (e.g. "seed-fail").
+pub async fn seed_run_id(session: &Session, name: &str) -> String {
+    let runs = call_ok(
+        session,
+        "filter_flow_runs",
+        serde_json::json!({"filter_criteria": {"name": {"any_": [name]}}}),
+    )
+    .await;
+    runs["flow_runs"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the seeded run {name} is missing: {runs}"))
+        .to_string()
+}
+
 /// A flow's id by name.
 pub async fn flow_id(session: &Session, name: &str) -> String {
     let flow = call_ok(

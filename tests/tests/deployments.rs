@@ -22,10 +22,31 @@ async fn get_deployment_by_name_returns_that_deployment() {
     .await;
     assert_eq!(by_id["id"], d["id"]);
     assert_eq!(by_id["flow_name"], "mcp-hello");
-    // Compact: no parameter schema, job variables or pull steps.
-    for bulky in ["parameter_openapi_schema", "job_variables", "pull_steps"] {
+    // Compact: no parameter schema, job variables or pull steps...
+    for bulky in [
+        "parameter_openapi_schema",
+        "job_variables",
+        "pull_steps",
+        "detail",
+    ] {
         assert!(d.get(bulky).is_none(), "{bulky} should not be in {d}");
     }
+    // ...unless asked for.
+    let detailed = call_ok(
+        &s,
+        "get_deployment_by_name",
+        json!({"name": "mcp-params/params", "detail": true}),
+    )
+    .await;
+    let schema = &detailed["detail"]["parameter_openapi_schema"];
+    assert!(schema["properties"]["n"].is_object(), "{detailed}");
+    let by_id = call_ok(
+        &s,
+        "get_deployment_by_id",
+        json!({"deployment_id": detailed["id"], "detail": true}),
+    )
+    .await;
+    assert_eq!(by_id["detail"]["parameter_openapi_schema"], *schema);
 }
 
 #[tokio::test]

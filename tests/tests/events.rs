@@ -7,20 +7,6 @@ use serde_json::{json, Value};
 /// Far enough back for every event of the sample world, however old it is.
 const SINCE_EVER: &str = "2000-01-01T00:00:00Z";
 
-/// The id of a seeded flow run, by its fixed name.
-async fn seed_run_id(s: &Session, name: &str) -> String {
-    let runs = call_ok(
-        s,
-        "filter_flow_runs",
-        json!({"filter_criteria": {"name": {"any_": [name]}}}),
-    )
-    .await;
-    runs["flow_runs"][0]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("the seeded run {name} is missing: {runs}"))
-        .to_string()
-}
-
 fn events(list: &Value) -> &Vec<Value> {
     list["events"].as_array().expect("events array")
 }

@@ -4,20 +4,6 @@
 use integration_tests::*;
 use serde_json::{json, Value};
 
-/// The id of a seeded flow run, by its fixed name.
-async fn seed_run_id(s: &Session, name: &str) -> String {
-    let runs = call_ok(
-        s,
-        "filter_flow_runs",
-        json!({"filter_criteria": {"name": {"any_": [name]}}}),
-    )
-    .await;
-    runs["flow_runs"][0]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("the seeded run {name} is missing: {runs}"))
-        .to_string()
-}
-
 async fn logs(s: &Session, args: Value) -> Value {
     call_ok(s, "get_flow_run_logs", args).await
 }
@@ -57,22 +43,20 @@ async fn the_newest_lines_come_oldest_first_with_the_failure_at_the_end() {
             .unwrap_or_else(|| panic!("no line contains {needle:?}: {text:#?}"))
     };
     assert!(position("Starting the import") < position("does not exist"));
-    // The end of the run is the failure: its last error lines carry the exception.
-    let last_error = lines(&result)
-        .iter()
-        .rev()
-        .find(|l| l["level"] == "ERROR")
-        .expect("an ERROR line");
+    // The end of the run is the failure: the newest lines carry the exception (Prefect 3.4
+    // adds the runner's "Process ... exited" line after it, 3.8 does not).
+    let newest = &text[text.len().saturating_sub(3)..];
     assert!(
-        last_error["message"]
-            .as_str()
-            .unwrap()
-            .contains("sample failure"),
-        "{last_error}"
+        newest.iter().any(|m| m.contains("sample failure")),
+        "the exception is among the newest lines: {newest:#?}"
     );
     assert!(
-        text.last().unwrap().contains("sample failure") || text.last().unwrap().contains("Failed"),
-        "the newest line is about the failure: {text:#?}"
+        lines(&result)
+            .iter()
+            .rev()
+            .take(3)
+            .any(|l| l["level"] == "ERROR"),
+        "{result}"
     );
 }
 

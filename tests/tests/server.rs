@@ -66,33 +66,48 @@ async fn tool_list_matches_the_snapshot() {
     );
 }
 
+/// Every tool of the documented contract, and the ones beyond it.
+const DOCUMENTED: [&str; 16] = [
+    "cancel_flow_run",
+    "create_flow_run_from_deployment",
+    "filter_deployments",
+    "filter_flow_runs",
+    "filter_flows",
+    "get_deployment_by_id",
+    "get_deployment_by_name",
+    "get_flow_by_id",
+    "get_flow_by_name",
+    "get_flow_run_by_id",
+    "list_deployments",
+    "list_flow_runs",
+    "list_flows",
+    "search_deployments_by_status",
+    "search_flow_runs_by_state",
+    "search_flows",
+];
+const BEYOND: [&str; 10] = [
+    "diagnose_flow_run",
+    "get_automation",
+    "get_dashboard",
+    "get_flow_run_logs",
+    "get_server_info",
+    "get_work_pool",
+    "list_automations",
+    "list_task_runs",
+    "list_work_pools",
+    "read_events",
+];
+const WRITES: [&str; 2] = ["cancel_flow_run", "create_flow_run_from_deployment"];
+
 #[tokio::test]
 async fn the_documented_tools_and_defaults_are_offered() {
     let s = connect().await.unwrap();
     let tools = s.list_all_tools().await.unwrap();
     let mut names: Vec<String> = tools.iter().map(|t| t.name.to_string()).collect();
     names.sort();
-    assert_eq!(
-        names,
-        [
-            "cancel_flow_run",
-            "create_flow_run_from_deployment",
-            "filter_deployments",
-            "filter_flow_runs",
-            "filter_flows",
-            "get_deployment_by_id",
-            "get_deployment_by_name",
-            "get_flow_by_id",
-            "get_flow_by_name",
-            "get_flow_run_by_id",
-            "list_deployments",
-            "list_flow_runs",
-            "list_flows",
-            "search_deployments_by_status",
-            "search_flow_runs_by_state",
-            "search_flows"
-        ]
-    );
+    let mut expected: Vec<&str> = DOCUMENTED.iter().chain(&BEYOND).copied().collect();
+    expected.sort();
+    assert_eq!(names, expected);
     let digest = tool_digest(&tools);
     for tool in ["list_flows", "list_flow_runs", "list_deployments"] {
         assert_eq!(digest[tool]["params"]["limit"]["default"], 20, "{tool}");
@@ -156,10 +171,12 @@ async fn read_only_removes_the_write_tools_by_flag_and_by_env() {
             .iter()
             .map(|t| t.name.to_string())
             .collect();
-        assert_eq!(names.len(), 14, "{names:?}");
-        assert!(!names
-            .iter()
-            .any(|n| n == "cancel_flow_run" || n == "create_flow_run_from_deployment"));
+        assert_eq!(
+            names.len(),
+            DOCUMENTED.len() + BEYOND.len() - WRITES.len(),
+            "{names:?}"
+        );
+        assert!(!names.iter().any(|n| WRITES.contains(&n.as_str())));
         let result = call(
             &s,
             "cancel_flow_run",
@@ -305,7 +322,10 @@ fn tools_subcommand_lists_the_tools() {
     let (ok, stdout, _) = run_cli(&["tools"]);
     assert!(ok);
     let listed: Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(listed["tools"].as_array().unwrap().len(), 16);
+    assert_eq!(
+        listed["tools"].as_array().unwrap().len(),
+        DOCUMENTED.len() + BEYOND.len()
+    );
 }
 
 #[test]
@@ -363,10 +383,60 @@ fn malformed_json_rpc_on_stdin_gets_an_error_or_is_skipped_and_the_server_carrie
         }
     }
     let last: Value = serde_json::from_str(replies.last().unwrap()).unwrap();
-    assert_eq!(last["result"]["tools"].as_array().unwrap().len(), 16);
+    assert_eq!(
+        last["result"]["tools"].as_array().unwrap().len(),
+        DOCUMENTED.len() + BEYOND.len()
+    );
     // The non-JSON-RPC object got an "Invalid request" error reply.
     assert!(replies.iter().any(|r| r.contains("-32600")), "{replies:?}");
     drop(stdin);
     let status = child.wait().unwrap();
     assert!(status.success(), "clean exit on EOF: {status}");
+}
+
+#[tokio::test]
+async fn toolsets_choose_the_tools_and_read_only_applies_to_all_of_them() {
+    let names = |tools: Vec<rmcp::model::Tool>| {
+        let mut n: Vec<String> = tools.iter().map(|t| t.name.to_string()).collect();
+        n.sort();
+        n
+    };
+    let s = connect_with(Launch::default().arg("--toolsets").arg("flows,diagnose"))
+        .await
+        .unwrap();
+    assert_eq!(
+        names(s.list_all_tools().await.unwrap()),
+        [
+            "diagnose_flow_run",
+            "get_flow_by_id",
+            "get_flow_by_name",
+            "list_flows",
+            "search_flows"
+        ]
+    );
+    let s = connect_with(
+        Launch::default()
+            .env("PREFECT_MCP_TOOLSETS", "flow_runs")
+            .arg("--read-only"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        names(s.list_all_tools().await.unwrap()),
+        [
+            "get_flow_run_by_id",
+            "list_flow_runs",
+            "search_flow_runs_by_state"
+        ]
+    );
+}
+
+#[test]
+fn an_unknown_toolset_is_refused_at_startup_with_the_valid_ones() {
+    let (ok, _, stderr) = run_cli(&["--toolsets", "flows,nope", "tools"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("unknown toolset \"nope\"") && stderr.contains("work_pools"),
+        "{stderr}"
+    );
 }

@@ -4,20 +4,6 @@
 use integration_tests::*;
 use serde_json::{json, Value};
 
-/// The id of a seeded flow run, by its fixed name.
-async fn seed_run_id(s: &Session, name: &str) -> String {
-    let runs = call_ok(
-        s,
-        "filter_flow_runs",
-        json!({"filter_criteria": {"name": {"any_": [name]}}}),
-    )
-    .await;
-    runs["flow_runs"][0]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("the seeded run {name} is missing: {runs}"))
-        .to_string()
-}
-
 fn items(list: &Value) -> &Vec<Value> {
     list["task_runs"].as_array().expect("task_runs array")
 }

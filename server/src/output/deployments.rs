@@ -79,9 +79,41 @@ pub struct DeploymentView {
     pub last_polled: Option<DateTime<Utc>>,
     pub created: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
+    /// The bulky configuration, only when asked for with `detail: true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<DeploymentDetail>,
+}
+
+/// What `detail: true` adds: how runs are started, rarely needed in a conversation.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct DeploymentDetail {
+    /// The flow's parameters as JSON Schema (types, defaults, required).
+    pub parameter_openapi_schema: Option<Map<String, Value>>,
+    /// Whether runs' parameters are checked against that schema.
+    pub enforce_parameter_schema: bool,
+    /// Overrides of the work pool's job template.
+    pub job_variables: Map<String, Value>,
+    /// How the code is fetched before a run.
+    pub pull_steps: Option<Vec<Map<String, Value>>>,
+    pub path: Option<String>,
 }
 
 impl DeploymentView {
+    /// The compact view plus [`DeploymentDetail`].
+    pub fn detailed(d: types::DeploymentResponse, flow_name: Option<String>) -> Self {
+        let detail = DeploymentDetail {
+            parameter_openapi_schema: d.parameter_openapi_schema.clone(),
+            enforce_parameter_schema: d.enforce_parameter_schema,
+            job_variables: d.job_variables.clone(),
+            pull_steps: d.pull_steps.clone(),
+            path: d.path.clone(),
+        };
+        DeploymentView {
+            detail: Some(detail),
+            ..DeploymentView::new(d, flow_name)
+        }
+    }
+
     pub fn new(d: types::DeploymentResponse, flow_name: Option<String>) -> Self {
         DeploymentView {
             id: d.id,
@@ -96,12 +128,18 @@ impl DeploymentView {
             parameters: d.parameters,
             work_pool_name: d.work_pool_name,
             work_queue_name: d.work_queue_name,
-            concurrency_limit: d.concurrency_limit,
+            // Prefect 3 keeps the limit in a global concurrency limit; the old field stays null.
+            concurrency_limit: d
+                .global_concurrency_limit
+                .as_ref()
+                .map(|g| g.limit)
+                .or(d.concurrency_limit),
             entrypoint: d.entrypoint,
             version: d.version,
             last_polled: d.last_polled,
             created: d.created,
             updated: d.updated,
+            detail: None,
         }
     }
 }

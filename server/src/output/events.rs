@@ -41,6 +41,7 @@ pub fn compact_json(value: Value) -> Option<Value> {
 const RESOURCE_ID: &str = "prefect.resource.id";
 const RESOURCE_NAME: &str = "prefect.resource.name";
 const RESOURCE_ROLE: &str = "prefect.resource.role";
+const TAG_PREFIX: &str = "prefect.tag.";
 
 /// The resource an event is about.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -73,7 +74,11 @@ pub struct EventView {
     /// The event's name, e.g. "prefect.flow-run.Failed".
     pub event: String,
     pub resource: EventResourceView,
+    /// The other resources involved (flow, deployment, work pool, ...), tags aside.
     pub related: Vec<RelatedResourceView>,
+    /// Tags of the resource (related resources "prefect.tag.<tag>"), as plain tags.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
     /// The event's payload, without empty values, when it is small.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payload: Option<Value>,
@@ -96,18 +101,21 @@ impl From<types::ReceivedEvent> for EventView {
             name: labels.remove(RESOURCE_NAME),
             labels,
         };
-        let related = event
-            .related
-            .into_iter()
-            .map(|r| {
-                let mut r = r.0;
-                RelatedResourceView {
-                    role: r.remove(RESOURCE_ROLE),
-                    id: r.remove(RESOURCE_ID).unwrap_or_default(),
-                    name: r.remove(RESOURCE_NAME),
-                }
-            })
-            .collect();
+        let mut tags = Vec::new();
+        let mut related = Vec::new();
+        for r in event.related {
+            let mut r = r.0;
+            let view = RelatedResourceView {
+                role: r.remove(RESOURCE_ROLE),
+                id: r.remove(RESOURCE_ID).unwrap_or_default(),
+                name: r.remove(RESOURCE_NAME),
+            };
+            // Tags are most of an event's related resources; as plain names they stay short.
+            match view.id.strip_prefix(TAG_PREFIX) {
+                Some(tag) if view.role.as_deref() == Some("tag") => tags.push(tag.to_string()),
+                _ => related.push(view),
+            }
+        }
         let payload = compact_json(Value::Object(event.payload));
         let size = payload
             .as_ref()
@@ -123,6 +131,7 @@ impl From<types::ReceivedEvent> for EventView {
             event: event.event,
             resource,
             related,
+            tags,
             payload,
             payload_omitted_bytes,
         }
@@ -182,6 +191,9 @@ mod tests {
                 "prefect.resource.id": "prefect.flow.2",
                 "prefect.resource.role": "flow",
                 "prefect.resource.name": "mcp-fail"
+            }, {
+                "prefect.resource.id": "prefect.tag.seed",
+                "prefect.resource.role": "tag"
             }],
             "payload": payload,
             "id": "01a21414-09a0-7550-8964-7e6bad69c72d",
@@ -200,7 +212,9 @@ mod tests {
             view.resource.labels.keys().collect::<Vec<_>>(),
             ["prefect.state-type"]
         );
+        assert_eq!(view.related.len(), 1);
         assert_eq!(view.related[0].role.as_deref(), Some("flow"));
+        assert_eq!(view.tags, ["seed"]);
         assert_eq!(view.payload, Some(json!({"intended": {"to": "FAILED"}})));
     }
 

@@ -8,6 +8,7 @@
 mod automations;
 mod dashboard;
 mod deployments;
+mod diagnose;
 mod events;
 mod flow_runs;
 mod flows;
@@ -19,6 +20,7 @@ mod work_pools;
 pub use automations::*;
 pub use dashboard::*;
 pub use deployments::*;
+pub use diagnose::*;
 pub use events::*;
 pub use flow_runs::*;
 pub use flows::*;

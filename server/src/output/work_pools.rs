@@ -96,12 +96,20 @@ impl WorkPoolView {
             healthy: true,
             problems: Vec::new(),
         };
-        view.problems = view.find_problems();
+        view.problems = view.find_problems(None);
         view.healthy = view.problems.is_empty();
         view
     }
 
-    fn find_problems(&self) -> Vec<String> {
+    /// What keeps a run on `queue` (the pool's default queue when `None`) from starting; the
+    /// problems of the pool's other queues do not concern it.
+    pub fn problems_for_queue(&self, queue: Option<&str>) -> Vec<String> {
+        let queue = queue.or(self.default_queue.as_deref()).unwrap_or_default();
+        self.find_problems(Some(queue))
+    }
+
+    /// Every problem of the pool, or only those that concern runs on `only_queue`.
+    fn find_problems(&self, only_queue: Option<&str>) -> Vec<String> {
         let pool = &self.name;
         let mut problems = Vec::new();
         if self.is_paused {
@@ -110,7 +118,12 @@ impl WorkPoolView {
                  (`prefect work-pool resume \"{pool}\"`)"
             ));
         }
-        for queue in self.queues.iter().filter(|q| q.is_paused) {
+        let concerns = |name: &str| only_queue.is_none_or(|only| only == name);
+        for queue in self
+            .queues
+            .iter()
+            .filter(|q| q.is_paused && concerns(&q.name))
+        {
             problems.push(format!(
                 "queue \"{}\" is paused: its runs do not start until it is resumed \
                  (`prefect work-queue resume \"{}\" --pool \"{pool}\"`)",

@@ -1,6 +1,6 @@
 //! Automation tools: list_automations, get_automation.
 
-use prefect_api::{types, PrefectCall, PrefectError};
+use prefect_api::{types, PrefectCall};
 use rmcp::{tool, tool_router, Json};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -102,11 +102,9 @@ impl PrefectServer {
             .await
             .doing(doing.clone())?;
         match found.len() {
-            0 => Err(ToolError::Prefect {
-                action: doing,
-                source: PrefectError::NotFound {
-                    message: format!("no automation is named {name:?} (names are exact)"),
-                },
+            0 => Err(ToolError::NotFound {
+                what: format!("automation named {name:?}"),
+                hint: "Names are exact; list_automations shows them.".into(),
             }),
             1 => Ok(found.remove(0)),
             _ => Err(ToolError::invalid(format!(

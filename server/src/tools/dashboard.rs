@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 use prefect_api::{types, PrefectCall};
 use rmcp::{tool, tool_router, Json};
 use schemars::JsonSchema;
@@ -96,14 +96,12 @@ impl PrefectServer {
     ) -> Result<Json<Dashboard>, ToolError> {
         let hours = hours(args.hours)?;
         // Whole seconds: the same `since` pasted into a filter selects the same runs.
-        let since = (Utc::now() - TimeDelta::hours(hours))
-            .duration_trunc(TimeDelta::seconds(1))
-            .unwrap_or_else(|_| Utc::now());
+        let since = Utc::now().trunc_subsecs(0) - TimeDelta::hours(hours);
         let (flow_runs, late_runs, failed_runs, work_pools, flows, deployments) = tokio::try_join!(
-            self.run_counts(since),
-            self.late_runs(),
-            self.failed_runs(since),
-            self.work_pool_health(),
+            self.dashboard_run_counts(since),
+            self.dashboard_late_runs(),
+            self.dashboard_failed_runs(since),
+            self.dashboard_work_pools(),
             async {
                 self.client
                     .count_flows(&Default::default())
@@ -133,7 +131,11 @@ impl PrefectServer {
 }
 
 impl PrefectServer {
-    async fn count_flow_runs(&self, filter: types::FlowRunFilter) -> Result<i64, ToolError> {
+    /// How many flow runs match `filter`: Prefect's own count, not the length of a page.
+    pub(crate) async fn count_flow_runs(
+        &self,
+        filter: types::FlowRunFilter,
+    ) -> Result<i64, ToolError> {
         let body = types::BodyCountFlowRunsFlowRunsCountPost {
             flow_runs: Some(filter),
             ..Default::default()
@@ -146,7 +148,7 @@ impl PrefectServer {
     }
 
     /// The newest few runs matching `filter`.
-    async fn run_examples(
+    async fn dashboard_examples(
         &self,
         filter: types::FlowRunFilter,
     ) -> Result<Vec<types::FlowRunResponse>, ToolError> {
@@ -158,7 +160,7 @@ impl PrefectServer {
             .doing("reading example flow runs")
     }
 
-    async fn run_counts(&self, since: DateTime<Utc>) -> Result<RunCounts, ToolError> {
+    async fn dashboard_run_counts(&self, since: DateTime<Utc>) -> Result<RunCounts, ToolError> {
         let per_type = args::STATE_TYPES.map(|state_type| async move {
             let count = self
                 .count_flow_runs(runs_where(state_types(&[state_type]), Some(since)))
@@ -175,21 +177,23 @@ impl PrefectServer {
         })
     }
 
-    async fn late_runs(&self) -> Result<LateRuns, ToolError> {
+    async fn dashboard_late_runs(&self) -> Result<LateRuns, ToolError> {
         let late = runs_where(state_name("Late"), None);
-        let (count, examples) =
-            tokio::try_join!(self.count_flow_runs(late.clone()), self.run_examples(late),)?;
+        let (count, examples) = tokio::try_join!(
+            self.count_flow_runs(late.clone()),
+            self.dashboard_examples(late),
+        )?;
         Ok(LateRuns {
             count,
             examples: examples.into_iter().map(LateRun::from).collect(),
         })
     }
 
-    async fn failed_runs(&self, since: DateTime<Utc>) -> Result<FailedRuns, ToolError> {
+    async fn dashboard_failed_runs(&self, since: DateTime<Utc>) -> Result<FailedRuns, ToolError> {
         let failed = runs_where(state_types(&["FAILED", "CRASHED"]), Some(since));
         let (count, newest) = tokio::try_join!(
             self.count_flow_runs(failed.clone()),
-            self.run_examples(failed),
+            self.dashboard_examples(failed),
         )?;
         Ok(FailedRuns {
             count,
@@ -197,7 +201,7 @@ impl PrefectServer {
         })
     }
 
-    async fn work_pool_health(&self) -> Result<WorkPoolHealth, ToolError> {
+    async fn dashboard_work_pools(&self) -> Result<WorkPoolHealth, ToolError> {
         let (count, pools) = tokio::try_join!(
             async {
                 self.client

@@ -26,6 +26,9 @@ const MAX_WAIT_SECONDS: i64 = 3600;
 pub struct DeploymentIdArgs {
     /// ID (UUID) of the deployment to retrieve.
     pub deployment_id: String,
+    /// Also return the parameter schema, job variables and pull steps.
+    #[serde(default)]
+    pub detail: bool,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -33,6 +36,9 @@ pub struct DeploymentIdArgs {
 pub struct DeploymentNameArgs {
     /// Name of the deployment to retrieve, in format "flow_name/deployment_name".
     pub name: String,
+    /// Also return the parameter schema, job variables and pull steps.
+    #[serde(default)]
+    pub detail: bool,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -113,7 +119,9 @@ impl PrefectServer {
             .value()
             .await
             .doing(format!("reading deployment {id}"))?;
-        self.deployment_view(deployment).await.map(Json)
+        self.deployment_view(deployment, args.detail)
+            .await
+            .map(Json)
     }
 
     /// Get a deployment by its name, in format "flow_name/deployment_name".
@@ -124,9 +132,10 @@ impl PrefectServer {
     ) -> Result<Json<DeploymentView>, ToolError> {
         let (flow, name) = args::deployment_full_name(&args.name)?;
         let deployment = self.read_deployment_by_name(flow, name).await?;
-        Ok(Json(DeploymentView::new(
+        Ok(Json(shape_deployment(
             deployment,
             Some(flow.to_string()),
+            args.detail,
         )))
     }
 
@@ -244,6 +253,18 @@ impl PrefectServer {
     }
 }
 
+fn shape_deployment(
+    d: types::DeploymentResponse,
+    flow_name: Option<String>,
+    detail: bool,
+) -> DeploymentView {
+    if detail {
+        DeploymentView::detailed(d, flow_name)
+    } else {
+        DeploymentView::new(d, flow_name)
+    }
+}
+
 /// Reject parameters the flow does not take, before the run is created.
 ///
 /// Prefect's schema check accepts unknown names, and the run then crashes when Python calls the
@@ -325,6 +346,7 @@ impl PrefectServer {
     async fn deployment_view(
         &self,
         d: types::DeploymentResponse,
+        detail: bool,
     ) -> Result<DeploymentView, ToolError> {
         let flow = self
             .client
@@ -332,7 +354,7 @@ impl PrefectServer {
             .value()
             .await
             .doing(format!("reading flow {}", d.flow_id))?;
-        Ok(DeploymentView::new(d, Some(flow.name.to_string())))
+        Ok(shape_deployment(d, Some(flow.name.to_string()), detail))
     }
 
     /// A page of deployments with their flows' names, fetched in one extra call for the page.

@@ -60,7 +60,7 @@ fn min_level(value: &str) -> Result<i64, ToolError> {
 }
 
 /// Newest first, so that `offset` counts back from the end of the run, where failures are.
-fn logs_body(
+pub(crate) fn logs_body(
     filter: &types::LogFilter,
     limit: i64,
     offset: u64,
