@@ -120,6 +120,11 @@ impl PrefectServer {
                 tool_router += tools();
             }
         }
+        for route in tool_router.map.values_mut() {
+            if let Some(schema) = &route.attr.output_schema {
+                route.attr.output_schema = Some(Arc::new(crate::output::schema::shallow(schema)));
+            }
+        }
         if options.read_only {
             // Read-only is derived from the tools' own annotations, so a new write tool cannot be
             // forgotten here.

@@ -13,6 +13,7 @@ mod events;
 mod flow_runs;
 mod flows;
 mod logs;
+pub mod schema;
 mod server_info;
 mod task_runs;
 mod work_pools;
