@@ -41,8 +41,33 @@ pub fn render() -> Result<String> {
         .generate_tokens(&api)
         .map_err(|e| anyhow::anyhow!("progenitor: {e}"))?;
     let file: syn::File = syn::parse2(tokens).context("progenitor produced unparsable code")?;
-    let code = prettyplease::unparse(&file);
-    Ok(HEADER.replace("{version}", &version) + "\n" + &code)
+    let code = HEADER.replace("{version}", &version) + "\n" + &prettyplease::unparse(&file);
+    rustfmt(&code)
+}
+
+/// Format as `cargo fmt` would, so that `cargo fmt --check` and `generate --check` agree.
+fn rustfmt(code: &str) -> Result<String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let rustfmt = std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into());
+    let mut child = Command::new(&rustfmt)
+        .args(["--edition", "2021", "--emit", "stdout", "--quiet"])
+        .current_dir(crate::workspace_root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("running {rustfmt} (install it with `rustup component add rustfmt`)"))?;
+    child
+        .stdin
+        .take()
+        .context("rustfmt stdin")?
+        .write_all(code.as_bytes())?;
+    let output = child.wait_with_output()?;
+    if !output.status.success() {
+        bail!("rustfmt failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    String::from_utf8(output.stdout).context("rustfmt printed invalid UTF-8")
 }
 
 /// Write the generated file (or, with `check`, compare it with what is on disk).
