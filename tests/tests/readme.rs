@@ -48,6 +48,8 @@ fn render(tools: &[Value]) -> String {
                     .collect()
             })
             .unwrap_or_default();
+        // Required first, then by name: independent of the schema's key order.
+        params.sort();
         params.sort_by_key(|p| !required.iter().any(|r| p.starts_with(&format!("`{r}`"))));
         let read_only = tool["annotations"]["readOnlyHint"] == Value::Bool(true);
         let description = tool["description"].as_str().unwrap_or_default();

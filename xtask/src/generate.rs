@@ -57,7 +57,9 @@ fn rustfmt(code: &str) -> Result<String> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .with_context(|| format!("running {rustfmt} (install it with `rustup component add rustfmt`)"))?;
+        .with_context(|| {
+            format!("running {rustfmt} (install it with `rustup component add rustfmt`)")
+        })?;
     child
         .stdin
         .take()
@@ -65,7 +67,10 @@ fn rustfmt(code: &str) -> Result<String> {
         .write_all(code.as_bytes())?;
     let output = child.wait_with_output()?;
     if !output.status.success() {
-        bail!("rustfmt failed: {}", String::from_utf8_lossy(&output.stderr));
+        bail!(
+            "rustfmt failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     String::from_utf8(output.stdout).context("rustfmt printed invalid UTF-8")
 }

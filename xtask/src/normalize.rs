@@ -521,22 +521,6 @@ pub fn clean_operation_ids(doc: &mut Value) {
     }
 }
 
-/// Recursively sort object keys, so the checked-in document diffs cleanly between releases.
-pub fn sort_keys(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            for (k, mut v) in entries {
-                sort_keys(&mut v);
-                map.insert(k, v);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(sort_keys),
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -760,16 +744,6 @@ mod tests {
         assert_eq!(
             doc["paths"]["/work_pools/{work_pool_name}/queues"]["post"]["operationId"],
             "create_work_queue_in_work_pools"
-        );
-    }
-
-    #[test]
-    fn sort_keys_orders_objects_recursively() {
-        let mut v = json!({"b": {"d": 1, "c": 2}, "a": [ {"z": 1, "y": 2} ]});
-        sort_keys(&mut v);
-        assert_eq!(
-            serde_json::to_string(&v).unwrap(),
-            r#"{"a":[{"y":2,"z":1}],"b":{"c":2,"d":1}}"#
         );
     }
 }

@@ -1,15 +1,14 @@
 //! Pulling Prefect's OpenAPI document into `openapi/`.
 //!
-//! The document is written as `openapi/prefect-<version>.json`, keys sorted and pretty-printed so
-//! that an upgrade shows up as a readable diff; `openapi/CURRENT` names the version that
+//! The document is written as `openapi/prefect-<version>.json`, keys sorted (serde_json's map is
+//! ordered by key: keep its `preserve_order` feature off) and pretty-printed so that an upgrade
+//! shows up as a readable diff; `openapi/CURRENT` names the version that
 //! `generate` uses.
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::Command;
-
-use crate::normalize::sort_keys;
 
 /// The Prefect release the checked-in client is generated from.
 pub const DEFAULT_PREFECT_VERSION: &str = "3.8.8";
@@ -57,7 +56,6 @@ pub fn pull(source: Source) -> Result<String> {
     {
         bail!("the document has no paths: is this Prefect's OpenAPI document?");
     }
-    sort_keys(&mut doc);
     std::fs::create_dir_all(openapi_dir())?;
     let path = spec_path(&version);
     let text = serde_json::to_string_pretty(&doc)? + "\n";
