@@ -70,6 +70,9 @@ pub async fn serve_http(server: PrefectServer, options: HttpOptions) -> Result<(
     allowed_hosts.extend(options.allowed_hosts.iter().cloned());
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(!options.stateless)
+        // Stateless answers are plain JSON (SSE only once a tool sends progress), which saves
+        // the event-stream framing on every call.
+        .with_json_response(options.stateless)
         .with_allowed_hosts(allowed_hosts)
         .with_allowed_origins(options.allowed_origins.clone())
         .enforce_origin_validation()
