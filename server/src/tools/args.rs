@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use prefect_api::types;
 use rmcp::handler::server::common::FromContextPart;
 use rmcp::handler::server::tool::ToolCallContext;
 use schemars::JsonSchema;
@@ -84,6 +85,21 @@ pub fn uuid(field: &str, value: &str, hint: &str) -> Result<Uuid, ToolError> {
             }
         ))
     })
+}
+
+/// The optional `flow_id` argument of the list tools, as a filter on that one flow.
+pub fn flow_id_filter(flow_id: Option<&str>) -> Result<Option<types::FlowFilter>, ToolError> {
+    let Some(raw) = flow_id.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let id = uuid("flow_id", raw, "get_flow_by_name gives a flow's id.")?;
+    Ok(Some(types::FlowFilter {
+        id: Some(types::FlowFilterId {
+            any: Some(vec![id]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }))
 }
 
 /// `limit` within Prefect's 1..=200.

@@ -147,25 +147,7 @@ impl PrefectServer {
     ) -> Result<Json<DeploymentList>, ToolError> {
         let limit = args::limit(args.limit)?;
         let offset = args::offset(args.offset)?;
-        let flows = match args
-            .flow_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(raw) => Some(types::FlowFilter {
-                id: Some(types::FlowFilterId {
-                    any: Some(vec![args::uuid(
-                        "flow_id",
-                        raw,
-                        "get_flow_by_name gives a flow's id.",
-                    )?]),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }),
-            None => None,
-        };
+        let flows = args::flow_id_filter(args.flow_id.as_deref())?;
         self.read_deployments(&deployments_body(None, flows, limit, offset))
             .await
             .map(Json)
