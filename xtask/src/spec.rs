@@ -42,7 +42,7 @@ pub enum Source {
 
 /// Fetch, sort and write the document; make it current. Returns the Prefect version.
 pub fn pull(source: Source) -> Result<String> {
-    let (version, mut doc) = match source {
+    let (version, doc) = match source {
         Source::Release(version) => {
             let doc = dump_offline(&version)?;
             (version, doc)
