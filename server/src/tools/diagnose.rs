@@ -128,7 +128,6 @@ impl PrefectServer {
                             types::StateType("FAILED".into()),
                             types::StateType("CRASHED".into()),
                         ]),
-                        ..Default::default()
                     }),
                     ..Default::default()
                 }),
