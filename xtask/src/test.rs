@@ -5,7 +5,8 @@
 //! stops the server it started.
 
 use anyhow::{bail, Context, Result};
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
 use crate::prefect;
 
@@ -28,14 +29,25 @@ pub fn run(prefect_version: &str, keep_up: bool, cargo_test_args: &[String]) -> 
 
     let mut args = vec!["test".to_string(), "--workspace".to_string()];
     args.extend(cargo_test_args.iter().cloned());
-    let status = Command::new(cargo_bin())
+    let mut child = Command::new(cargo_bin())
         .args(&args)
         .current_dir(&root)
         .env("PREFECT_API_URL", &state.api_url)
         .env("PREFECT_TEST_PYTHON", state.python())
         .env("PREFECT_TEST_VERSION", &state.prefect_version)
-        .status()
+        .stdout(Stdio::piped())
+        .spawn()
         .context("running cargo test")?;
+    // Pass the output through, adding up the per-binary "test result" lines.
+    let mut totals = Totals::default();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line.context("reading cargo test's output")?;
+            println!("{line}");
+            totals.add(&line);
+        }
+    }
+    let status = child.wait().context("waiting for cargo test")?;
 
     // Stop what this run started; a server that was already up (a developer's) stays.
     if !keep_up && !already_up {
@@ -43,10 +55,48 @@ pub fn run(prefect_version: &str, keep_up: bool, cargo_test_args: &[String]) -> 
             eprintln!("xtask test: stopping Prefect failed: {e:#}");
         }
     }
+    // The last line of the run: the whole suite's count, after the teardown's messages.
+    println!(
+        "tests: {} passed, {} failed, {} skipped",
+        totals.passed, totals.failed, totals.ignored
+    );
     if !status.success() {
         bail!("cargo test failed ({status})");
     }
+    if totals.passed == 0 {
+        bail!("cargo test ran no test");
+    }
     Ok(())
+}
+
+/// Sums of libtest's `test result: ok. 3 passed; 0 failed; 1 ignored; ...` lines.
+#[derive(Default, Debug, PartialEq)]
+struct Totals {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+impl Totals {
+    fn add(&mut self, line: &str) {
+        let Some(rest) = line.strip_prefix("test result: ") else {
+            return;
+        };
+        for part in rest.split(['.', ';']) {
+            let mut words = part.split_whitespace();
+            if let (Some(count), Some(what)) = (words.next(), words.next()) {
+                let Ok(count) = count.parse::<u64>() else {
+                    continue;
+                };
+                match what {
+                    "passed" => self.passed += count,
+                    "failed" => self.failed += count,
+                    "ignored" => self.ignored += count,
+                    _ => {}
+                }
+            }
+        }
+    }
 }
 
 fn cargo_bin() -> String {
@@ -63,4 +113,25 @@ fn cargo(args: &[&str]) -> Result<()> {
         bail!("cargo {} failed ({status})", args.join(" "));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_lines_are_summed() {
+        let mut totals = Totals::default();
+        totals.add("test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured; 2 filtered out; finished in 0.1s");
+        totals.add("test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; finished in 1s");
+        totals.add("running 3 tests");
+        assert_eq!(
+            totals,
+            Totals {
+                passed: 4,
+                failed: 2,
+                ignored: 1
+            }
+        );
+    }
 }
