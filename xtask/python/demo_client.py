@@ -146,6 +146,12 @@ async def show_failures(session: ClientSession) -> None:
     print(f"  {run['name']}: {state_text(state)}, parameters {json.dumps(run['parameters'])}")
     print(f"  message: {state.get('message')}")
 
+    # One call that answers "why did it fail?" with everything needed.
+    diagnosis = await call(session, "diagnose_flow_run", {"flow_run": runs[0]["id"]})
+    print(f"  {diagnosis['summary'].splitlines()[0]}")
+    for cause in diagnosis["likely_causes"][1:3]:
+        print(f"    - {cause.splitlines()[0]}")
+
 
 async def show_bad_input(session: ClientSession) -> None:
     """A mistake a model makes: the deployment's name without its flow's."""
