@@ -381,3 +381,61 @@ pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
 }
+
+/// The binary on raw stdio pipes, for what an SDK client would not send: malformed lines, or
+/// closing stdin in the middle of a call. Initialised on start.
+pub struct RawStdioServer {
+    pub child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl RawStdioServer {
+    pub fn start() -> Self {
+        use std::process::Stdio;
+        let mut child = std::process::Command::new(server_binary())
+            .env("PREFECT_API_URL", prefect_api_url())
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the server");
+        let stdin = child.stdin.take();
+        let stdout = std::io::BufReader::new(child.stdout.take().expect("stdout piped"));
+        let mut server = RawStdioServer {
+            child,
+            stdin,
+            stdout,
+        };
+        server.send(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#);
+        let reply = server.read_line().expect("an initialize reply");
+        assert!(reply.contains("\"id\":1"), "{reply}");
+        server.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+        server
+    }
+
+    /// Write one line to the server's stdin.
+    pub fn send(&mut self, line: &str) {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        stdin.write_all(line.as_bytes()).expect("write");
+        stdin.write_all(b"\n").expect("write");
+        stdin.flush().expect("flush");
+    }
+
+    /// The next line the server wrote; `None` once it closed stdout.
+    pub fn read_line(&mut self) -> Option<String> {
+        use std::io::BufRead;
+        let mut line = String::new();
+        match self.stdout.read_line(&mut line) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => Some(line),
+        }
+    }
+
+    /// Close stdin, as a client that goes away does.
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+}

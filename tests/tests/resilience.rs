@@ -1,8 +1,6 @@
 //! What a real Prefect cannot easily show: outages, hangs, 5xx and 429, malformed and oversized
 //! answers, and a client that goes away mid-call. The server must explain each and carry on.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use integration_tests::*;
@@ -116,35 +114,15 @@ async fn oversized_answers_are_refused_before_being_read() {
 /// not sit out the 600 s wait (no task left running).
 #[test]
 fn a_client_disconnecting_during_a_wait_ends_the_server() {
-    let mut child = Command::new(server_binary())
-        .env("PREFECT_API_URL", prefect_api_url())
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut send = |line: &str| {
-        stdin.write_all(line.as_bytes()).unwrap();
-        stdin.write_all(b"\n").unwrap();
-        stdin.flush().unwrap();
-    };
-    send(
-        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#,
-    );
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
-    send(
+    let mut server = RawStdioServer::start();
+    server.send(
         r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"create_flow_run_from_deployment","arguments":{"deployment_id":"mcp-slow/slow","name":"disconnected-wait","parameters":{"seconds":20},"timeout":600}}}"#,
     );
     std::thread::sleep(Duration::from_secs(3));
-    drop(stdin);
+    server.close_stdin();
     let started = Instant::now();
     loop {
-        if let Some(status) = child.try_wait().unwrap() {
+        if let Some(status) = server.child.try_wait().unwrap() {
             assert!(status.success(), "{status}");
             break;
         }

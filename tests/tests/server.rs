@@ -1,7 +1,6 @@
 //! The server as a process: its tool list, read-only mode, configuration, failures of Prefect,
 //! the CLI subcommands, and a stdin that is not clean JSON-RPC.
 
-use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
 use integration_tests::*;
@@ -346,37 +345,15 @@ fn help_explains_the_configuration() {
 
 #[test]
 fn malformed_json_rpc_on_stdin_gets_an_error_or_is_skipped_and_the_server_carries_on() {
-    let mut child = Command::new(server_binary())
-        .env("PREFECT_API_URL", prefect_api_url())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut send = |line: &str| {
-        stdin.write_all(line.as_bytes()).unwrap();
-        stdin.write_all(b"\n").unwrap();
-        stdin.flush().unwrap();
-    };
-    send(
-        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#,
-    );
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    assert!(line.contains("\"id\":1"), "{line}");
-    send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
-    send("this is not json");
-    send(r#"{"not": "json-rpc"}"#);
-    send(r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#);
+    let mut server = RawStdioServer::start();
+    server.send("this is not json");
+    server.send(r#"{"not": "json-rpc"}"#);
+    server.send(r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#);
     let mut replies = Vec::new();
     loop {
-        line.clear();
-        assert!(
-            stdout.read_line(&mut line).unwrap() > 0,
-            "the server exited: {replies:?}"
-        );
+        let line = server
+            .read_line()
+            .unwrap_or_else(|| panic!("the server exited: {replies:?}"));
         replies.push(line.clone());
         if line.contains("\"id\":2") {
             break;
@@ -389,8 +366,8 @@ fn malformed_json_rpc_on_stdin_gets_an_error_or_is_skipped_and_the_server_carrie
     );
     // The non-JSON-RPC object got an "Invalid request" error reply.
     assert!(replies.iter().any(|r| r.contains("-32600")), "{replies:?}");
-    drop(stdin);
-    let status = child.wait().unwrap();
+    server.close_stdin();
+    let status = server.child.wait().unwrap();
     assert!(status.success(), "clean exit on EOF: {status}");
 }
 
