@@ -89,7 +89,7 @@ pub fn uuid(field: &str, value: &str, hint: &str) -> Result<Uuid, ToolError> {
 
 /// The optional `flow_id` argument of the list tools, as a filter on that one flow.
 pub fn flow_id_filter(flow_id: Option<&str>) -> Result<Option<types::FlowFilter>, ToolError> {
-    let Some(raw) = flow_id.map(str::trim).filter(|s| !s.is_empty()) else {
+    let Some(raw) = non_blank(flow_id) else {
         return Ok(None);
     };
     let id = uuid("flow_id", raw, "get_flow_by_name gives a flow's id.")?;

@@ -198,10 +198,7 @@ impl PrefectServer {
         check_parameter_names(&args.deployment_id, &deployment, &parameters)?;
         let body = types::DeploymentFlowRunCreate {
             parameters,
-            name: args
-                .name
-                .map(|n| n.trim().to_string())
-                .filter(|n| !n.is_empty()),
+            name: args::non_blank(args.name.as_deref()).map(String::from),
             // Makes the client's retry of a create that timed out or hit a locked database safe.
             idempotency_key: Some(Uuid::new_v4().to_string()),
             ..Default::default()

@@ -101,13 +101,10 @@ impl PrefectServer {
         Parameters(args): Parameters<SearchByStateArgs>,
     ) -> Result<Json<FlowRunList>, ToolError> {
         let limit = args::limit(args.limit)?;
-        let state_type = args
-            .state_type
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
+        let state_type = args::non_blank(args.state_type.as_deref())
             .map(args::state_type)
             .transpose()?;
-        let state_name = args.state_name.filter(|s| !s.trim().is_empty());
+        let state_name = args::non_blank(args.state_name.as_deref()).map(String::from);
         let state =
             (state_type.is_some() || state_name.is_some()).then(|| types::FlowRunFilterState {
                 type_: state_type.map(|t| types::FlowRunFilterStateType {

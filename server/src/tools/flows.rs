@@ -121,13 +121,10 @@ impl PrefectServer {
     ) -> Result<Json<FlowList>, ToolError> {
         let limit = args::limit(args.limit)?;
         let filter = types::FlowFilter {
-            name: args
-                .name
-                .filter(|n| !n.trim().is_empty())
-                .map(|n| types::FlowFilterName {
-                    like: Some(n.trim().to_string()),
-                    ..Default::default()
-                }),
+            name: args::non_blank(args.name.as_deref()).map(|n| types::FlowFilterName {
+                like: Some(n.to_string()),
+                ..Default::default()
+            }),
             tags: args
                 .tags
                 .filter(|t| !t.is_empty())
