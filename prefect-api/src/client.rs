@@ -312,8 +312,41 @@ impl ClientHooks<ClientSettings> for Client {
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
+        let started = std::time::Instant::now();
+        let method = request.method().clone();
+        let (result, retries) = self.send_with_retries(request).await;
+        // One event per operation, never with headers or bodies (they carry credentials and
+        // user data): what was called, how it ended, how long it took.
+        match &result {
+            Ok(response) => tracing::debug!(
+                operation = info.operation_id,
+                %method,
+                status = response.status().as_u16(),
+                duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+                retries,
+                "prefect request"
+            ),
+            Err(error) => tracing::debug!(
+                operation = info.operation_id,
+                %method,
+                error = if error.is_timeout() { "timeout" } else if error.is_connect() { "connect" } else { "request" },
+                duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+                retries,
+                "prefect request failed"
+            ),
+        }
+        result
+    }
+}
+
+impl Client {
+    /// Send, retrying 429/502/503 as configured; the response and how many retries it took.
+    async fn send_with_retries(
+        &self,
+        request: reqwest::Request,
+    ) -> (reqwest::Result<reqwest::Response>, u32) {
         let settings = self.inner();
         let mut attempt = 0;
         loop {
@@ -322,11 +355,14 @@ impl ClientHooks<ClientSettings> for Client {
                 .try_clone()
                 .filter(|_| attempt < settings.max_retries)
             else {
-                return self.client().execute(request).await;
+                return (self.client().execute(request).await, attempt);
             };
-            let response = self.client().execute(retry).await?;
+            let response = match self.client().execute(retry).await {
+                Ok(response) => response,
+                Err(error) => return (Err(error), attempt),
+            };
             if !is_retryable(response.status()) {
-                return Ok(response);
+                return (Ok(response), attempt);
             }
             let delay = retry_delay(response.headers(), attempt, settings.max_retry_delay);
             attempt += 1;

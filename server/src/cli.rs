@@ -2,12 +2,7 @@
 //! MCP client, for scripts and debugging. A call goes through the same router as `tools/call`.
 
 use anyhow::{bail, Context, Result};
-use rmcp::handler::server::tool::ToolCallContext;
-use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, JsonObject, NumberOrString,
-};
-use rmcp::service::{serve_directly, RequestContext};
-use rmcp::RoleServer;
+use rmcp::model::JsonObject;
 
 use crate::server::PrefectServer;
 
@@ -37,7 +32,7 @@ pub async fn call(server: &PrefectServer, name: &str, arguments: Option<&str>) -
             format!("the arguments must be a JSON object, e.g. '{{\"limit\": 5}}'; got {raw:?}")
         })?,
     };
-    if server.router().get(name).is_none() {
+    if !server.has_tool(name) {
         let names: Vec<String> = server
             .tools()
             .into_iter()
@@ -45,7 +40,10 @@ pub async fn call(server: &PrefectServer, name: &str, arguments: Option<&str>) -
             .collect();
         bail!("unknown tool {name:?}; the tools are: {}", names.join(", "));
     }
-    let result = call_directly(server, name, arguments).await?;
+    let result = server
+        .call_in_process(name, arguments)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     let is_error = result.is_error == Some(true);
     match (&result.structured_content, is_error) {
         (Some(value), false) => print(&serde_json::to_string_pretty(value)?)?,
@@ -62,33 +60,4 @@ pub async fn call(server: &PrefectServer, name: &str, arguments: Option<&str>) -
         }
     }
     Ok(is_error)
-}
-
-/// rmcp gives a tool a peer to talk back to (progress); an in-memory pipe provides one.
-async fn call_directly(
-    server: &PrefectServer,
-    name: &str,
-    arguments: JsonObject,
-) -> Result<CallToolResult> {
-    let (server_io, client_io) = tokio::io::duplex(64 * 1024);
-    // Whatever the tool sends its peer (progress) is read and dropped.
-    let drain = tokio::spawn(async move {
-        use tokio::io::AsyncReadExt;
-        let mut client_io = client_io;
-        let mut sink = [0u8; 4096];
-        while matches!(client_io.read(&mut sink).await, Ok(n) if n > 0) {}
-    });
-    let running = serve_directly::<RoleServer, _, _, _, _>(server.clone(), server_io, None);
-    let context = RequestContext::new(NumberOrString::Number(1), running.peer().clone());
-    let request = CallToolRequestParams::new(name.to_owned()).with_arguments(arguments);
-    let response = server
-        .router()
-        .call(ToolCallContext::new(server, request, context))
-        .await;
-    let _ = running.cancel().await;
-    drain.abort();
-    match response.map_err(|e| anyhow::anyhow!("{}", e.message))? {
-        CallToolResponse::Complete(result) => Ok(result),
-        other => bail!("unexpected response from the tool: {other:?}"),
-    }
 }

@@ -3,13 +3,6 @@
 //! With no subcommand it serves MCP over stdio, configured from the environment: that is how
 //! MCP clients launch it. stdout carries only the protocol; logs go to stderr.
 
-mod cli;
-mod config;
-mod errors;
-mod output;
-mod server;
-mod tools;
-mod transport;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -18,8 +11,9 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{Config, Overrides};
-use crate::server::{PrefectServer, ServerOptions};
+use prefect_mcp_server::config::{self, Config, Overrides};
+use prefect_mcp_server::server::{PrefectServer, ServerOptions};
+use prefect_mcp_server::{cli, transport};
 
 #[derive(Parser)]
 #[command(
@@ -114,9 +108,25 @@ struct Cli {
     #[arg(long, global = true, value_parser = parse_timeout)]
     timeout: Option<Duration>,
     /// Log filter for stderr, e.g. info, debug, prefect_mcp_server=trace. Default: RUST_LOG,
-    /// then info.
+    /// then info. At info every tool call is logged (tool, duration, outcome, error kind); at
+    /// debug also every Prefect request (operation, status, duration, retries).
     #[arg(long, global = true)]
     log_level: Option<String>,
+    /// Log lines as text, or as JSON objects (one per line) for log collectors.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "text",
+        env = "PREFECT_MCP_LOG_FORMAT"
+    )]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -144,16 +154,19 @@ fn parse_timeout(raw: &str) -> Result<Duration, String> {
 
 /// `default` applies when neither --log-level nor RUST_LOG says otherwise: the server logs
 /// its startup at info; `tools` and `call` print results and stay quiet.
-fn init_logging(level: Option<&str>, default: &str) {
+fn init_logging(level: Option<&str>, default: &str, format: LogFormat) {
     let filter = match level {
         Some(level) => EnvFilter::new(level),
         None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default)),
     };
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .init();
+        .with_ansi(false);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().with_current_span(true).init(),
+    }
 }
 
 fn build_server(cli: &Cli) -> Result<PrefectServer> {
@@ -180,7 +193,7 @@ fn build_server(cli: &Cli) -> Result<PrefectServer> {
     options.validate()?;
     let server = PrefectServer::new(builder, client, config.auth.kind(), &options);
     tracing::info!(
-        api_url = %server.client.api_url(),
+        api_url = %server.api_url(),
         source = config.api_url_source,
         profile = config.profile.as_deref().unwrap_or("none"),
         auth = config.auth.kind(),
@@ -235,7 +248,7 @@ async fn main() -> ExitCode {
     } else {
         "info"
     };
-    init_logging(cli.log_level.as_deref(), default_level);
+    init_logging(cli.log_level.as_deref(), default_level, cli.log_format);
     match run(cli).await {
         Ok(code) => code,
         Err(error) => {

@@ -5,13 +5,18 @@ use std::sync::Arc;
 use prefect_api::{Auth, Client, ClientBuilder};
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
-use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, Implementation, ServerCapabilities, ServerConfig, Tool,
-};
-use rmcp::service::RequestContext;
-use rmcp::{tool_handler, ErrorData, RoleServer, ServerHandler};
+use std::time::Instant;
 
-use crate::errors::ToolError;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, IntoContents,
+    JsonObject, NumberOrString, ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::{serve_directly, RequestContext};
+use rmcp::{tool_handler, ErrorData, RoleServer, ServerHandler};
+use tracing::Instrument;
+
+use crate::errors::{ArgumentError, ToolError};
+use crate::output::bound::bound_result;
 
 /// HTTP headers that carry a caller's own Prefect credentials (with `--per-request-auth`).
 pub const API_KEY_HEADER: &str = "x-prefect-api-key";
@@ -121,6 +126,8 @@ impl PrefectServer {
             }
         }
         for route in tool_router.map.values_mut() {
+            route.attr.input_schema =
+                Arc::new(crate::output::schema::lean_input(&route.attr.input_schema));
             if let Some(schema) = &route.attr.output_schema {
                 route.attr.output_schema = Some(Arc::new(crate::output::schema::shallow(schema)));
             }
@@ -155,14 +162,13 @@ impl PrefectServer {
         let Some(parts) = context.extensions.get::<axum::http::request::Parts>() else {
             return Ok(None);
         };
-        let header = |name: &str| -> Result<Option<&str>, ToolError> {
+        let header = |name: &'static str| -> Result<Option<&str>, ToolError> {
             parts
                 .headers
                 .get(name)
                 .map(|v| {
-                    v.to_str().map_err(|_| {
-                        ToolError::invalid(format!("the {name} header is not valid text"))
-                    })
+                    v.to_str()
+                        .map_err(|_| ArgumentError::HeaderNotText { header: name }.into())
                 })
                 .transpose()
         };
@@ -192,9 +198,103 @@ impl PrefectServer {
         self.tool_router.list_all()
     }
 
-    pub(crate) fn router(&self) -> &ToolRouter<Self> {
-        &self.tool_router
+    /// Whether a tool of this name is offered.
+    pub fn has_tool(&self, name: &str) -> bool {
+        self.tool_router.get(name).is_some()
     }
+
+    /// The Prefect API URL the tools talk to.
+    pub fn api_url(&self) -> &str {
+        self.client.api_url()
+    }
+
+    /// Every tool call passes here, whichever way it came (MCP `tools/call`, the `call`
+    /// subcommand, in-process tests): the caller's credentials, one span with the tool, its
+    /// duration and outcome, argument errors worded by `errors.rs`, and the size bound on the
+    /// answer.
+    pub(crate) async fn dispatch(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let span = tracing::info_span!(
+            "tool_call",
+            tool = %request.name,
+            outcome = tracing::field::Empty,
+            error_kind = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let response = async {
+            let caller = match self.for_caller(&context) {
+                Ok(caller) => caller,
+                Err(error) => return Ok(tool_error(error).into()),
+            };
+            let server = caller.as_ref().unwrap_or(self);
+            match self
+                .tool_router
+                .call(ToolCallContext::new(server, request, context))
+                .await
+            {
+                Err(error) => match ToolError::from_argument_error(&error) {
+                    Some(argument_error) => Ok(tool_error(argument_error).into()),
+                    None => Err(error),
+                },
+                Ok(CallToolResponse::Complete(result)) => {
+                    Ok(CallToolResponse::Complete(match bound_result(result) {
+                        Ok(bounded) => bounded,
+                        Err(size) => tool_error(ToolError::AnswerTooLarge { bytes: size }),
+                    }))
+                }
+                Ok(other) => Ok(other),
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        let outcome = match &response {
+            Ok(CallToolResponse::Complete(result)) if result.is_error == Some(true) => "error",
+            Ok(_) => "ok",
+            Err(_) => "protocol_error",
+        };
+        span.record("outcome", outcome);
+        span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
+        span.in_scope(|| tracing::info!("tool call finished"));
+        response
+    }
+
+    /// Run one tool in this process, through the same seam as MCP `tools/call`; for the `call`
+    /// subcommand and the crate's tests. Whatever the tool sends its peer (progress) is dropped.
+    pub async fn call_in_process(
+        &self,
+        name: &str,
+        arguments: JsonObject,
+    ) -> Result<CallToolResult, ErrorData> {
+        let (server_io, client_io) = tokio::io::duplex(64 * 1024);
+        let drain = tokio::spawn(async move {
+            use tokio::io::AsyncReadExt;
+            let mut client_io = client_io;
+            let mut sink = [0u8; 4096];
+            while matches!(client_io.read(&mut sink).await, Ok(n) if n > 0) {}
+        });
+        let running = serve_directly::<RoleServer, _, _, _, _>(self.clone(), server_io, None);
+        let context = RequestContext::new(NumberOrString::Number(1), running.peer().clone());
+        let request = CallToolRequestParams::new(name.to_owned()).with_arguments(arguments);
+        let response = self.dispatch(request, context).await;
+        let _ = running.cancel().await;
+        drain.abort();
+        match response? {
+            CallToolResponse::Complete(result) => Ok(result),
+            other => Err(ErrorData::internal_error(
+                format!("unexpected response from tool {name}: {other:?}"),
+                None,
+            )),
+        }
+    }
+}
+
+/// A failure as the client sees it: a tool result with `isError`, worded by `errors.rs`.
+fn tool_error(error: ToolError) -> CallToolResult {
+    CallToolResult::error(error.into_contents())
 }
 
 #[tool_handler(router = self.tool_router)]
@@ -204,17 +304,7 @@ impl ServerHandler for PrefectServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let caller = match self.for_caller(&context) {
-            Ok(caller) => caller,
-            Err(error) => {
-                use rmcp::model::{CallToolResult, IntoContents};
-                return Ok(CallToolResult::error(error.into_contents()).into());
-            }
-        };
-        let server = caller.as_ref().unwrap_or(self);
-        self.tool_router
-            .call(ToolCallContext::new(server, request, context))
-            .await
+        self.dispatch(request, context).await
     }
 
     fn get_info(&self) -> ServerConfig {

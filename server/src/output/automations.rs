@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::compact_json;
 
 /// An automation: when it fires (trigger) and what it does (actions).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AutomationView {
     pub id: Uuid,

@@ -49,6 +49,7 @@ pub struct LateRuns {
     pub examples: Vec<LateRun>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct LateRun {
     pub id: Uuid,
@@ -75,6 +76,7 @@ pub struct FailedRuns {
     pub newest: Vec<FailedRun>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct FailedRun {
     pub id: Uuid,

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::flow_runs::FlowRunView;
 
 /// One schedule of a deployment.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ScheduleView {
     pub id: Uuid,
@@ -55,6 +56,7 @@ impl From<types::DeploymentSchedule> for ScheduleView {
 }
 
 /// A deployment.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct DeploymentView {
     pub id: Uuid,
@@ -85,6 +87,7 @@ pub struct DeploymentView {
 }
 
 /// What `detail: true` adds: how runs are started, rarely needed in a conversation.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct DeploymentDetail {
     /// The flow's parameters as JSON Schema (types, defaults, required).
@@ -161,6 +164,7 @@ impl DeploymentList {
 }
 
 /// The outcome of `create_flow_run_from_deployment`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct CreatedFlowRun {
     pub flow_run_id: Uuid,

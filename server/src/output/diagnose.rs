@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::{FlowRunView, LogLine, TaskRunView, WorkPoolView};
 
 /// Everything needed to say why a run failed, or why it has not started, in one answer.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Diagnosis {
     /// One line: the run, its state, and the most likely cause.
@@ -30,6 +31,7 @@ pub struct Diagnosis {
 }
 
 /// The parts of the run's deployment that decide whether it can start.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct DeploymentStatus {
     pub id: Uuid,

@@ -44,6 +44,7 @@ const RESOURCE_ROLE: &str = "prefect.resource.role";
 const TAG_PREFIX: &str = "prefect.tag.";
 
 /// The resource an event is about.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct EventResourceView {
     /// e.g. "prefect.flow-run.<uuid>".
@@ -56,6 +57,7 @@ pub struct EventResourceView {
 }
 
 /// Another resource involved in an event (its flow, deployment, tags, ...).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RelatedResourceView {
     /// e.g. "flow", "deployment", "tag", "flow-run".
@@ -67,6 +69,7 @@ pub struct RelatedResourceView {
 }
 
 /// An event.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct EventView {
     pub id: Uuid,

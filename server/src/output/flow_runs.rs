@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::{StateView, FINAL_STATE_TYPES};
 
 /// A flow run.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct FlowRunView {
     pub id: Uuid,
@@ -82,6 +83,7 @@ impl FlowRunList {
 }
 
 /// The outcome of `cancel_flow_run`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct CancelResult {
     pub flow_run_id: Uuid,

@@ -7,6 +7,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 /// A flow.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct FlowView {
     pub id: Uuid,

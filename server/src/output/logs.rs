@@ -1,10 +1,12 @@
-//! Views of flow run logs, and the text cap shared by views that quote free text.
+//! Views of flow run logs.
 
 use chrono::{DateTime, Utc};
 use prefect_api::types;
 use schemars::JsonSchema;
 use serde::Serialize;
 use uuid::Uuid;
+
+use super::cap_text;
 
 /// Longest log message returned whole; longer ones keep their start and their end.
 pub const MAX_LOG_MESSAGE_CHARS: usize = 2000;
@@ -26,22 +28,8 @@ pub fn log_level_name(level: i64) -> String {
         .map_or_else(|| format!("Level {level}"), |(name, _)| (*name).to_string())
 }
 
-/// `text` cut to about `max_chars`, keeping its start and its end: the end of a traceback is
-/// the exception, the part most worth keeping. The marker says how much was cut.
-pub fn cap_text(text: &str, max_chars: usize) -> String {
-    let total = text.chars().count();
-    if total <= max_chars {
-        return text.to_string();
-    }
-    let head = max_chars / 2;
-    let tail = max_chars - head;
-    let omitted = total - head - tail;
-    let start: String = text.chars().take(head).collect();
-    let end: String = text.chars().skip(total - tail).collect();
-    format!("{start}\n…(truncated: {omitted} of {total} chars omitted)…\n{end}")
-}
-
 /// One log line.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct LogLine {
     pub timestamp: DateTime<Utc>,
@@ -67,6 +55,7 @@ impl From<types::Log> for LogLine {
 }
 
 /// A page of a flow run's logs, oldest line first.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct FlowRunLogs {
     pub flow_run_id: Uuid,
@@ -84,36 +73,6 @@ pub struct FlowRunLogs {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn short_text_is_kept_whole() {
-        assert_eq!(cap_text("ünï", 3), "ünï");
-    }
-
-    #[test]
-    fn long_text_keeps_start_and_end_with_a_marker() {
-        let text = format!("Traceback{}ValueError: boom", "x".repeat(5000));
-        let capped = cap_text(&text, 100);
-        assert!(capped.starts_with("Traceback"), "{capped}");
-        assert!(capped.ends_with("ValueError: boom"), "{capped}");
-        assert!(
-            capped.contains(&format!(
-                "truncated: {} of {} chars omitted",
-                text.len() - 100,
-                text.len()
-            )),
-            "{capped}"
-        );
-    }
-
-    #[test]
-    fn capping_counts_characters_not_bytes() {
-        let capped = cap_text(&"ü".repeat(10), 4);
-        assert!(
-            capped.starts_with("üü\n") && capped.ends_with("\nüü"),
-            "{capped}"
-        );
-    }
 
     #[test]
     fn levels_have_python_names() {

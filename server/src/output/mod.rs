@@ -6,6 +6,7 @@
 //! derives become the tools' output schemas.
 
 mod automations;
+pub mod bound;
 mod dashboard;
 mod deployments;
 mod diagnose;
@@ -19,6 +20,7 @@ mod task_runs;
 mod work_pools;
 
 pub use automations::*;
+pub use bound::cap_text;
 pub use dashboard::*;
 pub use deployments::*;
 pub use diagnose::*;
@@ -36,6 +38,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 /// A run's current state.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct StateView {
     /// SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CANCELLING, CRASHED or PAUSED.
@@ -58,6 +61,19 @@ impl From<types::State> for StateView {
         }
     }
 }
+
+/// Prefect's state types, as the API spells them.
+pub const STATE_TYPES: [&str; 9] = [
+    "SCHEDULED",
+    "PENDING",
+    "RUNNING",
+    "COMPLETED",
+    "FAILED",
+    "CANCELLED",
+    "CRASHED",
+    "PAUSED",
+    "CANCELLING",
+];
 
 /// Final states: a run in one of these will not change again.
 pub const FINAL_STATE_TYPES: [&str; 4] = ["COMPLETED", "FAILED", "CANCELLED", "CRASHED"];

@@ -1,9 +1,15 @@
-//! Output schemas as `tools/list` sends them: shallow.
+//! Schemas as `tools/list` sends them: lean input schemas and shallow output schemas.
 //!
-//! The schemas derived from the views are complete but large (55 KB for all tools, mostly nested
-//! `$defs` repeated per tool), and every client loads them with the tool list. The shallow form
-//! keeps each top-level field with its type and description, and says only "object" or "array
-//! of objects" below that. It only removes constraints, so every result still conforms.
+//! Input schemas are what a model reads to call a tool, on every turn: they keep names, types,
+//! descriptions, defaults and enumerations, and lose what only a validator reads (`$schema`,
+//! `additionalProperties`, integer formats, `null` in the types of optional arguments,
+//! `default: null`).
+//!
+//! Output schemas derived from the views are complete but large (55 KB for all tools, mostly
+//! nested `$defs` repeated per tool), and every client loads them with the tool list. The
+//! shallow form keeps each top-level field with its type (what validators check), and says only
+//! "object" or "array" below that; field meanings are in the tool descriptions and the data.
+//! It only removes constraints, so every result still conforms.
 
 use rmcp::model::JsonObject;
 use serde_json::{json, Map, Value};
@@ -24,6 +30,44 @@ pub fn shallow(schema: &JsonObject) -> JsonObject {
         out.insert("required".into(), required.clone());
     }
     out
+}
+
+/// The lean form of a derived input schema.
+pub fn lean_input(schema: &JsonObject) -> JsonObject {
+    let mut out = schema.clone();
+    out.remove("$schema");
+    // Unknown arguments are refused with an error naming them; the model needs no flag for it.
+    out.remove("additionalProperties");
+    if let Some(Value::Object(props)) = out.get_mut("properties") {
+        for prop in props.values_mut() {
+            if let Value::Object(prop) = prop {
+                lean_property(prop);
+            }
+        }
+    }
+    out
+}
+
+fn lean_property(prop: &mut Map<String, Value>) {
+    prop.remove("format");
+    if prop.get("default") == Some(&Value::Null) {
+        prop.remove("default");
+    }
+    // A free-form object says so by being an object; `additionalProperties: true` adds nothing.
+    if prop.get("additionalProperties") == Some(&Value::Bool(true)) {
+        prop.remove("additionalProperties");
+    }
+    // Optional arguments are optional by not being required; `null` in their type is noise.
+    if let Some(Value::Array(types)) = prop.get_mut("type") {
+        types.retain(|t| t != "null");
+        if types.len() == 1 {
+            let single = types.remove(0);
+            prop.insert("type".into(), single);
+        }
+    }
+    if let Some(Value::Object(items)) = prop.get_mut("items") {
+        lean_property(items);
+    }
 }
 
 /// Follow a local `$ref` into `$defs`.
@@ -79,12 +123,6 @@ fn summarise(prop: &Value, defs: Option<&Map<String, Value>>) -> Value {
             out.insert("type".into(), Value::Array(many.to_vec()));
         }
     }
-    if let Some(description) = prop
-        .get("description")
-        .or_else(|| resolve(prop, defs).get("description"))
-    {
-        out.insert("description".into(), description.clone());
-    }
     Value::Object(out)
 }
 
@@ -93,7 +131,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nested_structure_becomes_types_and_descriptions() {
+    fn input_schemas_lose_what_only_validators_read() {
+        let schema = json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+                "limit": {"type": "integer", "format": "int64", "default": 20, "description": "Max."},
+                "name": {"type": ["string", "null"], "default": null},
+                "tags": {"type": ["array", "null"], "items": {"type": "string"}},
+                "filter": {"type": "object", "additionalProperties": true}
+            },
+            "required": []
+        });
+        let out = lean_input(schema.as_object().unwrap());
+        assert_eq!(
+            Value::Object(out),
+            json!({
+                "type": "object",
+                "properties": {
+                    "limit": {"type": "integer", "default": 20, "description": "Max."},
+                    "name": {"type": "string"},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "filter": {"type": "object"}
+                },
+                "required": []
+            })
+        );
+    }
+
+    #[test]
+    fn nested_structure_becomes_types() {
         let schema = json!({
             "type": "object",
             "properties": {
@@ -111,7 +179,7 @@ mod tests {
             json!({
                 "type": "object",
                 "properties": {
-                    "count": {"type": "integer", "description": "How many."},
+                    "count": {"type": "integer"},
                     "items": {"type": "array"},
                     "state": {"type": ["object", "null"]},
                     "anything": {}

@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 /// Where the tools point, how they authenticate, and what answers there.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ServerInfo {
     /// The Prefect API URL in use (credentials removed).

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::StateView;
 
 /// A task run.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TaskRunView {
     pub id: Uuid,

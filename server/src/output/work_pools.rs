@@ -9,6 +9,7 @@ use serde::Serialize;
 pub const MAX_WORKERS_SHOWN: i64 = 10;
 
 /// One queue of a work pool.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct WorkQueueView {
     pub name: String,
@@ -34,6 +35,7 @@ impl From<types::WorkQueueResponse> for WorkQueueView {
 }
 
 /// A worker polling a work pool.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct WorkerView {
     pub name: String,
@@ -53,6 +55,7 @@ impl From<types::WorkerResponse> for WorkerView {
 }
 
 /// A work pool with its queues, workers and health.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct WorkPoolView {
     pub name: String,

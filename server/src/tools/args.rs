@@ -10,14 +10,15 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use crate::errors::ToolError;
+use crate::errors::{ArgumentError, ToolError};
 
 /// A tool's arguments, decoded from the call's JSON object.
 ///
 /// Like rmcp's own `Parameters` (and named the same, which is how the `#[tool]` macro finds the
 /// input schema), but the error names the offending argument (`limit: invalid type: string
 /// "5", expected i64`), and argument structs are `deny_unknown_fields`, so a misspelt argument is
-/// an error instead of a filter silently dropped. rmcp turns the error into an `isError` result.
+/// an error instead of a filter silently dropped. The call seam turns the error into an
+/// `isError` result worded by `errors.rs`.
 pub struct Parameters<T>(pub T);
 
 impl<T: JsonSchema> JsonSchema for Parameters<T> {
@@ -37,17 +38,8 @@ impl<S, T: DeserializeOwned> FromContextPart<ToolCallContext<'_, S>> for Paramet
             .map(Parameters)
             .map_err(|e| {
                 let path = e.path().to_string();
-                let at = if path == "." {
-                    String::new()
-                } else {
-                    format!("{path}: ")
-                };
-                // rmcp reports an invalid_params error with exactly this prefix as a tool
-                // error (isError) rather than a protocol error.
-                rmcp::ErrorData::invalid_params(
-                    format!("failed to deserialize parameters: {at}{}", e.into_inner()),
-                    None,
-                )
+                let path = if path == "." { String::new() } else { path };
+                crate::errors::decode_error(path, e.into_inner().to_string())
             })
     }
 }
@@ -56,34 +48,21 @@ impl<S, T: DeserializeOwned> FromContextPart<ToolCallContext<'_, S>> for Paramet
 pub const MAX_LIMIT: i64 = 200;
 pub const DEFAULT_LIMIT: i64 = 20;
 
-/// Prefect's state types, as the API spells them.
-pub const STATE_TYPES: [&str; 9] = [
-    "SCHEDULED",
-    "PENDING",
-    "RUNNING",
-    "COMPLETED",
-    "FAILED",
-    "CANCELLED",
-    "CRASHED",
-    "PAUSED",
-    "CANCELLING",
-];
+pub use crate::output::STATE_TYPES;
 
 pub fn default_limit() -> i64 {
     DEFAULT_LIMIT
 }
 
 /// A UUID argument. `hint` says where to go instead (e.g. the by-name tool).
-pub fn uuid(field: &str, value: &str, hint: &str) -> Result<Uuid, ToolError> {
+pub fn uuid(field: &'static str, value: &str, hint: &'static str) -> Result<Uuid, ToolError> {
     Uuid::parse_str(value.trim()).map_err(|_| {
-        ToolError::invalid(format!(
-            "{field} must be a UUID such as 2f9a6c1e-8d3b-4a8e-9c55-0d1e2f3a4b5c, got {value:?}.{}",
-            if hint.is_empty() {
-                String::new()
-            } else {
-                format!(" {hint}")
-            }
-        ))
+        ArgumentError::NotAUuid {
+            field,
+            value: value.to_string(),
+            hint,
+        }
+        .into()
     })
 }
 
@@ -107,24 +86,28 @@ pub fn limit(limit: i64) -> Result<i64, ToolError> {
     if (1..=MAX_LIMIT).contains(&limit) {
         Ok(limit)
     } else {
-        Err(ToolError::invalid(format!(
-            "limit must be between 1 and {MAX_LIMIT} (Prefect's page size limit), got {limit}. \
-             Use offset to page through more."
-        )))
+        Err(ArgumentError::OutOfRange {
+            field: "limit",
+            min: 1,
+            max: MAX_LIMIT,
+            got: limit,
+            hint: "That is Prefect's page size limit; use offset to page through more.",
+        }
+        .into())
     }
 }
 
 /// `offset` of zero or more.
 pub fn offset(offset: i64) -> Result<u64, ToolError> {
     u64::try_from(offset)
-        .map_err(|_| ToolError::invalid(format!("offset must be 0 or more, got {offset}")))
+        .map_err(|_| ArgumentError::NegativeOffset { got: offset }.into())
 }
 
 /// A required, non-blank name.
-pub fn name<'a>(field: &str, value: &'a str) -> Result<&'a str, ToolError> {
+pub fn name<'a>(field: &'static str, value: &'a str) -> Result<&'a str, ToolError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        Err(ToolError::invalid(format!("{field} must not be empty")))
+        Err(ArgumentError::Blank { field }.into())
     } else {
         Ok(trimmed)
     }
@@ -136,22 +119,21 @@ pub fn state_type(value: &str) -> Result<String, ToolError> {
     if STATE_TYPES.contains(&upper.as_str()) {
         Ok(upper)
     } else {
-        Err(ToolError::invalid(format!(
-            "state_type {value:?} is not a Prefect state type; valid types are {}. \
-             (Display names such as \"Late\" are state names: use state_name for those.)",
-            STATE_TYPES.join(", ")
-        )))
+        Err(ArgumentError::UnknownStateType {
+            value: value.to_string(),
+        }
+        .into())
     }
 }
 
 /// `"flow_name/deployment_name"`, split at the slash. Prefect forbids `/` in both names, so
 /// exactly one slash with text on both sides is the only valid shape.
 pub fn deployment_full_name(value: &str) -> Result<(&str, &str), ToolError> {
-    let invalid = || {
-        ToolError::invalid(format!(
-            "deployment name {value:?} must have the form \"flow_name/deployment_name\", for \
-             example \"etl/nightly\" (list_deployments shows flow_name and name of each)"
-        ))
+    let invalid = || -> ToolError {
+        ArgumentError::NotADeploymentName {
+            value: value.to_string(),
+        }
+        .into()
     };
     let (flow, deployment) = value.trim().split_once('/').ok_or_else(invalid)?;
     if flow.trim().is_empty() || deployment.trim().is_empty() || deployment.contains('/') {
@@ -164,6 +146,135 @@ pub fn deployment_full_name(value: &str) -> Result<(&str, &str), ToolError> {
 /// often send "" for an argument they mean to leave out).
 pub fn non_blank(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// An argument struct: strict (`deny_unknown_fields`), with its schema derived, and optionally
+/// the shared paging arguments: `paged` adds `limit` and `offset` (and `page()`), `limited` adds
+/// `limit` alone (and `checked_limit()`). Every list tool pages the same way and says so the
+/// same way.
+macro_rules! tool_args {
+    ($(#[$meta:meta])* pub struct $name:ident paged { $($body:tt)* }) => {
+        $crate::tools::args::tool_args! {
+            $(#[$meta])*
+            pub struct $name limited {
+                $($body)*
+                /// Results to skip, for paging.
+                #[serde(default)]
+                pub offset: i64,
+            }
+        }
+        impl $name {
+            /// `limit` and `offset`, checked.
+            pub fn page(&self) -> Result<(i64, u64), $crate::errors::ToolError> {
+                Ok((self.checked_limit()?, $crate::tools::args::offset(self.offset)?))
+            }
+        }
+    };
+    ($(#[$meta:meta])* pub struct $name:ident limited { $($body:tt)* }) => {
+        $crate::tools::args::tool_args! {
+            $(#[$meta])*
+            pub struct $name {
+                $($body)*
+                /// Most results to return, 1-200.
+                #[serde(default = "crate::tools::args::default_limit")]
+                pub limit: i64,
+            }
+        }
+        impl $name {
+            /// `limit`, checked.
+            pub fn checked_limit(&self) -> Result<i64, $crate::errors::ToolError> {
+                $crate::tools::args::limit(self.limit)
+            }
+        }
+    };
+    ($(#[$meta:meta])* pub struct $name:ident { $($body:tt)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($body)*
+        }
+    };
+}
+pub(crate) use tool_args;
+
+/// A filter request body for one page: `limit`, `offset` and `sort` set, the rest default.
+/// The generated body types differ, so this is a macro.
+macro_rules! page_body {
+    ($body:ident, $sort:ident($order:literal), $limit:expr, $offset:expr $(, $field:ident: $value:expr)* $(,)?) => {{
+        let mut body = prefect_api::types::$body::default();
+        body.limit = Some($limit);
+        body.offset = $offset;
+        body.sort = Some(prefect_api::types::$sort($order.into()));
+        $(body.$field = $value;)*
+        body
+    }};
+}
+pub(crate) use page_body;
+
+/// A state filter on state types and/or names (given both, both must match); `None` when
+/// neither is given. The flow run and task run filters are different generated types.
+macro_rules! state_filter {
+    ($state:ident, $type_filter:ident, $name_filter:ident, $types:expr, $names:expr) => {{
+        let types: Option<Vec<String>> = $types;
+        let names: Option<Vec<String>> = $names;
+        (types.is_some() || names.is_some()).then(|| {
+            let mut state = prefect_api::types::$state::default();
+            state.type_ = types.map(|types| {
+                let mut filter = prefect_api::types::$type_filter::default();
+                filter.any = Some(types.into_iter().map(prefect_api::types::StateType).collect());
+                filter
+            });
+            state.name = names.map(|names| {
+                let mut filter = prefect_api::types::$name_filter::default();
+                filter.any = Some(names);
+                filter
+            });
+            state.operator = Some(prefect_api::types::Operator("and_".into()));
+            state
+        })
+    }};
+}
+
+/// Flow runs in any of `types` and/or with any of the state `names`.
+pub fn flow_run_state(
+    types: Option<Vec<String>>,
+    names: Option<Vec<String>>,
+) -> Option<types::FlowRunFilterState> {
+    state_filter!(
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+        FlowRunFilterStateName,
+        types,
+        names
+    )
+}
+
+/// Task runs in any of `types` and/or with any of the state `names`.
+pub fn task_run_state(
+    types: Option<Vec<String>>,
+    names: Option<Vec<String>>,
+) -> Option<types::TaskRunFilterState> {
+    state_filter!(
+        TaskRunFilterState,
+        TaskRunFilterStateType,
+        TaskRunFilterStateName,
+        types,
+        names
+    )
+}
+
+/// The optional `state_type` / `state_name` arguments, checked, as a state filter's inputs.
+pub fn state_arguments(
+    state_type: Option<&str>,
+    state_name: Option<&str>,
+) -> Result<(Option<Vec<String>>, Option<Vec<String>>), ToolError> {
+    let types = non_blank(state_type)
+        .map(self::state_type)
+        .transpose()?
+        .map(|t| vec![t]);
+    let names = non_blank(state_name).map(|n| vec![n.to_string()]);
+    Ok((types, names))
 }
 
 #[cfg(test)]

@@ -6,26 +6,19 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::args::{self, Parameters};
-use crate::errors::{Doing, ToolError};
+use super::args::{self, page_body, tool_args, Parameters};
+use crate::errors::{Doing, ObjectKind, ToolError};
 use crate::output::{AutomationList, AutomationView};
 use crate::server::PrefectServer;
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ListAutomationsArgs {
-    /// Maximum number of automations to return (1-200).
-    #[serde(default = "args::default_limit")]
-    pub limit: i64,
-    /// Number of automations to skip.
-    #[serde(default)]
-    pub offset: i64,
+tool_args! {
+    pub struct ListAutomationsArgs paged {}
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AutomationArgs {
-    /// The automation's ID (UUID) or its exact name.
+    /// Automation UUID or exact name.
     pub automation: String,
 }
 
@@ -34,24 +27,25 @@ fn automations_body(
     limit: i64,
     offset: u64,
 ) -> types::BodyReadAutomationsAutomationsFilterPost {
-    types::BodyReadAutomationsAutomationsFilterPost {
-        automations,
-        limit: Some(limit),
+    page_body!(
+        BodyReadAutomationsAutomationsFilterPost,
+        AutomationSort("NAME_ASC"),
+        limit,
         offset,
-        sort: Some(types::AutomationSort("NAME_ASC".into())),
-    }
+        automations: automations,
+    )
 }
 
 #[tool_router(router = automations_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// List automations (Prefect's event-driven rules: a trigger and the actions it fires),
-    /// sorted by name, with whether each is enabled.
+    /// List automations (event-driven rules: a trigger and its actions), sorted by name.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn list_automations(
         &self,
         Parameters(args): Parameters<ListAutomationsArgs>,
     ) -> Result<Json<AutomationList>, ToolError> {
-        let body = automations_body(None, args::limit(args.limit)?, args::offset(args.offset)?);
+        let (limit, offset) = args.page()?;
+        let body = automations_body(None, limit, offset);
         let automations = self
             .client
             .read_automations(&body)
@@ -63,8 +57,7 @@ impl PrefectServer {
         )))
     }
 
-    /// Get an automation by its ID or exact name: its trigger (which events, how many, within
-    /// how long) and its actions.
+    /// Get an automation by ID or exact name: its trigger and its actions.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn get_automation(
         &self,
@@ -103,18 +96,15 @@ impl PrefectServer {
             .doing(doing.clone())?;
         match found.len() {
             0 => Err(ToolError::NotFound {
-                what: format!("automation named {name:?}"),
-                hint: "Names are exact; list_automations shows them.".into(),
+                kind: ObjectKind::Automation,
+                name: name.to_string(),
             }),
             1 => Ok(found.remove(0)),
-            _ => Err(ToolError::invalid(format!(
-                "more than one automation is named {name:?} (ids {}); pass the id instead",
-                found
-                    .iter()
-                    .map(|a| a.id.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))),
+            _ => Err(ToolError::Ambiguous {
+                kind: ObjectKind::Automation,
+                name: name.to_string(),
+                ids: found.iter().map(|a| a.id.to_string()).collect(),
+            }),
         }
     }
 }

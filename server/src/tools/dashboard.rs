@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::args::{self, Parameters};
-use crate::errors::{Doing, ToolError};
+use crate::errors::{ArgumentError, Doing, ToolError};
 use crate::output::{
     Dashboard, FailedRun, FailedRuns, LateRun, LateRuns, RunCounts, UnhealthyWorkPool,
     WorkPoolHealth, DASHBOARD_EXAMPLES,
@@ -27,7 +27,7 @@ fn default_hours() -> i64 {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DashboardArgs {
-    /// How far back the run counts and failures look, in hours (1-720, i.e. up to 30 days).
+    /// Hours back the counts and failures look, 1-720.
     #[serde(default = "default_hours")]
     pub hours: i64,
 }
@@ -36,9 +36,14 @@ fn hours(hours: i64) -> Result<i64, ToolError> {
     if (1..=MAX_HOURS).contains(&hours) {
         Ok(hours)
     } else {
-        Err(ToolError::invalid(format!(
-            "hours must be between 1 and {MAX_HOURS} (30 days), got {hours}"
-        )))
+        Err(ArgumentError::OutOfRange {
+            field: "hours",
+            min: 1,
+            max: MAX_HOURS,
+            got: hours,
+            hint: "That is up to 30 days.",
+        }
+        .into())
     }
 }
 
@@ -59,36 +64,18 @@ fn runs_where(
 }
 
 fn state_types(names: &[&str]) -> Option<types::FlowRunFilterState> {
-    Some(types::FlowRunFilterState {
-        type_: Some(types::FlowRunFilterStateType {
-            any: Some(
-                names
-                    .iter()
-                    .map(|t| types::StateType(t.to_string()))
-                    .collect(),
-            ),
-            not_any: None,
-        }),
-        ..Default::default()
-    })
+    args::flow_run_state(Some(names.iter().map(|t| t.to_string()).collect()), None)
 }
 
 fn state_name(name: &str) -> Option<types::FlowRunFilterState> {
-    Some(types::FlowRunFilterState {
-        name: Some(types::FlowRunFilterStateName {
-            any: Some(vec![name.to_string()]),
-            not_any: None,
-        }),
-        ..Default::default()
-    })
+    args::flow_run_state(None, Some(vec![name.to_string()]))
 }
 
 #[tool_router(router = dashboard_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// An overview of the Prefect server: exact flow run counts per state type over the last
-    /// `hours` (by expected start time), late runs, the newest failed and crashed runs with
-    /// their messages, work pools whose runs cannot start (with why), and how many flows,
-    /// deployments and work pools exist.
+    /// Overview: exact flow run counts per state type over the last `hours`, late runs, the
+    /// newest failures with their messages, work pools whose runs cannot start, and how many
+    /// flows, deployments and work pools exist.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn get_dashboard(
         &self,
@@ -247,7 +234,7 @@ mod tests {
         assert_eq!(
             serde_json::to_value(filter).unwrap(),
             serde_json::json!({
-                "state": {"type": {"any_": ["FAILED", "CRASHED"]}},
+                "state": {"operator": "and_", "type": {"any_": ["FAILED", "CRASHED"]}},
                 "expected_start_time": {"after_": "2026-01-02T03:04:05Z"}
             })
         );

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::args::{self, Parameters};
-use crate::errors::{Doing, ToolError};
+use super::args::{self, page_body, tool_args, Parameters};
+use crate::errors::{ArgumentError, Doing, ToolError};
 use crate::output::{CreatedFlowRun, DeploymentList, DeploymentView, FlowRunView};
 use crate::server::PrefectServer;
 
@@ -24,7 +24,7 @@ const MAX_WAIT_SECONDS: i64 = 3600;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeploymentIdArgs {
-    /// ID (UUID) of the deployment to retrieve.
+    /// Deployment UUID.
     pub deployment_id: String,
     /// Also return the parameter schema, job variables and pull steps.
     #[serde(default)]
@@ -34,51 +34,41 @@ pub struct DeploymentIdArgs {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeploymentNameArgs {
-    /// Name of the deployment to retrieve, in format "flow_name/deployment_name".
+    /// "flow_name/deployment_name".
     pub name: String,
     /// Also return the parameter schema, job variables and pull steps.
     #[serde(default)]
     pub detail: bool,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ListDeploymentsArgs {
-    /// Maximum number of deployments to return (1-200).
-    #[serde(default = "args::default_limit")]
-    pub limit: i64,
-    /// Number of deployments to skip.
-    #[serde(default)]
-    pub offset: i64,
-    /// Optional ID of the flow to filter deployments by.
-    #[serde(default)]
-    pub flow_id: Option<String>,
+tool_args! {
+    pub struct ListDeploymentsArgs paged {
+        /// Only this flow's deployments (flow UUID).
+        #[serde(default)]
+        pub flow_id: Option<String>,
+    }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SearchByStatusArgs {
-    /// Filter deployments by whether their schedule is active (true = not paused, false =
-    /// paused). Omitted: all deployments.
-    #[serde(default)]
-    pub is_schedule_active: Option<bool>,
-    /// Maximum number of deployments to return (1-200).
-    #[serde(default = "args::default_limit")]
-    pub limit: i64,
+tool_args! {
+    pub struct SearchByStatusArgs limited {
+        /// true: not paused; false: paused; omitted: all.
+        #[serde(default)]
+        pub is_schedule_active: Option<bool>,
+    }
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateFlowRunArgs {
-    /// ID of the deployment or name in format 'flow_name/deployment_name'.
+    /// Deployment UUID or "flow_name/deployment_name".
     pub deployment_id: String,
-    /// Parameters for the flow run (merged over the deployment's defaults by Prefect).
+    /// Flow run parameters, merged over the deployment's defaults.
     #[serde(default)]
     pub parameters: Option<Map<String, Value>>,
-    /// Optional name for the flow run (Prefect generates one otherwise).
+    /// Flow run name (Prefect generates one otherwise).
     #[serde(default)]
     pub name: Option<String>,
-    /// Timeout in seconds, 0 means no waiting for completion. Up to 3600.
+    /// Seconds to wait for a final state, up to 3600; 0: do not wait.
     #[serde(default)]
     pub timeout: i64,
 }
@@ -89,19 +79,19 @@ fn deployments_body(
     limit: i64,
     offset: u64,
 ) -> types::BodyReadDeploymentsDeploymentsFilterPost {
-    types::BodyReadDeploymentsDeploymentsFilterPost {
-        deployments,
-        flows,
-        limit: Some(limit),
+    page_body!(
+        BodyReadDeploymentsDeploymentsFilterPost,
+        DeploymentSort("NAME_ASC"),
+        limit,
         offset,
-        sort: Some(types::DeploymentSort("NAME_ASC".into())),
-        ..Default::default()
-    }
+        deployments: deployments,
+        flows: flows,
+    )
 }
 
 #[tool_router(router = deployments_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// Get a deployment by its ID: schedules, paused state, default parameters, work pool and
+    /// Get a deployment by ID: schedules, paused state, default parameters, work pool and
     /// queue, and its flow's name.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn get_deployment_by_id(
@@ -139,28 +129,27 @@ impl PrefectServer {
         )))
     }
 
-    /// Get a list of deployments, sorted by name. With `flow_id`, only that flow's deployments.
+    /// List deployments, sorted by name.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn list_deployments(
         &self,
         Parameters(args): Parameters<ListDeploymentsArgs>,
     ) -> Result<Json<DeploymentList>, ToolError> {
-        let limit = args::limit(args.limit)?;
-        let offset = args::offset(args.offset)?;
+        let (limit, offset) = args.page()?;
         let flows = args::flow_id_filter(args.flow_id.as_deref())?;
         self.read_deployments(&deployments_body(None, flows, limit, offset))
             .await
             .map(Json)
     }
 
-    /// Search for deployments by schedule status. Prefect 3 calls this "paused": an active
-    /// schedule is a deployment that is not paused.
+    /// Search deployments by schedule status (an active schedule is a deployment that is not
+    /// paused).
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn search_deployments_by_status(
         &self,
         Parameters(args): Parameters<SearchByStatusArgs>,
     ) -> Result<Json<DeploymentList>, ToolError> {
-        let limit = args::limit(args.limit)?;
+        let limit = args.checked_limit()?;
         let filter = args
             .is_schedule_active
             .map(|active| types::DeploymentFilter {
@@ -172,10 +161,9 @@ impl PrefectServer {
             .map(Json)
     }
 
-    /// Create a new flow run for the specified deployment (by ID or "flow_name/deployment_name").
-    /// With `timeout` > 0, waits until the run reaches a final state (COMPLETED, FAILED,
-    /// CANCELLED, CRASHED) or the timeout passes, and says which happened; progress is reported
-    /// while waiting, and cancelling the request stops the wait (not the run).
+    /// Create a flow run of a deployment. With `timeout` > 0, waits for a final state
+    /// (COMPLETED, FAILED, CANCELLED, CRASHED) or the timeout, reporting progress; cancelling
+    /// the request stops the wait, not the run.
     #[tool(annotations(
         read_only_hint = false,
         destructive_hint = false,
@@ -188,10 +176,14 @@ impl PrefectServer {
         context: RequestContext<RoleServer>,
     ) -> Result<Json<CreatedFlowRun>, ToolError> {
         if !(0..=MAX_WAIT_SECONDS).contains(&args.timeout) {
-            return Err(ToolError::invalid(format!(
-                "timeout must be between 0 (do not wait) and {MAX_WAIT_SECONDS} seconds, got {}",
-                args.timeout
-            )));
+            return Err(ArgumentError::OutOfRange {
+                field: "timeout",
+                min: 0,
+                max: MAX_WAIT_SECONDS,
+                got: args.timeout,
+                hint: "It is in seconds; 0 returns at once without waiting.",
+            }
+            .into());
         }
         let deployment = self.resolve_deployment(&args.deployment_id).await?;
         let parameters = args.parameters.unwrap_or_default();
@@ -274,16 +266,12 @@ fn check_parameter_names(
     if unknown.is_empty() {
         return Ok(());
     }
-    let valid: Vec<&str> = known.keys().map(String::as_str).collect();
-    Err(ToolError::invalid(format!(
-        "deployment {given_as:?} has no parameter named {}; its parameters are: {}",
-        unknown.join(", "),
-        if valid.is_empty() {
-            "none".into()
-        } else {
-            valid.join(", ")
-        }
-    )))
+    Err(ArgumentError::UnknownParameters {
+        deployment: given_as.to_string(),
+        unknown: unknown.into_iter().map(String::from).collect(),
+        valid: known.keys().cloned().collect(),
+    }
+    .into())
 }
 
 impl PrefectServer {
@@ -313,10 +301,9 @@ impl PrefectServer {
                 .doing(format!("reading deployment {id}"));
         }
         let (flow, name) = args::deployment_full_name(id_or_name).map_err(|_| {
-            ToolError::invalid(format!(
-                "deployment_id {id_or_name:?} is neither a UUID nor a name of the form \
-                 \"flow_name/deployment_name\" (e.g. \"etl/nightly\")"
-            ))
+            ToolError::from(ArgumentError::NotADeploymentIdOrName {
+                value: id_or_name.to_string(),
+            })
         })?;
         self.read_deployment_by_name(flow, name).await
     }
@@ -417,10 +404,9 @@ impl PrefectServer {
             }
             tokio::select! {
                 _ = context.ct.cancelled() => {
-                    return Err(ToolError::Cancelled(format!(
-                        "stopped waiting for flow run {}: the request was cancelled (the run goes on)",
-                        run.id
-                    )));
+                    return Err(ToolError::WaitCancelled {
+                        flow_run_id: run.id.to_string(),
+                    });
                 }
                 _ = tokio::time::sleep(interval.min(deadline - now)) => {}
             }

@@ -3,7 +3,7 @@
 //! workers, and full concurrency limits, and names the likely causes.
 
 use chrono::{DateTime, Duration, Utc};
-use prefect_api::{types, PrefectCall, PrefectError};
+use prefect_api::{types, PrefectCall};
 use rmcp::{tool, tool_router, Json};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -11,7 +11,8 @@ use uuid::Uuid;
 
 use super::args::{self, Parameters};
 use super::logs::logs_body;
-use crate::errors::{Doing, ToolError};
+use super::task_runs::task_runs_body;
+use crate::errors::{is_not_found, Doing, ObjectKind, ToolError};
 use crate::output::{
     cap_text, ConcurrencyLimitStatus, DeploymentStatus, Diagnosis, FlowRunView, LogLine,
     TaskRunView,
@@ -28,16 +29,15 @@ const LATE_AFTER_SECONDS: i64 = 60;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiagnoseArgs {
-    /// The flow run: its ID (UUID) or its name (e.g. "crimson-hawk"; the newest run of that
-    /// name is taken).
+    /// Flow run UUID or name (e.g. "crimson-hawk").
     pub flow_run: String,
 }
 
 #[tool_router(router = diagnose_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// Diagnose a flow run in one call: why it failed (the exception, the failing task, the
-    /// last error lines) or why it is late or stuck (no worker, paused pool or queue, paused
-    /// deployment, nothing serving it, a full concurrency limit), with what to do about each.
+    /// Diagnose a flow run in one call: why it failed (exception, failing task, error lines)
+    /// or why it is late or stuck (no worker, paused pool, queue or deployment, a full
+    /// concurrency limit), with what to do about each.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn diagnose_flow_run(
         &self,
@@ -58,10 +58,7 @@ impl PrefectServer {
             Some(name) => match self.work_pool_status(&name).await {
                 Ok(pool) => Some(pool),
                 // A pool deleted since is itself a finding, not a reason to fail.
-                Err(ToolError::Prefect {
-                    source: PrefectError::NotFound { .. },
-                    ..
-                }) => None,
+                Err(error) if is_not_found(&error) => None,
                 Err(other) => return Err(other),
             },
             None => None,
@@ -111,38 +108,25 @@ impl PrefectServer {
             .into_iter()
             .next()
             .ok_or_else(|| ToolError::NotFound {
-                what: format!("flow run named {given:?}"),
-                hint: "Names are exact; pass the run's id, or find it with list_flow_runs or \
-                   search_flow_runs_by_state."
-                    .into(),
+                kind: ObjectKind::FlowRun,
+                name: given.to_string(),
             })?;
         Ok((newest, count))
     }
 
     async fn failed_task_runs(&self, flow_run_id: Uuid) -> Result<Vec<TaskRunView>, ToolError> {
-        let body = types::BodyReadTaskRunsTaskRunsFilterPost {
-            task_runs: Some(types::TaskRunFilter {
-                state: Some(types::TaskRunFilterState {
-                    type_: Some(types::TaskRunFilterStateType {
-                        any: Some(vec![
-                            types::StateType("FAILED".into()),
-                            types::StateType("CRASHED".into()),
-                        ]),
-                    }),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }),
-            flow_runs: Some(types::FlowRunFilter {
-                id: Some(types::FlowRunFilterId {
-                    any: Some(vec![flow_run_id]),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }),
-            limit: Some(MAX_FAILED_TASKS),
+        let failed = types::TaskRunFilter {
+            state: args::task_run_state(Some(vec!["FAILED".into(), "CRASHED".into()]), None),
             ..Default::default()
         };
+        let this_run = types::FlowRunFilter {
+            id: Some(types::FlowRunFilterId {
+                any: Some(vec![flow_run_id]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let body = task_runs_body(failed, Some(this_run), MAX_FAILED_TASKS, 0);
         let runs = self
             .client
             .read_task_runs(&body)
@@ -185,15 +169,14 @@ impl PrefectServer {
         let Some(id) = deployment_id else {
             return Ok(None);
         };
-        let deployment = match self.client.read_deployment(&id).value().await {
-            Ok(d) => d,
-            Err(PrefectError::NotFound { .. }) => return Ok(None),
-            Err(source) => {
-                return Err(ToolError::Prefect {
-                    action: format!("reading deployment {id}"),
-                    source,
-                })
-            }
+        let Some(deployment) = self
+            .client
+            .read_deployment(&id)
+            .value()
+            .await
+            .doing_or_none(format!("reading deployment {id}"))?
+        else {
+            return Ok(None);
         };
         let active = types::FlowRunFilter {
             deployment_id: Some(types::FlowRunFilterDeploymentId {

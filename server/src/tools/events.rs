@@ -1,13 +1,13 @@
 //! Event tools: read_events.
 
 use chrono::{DateTime, Duration, Utc};
-use prefect_api::{types, PrefectCall, PrefectError};
+use prefect_api::{types, PrefectCall};
 use rmcp::{tool, tool_router, Json};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::args::{self, Parameters};
-use crate::errors::{Doing, ToolError};
+use crate::errors::{ArgumentError, Doing, ToolError};
 use crate::output::{EventList, EventView};
 use crate::server::PrefectServer;
 
@@ -24,45 +24,45 @@ fn default_events_limit() -> i64 {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReadEventsArgs {
-    /// Optional start of the event name, e.g. "prefect.flow-run." (flow run state changes) or
-    /// "prefect.flow-run.Failed".
+    /// Start of the event name, e.g. "prefect.flow-run." or "prefect.flow-run.Failed".
     #[serde(default)]
     pub event_prefix: Option<String>,
-    /// Optional resource the events involve, as the event's own resource or a related one,
-    /// e.g. "prefect.flow-run.<uuid>", "prefect.deployment.<uuid>", "prefect.work-pool.<uuid>".
+    /// A resource the events involve, e.g. "prefect.flow-run.<uuid>" or
+    /// "prefect.deployment.<uuid>".
     #[serde(default)]
     pub resource_id: Option<String>,
-    /// Optional RFC 3339 timestamp, e.g. "2025-05-01T12:00:00Z": only events at or after it.
-    /// Default: 24 hours before `until`.
+    /// RFC 3339 time, e.g. "2025-05-01T12:00:00Z": events at or after it (default: 24 h
+    /// before `until`).
     #[serde(default)]
     pub since: Option<String>,
-    /// Optional RFC 3339 timestamp: only events at or before it. Default: now.
+    /// RFC 3339 time: events at or before it (default: now).
     #[serde(default)]
     pub until: Option<String>,
-    /// Maximum number of events to return (1-200), newest first.
+    /// Most events to return, 1-200.
     #[serde(default = "default_events_limit")]
     pub limit: i64,
 }
 
-fn timestamp(field: &str, value: &str) -> Result<DateTime<Utc>, ToolError> {
+fn timestamp(field: &'static str, value: &str) -> Result<DateTime<Utc>, ToolError> {
     DateTime::parse_from_rfc3339(value)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| {
-            ToolError::invalid(format!(
-                "{field} must be an RFC 3339 timestamp with a time zone, such as \
-                 2025-05-01T12:00:00Z or 2025-05-01T14:00:00+02:00; got {value:?} ({e})"
-            ))
+            ArgumentError::NotATimestamp {
+                field,
+                value: value.to_string(),
+                problem: e.to_string(),
+            }
+            .into()
         })
 }
 
 /// A resource id as events carry it. A bare UUID does not say what kind of object it is.
 fn resource_id(value: &str) -> Result<String, ToolError> {
     if uuid::Uuid::parse_str(value).is_ok() {
-        return Err(ToolError::invalid(format!(
-            "resource_id {value:?} is a bare UUID; events name resources with their kind, e.g. \
-             \"prefect.flow-run.{value}\", \"prefect.deployment.{value}\" or \
-             \"prefect.flow.{value}\""
-        )));
+        return Err(ArgumentError::BareUuidResource {
+            value: value.to_string(),
+        }
+        .into());
     }
     Ok(value.to_string())
 }
@@ -98,12 +98,9 @@ fn percent_decode(text: &str) -> Option<String> {
 
 #[tool_router(router = events_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// Read Prefect events (state changes of flow and task runs, deployment and work pool
-    /// changes, automation actions, ...), newest first, from the last 24 hours unless `since`/
-    /// `until` say otherwise. Filters: `event_prefix` on the event name, `resource_id` on a
-    /// resource the event involves. Follows Prefect's pages (50 events each) up to `limit`;
-    /// `total` and `more_available` say how many match in all. Payloads over 500 bytes are
-    /// left out.
+    /// Read Prefect events (run state changes, deployment and work pool changes, automation
+    /// actions, ...), newest first, from the last 24 hours unless `since`/`until` say
+    /// otherwise; `total` says how many match in all.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn read_events(
         &self,
@@ -122,9 +119,11 @@ impl PrefectServer {
             .transpose()?
             .unwrap_or(until - Duration::hours(DEFAULT_WINDOW_HOURS));
         if since > until {
-            return Err(ToolError::invalid(format!(
-                "since ({since}) is after until ({until}); since must be the earlier time"
-            )));
+            return Err(ArgumentError::SinceAfterUntil {
+                since: since.to_rfc3339(),
+                until: until.to_rfc3339(),
+            }
+            .into());
         }
         let limit = args::limit(args.limit)?;
         let filter = types::EventFilter {
@@ -184,11 +183,9 @@ impl PrefectServer {
                 Some(next) if events.len() < limit && received > 0 => next,
                 _ => break,
             };
-            let token = page_token(&next).ok_or_else(|| ToolError::Prefect {
+            let token = page_token(&next).ok_or_else(|| ToolError::UnexpectedAnswer {
                 action: "reading the next page of events".into(),
-                source: PrefectError::Decode {
-                    message: format!("next_page {next:?} carries no page-token"),
-                },
+                problem: format!("next_page {next:?} carries no page-token"),
             })?;
             page = self
                 .client

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::args::{self, Parameters};
 use super::flow_runs::flow_runs_body;
-use crate::errors::ToolError;
+use crate::errors::{ArgumentError, ToolError};
 use crate::output::{DeploymentList, FlowList, FlowRunList};
 use crate::server::PrefectServer;
 
@@ -35,11 +35,8 @@ const BODY_KEYS: [&str; 9] = [
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FilterArgs {
-    /// Dictionary with filter criteria according to Prefect API: the REST body
-    /// ({"flows": {...}, "flow_runs": {...}, "deployments": {...}, "sort": "...", "limit": n,
-    /// "offset": n}) or just the filter of this tool's entity. Operators: any_, not_any_, all_,
-    /// like_ (case-insensitive contains), eq_, is_null_, before_/after_, operator and_/or_.
-    /// limit defaults to 20 (max 200).
+    /// Prefect's filter JSON: the REST body ({"flows": ..., "flow_runs": ..., "deployments":
+    /// ..., "sort", "limit" (default 20, max 200), "offset"}) or this entity's bare filter.
     pub filter_criteria: Map<String, Value>,
 }
 
@@ -75,57 +72,42 @@ fn to_body(criteria: Map<String, Value>, entity: Entity) -> Result<Map<String, V
         }
         (_, true) => criteria,
         (false, false) => {
-            return Err(ToolError::invalid(format!(
-                "filter_criteria mixes top-level keys of Prefect's filter body ({}) with other keys ({}). \
-                 Valid top-level keys are: {}. Put {} filter fields under \"{}\", or pass only the {} filter.",
-                join(&body_keys),
-                join(&other_keys),
-                BODY_KEYS.join(", "),
-                entity.key(),
-                entity.key(),
-                entity.key(),
-            )))
+            return Err(ArgumentError::FilterMixesKeys {
+                entity: entity.key(),
+                body_keys: body_keys.into_iter().cloned().collect(),
+                other_keys: other_keys.into_iter().cloned().collect(),
+                valid: BODY_KEYS.to_vec(),
+            }
+            .into())
         }
     };
     let limit = match body.get("limit") {
         None | Some(Value::Null) => args::DEFAULT_LIMIT,
         Some(value) => value.as_i64().ok_or_else(|| {
-            ToolError::invalid(format!(
-                "filter_criteria.limit must be a whole number from 1 to 200, got {value}"
-            ))
+            ToolError::from(ArgumentError::FilterLimitNotANumber {
+                value: value.to_string(),
+            })
         })?,
     };
     body.insert("limit".into(), Value::from(args::limit(limit)?));
     Ok(body)
 }
 
-fn join(keys: &[&String]) -> String {
-    keys.iter()
-        .map(|k| k.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Decode into the generated request type; errors name the path of the offending key.
 fn decode<T: DeserializeOwned>(body: Map<String, Value>) -> Result<T, ToolError> {
     serde_path_to_error::deserialize(Value::Object(body)).map_err(|e| {
-        let path = e.path().to_string();
-        ToolError::invalid(format!(
-            "filter_criteria{}: {}",
-            if path == "." {
-                String::new()
-            } else {
-                format!(".{path}")
-            },
-            e.inner()
-        ))
+        ArgumentError::FilterDecode {
+            path: e.path().to_string(),
+            problem: e.inner().to_string(),
+        }
+        .into()
     })
 }
 
 #[tool_router(router = filter_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// Filter flows based on specified criteria (Prefect's filter JSON). For example
-    /// {"name": {"like_": "etl"}} or {"flows": {"tags": {"all_": ["prod"]}}, "sort": "NAME_ASC", "limit": 50}.
+    /// Filter flows with Prefect's filter JSON, e.g. {"name": {"like_": "etl"}} or
+    /// {"flows": {"tags": {"all_": ["prod"]}}, "limit": 50}.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn filter_flows(
         &self,
@@ -136,9 +118,8 @@ impl PrefectServer {
         self.read_flows(&body).await.map(Json)
     }
 
-    /// Filter flow runs based on specified criteria (Prefect's filter JSON), newest first unless
-    /// "sort" says otherwise. For example {"state": {"type": {"any_": ["FAILED"]}}} or
-    /// {"flow_runs": {"tags": {"all_": ["nightly"]}}, "flows": {"name": {"any_": ["etl"]}}}.
+    /// Filter flow runs with Prefect's filter JSON, newest first unless "sort" says otherwise,
+    /// e.g. {"state": {"type": {"any_": ["FAILED"]}}}.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn filter_flow_runs(
         &self,
@@ -152,8 +133,7 @@ impl PrefectServer {
         self.read_flow_runs(&body).await.map(Json)
     }
 
-    /// Filter deployments based on specified criteria (Prefect's filter JSON). For example
-    /// {"paused": {"eq_": false}} or {"deployments": {"tags": {"all_": ["prod"]}}, "flows": {"name": {"any_": ["etl"]}}}.
+    /// Filter deployments with Prefect's filter JSON, e.g. {"paused": {"eq_": false}}.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn filter_deployments(
         &self,

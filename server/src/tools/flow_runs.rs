@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::args::{self, Parameters};
+use super::args::{self, page_body, tool_args, Parameters};
 use crate::errors::{Doing, ToolError};
 use crate::output::{CancelResult, FlowRunList, FlowRunView, StateView};
 use crate::server::PrefectServer;
@@ -14,37 +14,28 @@ use crate::server::PrefectServer;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FlowRunIdArgs {
-    /// ID (UUID) of the flow run.
+    /// Flow run UUID.
     pub flow_run_id: String,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ListFlowRunsArgs {
-    /// Maximum number of flow runs to return (1-200).
-    #[serde(default = "args::default_limit")]
-    pub limit: i64,
-    /// Number of flow runs to skip.
-    #[serde(default)]
-    pub offset: i64,
-    /// Optional ID of the flow to filter runs by.
-    #[serde(default)]
-    pub flow_id: Option<String>,
+tool_args! {
+    pub struct ListFlowRunsArgs paged {
+        /// Only this flow's runs (flow UUID).
+        #[serde(default)]
+        pub flow_id: Option<String>,
+    }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SearchByStateArgs {
-    /// Optional state type, case-insensitive: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED,
-    /// CANCELLED, CRASHED, PAUSED or CANCELLING.
-    #[serde(default)]
-    pub state_type: Option<String>,
-    /// Optional state name, exact (e.g. "Completed", "Failed", "Late", "AwaitingRetry").
-    #[serde(default)]
-    pub state_name: Option<String>,
-    /// Maximum number of flow runs to return (1-200).
-    #[serde(default = "args::default_limit")]
-    pub limit: i64,
+tool_args! {
+    pub struct SearchByStateArgs limited {
+        /// State type, case-insensitive: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED,
+        /// CANCELLED, CRASHED, PAUSED or CANCELLING.
+        #[serde(default)]
+        pub state_type: Option<String>,
+        /// Exact state name, e.g. "Late", "AwaitingRetry".
+        #[serde(default)]
+        pub state_name: Option<String>,
+    }
 }
 
 /// Newest first by expected start time, which every run has (scheduled or not).
@@ -54,20 +45,20 @@ pub(crate) fn flow_runs_body(
     limit: i64,
     offset: u64,
 ) -> types::BodyReadFlowRunsFlowRunsFilterPost {
-    types::BodyReadFlowRunsFlowRunsFilterPost {
-        flow_runs,
-        flows,
-        limit: Some(limit),
+    page_body!(
+        BodyReadFlowRunsFlowRunsFilterPost,
+        FlowRunSort("EXPECTED_START_TIME_DESC"),
+        limit,
         offset,
-        sort: Some(types::FlowRunSort("EXPECTED_START_TIME_DESC".into())),
-        ..Default::default()
-    }
+        flow_runs: flow_runs,
+        flows: flows,
+    )
 }
 
 #[tool_router(router = flow_runs_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// Get a flow run by its ID: state (with Prefect's message, such as the exception of a
-    /// failed run), parameters, timing, deployment and work pool.
+    /// Get a flow run by ID: state (a failure's message holds the exception), parameters,
+    /// timing, deployment and work pool.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn get_flow_run_by_id(
         &self,
@@ -77,48 +68,31 @@ impl PrefectServer {
         self.read_flow_run(id).await.map(Json)
     }
 
-    /// Get a list of flow runs, newest first (by expected start time). With `flow_id`, only
-    /// that flow's runs.
+    /// List flow runs, newest first (by expected start time).
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn list_flow_runs(
         &self,
         Parameters(args): Parameters<ListFlowRunsArgs>,
     ) -> Result<Json<FlowRunList>, ToolError> {
-        let limit = args::limit(args.limit)?;
-        let offset = args::offset(args.offset)?;
+        let (limit, offset) = args.page()?;
         let flows = args::flow_id_filter(args.flow_id.as_deref())?;
         self.read_flow_runs(&flow_runs_body(None, flows, limit, offset))
             .await
             .map(Json)
     }
 
-    /// Search for flow runs by state, newest first. `state_type` is the kind of state
-    /// (FAILED, ...); `state_name` the exact display name ("Late" is a SCHEDULED run whose time
-    /// has passed). Given both, a run must match both.
+    /// Search flow runs by state type and/or exact state name ("Late" is a SCHEDULED run past
+    /// its time), newest first.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn search_flow_runs_by_state(
         &self,
         Parameters(args): Parameters<SearchByStateArgs>,
     ) -> Result<Json<FlowRunList>, ToolError> {
-        let limit = args::limit(args.limit)?;
-        let state_type = args::non_blank(args.state_type.as_deref())
-            .map(args::state_type)
-            .transpose()?;
-        let state_name = args::non_blank(args.state_name.as_deref()).map(String::from);
-        let state =
-            (state_type.is_some() || state_name.is_some()).then(|| types::FlowRunFilterState {
-                type_: state_type.map(|t| types::FlowRunFilterStateType {
-                    any: Some(vec![types::StateType(t)]),
-                    ..Default::default()
-                }),
-                name: state_name.map(|n| types::FlowRunFilterStateName {
-                    any: Some(vec![n]),
-                    ..Default::default()
-                }),
-                operator: Some(types::Operator("and_".into())),
-            });
+        let limit = args.checked_limit()?;
+        let (state_types, state_names) =
+            args::state_arguments(args.state_type.as_deref(), args.state_name.as_deref())?;
         let filter = types::FlowRunFilter {
-            state,
+            state: args::flow_run_state(state_types, state_names),
             ..Default::default()
         };
         self.read_flow_runs(&flow_runs_body(Some(filter), None, limit, 0))
@@ -126,9 +100,8 @@ impl PrefectServer {
             .map(Json)
     }
 
-    /// Cancel a flow run, as Prefect's own `prefect flow-run cancel` does: the run moves to
-    /// CANCELLING and its worker or runner stops it, ending CANCELLED. A run that already
-    /// finished cannot be cancelled; the error carries Prefect's reason.
+    /// Cancel a flow run as `prefect flow-run cancel` does: it moves to CANCELLING and its
+    /// worker stops it, ending CANCELLED. A finished run cannot be cancelled.
     #[tool(annotations(
         read_only_hint = false,
         destructive_hint = true,
@@ -182,10 +155,11 @@ fn cancel_outcome(
             status,
             state: result.state.map(StateView::from),
         })),
-        _ => Err(ToolError::Refused(format!(
-            "Flow run {id} was not cancelled: Prefect answered {status}: {}",
-            reason.unwrap_or_else(|| "no reason given".into())
-        ))),
+        _ => Err(ToolError::CancelRefused {
+            flow_run_id: id.to_string(),
+            status,
+            reason,
+        }),
     }
 }
 

@@ -5,7 +5,7 @@ use rmcp::{tool, tool_router, Json};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::args::{self, Parameters};
+use super::args::{self, page_body, tool_args, Parameters};
 use crate::errors::{Doing, ToolError};
 use crate::output::{FlowList, FlowView};
 use crate::server::PrefectServer;
@@ -13,40 +13,30 @@ use crate::server::PrefectServer;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FlowIdArgs {
-    /// ID (UUID) of the flow to retrieve.
+    /// Flow UUID.
     pub flow_id: String,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FlowNameArgs {
-    /// Name of the flow to retrieve (exact).
+    /// Exact flow name.
     pub name: String,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ListFlowsArgs {
-    /// Maximum number of flows to return (1-200).
-    #[serde(default = "args::default_limit")]
-    pub limit: i64,
-    /// Number of flows to skip.
-    #[serde(default)]
-    pub offset: i64,
+tool_args! {
+    pub struct ListFlowsArgs paged {}
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SearchFlowsArgs {
-    /// Optional name to search for (case-insensitive contains match).
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Optional list of tags to filter by; a flow must have all of them.
-    #[serde(default)]
-    pub tags: Option<Vec<String>>,
-    /// Maximum number of flows to return (1-200).
-    #[serde(default = "args::default_limit")]
-    pub limit: i64,
+tool_args! {
+    pub struct SearchFlowsArgs limited {
+        /// Case-insensitive substring of the name.
+        #[serde(default)]
+        pub name: Option<String>,
+        /// Tags a flow must all have.
+        #[serde(default)]
+        pub tags: Option<Vec<String>>,
+    }
 }
 
 /// Flows sorted by name, so that pages are stable.
@@ -55,13 +45,7 @@ fn flows_body(
     limit: i64,
     offset: u64,
 ) -> types::BodyReadFlowsFlowsFilterPost {
-    types::BodyReadFlowsFlowsFilterPost {
-        flows,
-        limit: Some(limit),
-        offset,
-        sort: Some(types::FlowSort("NAME_ASC".into())),
-        ..Default::default()
-    }
+    page_body!(BodyReadFlowsFlowsFilterPost, FlowSort("NAME_ASC"), limit, offset, flows: flows)
 }
 
 #[tool_router(router = flows_tools, vis = "pub(crate)")]
@@ -102,24 +86,24 @@ impl PrefectServer {
         Ok(Json(flow.into()))
     }
 
-    /// Get a list of flows from the Prefect API, sorted by name.
+    /// List flows, sorted by name.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn list_flows(
         &self,
         Parameters(args): Parameters<ListFlowsArgs>,
     ) -> Result<Json<FlowList>, ToolError> {
-        let body = flows_body(None, args::limit(args.limit)?, args::offset(args.offset)?);
+        let (limit, offset) = args.page()?;
+        let body = flows_body(None, limit, offset);
         self.read_flows(&body).await.map(Json)
     }
 
-    /// Search for flows by name and/or tags. `name` is a case-insensitive substring match;
-    /// with `tags`, a flow must carry every tag given. Both together must both match.
+    /// Search for flows by name and/or tags (both given: both must match).
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn search_flows(
         &self,
         Parameters(args): Parameters<SearchFlowsArgs>,
     ) -> Result<Json<FlowList>, ToolError> {
-        let limit = args::limit(args.limit)?;
+        let limit = args.checked_limit()?;
         let filter = types::FlowFilter {
             name: args::non_blank(args.name.as_deref()).map(|n| types::FlowFilterName {
                 like: Some(n.to_string()),

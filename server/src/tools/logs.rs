@@ -6,8 +6,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::args::{self, Parameters};
-use crate::errors::{Doing, ToolError};
+use super::args::{self, page_body, Parameters};
+use crate::errors::{ArgumentError, Doing, ToolError};
 use crate::output::{FlowRunLogs, LogLine, LOG_LEVELS};
 use crate::server::PrefectServer;
 
@@ -24,21 +24,18 @@ fn default_true() -> bool {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FlowRunLogsArgs {
-    /// ID (UUID) of the flow run.
+    /// Flow run UUID.
     pub flow_run_id: String,
-    /// Optional minimum level, case-insensitive: DEBUG, INFO, WARNING, ERROR or CRITICAL
-    /// ("WARNING" returns warnings, errors and critical lines).
+    /// Minimum level, case-insensitive: DEBUG, INFO, WARNING, ERROR or CRITICAL.
     #[serde(default)]
     pub level: Option<String>,
-    /// How many lines to return (1-200), counted back from the newest.
+    /// Lines to return, 1-200, counted back from the newest.
     #[serde(default = "default_log_limit")]
     pub limit: i64,
-    /// How many of the newest lines to skip: with limit 50, offset 50 returns the 50 lines
-    /// before the newest 50.
+    /// Newest lines to skip, to page back.
     #[serde(default)]
     pub offset: i64,
-    /// Include the lines logged by the run's task runs (default true); false returns only the
-    /// flow's own lines.
+    /// Include the task runs' lines (false: the flow's own lines only).
     #[serde(default = "default_true")]
     pub include_task_runs: bool,
 }
@@ -51,11 +48,10 @@ fn min_level(value: &str) -> Result<i64, ToolError> {
         .find(|(name, _)| *name == upper)
         .map(|(_, number)| *number)
         .ok_or_else(|| {
-            ToolError::invalid(format!(
-                "level {value:?} is not a log level; valid levels are {} (each includes the \
-                 levels above it)",
-                LOG_LEVELS.map(|(name, _)| name).join(", ")
-            ))
+            ArgumentError::UnknownLogLevel {
+                value: value.to_string(),
+            }
+            .into()
         })
 }
 
@@ -65,21 +61,13 @@ pub(crate) fn logs_body(
     limit: i64,
     offset: u64,
 ) -> types::BodyReadLogsLogsFilterPost {
-    types::BodyReadLogsLogsFilterPost {
-        logs: Some(filter.clone()),
-        limit: Some(limit),
-        offset,
-        sort: Some(types::LogSort("TIMESTAMP_DESC".into())),
-    }
+    page_body!(BodyReadLogsLogsFilterPost, LogSort("TIMESTAMP_DESC"), limit, offset, logs: Some(filter.clone()))
 }
 
 #[tool_router(router = logs_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// Get a flow run's logs: by default its newest 50 lines, where a failure shows, returned
-    /// oldest first. `offset` pages further back (offset 50 gives the 50 lines before those);
-    /// `older_lines_available` and `next_offset` say whether there is more. `level` is a
-    /// minimum (WARNING includes ERROR and CRITICAL). Messages over 2000 characters keep their
-    /// start and end around a marker.
+    /// Get a flow run's logs: its newest lines (where a failure shows), oldest first; `offset`
+    /// pages back and `next_offset` says where more begin.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn get_flow_run_logs(
         &self,

@@ -1,6 +1,6 @@
 //! Server tools: get_server_info.
 
-use prefect_api::{PrefectCall, PrefectError, PREFECT_API_VERSION};
+use prefect_api::{PrefectCall, PREFECT_API_VERSION};
 use rmcp::{tool, tool_router, Json};
 
 use crate::errors::{Doing, ToolError};
@@ -39,21 +39,10 @@ fn url_facts(api_url: &str) -> UrlFacts {
     }
 }
 
-/// A 404 means the server does not offer this endpoint (Prefect Cloud serves fewer of them).
-fn unless_missing<T>(result: Result<T, PrefectError>) -> Result<Option<T>, PrefectError> {
-    match result {
-        Ok(value) => Ok(Some(value)),
-        Err(PrefectError::NotFound { .. }) => Ok(None),
-        Err(error) => Err(error),
-    }
-}
-
 #[tool_router(router = server_info_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// Get which Prefect server the tools talk to: API URL, self-hosted or Prefect Cloud
-    /// (with account and workspace ids), the kind of authentication, Prefect's release and
-    /// REST API version, and whether it reports itself healthy. An unreachable server is an
-    /// error naming the URL.
+    /// Which Prefect server the tools talk to: API URL, self-hosted or Cloud, the kind of
+    /// authentication, Prefect's release and API version, and whether it is healthy.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn get_server_info(&self) -> Result<Json<ServerInfo>, ToolError> {
         let (release, api_version, health) = tokio::join!(
@@ -61,10 +50,10 @@ impl PrefectServer {
             self.client.server_version().value(),
             self.client.health_check().value(),
         );
-        let healthy = unless_missing(health).doing("checking the server's health")?;
-        let prefect_version =
-            unless_missing(release).doing("reading the server's Prefect version")?;
-        let api_version = unless_missing(api_version).doing("reading the server's API version")?;
+        // A 404 means the server does not offer this endpoint (Prefect Cloud serves fewer).
+        let healthy = health.doing_or_none("checking the server's health")?;
+        let prefect_version = release.doing_or_none("reading the server's Prefect version")?;
+        let api_version = api_version.doing_or_none("reading the server's API version")?;
         let api_url = self.client.api_url().to_string();
         let facts = url_facts(&api_url);
         Ok(Json(ServerInfo {

@@ -2,40 +2,48 @@
 
 use prefect_api::{types, PrefectCall};
 use rmcp::{tool, tool_router, Json};
-use schemars::JsonSchema;
-use serde::Deserialize;
 
-use super::args::{self, Parameters};
+use super::args::{self, page_body, tool_args, Parameters};
 use crate::errors::{Doing, ToolError};
 use crate::output::{TaskRunList, TaskRunView};
 use crate::server::PrefectServer;
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ListTaskRunsArgs {
-    /// Optional ID (UUID) of the flow run whose task runs to list.
-    #[serde(default)]
-    pub flow_run_id: Option<String>,
-    /// Optional state type, case-insensitive: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED,
-    /// CANCELLED, CRASHED, PAUSED or CANCELLING.
-    #[serde(default)]
-    pub state_type: Option<String>,
-    /// Optional state name, exact (e.g. "Completed", "Failed", "Cached", "AwaitingRetry").
-    #[serde(default)]
-    pub state_name: Option<String>,
-    /// Maximum number of task runs to return (1-200).
-    #[serde(default = "args::default_limit")]
-    pub limit: i64,
-    /// Number of task runs to skip.
-    #[serde(default)]
-    pub offset: i64,
+tool_args! {
+    pub struct ListTaskRunsArgs paged {
+        /// Only this flow run's task runs (flow run UUID).
+        #[serde(default)]
+        pub flow_run_id: Option<String>,
+        /// State type, case-insensitive: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED,
+        /// CANCELLED, CRASHED, PAUSED or CANCELLING.
+        #[serde(default)]
+        pub state_type: Option<String>,
+        /// Exact state name, e.g. "Cached", "AwaitingRetry".
+        #[serde(default)]
+        pub state_name: Option<String>,
+    }
+}
+
+/// Newest first by expected start time.
+pub(crate) fn task_runs_body(
+    task_runs: types::TaskRunFilter,
+    flow_runs: Option<types::FlowRunFilter>,
+    limit: i64,
+    offset: u64,
+) -> types::BodyReadTaskRunsTaskRunsFilterPost {
+    page_body!(
+        BodyReadTaskRunsTaskRunsFilterPost,
+        TaskRunSort("EXPECTED_START_TIME_DESC"),
+        limit,
+        offset,
+        task_runs: Some(task_runs),
+        flow_runs: flow_runs,
+    )
 }
 
 #[tool_router(router = task_runs_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// List task runs, newest first (by expected start time): those of one flow run with
-    /// `flow_run_id`, and/or in a state with `state_type` (FAILED, ...) or the exact
-    /// `state_name`; given several, a task run must match all.
+    /// List task runs, newest first, of one flow run and/or in a state; given several
+    /// filters, a task run must match all.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn list_task_runs(
         &self,
@@ -50,34 +58,18 @@ impl PrefectServer {
                 )
             })
             .transpose()?;
-        let state_type = args::non_blank(args.state_type.as_deref())
-            .map(args::state_type)
-            .transpose()?;
-        let state_name = args::non_blank(args.state_name.as_deref()).map(String::from);
-        let limit = args::limit(args.limit)?;
-        let offset = args::offset(args.offset)?;
-        let state =
-            (state_type.is_some() || state_name.is_some()).then(|| types::TaskRunFilterState {
-                type_: state_type.map(|t| types::TaskRunFilterStateType {
-                    any: Some(vec![types::StateType(t)]),
-                }),
-                name: state_name.map(|n| types::TaskRunFilterStateName { any: Some(vec![n]) }),
-                operator: Some(types::Operator("and_".into())),
-            });
-        let body = types::BodyReadTaskRunsTaskRunsFilterPost {
-            task_runs: Some(types::TaskRunFilter {
-                flow_run_id: flow_run_id.map(|id| types::TaskRunFilterFlowRunId {
-                    any: Some(vec![id]),
-                    ..Default::default()
-                }),
-                state,
+        let (state_types, state_names) =
+            args::state_arguments(args.state_type.as_deref(), args.state_name.as_deref())?;
+        let (limit, offset) = args.page()?;
+        let task_runs = types::TaskRunFilter {
+            flow_run_id: flow_run_id.map(|id| types::TaskRunFilterFlowRunId {
+                any: Some(vec![id]),
                 ..Default::default()
             }),
-            limit: Some(limit),
-            offset,
-            sort: Some(types::TaskRunSort("EXPECTED_START_TIME_DESC".into())),
+            state: args::task_run_state(state_types, state_names),
             ..Default::default()
         };
+        let body = task_runs_body(task_runs, None, limit, offset);
         let task_runs = self
             .client
             .read_task_runs(&body)

@@ -8,7 +8,7 @@ use rmcp::{tool, tool_router, Json};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::args::{self, Parameters};
+use super::args::{self, tool_args, Parameters};
 use crate::errors::{Doing, ToolError};
 use crate::output::{WorkPoolList, WorkPoolView, MAX_WORKERS_SHOWN};
 use crate::server::PrefectServer;
@@ -17,43 +17,34 @@ use crate::server::PrefectServer;
 /// enough not to crowd a SQLite-backed server.
 const POOLS_IN_FLIGHT: usize = 4;
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ListWorkPoolsArgs {
-    /// Maximum number of work pools to return (1-200).
-    #[serde(default = "args::default_limit")]
-    pub limit: i64,
-    /// Number of work pools to skip.
-    #[serde(default)]
-    pub offset: i64,
+tool_args! {
+    pub struct ListWorkPoolsArgs paged {}
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkPoolNameArgs {
-    /// Name of the work pool (exact).
+    /// Exact work pool name.
     pub name: String,
 }
 
 #[tool_router(router = work_pools_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// List work pools, sorted by name, each with its queues, workers and health: `healthy` is
-    /// false and `problems` says why (and what to do) when runs in the pool cannot start: a
-    /// paused pool or queue, no worker online.
+    /// List work pools, sorted by name, with queues, workers and health: `problems` says why
+    /// runs cannot start (paused pool or queue, no worker online) and what to do.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn list_work_pools(
         &self,
         Parameters(args): Parameters<ListWorkPoolsArgs>,
     ) -> Result<Json<WorkPoolList>, ToolError> {
-        let limit = args::limit(args.limit)?;
-        let offset = args::offset(args.offset)?;
+        let (limit, offset) = args.page()?;
         self.work_pool_statuses(limit, offset)
             .await
             .map(|pools| Json(WorkPoolList::new(pools)))
     }
 
-    /// Get a work pool by its exact name: status, queues, workers (newest heartbeat first) and
-    /// health (`healthy`, and `problems` that keep its runs from starting).
+    /// Get a work pool by exact name: status, queues, workers (newest heartbeat first) and
+    /// health (`problems` that keep its runs from starting).
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
     async fn get_work_pool(
         &self,
