@@ -83,7 +83,10 @@ impl ObjectKind {
 pub enum ArgumentError {
     /// The arguments did not decode: a missing, misspelt or mistyped argument. `path` is where
     /// (`limit`, `parameters.x`), empty for the object itself.
-    Decode { path: String, problem: String },
+    Decode {
+        path: String,
+        problem: String,
+    },
     NotAUuid {
         field: &'static str,
         value: String,
@@ -98,12 +101,24 @@ pub enum ArgumentError {
         /// Why the range is what it is, or what to do instead; may be empty.
         hint: &'static str,
     },
-    NegativeOffset { got: i64 },
-    Blank { field: &'static str },
-    UnknownStateType { value: String },
-    UnknownLogLevel { value: String },
-    NotADeploymentName { value: String },
-    NotADeploymentIdOrName { value: String },
+    NegativeOffset {
+        got: i64,
+    },
+    Blank {
+        field: &'static str,
+    },
+    UnknownStateType {
+        value: String,
+    },
+    UnknownLogLevel {
+        value: String,
+    },
+    NotADeploymentName {
+        value: String,
+    },
+    NotADeploymentIdOrName {
+        value: String,
+    },
     UnknownParameters {
         deployment: String,
         unknown: Vec<String>,
@@ -114,19 +129,31 @@ pub enum ArgumentError {
         value: String,
         problem: String,
     },
-    BareUuidResource { value: String },
-    SinceAfterUntil { since: String, until: String },
+    BareUuidResource {
+        value: String,
+    },
+    SinceAfterUntil {
+        since: String,
+        until: String,
+    },
     FilterMixesKeys {
         entity: &'static str,
         body_keys: Vec<String>,
         other_keys: Vec<String>,
         valid: Vec<&'static str>,
     },
-    FilterLimitNotANumber { value: String },
+    FilterLimitNotANumber {
+        value: String,
+    },
     /// A filter key or operator Prefect does not have; `path` is where.
-    FilterDecode { path: String, problem: String },
+    FilterDecode {
+        path: String,
+        problem: String,
+    },
     /// An HTTP header meant to carry credentials is not text.
-    HeaderNotText { header: &'static str },
+    HeaderNotText {
+        header: &'static str,
+    },
 }
 
 impl From<ArgumentError> for ToolError {

@@ -3,7 +3,6 @@
 //! With no subcommand it serves MCP over stdio, configured from the environment: that is how
 //! MCP clients launch it. stdout carries only the protocol; logs go to stderr.
 
-
 use std::process::ExitCode;
 use std::time::Duration;
 

@@ -273,28 +273,48 @@ async fn unknown_deployment_and_bad_arguments_are_rejected() {
     assert!(err.contains("timeout must be between 0"), "{err}");
 }
 
-#[tokio::test]
-async fn cancelling_the_request_stops_the_wait_and_the_server_carries_on() {
-    let s = connect().await.unwrap();
-    let call_future = call(
-        &s,
-        "create_flow_run_from_deployment",
-        json!({"deployment_id": "mcp-slow/slow", "name": "abandoned-wait", "parameters": {"seconds": 30}, "timeout": 600}),
+/// A client cancels a waiting create (`notifications/cancelled`): the call ends at once as a
+/// cancelled wait (the server's log says so), the run goes on, and the session keeps serving.
+#[test]
+fn cancelling_the_request_stops_the_wait_and_the_server_carries_on() {
+    let mut server = RawStdioServer::start();
+    server.send(
+        r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"create_flow_run_from_deployment","arguments":{"deployment_id":"mcp-slow/slow","name":"abandoned-wait","parameters":{"seconds":30},"timeout":600},"_meta":{"progressToken":"wait"}}}"#,
     );
-    // Dropping the request future makes rmcp send notifications/cancelled.
-    let outcome = tokio::time::timeout(std::time::Duration::from_secs(3), call_future).await;
-    assert!(outcome.is_err(), "the wait should still be going after 3 s");
-    // The session still answers.
-    let flows = call_ok(&s, "list_flows", json!({"limit": 1})).await;
-    assert_eq!(flows["count"], 1);
-    // Clean up the run that was created.
-    let runs = call_ok(
-        &s,
-        "filter_flow_runs",
-        json!({"filter_criteria": {"name": {"any_": ["abandoned-wait"]}}}),
-    )
-    .await;
-    for run in runs["flow_runs"].as_array().unwrap() {
-        let _ = call(&s, "cancel_flow_run", json!({"flow_run_id": run["id"]})).await;
+    // The first progress notification says the run exists and the wait has begun.
+    loop {
+        let line = server.read_line().expect("the server exited");
+        assert!(!line.contains("\"id\":7"), "the call ended early: {line}");
+        if line.contains("notifications/progress") {
+            break;
+        }
     }
+    server.send(
+        r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7,"reason":"the user stopped waiting"}}"#,
+    );
+    let ended = server.wait_for_log(|line| {
+        line.contains("tool call finished") && line.contains("create_flow_run_from_deployment")
+    });
+    assert!(ended.contains("wait_cancelled"), "{ended}");
+    // The session still answers, and the run it created goes on.
+    let runs = server.request(
+        8,
+        "tools/call",
+        json!({"name": "filter_flow_runs", "arguments": {"filter_criteria": {"name": {"any_": ["abandoned-wait"]}}}}),
+    );
+    let runs = &runs["result"]["structuredContent"]["flow_runs"];
+    let run = runs
+        .as_array()
+        .and_then(|r| r.first())
+        .expect("the run exists");
+    assert!(
+        !["CANCELLED", "CANCELLING"].contains(&run["state"]["type"].as_str().unwrap_or("")),
+        "{run}"
+    );
+    let cancelled = server.request(
+        9,
+        "tools/call",
+        json!({"name": "cancel_flow_run", "arguments": {"flow_run_id": run["id"]}}),
+    );
+    assert_ne!(cancelled["result"]["isError"], json!(true), "{cancelled}");
 }

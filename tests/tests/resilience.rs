@@ -116,9 +116,18 @@ async fn oversized_answers_are_refused_before_being_read() {
 fn a_client_disconnecting_during_a_wait_ends_the_server() {
     let mut server = RawStdioServer::start();
     server.send(
-        r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"create_flow_run_from_deployment","arguments":{"deployment_id":"mcp-slow/slow","name":"disconnected-wait","parameters":{"seconds":20},"timeout":600}}}"#,
+        r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"create_flow_run_from_deployment","arguments":{"deployment_id":"mcp-slow/slow","name":"disconnected-wait","parameters":{"seconds":20},"timeout":600},"_meta":{"progressToken":"wait"}}}"#,
     );
-    std::thread::sleep(Duration::from_secs(3));
+    // The first progress notification says the run exists and the wait has begun.
+    loop {
+        let line = server
+            .read_line()
+            .expect("the server exited before it began waiting");
+        assert!(!line.contains("\"id\":2"), "the call ended early: {line}");
+        if line.contains("notifications/progress") {
+            break;
+        }
+    }
     server.close_stdin();
     let started = Instant::now();
     loop {

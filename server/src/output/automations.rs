@@ -66,21 +66,7 @@ impl From<types::Automation> for AutomationView {
     }
 }
 
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct AutomationList {
-    pub automations: Vec<AutomationView>,
-    /// How many automations this answer holds.
-    pub count: usize,
-}
-
-impl AutomationList {
-    pub fn new(automations: Vec<AutomationView>) -> Self {
-        AutomationList {
-            count: automations.len(),
-            automations,
-        }
-    }
-}
+list_view!(AutomationList, automations, AutomationView);
 
 #[cfg(test)]
 mod tests {

@@ -327,7 +327,11 @@ mod tests {
         let kept = value["flow_runs"].as_array().unwrap().len();
         assert!(kept > 100 && kept < 400, "{kept}");
         assert_eq!(value["count"], json!(kept));
-        assert_eq!(value["flow_runs"][0]["id"], json!(0), "the first items stay");
+        assert_eq!(
+            value["flow_runs"][0]["id"],
+            json!(0),
+            "the first items stay"
+        );
         assert_eq!(truncation.items_dropped["flow_runs"], json!(400 - kept));
         assert!(json_len(&value) <= MAX_RESULT_BYTES);
         assert!(truncation.hint.contains("offset"), "{}", truncation.hint);
@@ -340,9 +344,7 @@ mod tests {
             .collect();
         let mut value = json!({"flow_run": {"id": 1, "parameters": params}});
         let truncation = bound_value(&mut value).unwrap().unwrap();
-        assert!(truncation
-            .items_dropped
-            .contains_key("flow_run.parameters"));
+        assert!(truncation.items_dropped.contains_key("flow_run.parameters"));
         assert!(json_len(&value) <= MAX_RESULT_BYTES);
         assert_eq!(value["flow_run"]["id"], json!(1));
     }

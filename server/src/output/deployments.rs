@@ -147,20 +147,18 @@ impl DeploymentView {
     }
 }
 
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct DeploymentList {
-    pub deployments: Vec<DeploymentView>,
-    /// How many deployments this answer holds.
-    pub count: usize,
-}
+list_view!(DeploymentList, deployments, DeploymentView);
 
-impl DeploymentList {
-    pub fn new(deployments: Vec<DeploymentView>) -> Self {
-        DeploymentList {
-            count: deployments.len(),
-            deployments,
-        }
-    }
+/// How a wait for a flow run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WaitOutcome {
+    /// `timeout` was 0: the call returned as soon as the run existed.
+    NotWaited,
+    /// The run reached a final state (COMPLETED, FAILED, CANCELLED or CRASHED).
+    FinalState,
+    /// The timeout passed first; the run goes on.
+    TimedOut,
 }
 
 /// The outcome of `create_flow_run_from_deployment`.
@@ -173,8 +171,7 @@ pub struct CreatedFlowRun {
     pub deployment_name: String,
     /// The run as it is now (after waiting, when `timeout` > 0).
     pub flow_run: FlowRunView,
-    /// "not_waited" (timeout 0), "final_state" (the run finished) or "timed_out" (still going).
-    pub wait: String,
+    pub wait: WaitOutcome,
     /// Seconds spent waiting.
     pub waited_seconds: f64,
 }

@@ -66,20 +66,18 @@ impl From<types::FlowRunResponse> for FlowRunView {
     }
 }
 
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct FlowRunList {
-    pub flow_runs: Vec<FlowRunView>,
-    /// How many flow runs this answer holds.
-    pub count: usize,
-}
+list_view!(FlowRunList, flow_runs, FlowRunView);
 
-impl FlowRunList {
-    pub fn new(flow_runs: Vec<FlowRunView>) -> Self {
-        FlowRunList {
-            count: flow_runs.len(),
-            flow_runs,
-        }
-    }
+/// Prefect's answer to a cancellation it did not refuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum CancelStatus {
+    /// The run is CANCELLING; its worker stops it and it ends CANCELLED.
+    Accept,
+    /// Prefect asked to wait before the state can change; `message` says why.
+    Wait,
+    /// The run had not started (nothing to stop), so Prefect moved it straight to CANCELLED.
+    Cancelled,
 }
 
 /// The outcome of `cancel_flow_run`.
@@ -87,8 +85,7 @@ impl FlowRunList {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct CancelResult {
     pub flow_run_id: Uuid,
-    /// Prefect's orchestration status: ACCEPT (cancellation under way) or WAIT.
-    pub status: String,
+    pub status: CancelStatus,
     /// The state the run is now in (CANCELLING until the worker stops it, then CANCELLED).
     pub state: Option<StateView>,
     pub message: String,

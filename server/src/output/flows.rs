@@ -29,19 +29,4 @@ impl From<types::Flow> for FlowView {
     }
 }
 
-/// `{"flows": [...], "count": n}`: the documented list shape.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct FlowList {
-    pub flows: Vec<FlowView>,
-    /// How many flows this answer holds.
-    pub count: usize,
-}
-
-impl FlowList {
-    pub fn new(flows: Vec<FlowView>) -> Self {
-        FlowList {
-            count: flows.len(),
-            flows,
-        }
-    }
-}
+list_view!(FlowList, flows, FlowView);

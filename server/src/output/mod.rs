@@ -5,6 +5,27 @@
 //! (parameter schemas, job variables, pull steps, infrastructure documents). The `JsonSchema`
 //! derives become the tools' output schemas.
 
+/// `{"<items>": [...], "count": n}`: the documented shape of every list answer.
+macro_rules! list_view {
+    ($name:ident, $items:ident, $view:ty) => {
+        #[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+        pub struct $name {
+            pub $items: Vec<$view>,
+            /// How many items this answer holds.
+            pub count: usize,
+        }
+
+        impl $name {
+            pub fn new($items: Vec<$view>) -> Self {
+                $name {
+                    count: $items.len(),
+                    $items,
+                }
+            }
+        }
+    };
+}
+
 mod automations;
 pub mod bound;
 mod dashboard;

@@ -45,18 +45,4 @@ impl From<types::TaskRun> for TaskRunView {
     }
 }
 
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct TaskRunList {
-    pub task_runs: Vec<TaskRunView>,
-    /// How many task runs this answer holds.
-    pub count: usize,
-}
-
-impl TaskRunList {
-    pub fn new(task_runs: Vec<TaskRunView>) -> Self {
-        TaskRunList {
-            count: task_runs.len(),
-            task_runs,
-        }
-    }
-}
+list_view!(TaskRunList, task_runs, TaskRunView);

@@ -178,21 +178,7 @@ impl WorkPoolView {
     }
 }
 
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct WorkPoolList {
-    pub work_pools: Vec<WorkPoolView>,
-    /// How many work pools this answer holds.
-    pub count: usize,
-}
-
-impl WorkPoolList {
-    pub fn new(work_pools: Vec<WorkPoolView>) -> Self {
-        WorkPoolList {
-            count: work_pools.len(),
-            work_pools,
-        }
-    }
-}
+list_view!(WorkPoolList, work_pools, WorkPoolView);
 
 #[cfg(test)]
 mod tests {

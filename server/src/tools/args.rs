@@ -99,8 +99,7 @@ pub fn limit(limit: i64) -> Result<i64, ToolError> {
 
 /// `offset` of zero or more.
 pub fn offset(offset: i64) -> Result<u64, ToolError> {
-    u64::try_from(offset)
-        .map_err(|_| ArgumentError::NegativeOffset { got: offset }.into())
+    u64::try_from(offset).map_err(|_| ArgumentError::NegativeOffset { got: offset }.into())
 }
 
 /// A required, non-blank name.
@@ -222,7 +221,12 @@ macro_rules! state_filter {
             let mut state = prefect_api::types::$state::default();
             state.type_ = types.map(|types| {
                 let mut filter = prefect_api::types::$type_filter::default();
-                filter.any = Some(types.into_iter().map(prefect_api::types::StateType).collect());
+                filter.any = Some(
+                    types
+                        .into_iter()
+                        .map(prefect_api::types::StateType)
+                        .collect(),
+                );
                 filter
             });
             state.name = names.map(|names| {
@@ -236,45 +240,61 @@ macro_rules! state_filter {
     }};
 }
 
-/// Flow runs in any of `types` and/or with any of the state `names`.
-pub fn flow_run_state(
-    types: Option<Vec<String>>,
-    names: Option<Vec<String>>,
-) -> Option<types::FlowRunFilterState> {
-    state_filter!(
-        FlowRunFilterState,
-        FlowRunFilterStateType,
-        FlowRunFilterStateName,
-        types,
-        names
-    )
+/// Which states a filter selects: any of `types` and/or any of `names` (both: both must match).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct States {
+    pub types: Option<Vec<String>>,
+    pub names: Option<Vec<String>>,
 }
 
-/// Task runs in any of `types` and/or with any of the state `names`.
-pub fn task_run_state(
-    types: Option<Vec<String>>,
-    names: Option<Vec<String>>,
-) -> Option<types::TaskRunFilterState> {
-    state_filter!(
-        TaskRunFilterState,
-        TaskRunFilterStateType,
-        TaskRunFilterStateName,
-        types,
-        names
-    )
-}
+impl States {
+    pub fn of_types(types: &[&str]) -> Self {
+        States {
+            types: Some(types.iter().map(|t| t.to_string()).collect()),
+            names: None,
+        }
+    }
 
-/// The optional `state_type` / `state_name` arguments, checked, as a state filter's inputs.
-pub fn state_arguments(
-    state_type: Option<&str>,
-    state_name: Option<&str>,
-) -> Result<(Option<Vec<String>>, Option<Vec<String>>), ToolError> {
-    let types = non_blank(state_type)
-        .map(self::state_type)
-        .transpose()?
-        .map(|t| vec![t]);
-    let names = non_blank(state_name).map(|n| vec![n.to_string()]);
-    Ok((types, names))
+    pub fn named(name: &str) -> Self {
+        States {
+            types: None,
+            names: Some(vec![name.to_string()]),
+        }
+    }
+
+    /// The optional `state_type` / `state_name` arguments of a tool, checked.
+    pub fn from_arguments(
+        state_type: Option<&str>,
+        state_name: Option<&str>,
+    ) -> Result<Self, ToolError> {
+        Ok(States {
+            types: non_blank(state_type)
+                .map(self::state_type)
+                .transpose()?
+                .map(|t| vec![t]),
+            names: non_blank(state_name).map(|n| vec![n.to_string()]),
+        })
+    }
+
+    pub fn flow_run_filter(self) -> Option<types::FlowRunFilterState> {
+        state_filter!(
+            FlowRunFilterState,
+            FlowRunFilterStateType,
+            FlowRunFilterStateName,
+            self.types,
+            self.names
+        )
+    }
+
+    pub fn task_run_filter(self) -> Option<types::TaskRunFilterState> {
+        state_filter!(
+            TaskRunFilterState,
+            TaskRunFilterStateType,
+            TaskRunFilterStateName,
+            self.types,
+            self.names
+        )
+    }
 }
 
 #[cfg(test)]

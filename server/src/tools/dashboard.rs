@@ -64,11 +64,11 @@ fn runs_where(
 }
 
 fn state_types(names: &[&str]) -> Option<types::FlowRunFilterState> {
-    args::flow_run_state(Some(names.iter().map(|t| t.to_string()).collect()), None)
+    args::States::of_types(names).flow_run_filter()
 }
 
 fn state_name(name: &str) -> Option<types::FlowRunFilterState> {
-    args::flow_run_state(None, Some(vec![name.to_string()]))
+    args::States::named(name).flow_run_filter()
 }
 
 #[tool_router(router = dashboard_tools, vis = "pub(crate)")]

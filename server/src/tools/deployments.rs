@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::args::{self, page_body, tool_args, Parameters};
 use crate::errors::{ArgumentError, Doing, ToolError};
-use crate::output::{CreatedFlowRun, DeploymentList, DeploymentView, FlowRunView};
+use crate::output::{CreatedFlowRun, DeploymentList, DeploymentView, FlowRunView, WaitOutcome};
 use crate::server::PrefectServer;
 
 /// The longest `timeout` accepted: waiting longer belongs in Prefect's own automations.
@@ -207,7 +207,7 @@ impl PrefectServer {
             .into();
         let started = Instant::now();
         let (run, wait) = if args.timeout == 0 {
-            (run, "not_waited")
+            (run, WaitOutcome::NotWaited)
         } else {
             self.wait_for_final_state(run, Duration::from_secs(args.timeout as u64), &context)
                 .await?
@@ -218,7 +218,7 @@ impl PrefectServer {
             deployment_id: deployment.id,
             deployment_name: deployment.name,
             flow_run: run,
-            wait: wait.into(),
+            wait,
             waited_seconds: (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
         }))
     }
@@ -378,17 +378,17 @@ impl PrefectServer {
         mut run: FlowRunView,
         timeout: Duration,
         context: &RequestContext<RoleServer>,
-    ) -> Result<(FlowRunView, &'static str), ToolError> {
+    ) -> Result<(FlowRunView, WaitOutcome), ToolError> {
         let deadline = Instant::now() + timeout;
         let progress_token = context.meta.get_progress_token();
         let mut interval = Duration::from_secs(1);
         loop {
             if run.is_final() {
-                return Ok((run, "final_state"));
+                return Ok((run, WaitOutcome::FinalState));
             }
             let now = Instant::now();
             if now >= deadline {
-                return Ok((run, "timed_out"));
+                return Ok((run, WaitOutcome::TimedOut));
             }
             if let Some(token) = &progress_token {
                 let elapsed = timeout.saturating_sub(deadline - now).as_secs_f64();

@@ -116,7 +116,7 @@ impl PrefectServer {
 
     async fn failed_task_runs(&self, flow_run_id: Uuid) -> Result<Vec<TaskRunView>, ToolError> {
         let failed = types::TaskRunFilter {
-            state: args::task_run_state(Some(vec!["FAILED".into(), "CRASHED".into()]), None),
+            state: args::States::of_types(&["FAILED", "CRASHED"]).task_run_filter(),
             ..Default::default()
         };
         let this_run = types::FlowRunFilter {

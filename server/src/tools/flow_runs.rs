@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::args::{self, page_body, tool_args, Parameters};
 use crate::errors::{Doing, ToolError};
-use crate::output::{CancelResult, FlowRunList, FlowRunView, StateView};
+use crate::output::{CancelResult, CancelStatus, FlowRunList, FlowRunView, StateView};
 use crate::server::PrefectServer;
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -89,10 +89,10 @@ impl PrefectServer {
         Parameters(args): Parameters<SearchByStateArgs>,
     ) -> Result<Json<FlowRunList>, ToolError> {
         let limit = args.checked_limit()?;
-        let (state_types, state_names) =
-            args::state_arguments(args.state_type.as_deref(), args.state_name.as_deref())?;
+        let states =
+            args::States::from_arguments(args.state_type.as_deref(), args.state_name.as_deref())?;
         let filter = types::FlowRunFilter {
-            state: args::flow_run_state(state_types, state_names),
+            state: states.flow_run_filter(),
             ..Default::default()
         };
         self.read_flow_runs(&flow_runs_body(Some(filter), None, limit, 0))
@@ -133,34 +133,59 @@ impl PrefectServer {
     }
 }
 
-/// ACCEPT and WAIT are successes; ABORT and REJECT are refusals carrying Prefect's reason.
+/// ACCEPT, WAIT and a REJECT that cancelled the run outright are successes; ABORT and other
+/// REJECTs are refusals carrying Prefect's reason.
 fn cancel_outcome(
     id: Uuid,
     result: types::OrchestrationResult,
 ) -> Result<Json<CancelResult>, ToolError> {
-    let status = result.status.0.clone();
     let reason = match &result.details {
         types::OrchestrationResultDetails::RejectDetails(d) => d.reason.clone(),
         types::OrchestrationResultDetails::AbortDetails(d) => d.reason.clone(),
         types::OrchestrationResultDetails::WaitDetails(d) => d.reason.clone(),
         types::OrchestrationResultDetails::AcceptDetails(_) => None,
     };
-    match status.as_str() {
-        "ACCEPT" | "WAIT" => Ok(Json(CancelResult {
-            flow_run_id: id,
-            message: match status.as_str() {
-                "ACCEPT" => "Cancellation accepted: the run is CANCELLING and ends CANCELLED once its worker stops it.".into(),
-                _ => format!("Prefect asked to wait: {}", reason.unwrap_or_default()),
-            },
-            status,
-            state: result.state.map(StateView::from),
-        })),
-        _ => Err(ToolError::CancelRefused {
-            flow_run_id: id.to_string(),
-            status,
-            reason,
-        }),
-    }
+    let (status, message) = match result.status.0.as_str() {
+        "ACCEPT" => (
+            CancelStatus::Accept,
+            "Cancellation accepted: the run is CANCELLING and ends CANCELLED once its worker \
+             stops it."
+                .to_string(),
+        ),
+        "WAIT" => (
+            CancelStatus::Wait,
+            format!("Prefect asked to wait: {}", reason.unwrap_or_default()),
+        ),
+        // A run that has not started has nothing to stop: Prefect rejects CANCELLING and puts
+        // the run straight into CANCELLED instead.
+        "REJECT"
+            if result
+                .state
+                .as_ref()
+                .is_some_and(|s| s.type_.0 == "CANCELLED") =>
+        {
+            (
+                CancelStatus::Cancelled,
+                format!(
+                    "The run had not started, so Prefect cancelled it at once: {}",
+                    reason.unwrap_or_default()
+                ),
+            )
+        }
+        refused => {
+            return Err(ToolError::CancelRefused {
+                flow_run_id: id.to_string(),
+                status: refused.to_string(),
+                reason,
+            })
+        }
+    };
+    Ok(Json(CancelResult {
+        flow_run_id: id,
+        status,
+        message,
+        state: result.state.map(StateView::from),
+    }))
 }
 
 impl PrefectServer {

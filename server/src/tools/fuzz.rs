@@ -93,12 +93,27 @@ proptest! {
     }
 
     #[test]
-    fn uuid_parsing_never_panics(text in "\\PC{0,40}") {
-        let _ = args::uuid("id", &text, "");
+    fn uuids_are_accepted_exactly_when_they_parse_and_errors_name_the_argument(
+        text in "\\PC{0,40}"
+    ) {
+        match args::uuid("flow_run_id", &text, "") {
+            Ok(id) => prop_assert_eq!(Some(id), uuid::Uuid::parse_str(text.trim()).ok()),
+            Err(error) => {
+                prop_assert!(uuid::Uuid::parse_str(text.trim()).is_err());
+                prop_assert!(error.message().contains("flow_run_id must be a UUID"));
+            }
+        }
     }
 
     #[test]
-    fn every_tools_arguments_decode_or_fail_cleanly(arguments in json_object()) {
-        super::decode_all_argument_types_for_tests(arguments);
+    fn unknown_arguments_are_refused_by_name(key in "[a-z_]{1,16}", value in json_value()) {
+        prop_assume!(!["name", "tags", "limit"].contains(&key.as_str()));
+        let mut arguments = Map::new();
+        arguments.insert(key.clone(), value);
+        let error = serde_path_to_error::deserialize::<_, crate::tools::flows::SearchFlowsArgs>(
+            Value::Object(arguments),
+        )
+        .expect_err("an unknown argument is refused");
+        prop_assert!(error.to_string().contains(&format!("unknown field `{key}`")), "{}", error);
     }
 }

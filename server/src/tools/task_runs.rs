@@ -58,15 +58,15 @@ impl PrefectServer {
                 )
             })
             .transpose()?;
-        let (state_types, state_names) =
-            args::state_arguments(args.state_type.as_deref(), args.state_name.as_deref())?;
+        let states =
+            args::States::from_arguments(args.state_type.as_deref(), args.state_name.as_deref())?;
         let (limit, offset) = args.page()?;
         let task_runs = types::TaskRunFilter {
             flow_run_id: flow_run_id.map(|id| types::TaskRunFilterFlowRunId {
                 any: Some(vec![id]),
                 ..Default::default()
             }),
-            state: args::task_run_state(state_types, state_names),
+            state: states.task_run_filter(),
             ..Default::default()
         };
         let body = task_runs_body(task_runs, None, limit, offset);
