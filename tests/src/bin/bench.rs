@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: how fast and how small the server is, against the local real Prefect.
 //!
-//! Prints one table: cold start to the first `tools/list` answer; idle and peak RSS;
+//! Prints one table: cold start to the first `tools/list` answer; idle and peak RSS; the size
+//! of the tool list (whole, and the part a model reads);
 //! p50/p99 of `get_flow_by_id` through MCP next to the same HTTP request made directly (the
 //! floor); calls per second at concurrency 1, 16 and 64 over HTTP, with their error counts;
 //! release binary size. Needs PREFECT_API_URL (xtask sets it) and the release binary
@@ -106,6 +107,25 @@ async fn mcp_latencies(
     client.cancel().await?;
     samples.sort();
     Ok(samples)
+}
+
+/// Sizes in bytes of compact JSON: the whole `tools/list` answer with every toolset, and the
+/// part a model reads (name, description, inputSchema of each tool).
+fn tool_list_sizes(binary: &std::path::Path) -> Result<(usize, usize)> {
+    let output = Command::new(binary).arg("tools").output()?;
+    if !output.status.success() {
+        bail!("`prefect-mcp-server tools` failed");
+    }
+    let list: Value = serde_json::from_slice(&output.stdout)?;
+    let tools = list["tools"].as_array().context("no tools")?;
+    let model_visible: Vec<Value> = tools
+        .iter()
+        .map(|t| json!({"name": t["name"], "description": t["description"], "inputSchema": t["inputSchema"]}))
+        .collect();
+    Ok((
+        serde_json::to_vec(&list)?.len(),
+        serde_json::to_vec(&model_visible)?.len(),
+    ))
 }
 
 async fn direct_latencies(api_url: &str, flow_id: &str) -> Result<Vec<Duration>> {
@@ -252,6 +272,8 @@ async fn main() -> Result<()> {
     let _ = server.kill();
     let _ = server.wait();
     let size_mb = std::fs::metadata(&binary)?.len() as f64 / (1024.0 * 1024.0);
+    let (tool_list, model_visible) = tool_list_sizes(&binary)?;
+    let kb = |bytes: usize| bytes as f64 / 1024.0;
 
     println!("| measure | value | target |");
     println!("|---|---|---|");
@@ -278,6 +300,14 @@ async fn main() -> Result<()> {
     for (concurrency, (rate, errors)) in &rates {
         println!("| calls/s over HTTP, concurrency {concurrency} ({THROUGHPUT_CALLS} calls) | {rate:.0} ({errors} errors) | 0 errors |");
     }
+    println!(
+        "| tools/list, every toolset (compact JSON) | {:.1} KB | ≤ 25 KB |",
+        kb(tool_list)
+    );
+    println!(
+        "| model-visible tool list (name, description, inputSchema) | {:.1} KB | ≤ 12 KB |",
+        kb(model_visible)
+    );
     println!("| release binary size | {size_mb:.1} MB | |");
     let failed: usize = rates.iter().map(|(_, (_, e))| e).sum();
     if failed > 0 {
