@@ -108,7 +108,8 @@ pub struct PrefectServer {
     pub(crate) auth_kind: &'static str,
     /// Set with `per_request_auth`: how to build a client for a caller's own credentials.
     per_request_client: Option<ClientBuilder>,
-    tool_router: ToolRouter<Self>,
+    /// Shared, not copied: stateless HTTP makes a server value per request.
+    tool_router: Arc<ToolRouter<Self>>,
 }
 
 impl PrefectServer {
@@ -149,7 +150,7 @@ impl PrefectServer {
             client: Arc::new(client),
             auth_kind,
             per_request_client: options.per_request_auth.then_some(builder),
-            tool_router,
+            tool_router: Arc::new(tool_router),
         }
     }
 

@@ -299,6 +299,53 @@ fn call_subcommand_prints_the_json_result() {
     assert_eq!(result["flows"][0]["name"], "mcp-hello");
 }
 
+/// `--log-format json` at debug: one JSON line per Prefect request (operation, status,
+/// duration, retries) and one per tool call (tool, outcome, duration), and never the API key.
+#[test]
+fn tool_calls_and_prefect_requests_are_traced_without_secrets() {
+    let secret = "pnu_trace_test_secret_value";
+    let output = Command::new(server_binary())
+        .args([
+            "--log-level",
+            "debug",
+            "--log-format",
+            "json",
+            "call",
+            "get_flow_by_id",
+            r#"{"flow_id": "2f9a6c1e-8d3b-4a8e-9c55-0d1e2f3a4b5c"}"#,
+        ])
+        .env("PREFECT_API_URL", prefect_api_url())
+        .env("PREFECT_API_KEY", secret)
+        .env(
+            "PREFECT_HOME",
+            std::env::temp_dir().join("prefect-mcp-tests-empty-home"),
+        )
+        .output()
+        .expect("run the binary");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains(secret), "the API key was logged");
+    let lines: Vec<Value> = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let request = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "prefect request")
+        .unwrap_or_else(|| panic!("no prefect request event: {stderr}"));
+    assert_eq!(request["fields"]["operation"], "read_flow", "{request}");
+    assert_eq!(request["fields"]["status"], 404, "{request}");
+    assert_eq!(request["fields"]["retries"], 0, "{request}");
+    assert!(request["fields"]["duration_ms"].is_number(), "{request}");
+    let call = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "tool call finished")
+        .unwrap_or_else(|| panic!("no tool call event: {stderr}"));
+    assert_eq!(call["span"]["tool"], "get_flow_by_id", "{call}");
+    assert_eq!(call["span"]["outcome"], "error", "{call}");
+    assert_eq!(call["span"]["error_kind"], "prefect_not_found", "{call}");
+    assert!(call["span"]["duration_ms"].is_number(), "{call}");
+}
+
 #[test]
 fn call_subcommand_fails_with_the_tool_error() {
     let (ok, stdout, stderr) = run_cli(&["call", "get_flow_by_id", r#"{"flow_id": "nope"}"#]);
