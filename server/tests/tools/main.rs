@@ -1,0 +1,11 @@
+//! The fast tier: every tool called in this process, through the same seam as MCP `tools/call`,
+//! against a scripted Prefect (mockito) answering with bodies captured from a real one. No
+//! Prefect, Python or built binary is needed: `cargo test -p prefect-mcp-server`.
+//!
+//! Each test checks what reached Prefect (path, method, body) and what the tool made of the
+//! answer; argument errors are shown to send nothing at all.
+
+mod fixtures;
+mod harness;
+
+mod flows;
