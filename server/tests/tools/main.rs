@@ -9,3 +9,6 @@ mod fixtures;
 mod harness;
 
 mod flows;
+mod flow_runs;
+mod deployments;
+mod filters;
