@@ -12,3 +12,4 @@ mod flows;
 mod flow_runs;
 mod deployments;
 mod filters;
+mod observability;
