@@ -2,10 +2,19 @@
 
 use prefect_api::{PrefectCall, PREFECT_API_VERSION};
 use rmcp::{tool, tool_router, Json};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::args::Parameters;
 
 use crate::errors::{Doing, ToolError};
 use crate::output::ServerInfo;
 use crate::server::PrefectServer;
+
+/// No arguments; one given anyway (a misspelling, a guess) is an error, as for every tool.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerInfoArgs {}
 
 const CLOUD_API_HOST: &str = "api.prefect.cloud";
 
@@ -44,7 +53,10 @@ impl PrefectServer {
     /// Which Prefect server the tools talk to: API URL, self-hosted or Cloud, the kind of
     /// authentication, Prefect's release and API version, and whether it is healthy.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
-    async fn get_server_info(&self) -> Result<Json<ServerInfo>, ToolError> {
+    async fn get_server_info(
+        &self,
+        Parameters(ServerInfoArgs {}): Parameters<ServerInfoArgs>,
+    ) -> Result<Json<ServerInfo>, ToolError> {
         let (release, api_version, health) = tokio::join!(
             self.client.read_version().value(),
             self.client.server_version().value(),
