@@ -13,3 +13,5 @@ mod flow_runs;
 mod deployments;
 mod filters;
 mod observability;
+mod overview;
+mod seam;
