@@ -19,7 +19,10 @@ async fn get_deployment_by_id_adds_its_flows_name_and_leaves_out_the_detail() {
         .await;
     let read_flow = h.answer("GET", &format!("/flows/{FLOW_ID}"), FLOW).await;
     let d = h
-        .ok("get_deployment_by_id", json!({"deployment_id": DEPLOYMENT_ID}))
+        .ok(
+            "get_deployment_by_id",
+            json!({"deployment_id": DEPLOYMENT_ID}),
+        )
         .await;
     read_flow.assert_async().await;
     assert_eq!(d["name"], "hello");
@@ -63,7 +66,10 @@ async fn get_deployment_by_id_with_detail_shows_the_parameter_schema() {
 async fn get_deployment_by_id_refuses_a_name_and_points_at_the_by_name_tool() {
     let mut h = Harness::new().await;
     let err = h
-        .refused("get_deployment_by_id", json!({"deployment_id": "mcp-hello/hello"}))
+        .refused(
+            "get_deployment_by_id",
+            json!({"deployment_id": "mcp-hello/hello"}),
+        )
         .await;
     assert!(err.contains("deployment_id must be a UUID"), "{err}");
     assert!(err.contains("get_deployment_by_name"), "{err}");
@@ -78,7 +84,10 @@ async fn get_deployment_by_id_refuses_detail_given_as_text() {
             json!({"deployment_id": DEPLOYMENT_ID, "detail": "yes"}),
         )
         .await;
-    assert!(err.contains("detail: invalid type: string \"yes\""), "{err}");
+    assert!(
+        err.contains("detail: invalid type: string \"yes\""),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -90,10 +99,16 @@ async fn get_deployment_by_id_404_names_the_deployment() {
         .create_async()
         .await;
     let err = h
-        .err("get_deployment_by_id", json!({"deployment_id": DEPLOYMENT_ID}))
+        .err(
+            "get_deployment_by_id",
+            json!({"deployment_id": DEPLOYMENT_ID}),
+        )
         .await;
     assert!(err.contains("Not found while reading deployment"), "{err}");
-    assert!(err.contains(DEPLOYMENT_ID) && err.contains("Deployment not found"), "{err}");
+    assert!(
+        err.contains(DEPLOYMENT_ID) && err.contains("Deployment not found"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -114,7 +129,9 @@ async fn get_deployment_by_name_reads_the_flow_and_deployment_path() {
 async fn get_deployment_by_name_refuses_a_name_without_its_flow() {
     let mut h = Harness::new().await;
     for bad in ["hello", "a/b/c", "/hello"] {
-        let err = h.refused("get_deployment_by_name", json!({"name": bad})).await;
+        let err = h
+            .refused("get_deployment_by_name", json!({"name": bad}))
+            .await;
         assert!(err.contains("\"flow_name/deployment_name\""), "{err}");
         assert!(err.contains(&format!("{bad:?}")), "{err}");
     }
@@ -131,7 +148,10 @@ async fn get_deployment_by_name_404_names_the_deployment() {
     let err = h
         .err("get_deployment_by_name", json!({"name": "mcp-hello/nope"}))
         .await;
-    assert!(err.contains("Not found while reading deployment \"mcp-hello/nope\""), "{err}");
+    assert!(
+        err.contains("Not found while reading deployment \"mcp-hello/nope\""),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -171,13 +191,26 @@ async fn list_deployments_names_each_ones_flow_with_one_extra_request() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| format!("{}/{}", d["flow_name"].as_str().unwrap(), d["name"].as_str().unwrap()))
+        .map(|d| {
+            format!(
+                "{}/{}",
+                d["flow_name"].as_str().unwrap(),
+                d["name"].as_str().unwrap()
+            )
+        })
         .collect();
     assert_eq!(
         full_names,
-        ["mcp-hello/hello", "mcp-scheduled/hourly", "mcp-late/late-deployment"]
+        [
+            "mcp-hello/hello",
+            "mcp-scheduled/hourly",
+            "mcp-late/late-deployment"
+        ]
     );
-    assert_eq!(found["deployments"][1]["schedules"][0]["interval_seconds"], 3600.0);
+    assert_eq!(
+        found["deployments"][1]["schedules"][0]["interval_seconds"],
+        3600.0
+    );
     assert_eq!(found["deployments"][2]["concurrency_limit"], 1);
 }
 
@@ -200,7 +233,9 @@ async fn list_deployments_of_one_flow_filters_by_its_id() {
 #[tokio::test]
 async fn list_deployments_refuses_a_bad_flow_id() {
     let mut h = Harness::new().await;
-    let err = h.refused("list_deployments", json!({"flow_id": "hello"})).await;
+    let err = h
+        .refused("list_deployments", json!({"flow_id": "hello"}))
+        .await;
     assert!(err.contains("flow_id must be a UUID"), "{err}");
 }
 
@@ -215,8 +250,11 @@ async fn search_deployments_by_status_active_means_not_paused() {
             "[]",
         )
         .await;
-    h.ok("search_deployments_by_status", json!({"is_schedule_active": true}))
-        .await;
+    h.ok(
+        "search_deployments_by_status",
+        json!({"is_schedule_active": true}),
+    )
+    .await;
     read.assert_async().await;
 }
 
@@ -232,9 +270,13 @@ async fn search_deployments_by_status_inactive_means_paused() {
             &list(&[paused]),
         )
         .await;
-    h.answer("POST", "/flows/filter", &list(&[FLOW.into()])).await;
+    h.answer("POST", "/flows/filter", &list(&[FLOW.into()]))
+        .await;
     let found = h
-        .ok("search_deployments_by_status", json!({"is_schedule_active": false}))
+        .ok(
+            "search_deployments_by_status",
+            json!({"is_schedule_active": false}),
+        )
         .await;
     read.assert_async().await;
     assert_eq!(found["deployments"][0]["paused"], true);
@@ -244,7 +286,10 @@ async fn search_deployments_by_status_inactive_means_paused() {
 async fn search_deployments_by_status_refuses_text_for_a_boolean() {
     let mut h = Harness::new().await;
     let err = h
-        .refused("search_deployments_by_status", json!({"is_schedule_active": "yes"}))
+        .refused(
+            "search_deployments_by_status",
+            json!({"is_schedule_active": "yes"}),
+        )
         .await;
     assert!(err.contains("is_schedule_active: invalid type"), "{err}");
 }
@@ -260,8 +305,12 @@ fn created_run(state_type: &str, state_name: &str) -> String {
 #[tokio::test]
 async fn create_flow_run_sends_parameters_name_and_an_idempotency_key() {
     let mut h = Harness::new().await;
-    h.answer("GET", "/deployments/name/mcp-params/params", DEPLOYMENT_PARAMS)
-        .await;
+    h.answer(
+        "GET",
+        "/deployments/name/mcp-params/params",
+        DEPLOYMENT_PARAMS,
+    )
+    .await;
     let create = body_where(
         h.mock(
             "POST",
@@ -335,7 +384,10 @@ async fn create_flow_run_waits_until_the_run_is_final() {
     completed.assert_async().await;
     assert_eq!(created["wait"], "final_state");
     assert_eq!(created["flow_run"]["state"]["type"], "COMPLETED");
-    assert!(created["waited_seconds"].as_f64().unwrap() > 0.0, "{created}");
+    assert!(
+        created["waited_seconds"].as_f64().unwrap() > 0.0,
+        "{created}"
+    );
 }
 
 #[tokio::test]
@@ -374,8 +426,12 @@ async fn create_flow_run_reports_a_wait_that_timed_out() {
 #[tokio::test]
 async fn create_flow_run_refuses_unknown_parameters_before_creating_anything() {
     let mut h = Harness::new().await;
-    h.answer("GET", "/deployments/name/mcp-params/params", DEPLOYMENT_PARAMS)
-        .await;
+    h.answer(
+        "GET",
+        "/deployments/name/mcp-params/params",
+        DEPLOYMENT_PARAMS,
+    )
+    .await;
     let create = h
         .mock(
             "POST",
@@ -405,7 +461,10 @@ async fn create_flow_run_refuses_a_timeout_outside_an_hour() {
                 json!({"deployment_id": PARAMS_DEPLOYMENT_ID, "timeout": bad}),
             )
             .await;
-        assert!(err.contains(&format!("timeout must be between 0 and 3600, got {bad}")), "{err}");
+        assert!(
+            err.contains(&format!("timeout must be between 0 and 3600, got {bad}")),
+            "{err}"
+        );
     }
 }
 
@@ -457,7 +516,10 @@ async fn create_flow_run_passes_on_prefects_rejection() {
             json!({"deployment_id": PARAMS_DEPLOYMENT_ID, "parameters": {"n": "x"}}),
         )
         .await;
-    assert!(err.contains("Prefect rejected the request while creating a flow run"), "{err}");
+    assert!(
+        err.contains("Prefect rejected the request while creating a flow run"),
+        "{err}"
+    );
     assert!(err.contains("'x' is not of type 'integer'"), "{err}");
 }
 
@@ -475,6 +537,8 @@ async fn create_flow_run_of_a_missing_deployment_is_not_found() {
             json!({"deployment_id": "mcp-params/gone"}),
         )
         .await;
-    assert!(err.contains("Not found while reading deployment \"mcp-params/gone\""), "{err}");
+    assert!(
+        err.contains("Not found while reading deployment \"mcp-params/gone\""),
+        "{err}"
+    );
 }
-

@@ -104,7 +104,8 @@ async fn filter_deployments_sends_the_filter_and_names_the_flows() {
             &list(&[DEPLOYMENT.into()]),
         )
         .await;
-    h.answer("POST", "/flows/filter", &list(&[FLOW.into()])).await;
+    h.answer("POST", "/flows/filter", &list(&[FLOW.into()]))
+        .await;
     let found = h
         .ok(
             "filter_deployments",
@@ -126,7 +127,10 @@ async fn filter_criteria_mixing_body_and_filter_keys_is_refused() {
         .await;
     assert!(err.contains("mixes top-level keys"), "{err}");
     assert!(err.contains("(flows)") && err.contains("(name)"), "{err}");
-    assert!(err.contains("work_pool_queues"), "the valid keys are listed: {err}");
+    assert!(
+        err.contains("work_pool_queues"),
+        "the valid keys are listed: {err}"
+    );
 }
 
 #[tokio::test]
@@ -139,7 +143,10 @@ async fn an_unknown_filter_operator_is_refused_with_the_valid_ones() {
         )
         .await;
     assert!(err.contains("filter_criteria.flow_runs.name"), "{err}");
-    assert!(err.contains("unknown field `equals`") && err.contains("like_"), "{err}");
+    assert!(
+        err.contains("unknown field `equals`") && err.contains("like_"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -160,14 +167,20 @@ async fn a_filter_limit_over_200_is_refused() {
     let err = h
         .refused("filter_flows", json!({"filter_criteria": {"limit": 500}}))
         .await;
-    assert!(err.contains("limit must be between 1 and 200, got 500"), "{err}");
+    assert!(
+        err.contains("limit must be between 1 and 200, got 500"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn a_filter_limit_given_as_text_is_refused() {
     let mut h = Harness::new().await;
     let err = h
-        .refused("filter_flow_runs", json!({"filter_criteria": {"limit": "ten"}}))
+        .refused(
+            "filter_flow_runs",
+            json!({"filter_criteria": {"limit": "ten"}}),
+        )
         .await;
     assert!(
         err.contains("filter_criteria.limit must be a whole number from 1 to 200, got \"ten\""),
@@ -183,5 +196,8 @@ async fn filter_tools_need_their_criteria() {
     let err = h
         .refused("filter_flows", json!({"filter_criteria": "name = etl"}))
         .await;
-    assert!(err.contains("filter_criteria: invalid type: string"), "{err}");
+    assert!(
+        err.contains("filter_criteria: invalid type: string"),
+        "{err}"
+    );
 }

@@ -8,8 +8,12 @@ use crate::harness::*;
 #[tokio::test]
 async fn get_flow_run_by_id_shows_a_failure_with_its_exception() {
     let mut h = Harness::new().await;
-    h.answer("GET", &format!("/flow_runs/{FAILED_RUN_ID}"), FLOW_RUN_FAILED)
-        .await;
+    h.answer(
+        "GET",
+        &format!("/flow_runs/{FAILED_RUN_ID}"),
+        FLOW_RUN_FAILED,
+    )
+    .await;
     let run = h
         .ok("get_flow_run_by_id", json!({"flow_run_id": FAILED_RUN_ID}))
         .await;
@@ -37,8 +41,12 @@ async fn a_flow_run_view_omits_absent_fields_instead_of_sending_null() {
     let mut h = Harness::new().await;
     // The fixture has nulls: work_queue_name, work_pool_name, parent_task_run_id, ...
     assert!(has_null(&parse(FLOW_RUN_FAILED)));
-    h.answer("GET", &format!("/flow_runs/{FAILED_RUN_ID}"), FLOW_RUN_FAILED)
-        .await;
+    h.answer(
+        "GET",
+        &format!("/flow_runs/{FAILED_RUN_ID}"),
+        FLOW_RUN_FAILED,
+    )
+    .await;
     let run = h
         .ok("get_flow_run_by_id", json!({"flow_run_id": FAILED_RUN_ID}))
         .await;
@@ -59,7 +67,10 @@ async fn get_flow_run_by_id_shows_a_late_run_and_its_pool() {
     assert_eq!(run["state"]["name"], "Late");
     assert_eq!(run["work_pool_name"], "mcp-pool");
     assert_eq!(run["work_queue_name"], "default");
-    assert!(run.get("start_time").is_none(), "a late run has not started: {run}");
+    assert!(
+        run.get("start_time").is_none(),
+        "a late run has not started: {run}"
+    );
 }
 
 #[tokio::test]
@@ -81,7 +92,10 @@ async fn get_flow_run_by_id_404_names_the_run() {
         .create_async()
         .await;
     let err = h
-        .err("get_flow_run_by_id", json!({"flow_run_id": COMPLETED_RUN_ID}))
+        .err(
+            "get_flow_run_by_id",
+            json!({"flow_run_id": COMPLETED_RUN_ID}),
+        )
         .await;
     assert!(err.contains("Not found while reading flow run"), "{err}");
     assert!(err.contains(COMPLETED_RUN_ID), "{err}");
@@ -120,7 +134,9 @@ async fn list_flow_runs_asks_newest_first_for_one_flow() {
 #[tokio::test]
 async fn list_flow_runs_refuses_a_flow_name_as_flow_id() {
     let mut h = Harness::new().await;
-    let err = h.refused("list_flow_runs", json!({"flow_id": "mcp-hello"})).await;
+    let err = h
+        .refused("list_flow_runs", json!({"flow_id": "mcp-hello"}))
+        .await;
     assert!(err.contains("flow_id must be a UUID"), "{err}");
     assert!(err.contains("get_flow_by_name"), "{err}");
 }
@@ -129,8 +145,7 @@ async fn list_flow_runs_refuses_a_flow_name_as_flow_id() {
 async fn search_flow_runs_by_state_sends_the_type_in_prefects_spelling() {
     let mut h = Harness::new().await;
     let read = body_where(h.mock("POST", "/flow_runs/filter"), |body| {
-        body["flow_runs"]["state"]
-            == json!({"type": {"any_": ["FAILED"]}, "operator": "and_"})
+        body["flow_runs"]["state"] == json!({"type": {"any_": ["FAILED"]}, "operator": "and_"})
             && body["sort"] == "EXPECTED_START_TIME_DESC"
             && body["limit"] == 20
     })
@@ -170,7 +185,10 @@ async fn search_flow_runs_by_state_refuses_a_state_name_given_as_type() {
     let err = h
         .refused("search_flow_runs_by_state", json!({"state_type": "Late"}))
         .await;
-    assert!(err.contains("state_type \"Late\" is not a Prefect state type"), "{err}");
+    assert!(
+        err.contains("state_type \"Late\" is not a Prefect state type"),
+        "{err}"
+    );
     assert!(err.contains("SCHEDULED, PENDING, RUNNING"), "{err}");
     assert!(err.contains("use state_name"), "{err}");
 }
@@ -214,7 +232,10 @@ async fn cancel_flow_run_moves_the_run_to_cancelling() {
     assert_eq!(done["status"], "ACCEPT");
     assert_eq!(done["flow_run_id"], LATE_RUN_ID);
     assert_eq!(done["state"]["type"], "CANCELLING");
-    assert!(done["message"].as_str().unwrap().contains("CANCELLED"), "{done}");
+    assert!(
+        done["message"].as_str().unwrap().contains("CANCELLED"),
+        "{done}"
+    );
 }
 
 #[tokio::test]
@@ -238,13 +259,18 @@ async fn cancel_flow_run_of_a_finished_run_carries_prefects_reason() {
         err.contains(&format!("Flow run {COMPLETED_RUN_ID} was not cancelled")),
         "{err}"
     );
-    assert!(err.contains("ABORT: This run has already terminated."), "{err}");
+    assert!(
+        err.contains("ABORT: This run has already terminated."),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn cancel_flow_run_refuses_a_bad_uuid() {
     let mut h = Harness::new().await;
-    let err = h.refused("cancel_flow_run", json!({"flow_run_id": "42"})).await;
+    let err = h
+        .refused("cancel_flow_run", json!({"flow_run_id": "42"}))
+        .await;
     assert!(err.contains("flow_run_id must be a UUID"), "{err}");
 }
 

@@ -22,9 +22,14 @@ async fn get_flow_by_id_returns_the_flow_without_prefects_extra_fields() {
 #[tokio::test]
 async fn get_flow_by_id_refuses_a_name_and_points_at_get_flow_by_name() {
     let mut h = Harness::new().await;
-    let err = h.refused("get_flow_by_id", json!({"flow_id": "mcp-hello"})).await;
+    let err = h
+        .refused("get_flow_by_id", json!({"flow_id": "mcp-hello"}))
+        .await;
     assert!(err.contains("flow_id must be a UUID"), "{err}");
-    assert!(err.contains("\"mcp-hello\"") && err.contains("get_flow_by_name"), "{err}");
+    assert!(
+        err.contains("\"mcp-hello\"") && err.contains("get_flow_by_name"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -37,7 +42,10 @@ async fn get_flow_by_id_404_is_not_found_naming_the_flow() {
         .await;
     let err = h.err("get_flow_by_id", json!({"flow_id": FLOW_ID})).await;
     assert!(err.starts_with("Not found while reading flow"), "{err}");
-    assert!(err.contains(FLOW_ID) && err.contains("Flow not found"), "{err}");
+    assert!(
+        err.contains(FLOW_ID) && err.contains("Flow not found"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -52,7 +60,11 @@ async fn get_flow_by_name_encodes_spaces_and_non_ascii_in_the_path() {
     let mut h = Harness::new().await;
     let unicode_flow = parse(FLOWS)[0].to_string();
     let read = h
-        .answer("GET", "/flows/name/mcp%20%C3%BCn%C3%AFcode%20flow", &unicode_flow)
+        .answer(
+            "GET",
+            "/flows/name/mcp%20%C3%BCn%C3%AFcode%20flow",
+            &unicode_flow,
+        )
         .await;
     let flow = h
         .ok("get_flow_by_name", json!({"name": "mcp ünïcode flow"}))
@@ -72,7 +84,9 @@ async fn get_flow_by_name_refuses_a_blank_name() {
 #[tokio::test]
 async fn get_flow_by_name_refuses_a_misspelt_argument() {
     let mut h = Harness::new().await;
-    let err = h.refused("get_flow_by_name", json!({"flow_name": "etl"})).await;
+    let err = h
+        .refused("get_flow_by_name", json!({"flow_name": "etl"}))
+        .await;
     assert!(err.contains("unknown field `flow_name`"), "{err}");
     assert!(err.contains("`name`"), "the valid one is named: {err}");
 }
@@ -86,7 +100,10 @@ async fn get_flow_by_name_404_names_the_flow() {
         .create_async()
         .await;
     let err = h.err("get_flow_by_name", json!({"name": "nope"})).await;
-    assert!(err.contains("Not found") && err.contains("\"nope\""), "{err}");
+    assert!(
+        err.contains("Not found") && err.contains("\"nope\""),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -211,8 +228,14 @@ async fn prefects_401_points_at_the_credentials() {
         .create_async()
         .await;
     let err = h.err("list_flows", json!({})).await;
-    assert!(err.contains("refused the credentials while listing flows"), "{err}");
-    assert!(err.contains("401") && err.contains("PREFECT_API_KEY"), "{err}");
+    assert!(
+        err.contains("refused the credentials while listing flows"),
+        "{err}"
+    );
+    assert!(
+        err.contains("401") && err.contains("PREFECT_API_KEY"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -224,7 +247,10 @@ async fn prefects_500_is_reported_as_server_side() {
         .create_async()
         .await;
     let err = h.err("list_flows", json!({})).await;
-    assert!(err.contains("(500)") && err.contains("Internal Server Error"), "{err}");
+    assert!(
+        err.contains("(500)") && err.contains("Internal Server Error"),
+        "{err}"
+    );
     assert!(err.contains("server-side problem"), "{err}");
 }
 
@@ -239,7 +265,10 @@ async fn prefects_422_detail_is_passed_on() {
         .create_async()
         .await;
     let err = h.err("list_flows", json!({})).await;
-    assert!(err.contains("Prefect rejected the request while listing flows (422)"), "{err}");
+    assert!(
+        err.contains("Prefect rejected the request while listing flows (422)"),
+        "{err}"
+    );
     assert!(err.contains("less than or equal to 200"), "{err}");
 }
 
@@ -264,6 +293,9 @@ async fn an_unreachable_prefect_is_named_by_its_url() {
         .unwrap();
     assert_eq!(result.is_error, Some(true));
     let err = text_of(&result);
-    assert!(err.contains("Cannot reach Prefect at") && err.contains(&api_url), "{err}");
+    assert!(
+        err.contains("Cannot reach Prefect at") && err.contains(&api_url),
+        "{err}"
+    );
     assert!(err.contains("PREFECT_API_URL"), "{err}");
 }

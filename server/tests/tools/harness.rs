@@ -42,10 +42,7 @@ impl Harness {
 
     /// A mock answering 200 with `body`, created.
     pub async fn answer(&mut self, method: &str, path: &str, body: &str) -> Mock {
-        self.mock(method, path)
-            .with_body(body)
-            .create_async()
-            .await
+        self.mock(method, path).with_body(body).create_async().await
     }
 
     /// A mock answering 200 with `body` only to a request whose JSON body contains `expected`.
@@ -177,10 +174,7 @@ pub fn unreachable_server() -> (PrefectServer, String) {
 
 /// Calls whose request body must satisfy `check` (mockito's partial JSON treats arrays as
 /// prefixes; this compares exactly).
-pub fn body_where(
-    mock: Mock,
-    check: impl Fn(&Value) -> bool + Send + Sync + 'static,
-) -> Mock {
+pub fn body_where(mock: Mock, check: impl Fn(&Value) -> bool + Send + Sync + 'static) -> Mock {
     mock.match_request(move |request| {
         request
             .body()

@@ -8,10 +8,10 @@
 mod fixtures;
 mod harness;
 
-mod flows;
-mod flow_runs;
 mod deployments;
 mod filters;
+mod flow_runs;
+mod flows;
 mod observability;
 mod overview;
 mod seam;

@@ -12,7 +12,15 @@ fn messages(logs: &Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| l["message"].as_str().unwrap().lines().next().unwrap().to_string())
+        .map(|l| {
+            l["message"]
+                .as_str()
+                .unwrap()
+                .lines()
+                .next()
+                .unwrap()
+                .to_string()
+        })
         .collect()
 }
 
@@ -37,12 +45,21 @@ async fn get_flow_run_logs_asks_for_the_newest_lines_and_returns_them_oldest_fir
     assert_eq!(logs["older_lines_available"], false);
     assert!(logs.get("next_offset").is_none(), "{logs}");
     let lines = messages(&logs);
-    assert!(lines[0].starts_with("Task run failed with exception"), "{lines:?}");
+    assert!(
+        lines[0].starts_with("Task run failed with exception"),
+        "{lines:?}"
+    );
     assert!(lines[4].starts_with("Engine execution exited"), "{lines:?}");
     assert_eq!(logs["logs"][0]["level"], "ERROR");
     assert_eq!(logs["logs"][3]["level"], "INFO");
-    assert_eq!(logs["logs"][0]["task_run_id"], "01a22c13-fc1b-773a-8688-7e88d9a7477c");
-    assert!(logs["logs"][4].get("task_run_id").is_none(), "flow lines have none");
+    assert_eq!(
+        logs["logs"][0]["task_run_id"],
+        "01a22c13-fc1b-773a-8688-7e88d9a7477c"
+    );
+    assert!(
+        logs["logs"][4].get("task_run_id").is_none(),
+        "flow lines have none"
+    );
 }
 
 #[tokio::test]
@@ -67,7 +84,10 @@ async fn get_flow_run_logs_pages_back_with_next_offset() {
     assert_eq!(logs["older_lines_available"], true);
     assert_eq!(logs["next_offset"], 2);
     let lines = messages(&logs);
-    assert!(lines[0].starts_with("Finished in state Failed"), "{lines:?}");
+    assert!(
+        lines[0].starts_with("Finished in state Failed"),
+        "{lines:?}"
+    );
     assert!(lines[1].starts_with("Engine execution exited"), "{lines:?}");
 }
 
@@ -102,7 +122,10 @@ async fn get_flow_run_logs_refuses_an_unknown_level() {
         )
         .await;
     assert!(err.contains("level \"LOUD\" is not a log level"), "{err}");
-    assert!(err.contains("DEBUG, INFO, WARNING, ERROR, CRITICAL"), "{err}");
+    assert!(
+        err.contains("DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -124,7 +147,10 @@ async fn get_flow_run_logs_of_an_unknown_run_says_it_does_not_exist() {
         .create_async()
         .await;
     let err = h
-        .err("get_flow_run_logs", json!({"flow_run_id": COMPLETED_RUN_ID}))
+        .err(
+            "get_flow_run_logs",
+            json!({"flow_run_id": COMPLETED_RUN_ID}),
+        )
         .await;
     assert!(err.contains("Not found while reading flow run"), "{err}");
     assert!(err.contains(COMPLETED_RUN_ID), "{err}");
@@ -163,7 +189,10 @@ async fn list_task_runs_refuses_an_unknown_state_type() {
     let err = h
         .refused("list_task_runs", json!({"state_type": "BROKEN"}))
         .await;
-    assert!(err.contains("state_type \"BROKEN\" is not a Prefect state type"), "{err}");
+    assert!(
+        err.contains("state_type \"BROKEN\" is not a Prefect state type"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -212,7 +241,10 @@ async fn list_work_pools_explains_why_runs_cannot_start() {
     let paused = &found["work_pools"][0];
     assert_eq!(paused["name"], "mcp-paused-pool");
     assert_eq!(paused["healthy"], false);
-    assert!(paused["problems"][0].as_str().unwrap().contains("the work pool is paused"));
+    assert!(paused["problems"][0]
+        .as_str()
+        .unwrap()
+        .contains("the work pool is paused"));
     let pool = &found["work_pools"][1];
     assert_eq!(pool["default_queue"], "default");
     assert_eq!(pool["queues"].as_array().unwrap().len(), 2);
@@ -222,7 +254,10 @@ async fn list_work_pools_explains_why_runs_cannot_start() {
         .iter()
         .map(|p| p.as_str().unwrap())
         .collect();
-    assert!(problems[0].contains("queue \"mcp-paused-queue\" is paused"), "{problems:?}");
+    assert!(
+        problems[0].contains("queue \"mcp-paused-queue\" is paused"),
+        "{problems:?}"
+    );
     assert!(
         problems[1].contains("prefect worker start --pool \"mcp-pool\""),
         "{problems:?}"
@@ -259,7 +294,10 @@ async fn get_work_pool_with_an_online_worker_reports_only_the_paused_queue() {
     assert_eq!(pool["workers"][0]["status"], "ONLINE");
     assert_eq!(pool["type"], "process");
     assert_eq!(pool["problems"].as_array().unwrap().len(), 1, "{pool}");
-    assert!(pool["problems"][0].as_str().unwrap().contains("mcp-paused-queue"));
+    assert!(pool["problems"][0]
+        .as_str()
+        .unwrap()
+        .contains("mcp-paused-queue"));
 }
 
 #[tokio::test]
@@ -271,7 +309,10 @@ async fn get_work_pool_404_names_the_pool() {
         .create_async()
         .await;
     let err = h.err("get_work_pool", json!({"name": "nope"})).await;
-    assert!(err.contains("Not found while reading work pool \"nope\""), "{err}");
+    assert!(
+        err.contains("Not found while reading work pool \"nope\""),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -411,10 +452,16 @@ async fn list_automations_sorts_by_name_and_compacts_triggers() {
     assert_eq!(found["count"], 1);
     let automation = &found["automations"][0];
     assert_eq!(automation["name"], "mcp-notify-on-failure");
-    assert_eq!(automation["trigger"]["expect"], json!(["prefect.flow-run.Failed"]));
+    assert_eq!(
+        automation["trigger"]["expect"],
+        json!(["prefect.flow-run.Failed"])
+    );
     assert!(automation["trigger"].get("after").is_none(), "{automation}");
     assert_eq!(automation["actions"], json!([{"type": "do-nothing"}]));
-    assert!(automation.get("actions_on_trigger").is_none(), "{automation}");
+    assert!(
+        automation.get("actions_on_trigger").is_none(),
+        "{automation}"
+    );
 }
 
 #[tokio::test]
@@ -428,7 +475,10 @@ async fn get_automation_by_name_asks_for_that_exact_name() {
     .create_async()
     .await;
     let automation = h
-        .ok("get_automation", json!({"automation": "mcp-notify-on-failure"}))
+        .ok(
+            "get_automation",
+            json!({"automation": "mcp-notify-on-failure"}),
+        )
         .await;
     read.assert_async().await;
     assert_eq!(automation["id"], AUTOMATION_ID);
@@ -454,7 +504,10 @@ async fn get_automation_of_an_unknown_name_is_not_found() {
     let mut h = Harness::new().await;
     h.answer("POST", "/automations/filter", "[]").await;
     let err = h.err("get_automation", json!({"automation": "nope"})).await;
-    assert!(err.contains("there is no automation named \"nope\""), "{err}");
+    assert!(
+        err.contains("there is no automation named \"nope\""),
+        "{err}"
+    );
     assert!(err.contains("list_automations"), "{err}");
 }
 
@@ -464,10 +517,17 @@ async fn get_automation_of_a_shared_name_asks_for_the_id() {
     let one = parse(AUTOMATIONS)[0].clone();
     let mut other = one.clone();
     other["id"] = "1bb2fabb-236f-41d4-bc7a-682cb19060a6".into();
-    h.answer("POST", "/automations/filter", &json!([one, other]).to_string())
-        .await;
+    h.answer(
+        "POST",
+        "/automations/filter",
+        &json!([one, other]).to_string(),
+    )
+    .await;
     let err = h
-        .err("get_automation", json!({"automation": "mcp-notify-on-failure"}))
+        .err(
+            "get_automation",
+            json!({"automation": "mcp-notify-on-failure"}),
+        )
         .await;
     assert!(err.contains("More than one automation"), "{err}");
     assert!(

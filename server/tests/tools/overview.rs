@@ -55,7 +55,10 @@ async fn get_server_info_with_refused_credentials_names_the_setting() {
     }
     let err = h.err("get_server_info", json!({})).await;
     assert!(err.contains("Prefect refused the credentials"), "{err}");
-    assert!(err.contains("PREFECT_API_KEY") && err.contains("PREFECT_API_AUTH_STRING"), "{err}");
+    assert!(
+        err.contains("PREFECT_API_KEY") && err.contains("PREFECT_API_AUTH_STRING"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -120,8 +123,13 @@ async fn get_dashboard_counts_with_prefects_count_endpoints() {
     .create_async()
     .await;
     h.answer("POST", "/work_pools/count", "2").await;
-    h.answer_to("POST", "/work_pools/filter", json!({"limit": 200}), WORK_POOLS)
-        .await;
+    h.answer_to(
+        "POST",
+        "/work_pools/filter",
+        json!({"limit": 200}),
+        WORK_POOLS,
+    )
+    .await;
     h.answer("POST", "/work_pools/mcp-pool/queues/filter", WORK_QUEUES)
         .await;
     h.answer("POST", "/work_pools/mcp-pool/workers/filter", WORKERS)
@@ -148,7 +156,10 @@ async fn get_dashboard_counts_with_prefects_count_endpoints() {
     assert_eq!(dashboard["failed_runs"]["count"], 3);
     let newest = &dashboard["failed_runs"]["newest"][0];
     assert_eq!(newest["name"], "seed-fail");
-    assert!(newest["message"].as_str().unwrap().contains("ValueError"), "{newest}");
+    assert!(
+        newest["message"].as_str().unwrap().contains("ValueError"),
+        "{newest}"
+    );
     assert_eq!(dashboard["work_pools"]["count"], 2);
     let unhealthy: Vec<&str> = dashboard["work_pools"]["unhealthy"]
         .as_array()
@@ -166,7 +177,10 @@ async fn get_dashboard_refuses_hours_beyond_thirty_days() {
     let mut h = Harness::new().await;
     for bad in [0, 721] {
         let err = h.refused("get_dashboard", json!({"hours": bad})).await;
-        assert!(err.contains(&format!("hours must be between 1 and 720, got {bad}")), "{err}");
+        assert!(
+            err.contains(&format!("hours must be between 1 and 720, got {bad}")),
+            "{err}"
+        );
     }
 }
 
@@ -196,8 +210,12 @@ fn limits(mcp_limit_full: bool) -> String {
 #[tokio::test]
 async fn diagnose_flow_run_explains_a_failure_by_its_exception_and_task() {
     let mut h = Harness::new().await;
-    h.answer("GET", &format!("/flow_runs/{FAILED_RUN_ID}"), FLOW_RUN_FAILED)
-        .await;
+    h.answer(
+        "GET",
+        &format!("/flow_runs/{FAILED_RUN_ID}"),
+        FLOW_RUN_FAILED,
+    )
+    .await;
     let tasks = body_where(h.mock("POST", "/task_runs/filter"), |body| {
         body["flow_runs"]["id"]["any_"] == json!([FAILED_RUN_ID])
             && body["task_runs"]["state"]["type"]["any_"] == json!(["FAILED", "CRASHED"])
@@ -227,16 +245,28 @@ async fn diagnose_flow_run_explains_a_failure_by_its_exception_and_task() {
     tasks.assert_async().await;
     logs.assert_async().await;
     let summary = diagnosis["summary"].as_str().unwrap();
-    assert!(summary.starts_with("Flow run \"seed-fail\" is FAILED."), "{summary}");
+    assert!(
+        summary.starts_with("Flow run \"seed-fail\" is FAILED."),
+        "{summary}"
+    );
     let causes: Vec<&str> = diagnosis["likely_causes"]
         .as_array()
         .unwrap()
         .iter()
         .map(|c| c.as_str().unwrap())
         .collect();
-    assert!(causes[0].contains("The run ended FAILED: Flow run encountered an exception: ValueError"), "{causes:?}");
-    assert!(causes[1].starts_with("Task run \"load_input\" failed"), "{causes:?}");
-    assert!(causes.last().unwrap().starts_with("Last ERROR logged"), "{causes:?}");
+    assert!(
+        causes[0].contains("The run ended FAILED: Flow run encountered an exception: ValueError"),
+        "{causes:?}"
+    );
+    assert!(
+        causes[1].starts_with("Task run \"load_input\" failed"),
+        "{causes:?}"
+    );
+    assert!(
+        causes.last().unwrap().starts_with("Last ERROR logged"),
+        "{causes:?}"
+    );
     assert_eq!(diagnosis["failed_task_runs"].as_array().unwrap().len(), 1);
     assert_eq!(diagnosis["error_logs"].as_array().unwrap().len(), 5);
     assert!(diagnosis.get("deployment").is_none(), "{diagnosis}");
@@ -281,14 +311,20 @@ async fn diagnose_flow_run_finds_a_late_run_by_name_and_says_what_blocks_it() {
     by_name.assert_async().await;
     active.assert_async().await;
     let summary = diagnosis["summary"].as_str().unwrap();
-    assert!(summary.starts_with("Flow run \"seed-late\" is SCHEDULED (Late)."), "{summary}");
+    assert!(
+        summary.starts_with("Flow run \"seed-late\" is SCHEDULED (Late)."),
+        "{summary}"
+    );
     let causes: Vec<&str> = diagnosis["likely_causes"]
         .as_array()
         .unwrap()
         .iter()
         .map(|c| c.as_str().unwrap())
         .collect();
-    assert!(causes[0].contains("no worker has ever polled this pool"), "{causes:?}");
+    assert!(
+        causes[0].contains("no worker has ever polled this pool"),
+        "{causes:?}"
+    );
     assert!(
         causes
             .iter()
@@ -296,7 +332,10 @@ async fn diagnose_flow_run_finds_a_late_run_by_name_and_says_what_blocks_it() {
         "{causes:?}"
     );
     // The paused queue is not the run's queue, so it is not a cause.
-    assert!(!causes.iter().any(|c| c.contains("mcp-paused-queue")), "{causes:?}");
+    assert!(
+        !causes.iter().any(|c| c.contains("mcp-paused-queue")),
+        "{causes:?}"
+    );
     assert_eq!(diagnosis["deployment"]["name"], "late-deployment");
     assert_eq!(diagnosis["deployment"]["active_runs"], 0);
     assert_eq!(diagnosis["work_pool"]["name"], "mcp-pool");
@@ -307,7 +346,9 @@ async fn diagnose_flow_run_finds_a_late_run_by_name_and_says_what_blocks_it() {
 async fn diagnose_flow_run_of_an_unknown_name_is_not_found() {
     let mut h = Harness::new().await;
     h.answer("POST", "/flow_runs/filter", "[]").await;
-    let err = h.err("diagnose_flow_run", json!({"flow_run": "nope"})).await;
+    let err = h
+        .err("diagnose_flow_run", json!({"flow_run": "nope"}))
+        .await;
     assert!(err.contains("there is no flow run named \"nope\""), "{err}");
     assert!(err.contains("list_flow_runs"), "{err}");
 }
@@ -315,6 +356,8 @@ async fn diagnose_flow_run_of_an_unknown_name_is_not_found() {
 #[tokio::test]
 async fn diagnose_flow_run_refuses_a_blank_run() {
     let mut h = Harness::new().await;
-    let err = h.refused("diagnose_flow_run", json!({"flow_run": " "})).await;
+    let err = h
+        .refused("diagnose_flow_run", json!({"flow_run": " "}))
+        .await;
     assert!(err.contains("flow_run must not be empty"), "{err}");
 }

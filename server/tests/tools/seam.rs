@@ -38,7 +38,11 @@ const ALL_TOOLS: [&str; 26] = [
 ];
 
 fn names(h: &Harness) -> Vec<String> {
-    h.server.tools().into_iter().map(|t| t.name.into_owned()).collect()
+    h.server
+        .tools()
+        .into_iter()
+        .map(|t| t.name.into_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -100,7 +104,11 @@ async fn read_only_applies_within_a_toolset() {
     .await;
     assert_eq!(
         names(&h),
-        ["get_flow_run_by_id", "list_flow_runs", "search_flow_runs_by_state"]
+        [
+            "get_flow_run_by_id",
+            "list_flow_runs",
+            "search_flow_runs_by_state"
+        ]
     );
 }
 
@@ -129,18 +137,24 @@ async fn an_unknown_tool_is_a_protocol_error() {
 #[tokio::test]
 async fn a_30_mb_flow_name_is_cut_to_a_small_answer_that_says_so() {
     let mut h = Harness::new().await;
-    let huge = with(FLOW, json!({"name": "n".repeat(30_000_000)}));
+    let huge = FLOW.replacen(
+        "\"mcp-hello\"",
+        &format!("\"{}\"", "n".repeat(30_000_000)),
+        1,
+    );
+    assert!(huge.len() > 30_000_000);
     h.answer("GET", &format!("/flows/{FLOW_ID}"), &huge).await;
-    let result = h
-        .call("get_flow_by_id", json!({"flow_id": FLOW_ID}))
-        .await;
+    let result = h.call("get_flow_by_id", json!({"flow_id": FLOW_ID})).await;
     assert_ne!(result.is_error, Some(true), "{}", text_of(&result));
     let flow = result.structured_content.clone().unwrap();
     let size = serde_json::to_vec(&flow).unwrap().len();
     assert!(size < 64 * 1024, "{size} bytes");
     assert!(text_of(&result).len() < 64 * 1024);
     assert_eq!(flow["truncated"]["strings_cut"], 1);
-    assert!(flow["name"].as_str().unwrap().contains("chars omitted"), "cut with a marker");
+    assert!(
+        flow["name"].as_str().unwrap().contains("chars omitted"),
+        "cut with a marker"
+    );
     assert_eq!(flow["id"], FLOW_ID, "the other fields stay");
 }
 
@@ -161,6 +175,9 @@ async fn a_long_list_loses_items_from_its_end_and_its_count_follows() {
     assert!(kept > 10 && kept < 200, "{kept}");
     assert_eq!(found["count"], kept);
     assert_eq!(found["truncated"]["items_dropped"]["flows"], 200 - kept);
-    assert!(found["flows"][0]["name"].as_str().unwrap().starts_with("flow-000"));
+    assert!(found["flows"][0]["name"]
+        .as_str()
+        .unwrap()
+        .starts_with("flow-000"));
     assert!(serde_json::to_vec(&found).unwrap().len() <= 33 * 1024);
 }
