@@ -266,6 +266,37 @@ async fn cancel_flow_run_of_a_finished_run_carries_prefects_reason() {
 }
 
 #[tokio::test]
+async fn cancel_flow_run_of_a_run_that_never_started_is_cancelled_at_once() {
+    let mut h = Harness::new().await;
+    let mut cancelled = cancelling_state();
+    cancelled["type"] = "CANCELLED".into();
+    cancelled["name"] = "Cancelled".into();
+    let answer = json!({
+        "status": "REJECT",
+        "details": {"type": "reject_details", "reason": "The flow run was cancelled before it started."},
+        "state": cancelled
+    });
+    h.answer(
+        "POST",
+        &format!("/flow_runs/{LATE_RUN_ID}/set_state"),
+        &answer.to_string(),
+    )
+    .await;
+    let done = h
+        .ok("cancel_flow_run", json!({"flow_run_id": LATE_RUN_ID}))
+        .await;
+    assert_eq!(done["status"], "CANCELLED");
+    assert_eq!(done["state"]["type"], "CANCELLED");
+    assert!(
+        done["message"]
+            .as_str()
+            .unwrap()
+            .contains("cancelled before it started"),
+        "{done}"
+    );
+}
+
+#[tokio::test]
 async fn cancel_flow_run_refuses_a_bad_uuid() {
     let mut h = Harness::new().await;
     let err = h
