@@ -93,11 +93,13 @@ async fn get_deployment_by_id_refuses_detail_given_as_text() {
 #[tokio::test]
 async fn get_deployment_by_id_404_names_the_deployment() {
     let mut h = Harness::new().await;
-    h.mock("GET", &format!("/deployments/{DEPLOYMENT_ID}"))
-        .with_status(404)
-        .with_body(r#"{"detail":"Deployment not found"}"#)
-        .create_async()
-        .await;
+    h.fail(
+        "GET",
+        &format!("/deployments/{DEPLOYMENT_ID}"),
+        404,
+        r#"{"detail":"Deployment not found"}"#,
+    )
+    .await;
     let err = h
         .err(
             "get_deployment_by_id",
@@ -140,11 +142,13 @@ async fn get_deployment_by_name_refuses_a_name_without_its_flow() {
 #[tokio::test]
 async fn get_deployment_by_name_404_names_the_deployment() {
     let mut h = Harness::new().await;
-    h.mock("GET", "/deployments/name/mcp-hello/nope")
-        .with_status(404)
-        .with_body(r#"{"detail":"Deployment not found"}"#)
-        .create_async()
-        .await;
+    h.fail(
+        "GET",
+        "/deployments/name/mcp-hello/nope",
+        404,
+        r#"{"detail":"Deployment not found"}"#,
+    )
+    .await;
     let err = h
         .err("get_deployment_by_name", json!({"name": "mcp-hello/nope"}))
         .await;
@@ -526,11 +530,13 @@ async fn create_flow_run_passes_on_prefects_rejection() {
 #[tokio::test]
 async fn create_flow_run_of_a_missing_deployment_is_not_found() {
     let mut h = Harness::new().await;
-    h.mock("GET", "/deployments/name/mcp-params/gone")
-        .with_status(404)
-        .with_body(r#"{"detail":"Deployment not found"}"#)
-        .create_async()
-        .await;
+    h.fail(
+        "GET",
+        "/deployments/name/mcp-params/gone",
+        404,
+        r#"{"detail":"Deployment not found"}"#,
+    )
+    .await;
     let err = h
         .err(
             "create_flow_run_from_deployment",

@@ -86,19 +86,14 @@ async fn get_flow_run_by_id_refuses_a_bad_uuid() {
 #[tokio::test]
 async fn get_flow_run_by_id_404_names_the_run() {
     let mut h = Harness::new().await;
-    h.mock("GET", &format!("/flow_runs/{COMPLETED_RUN_ID}"))
-        .with_status(404)
-        .with_body(r#"{"detail":"Flow run not found"}"#)
-        .create_async()
-        .await;
+    flow_run_is_gone(&mut h, COMPLETED_RUN_ID).await;
     let err = h
         .err(
             "get_flow_run_by_id",
             json!({"flow_run_id": COMPLETED_RUN_ID}),
         )
         .await;
-    assert!(err.contains("Not found while reading flow run"), "{err}");
-    assert!(err.contains(COMPLETED_RUN_ID), "{err}");
+    assert_names_missing_run(&err, "reading", COMPLETED_RUN_ID);
 }
 
 #[tokio::test]
@@ -308,14 +303,15 @@ async fn cancel_flow_run_refuses_a_bad_uuid() {
 #[tokio::test]
 async fn cancel_flow_run_of_an_unknown_run_is_not_found() {
     let mut h = Harness::new().await;
-    h.mock("POST", &format!("/flow_runs/{COMPLETED_RUN_ID}/set_state"))
-        .with_status(404)
-        .with_body(r#"{"detail":"Flow run not found"}"#)
-        .create_async()
-        .await;
+    h.fail(
+        "POST",
+        &format!("/flow_runs/{COMPLETED_RUN_ID}/set_state"),
+        404,
+        r#"{"detail":"Flow run not found"}"#,
+    )
+    .await;
     let err = h
         .err("cancel_flow_run", json!({"flow_run_id": COMPLETED_RUN_ID}))
         .await;
-    assert!(err.contains("Not found while cancelling flow run"), "{err}");
-    assert!(err.contains(COMPLETED_RUN_ID), "{err}");
+    assert_names_missing_run(&err, "cancelling", COMPLETED_RUN_ID);
 }

@@ -35,11 +35,13 @@ async fn get_flow_by_id_refuses_a_name_and_points_at_get_flow_by_name() {
 #[tokio::test]
 async fn get_flow_by_id_404_is_not_found_naming_the_flow() {
     let mut h = Harness::new().await;
-    h.mock("GET", &format!("/flows/{FLOW_ID}"))
-        .with_status(404)
-        .with_body(r#"{"detail":"Flow not found"}"#)
-        .create_async()
-        .await;
+    h.fail(
+        "GET",
+        &format!("/flows/{FLOW_ID}"),
+        404,
+        r#"{"detail":"Flow not found"}"#,
+    )
+    .await;
     let err = h.err("get_flow_by_id", json!({"flow_id": FLOW_ID})).await;
     assert!(err.starts_with("Not found while reading flow"), "{err}");
     assert!(
@@ -94,11 +96,13 @@ async fn get_flow_by_name_refuses_a_misspelt_argument() {
 #[tokio::test]
 async fn get_flow_by_name_404_names_the_flow() {
     let mut h = Harness::new().await;
-    h.mock("GET", "/flows/name/nope")
-        .with_status(404)
-        .with_body(r#"{"detail":"Flow not found"}"#)
-        .create_async()
-        .await;
+    h.fail(
+        "GET",
+        "/flows/name/nope",
+        404,
+        r#"{"detail":"Flow not found"}"#,
+    )
+    .await;
     let err = h.err("get_flow_by_name", json!({"name": "nope"})).await;
     assert!(
         err.contains("Not found") && err.contains("\"nope\""),
@@ -222,11 +226,13 @@ async fn search_flows_refuses_tags_given_as_text() {
 #[tokio::test]
 async fn prefects_401_points_at_the_credentials() {
     let mut h = Harness::new().await;
-    h.mock("POST", "/flows/filter")
-        .with_status(401)
-        .with_body(r#"{"exception_message":"Unauthorized"}"#)
-        .create_async()
-        .await;
+    h.fail(
+        "POST",
+        "/flows/filter",
+        401,
+        r#"{"exception_message":"Unauthorized"}"#,
+    )
+    .await;
     let err = h.err("list_flows", json!({})).await;
     assert!(
         err.contains("refused the credentials while listing flows"),
@@ -241,11 +247,13 @@ async fn prefects_401_points_at_the_credentials() {
 #[tokio::test]
 async fn prefects_500_is_reported_as_server_side() {
     let mut h = Harness::new().await;
-    h.mock("POST", "/flows/filter")
-        .with_status(500)
-        .with_body(r#"{"exception_message":"Internal Server Error"}"#)
-        .create_async()
-        .await;
+    h.fail(
+        "POST",
+        "/flows/filter",
+        500,
+        r#"{"exception_message":"Internal Server Error"}"#,
+    )
+    .await;
     let err = h.err("list_flows", json!({})).await;
     assert!(
         err.contains("(500)") && err.contains("Internal Server Error"),

@@ -45,6 +45,15 @@ impl Harness {
         self.mock(method, path).with_body(body).create_async().await
     }
 
+    /// A mock answering `status` with `body` (Prefect's error JSON), created.
+    pub async fn fail(&mut self, method: &str, path: &str, status: usize, body: &str) -> Mock {
+        self.mock(method, path)
+            .with_status(status)
+            .with_body(body)
+            .create_async()
+            .await
+    }
+
     /// A mock answering 200 with `body` only to a request whose JSON body contains `expected`.
     pub async fn answer_to(
         &mut self,
@@ -182,4 +191,27 @@ pub fn body_where(mock: Mock, check: impl Fn(&Value) -> bool + Send + Sync + 'st
             .and_then(|body| serde_json::from_slice::<Value>(body).ok())
             .is_some_and(|body| check(&body))
     })
+}
+
+/// Prefect's 404 for the flow run `id`, as it answers a read of a run that does not exist.
+pub async fn flow_run_is_gone(h: &mut Harness, id: &str) -> Mock {
+    h.fail(
+        "GET",
+        &format!("/flow_runs/{id}"),
+        404,
+        r#"{"detail":"Flow run not found"}"#,
+    )
+    .await
+}
+
+/// `err` says that the flow run `id` was not found while `doing` it.
+pub fn assert_names_missing_run(err: &str, doing: &str, id: &str) {
+    assert!(
+        err.contains(&format!("Not found while {doing} flow run {id}")),
+        "{err}"
+    );
+    assert!(
+        err.contains("Flow run not found"),
+        "Prefect's own words: {err}"
+    );
 }

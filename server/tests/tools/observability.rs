@@ -141,19 +141,14 @@ async fn get_flow_run_logs_refuses_a_bad_uuid() {
 async fn get_flow_run_logs_of_an_unknown_run_says_it_does_not_exist() {
     let mut h = Harness::new().await;
     h.answer("POST", "/logs/filter", "[]").await;
-    h.mock("GET", &format!("/flow_runs/{COMPLETED_RUN_ID}"))
-        .with_status(404)
-        .with_body(r#"{"detail":"Flow run not found"}"#)
-        .create_async()
-        .await;
+    flow_run_is_gone(&mut h, COMPLETED_RUN_ID).await;
     let err = h
         .err(
             "get_flow_run_logs",
             json!({"flow_run_id": COMPLETED_RUN_ID}),
         )
         .await;
-    assert!(err.contains("Not found while reading flow run"), "{err}");
-    assert!(err.contains(COMPLETED_RUN_ID), "{err}");
+    assert_names_missing_run(&err, "reading", COMPLETED_RUN_ID);
 }
 
 #[tokio::test]
@@ -199,20 +194,16 @@ async fn list_task_runs_refuses_an_unknown_state_type() {
 async fn list_task_runs_of_an_unknown_flow_run_says_it_does_not_exist() {
     let mut h = Harness::new().await;
     h.answer("POST", "/task_runs/filter", "[]").await;
-    h.mock("GET", &format!("/flow_runs/{COMPLETED_RUN_ID}"))
-        .with_status(404)
-        .with_body(r#"{"detail":"Flow run not found"}"#)
-        .create_async()
-        .await;
+    flow_run_is_gone(&mut h, COMPLETED_RUN_ID).await;
     let err = h
         .err("list_task_runs", json!({"flow_run_id": COMPLETED_RUN_ID}))
         .await;
-    assert!(err.contains("Not found while reading flow run"), "{err}");
+    assert_names_missing_run(&err, "reading", COMPLETED_RUN_ID);
 }
 
 /// Queues and workers of the two sample pools: mcp-pool (a paused queue, no worker) and
 /// mcp-paused-pool (paused, no queue, no worker).
-async fn mock_pool_members(h: &mut Harness) {
+pub(crate) async fn mock_pool_members(h: &mut Harness) {
     h.answer("POST", "/work_pools/mcp-pool/queues/filter", WORK_QUEUES)
         .await;
     h.answer("POST", "/work_pools/mcp-pool/workers/filter", WORKERS)
@@ -303,11 +294,13 @@ async fn get_work_pool_with_an_online_worker_reports_only_the_paused_queue() {
 #[tokio::test]
 async fn get_work_pool_404_names_the_pool() {
     let mut h = Harness::new().await;
-    h.mock("GET", "/work_pools/nope")
-        .with_status(404)
-        .with_body(r#"{"detail":"Work pool not found."}"#)
-        .create_async()
-        .await;
+    h.fail(
+        "GET",
+        "/work_pools/nope",
+        404,
+        r#"{"detail":"Work pool not found."}"#,
+    )
+    .await;
     let err = h.err("get_work_pool", json!({"name": "nope"})).await;
     assert!(
         err.contains("Not found while reading work pool \"nope\""),

@@ -31,11 +31,7 @@ async fn get_server_info_leaves_out_what_the_server_does_not_offer() {
     let mut h = Harness::new().await;
     h.answer("GET", "/version", r#""0.8.4""#).await;
     for path in ["/admin/version", "/health"] {
-        h.mock("GET", path)
-            .with_status(404)
-            .with_body(r#"{"detail":"Not Found"}"#)
-            .create_async()
-            .await;
+        h.fail("GET", path, 404, r#"{"detail":"Not Found"}"#).await;
     }
     let info = h.ok("get_server_info", json!({})).await;
     assert_eq!(info["api_version"], "0.8.4");
@@ -47,10 +43,7 @@ async fn get_server_info_leaves_out_what_the_server_does_not_offer() {
 async fn get_server_info_with_refused_credentials_names_the_setting() {
     let mut h = Harness::new().await;
     for path in ["/admin/version", "/version", "/health"] {
-        h.mock("GET", path)
-            .with_status(401)
-            .with_body(r#"{"exception_message":"Unauthorized"}"#)
-            .create_async()
+        h.fail("GET", path, 401, r#"{"exception_message":"Unauthorized"}"#)
             .await;
     }
     let err = h.err("get_server_info", json!({})).await;
@@ -130,14 +123,7 @@ async fn get_dashboard_counts_with_prefects_count_endpoints() {
         WORK_POOLS,
     )
     .await;
-    h.answer("POST", "/work_pools/mcp-pool/queues/filter", WORK_QUEUES)
-        .await;
-    h.answer("POST", "/work_pools/mcp-pool/workers/filter", WORKERS)
-        .await;
-    h.answer("POST", "/work_pools/mcp-paused-pool/queues/filter", "[]")
-        .await;
-    h.answer("POST", "/work_pools/mcp-paused-pool/workers/filter", "[]")
-        .await;
+    crate::observability::mock_pool_members(&mut h).await;
     h.answer("POST", "/flows/count", "7").await;
     h.answer("POST", "/deployments/count", "8").await;
 
@@ -232,11 +218,13 @@ async fn diagnose_flow_run_explains_a_failure_by_its_exception_and_task() {
         )
         .await;
     // The run's deployment was deleted since: a finding, not a failure.
-    h.mock("GET", &format!("/deployments/{FAILED_RUN_DEPLOYMENT_ID}"))
-        .with_status(404)
-        .with_body(r#"{"detail":"Deployment not found"}"#)
-        .create_async()
-        .await;
+    h.fail(
+        "GET",
+        &format!("/deployments/{FAILED_RUN_DEPLOYMENT_ID}"),
+        404,
+        r#"{"detail":"Deployment not found"}"#,
+    )
+    .await;
     h.answer("POST", "/v2/concurrency_limits/filter", &limits(false))
         .await;
     let diagnosis = h
