@@ -9,6 +9,7 @@ mod fixtures;
 mod harness;
 
 mod deployments;
+mod failures;
 mod filters;
 mod flow_runs;
 mod flows;

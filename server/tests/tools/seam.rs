@@ -8,7 +8,7 @@ use crate::fixtures::*;
 use crate::harness::*;
 
 /// Every tool of the README's tool reference.
-const ALL_TOOLS: [&str; 26] = [
+pub(crate) const ALL_TOOLS: [&str; 26] = [
     "cancel_flow_run",
     "create_flow_run_from_deployment",
     "diagnose_flow_run",
