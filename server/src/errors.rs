@@ -50,6 +50,39 @@ pub enum ToolError {
     WaitCancelled { flow_run_id: String },
     /// The answer would exceed the size bound even after shortening its lists.
     AnswerTooLarge { bytes: usize },
+    /// A name matches several objects and the client cannot be asked which one is meant
+    /// (`crate::ask`). `candidates` are one line each, starting with the object's id.
+    AmbiguousChoice {
+        what: String,
+        candidates: Vec<String>,
+        /// How many matched beyond the candidates listed.
+        more: usize,
+    },
+    /// A name matches nothing, but `close` names do, and the client cannot be asked.
+    NotFoundClose { what: String, close: Vec<String> },
+    /// Required run parameters (no default, not given) and a client that cannot be shown a
+    /// form: (name, type) of each.
+    MissingParameters {
+        deployment: String,
+        missing: Vec<(String, String)>,
+    },
+    /// The person declined or dismissed what the server asked; `outcome` says what did not
+    /// happen because of it.
+    Declined {
+        question: String,
+        answer: &'static str,
+        outcome: &'static str,
+    },
+    /// The answer to a question is not one of the choices offered.
+    BadAnswer { question: String, detail: String },
+    /// Asking the client failed (it broke the connection, or answered with an error).
+    AskFailed { question: String, message: String },
+    /// A retried call's `requestState` did not verify: forged, altered, sealed by a server with
+    /// another key, or too old.
+    RequestState { reason: String },
+    /// Not an error: the tool needs input and the client is sent an `InputRequiredResult`
+    /// instead of a result (see `crate::ask`). Never shown.
+    InputRequired,
 }
 
 /// What kind of Prefect object a name lookup was for.
@@ -186,6 +219,14 @@ impl ToolError {
             ToolError::CancelRefused { .. } => "cancel_refused",
             ToolError::WaitCancelled { .. } => "wait_cancelled",
             ToolError::AnswerTooLarge { .. } => "answer_too_large",
+            ToolError::AmbiguousChoice { .. } => "ambiguous_choice",
+            ToolError::NotFoundClose { .. } => "not_found_close_names",
+            ToolError::MissingParameters { .. } => "missing_parameters",
+            ToolError::Declined { .. } => "declined",
+            ToolError::BadAnswer { .. } => "bad_answer",
+            ToolError::AskFailed { .. } => "ask_failed",
+            ToolError::RequestState { .. } => "request_state_rejected",
+            ToolError::InputRequired => "input_required",
         }
     }
 
@@ -227,6 +268,69 @@ impl ToolError {
                 bytes / 1024,
                 crate::output::bound::MAX_RESULT_BYTES / 1024
             ),
+            ToolError::AmbiguousChoice {
+                what,
+                candidates,
+                more,
+            } => {
+                let mut text = format!(
+                    "Ambiguous: {what} matches {} objects, and this client cannot be asked which \
+                     one is meant (it does not support elicitation). Pass the id of the one you \
+                     mean:",
+                    candidates.len() + more
+                );
+                for candidate in candidates {
+                    text.push_str("\n- ");
+                    text.push_str(candidate);
+                }
+                if *more > 0 {
+                    text.push_str(&format!("\n- ... and {more} more"));
+                }
+                text
+            }
+            ToolError::NotFoundClose { what, close } => format!(
+                "Not found: there is no {what}. Close names: {}. Pass the exact \
+                 \"flow_name/deployment_name\" or the id.",
+                close.join("; ")
+            ),
+            ToolError::MissingParameters {
+                deployment,
+                missing,
+            } => {
+                let list: Vec<String> = missing
+                    .iter()
+                    .map(|(name, type_)| format!("{name} ({type_})"))
+                    .collect();
+                let example: Vec<String> = missing
+                    .iter()
+                    .map(|(name, _)| format!("\"{name}\": ..."))
+                    .collect();
+                format!(
+                    "Missing parameters: deployment {deployment} requires {} without a default; \
+                     no flow run was created. Pass them in `parameters`, e.g. {{{}}}.",
+                    list.join(", "),
+                    example.join(", ")
+                )
+            }
+            ToolError::Declined {
+                question,
+                answer,
+                outcome,
+            } => format!("The request for {question} was {answer}: {outcome}"),
+            ToolError::BadAnswer { question, detail } => {
+                format!("The answer to the request for {question} cannot be used: {detail}")
+            }
+            ToolError::AskFailed { question, message } => format!(
+                "Asking the client for {question} failed ({message}); nothing was done. Call \
+                 the tool again, giving it explicitly."
+            ),
+            ToolError::RequestState { reason } => format!(
+                "The requestState sent with this call was rejected ({reason}): it was altered, \
+                 sealed by a server with another key (replicas must share \
+                 PREFECT_MCP_REQUEST_STATE_KEY), or is too old. Call the tool again without \
+                 requestState and inputResponses to be asked afresh."
+            ),
+            ToolError::InputRequired => "The client was asked for input.".into(),
         }
     }
 

@@ -3,10 +3,12 @@
 //! The binary (`main.rs`) is a thin CLI over this; the crate's own tests drive the tools in
 //! process through [`server::PrefectServer::call_in_process`], against a scripted Prefect.
 
+pub mod ask;
 pub mod cli;
 pub mod config;
 pub mod errors;
 pub mod output;
 pub mod server;
+pub mod tasks;
 pub mod tools;
 pub mod transport;

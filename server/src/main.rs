@@ -12,7 +12,7 @@ use tracing_subscriber::EnvFilter;
 
 use prefect_mcp_server::config::{self, Config, Overrides};
 use prefect_mcp_server::server::{PrefectServer, ServerOptions};
-use prefect_mcp_server::{cli, transport};
+use prefect_mcp_server::{ask, cli, transport};
 
 #[derive(Parser)]
 #[command(
@@ -103,6 +103,16 @@ struct Cli {
     /// X-Prefect-Api-Auth-String, used instead of the server's for that request.
     #[arg(long, global = true, env = "PREFECT_MCP_PER_REQUEST_AUTH")]
     per_request_auth: bool,
+    /// The key (32 bytes or more) that seals the state of questions asked of 2026-07-28
+    /// clients (`requestState`). Replicas behind one load balancer must share it; without it
+    /// each process uses a random key of its own. Prefer PREFECT_MCP_REQUEST_STATE_KEY.
+    #[arg(
+        long,
+        global = true,
+        env = "PREFECT_MCP_REQUEST_STATE_KEY",
+        hide_env_values = true
+    )]
+    request_state_key: Option<String>,
     /// Seconds a single Prefect request may take (default 60, or PREFECT_MCP_TIMEOUT_SECONDS).
     #[arg(long, global = true, value_parser = parse_timeout)]
     timeout: Option<Duration>,
@@ -188,7 +198,22 @@ fn build_server(cli: &Cli) -> Result<PrefectServer> {
         read_only: cli.read_only,
         toolsets: cli.toolsets.clone(),
         per_request_auth: cli.per_request_auth,
+        stateless: cli.transport == Transport::Http && cli.stateless,
+        request_state_key: cli
+            .request_state_key
+            .as_deref()
+            .map(ask::StateKey::from_secret)
+            .transpose()
+            .map_err(|e| {
+                anyhow::anyhow!("--request-state-key / PREFECT_MCP_REQUEST_STATE_KEY: {e}")
+            })?,
     };
+    if options.stateless && options.request_state_key.is_none() {
+        tracing::warn!(
+            "stateless HTTP without --request-state-key: questions asked of 2026-07-28 clients \
+             can only be answered by this replica; give every replica the same key"
+        );
+    }
     options.validate()?;
     let server = PrefectServer::new(builder, client, config.auth.kind(), &options);
     tracing::info!(

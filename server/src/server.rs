@@ -8,15 +8,19 @@ use rmcp::handler::server::tool::ToolCallContext;
 use std::time::Instant;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, IntoContents,
-    JsonObject, NumberOrString, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, GetTaskParams,
+    GetTaskResult, Implementation, IntoContents, JsonObject, NumberOrString, ServerCapabilities,
+    ServerConfig, Tool, UpdateTaskParams,
 };
 use rmcp::service::{serve_directly, RequestContext};
+use rmcp::task_manager::TaskContext;
 use rmcp::{tool_handler, ErrorData, RoleServer, ServerHandler};
 use tracing::Instrument;
 
+use crate::ask::{AskOptions, Asker, StateKey};
 use crate::errors::{ArgumentError, ToolError};
 use crate::output::bound::bound_result;
+use crate::tasks::Tasks;
 
 /// HTTP headers that carry a caller's own Prefect credentials (with `--per-request-auth`).
 pub const API_KEY_HEADER: &str = "x-prefect-api-key";
@@ -38,7 +42,11 @@ before_/after_, operator and_/or_. Unknown keys are rejected, never ignored.
 - search_deployments_by_status: an active schedule means the deployment is not paused.
 - create_flow_run_from_deployment returns at once with timeout 0; with timeout > 0 it waits for \
 a final state (COMPLETED, FAILED, CANCELLED, CRASHED) and says whether it timed out. \
-cancel_flow_run moves a run to CANCELLING; its worker then stops it.";
+cancel_flow_run moves a run to CANCELLING; its worker then stops it. wait_for_flow_run waits for \
+a run started elsewhere.
+- Ambiguous run names, deployment names that match nothing but come close, and required run \
+parameters without a default are asked of the user when the client supports elicitation; \
+otherwise the error lists the candidates or the missing parameters.";
 
 /// A toolset's name and the router of its tools.
 type Toolset = (&'static str, fn() -> ToolRouter<PrefectServer>);
@@ -69,6 +77,11 @@ pub struct ServerOptions {
     /// Over HTTP, let each request bring its own Prefect credentials in the
     /// `X-Prefect-Api-Key` / `X-Prefect-Api-Auth-String` headers (multi-tenant use).
     pub per_request_auth: bool,
+    /// Stateless HTTP: no server-to-client requests (no session to carry the answer) and no
+    /// tasks (the next request may reach another replica).
+    pub stateless: bool,
+    /// The key sealing `requestState` (replicas must share it); a random one when absent.
+    pub request_state_key: Option<StateKey>,
 }
 
 /// `--toolsets` named a set that does not exist.
@@ -110,6 +123,8 @@ pub struct PrefectServer {
     per_request_client: Option<ClientBuilder>,
     /// Shared, not copied: stateless HTTP makes a server value per request.
     tool_router: Arc<ToolRouter<Self>>,
+    ask: AskOptions,
+    tasks: Tasks,
 }
 
 impl PrefectServer {
@@ -151,6 +166,14 @@ impl PrefectServer {
             auth_kind,
             per_request_client: options.per_request_auth.then_some(builder),
             tool_router: Arc::new(tool_router),
+            ask: AskOptions {
+                key: options
+                    .request_state_key
+                    .clone()
+                    .unwrap_or_else(StateKey::random),
+                server_requests: !options.stateless,
+            },
+            tasks: Tasks::new(!options.stateless),
         }
     }
 
@@ -191,6 +214,8 @@ impl PrefectServer {
             auth_kind,
             per_request_client: None,
             tool_router: self.tool_router.clone(),
+            ask: self.ask.clone(),
+            tasks: self.tasks.clone(),
         }))
     }
 
@@ -212,11 +237,14 @@ impl PrefectServer {
     /// Every tool call passes here, whichever way it came (MCP `tools/call`, the `call`
     /// subcommand, in-process tests): the caller's credentials, one span with the tool, its
     /// duration and outcome, argument errors worded by `errors.rs`, and the size bound on the
-    /// answer.
+    /// answer; and the way the call may ask the client for what it is missing (`crate::ask`):
+    /// a tool that stopped to ask answers with the question instead of a result. `task` is set
+    /// when the call runs as a task (`crate::tasks`).
     pub(crate) async fn dispatch(
         &self,
-        request: CallToolRequestParams,
-        context: RequestContext<RoleServer>,
+        mut request: CallToolRequestParams,
+        mut context: RequestContext<RoleServer>,
+        task: Option<TaskContext>,
     ) -> Result<CallToolResponse, ErrorData> {
         let span = tracing::info_span!(
             "tool_call",
@@ -232,11 +260,27 @@ impl PrefectServer {
                 Err(error) => return Ok(tool_error(error).into()),
             };
             let server = caller.as_ref().unwrap_or(self);
-            match self
+            let asker = match Asker::for_call(
+                &self.ask,
+                &request.name,
+                request.arguments.as_ref(),
+                request.request_state.as_deref(),
+                request.input_responses.take(),
+                &context,
+                task,
+            ) {
+                Ok(asker) => asker,
+                Err(error) => return Ok(tool_error(error).into()),
+            };
+            context.extensions.insert(asker.clone());
+            let response = self
                 .tool_router
                 .call(ToolCallContext::new(server, request, context))
-                .await
-            {
+                .await;
+            if let Some(question) = asker.take_input_required() {
+                return Ok(question.into());
+            }
+            match response {
                 Err(error) => match ToolError::from_argument_error(&error) {
                     Some(argument_error) => Ok(tool_error(argument_error).into()),
                     None => Err(error),
@@ -280,7 +324,7 @@ impl PrefectServer {
         let running = serve_directly::<RoleServer, _, _, _, _>(self.clone(), server_io, None);
         let context = RequestContext::new(NumberOrString::Number(1), running.peer().clone());
         let request = CallToolRequestParams::new(name.to_owned()).with_arguments(arguments);
-        let response = self.dispatch(request, context).await;
+        let response = self.dispatch(request, context, None).await;
         let _ = running.cancel().await;
         drain.abort();
         match response? {
@@ -305,11 +349,56 @@ impl ServerHandler for PrefectServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        self.dispatch(request, context).await
+        if self
+            .tasks
+            .should_run(&request.name, request.arguments.as_ref(), &context)
+        {
+            let server = self.clone();
+            let task = self.tasks.start(move |task, stop| async move {
+                let mut context = context;
+                // The request is answered with the task at once; from here on only
+                // tasks/cancel stops the call.
+                context.ct = stop;
+                context.extensions.insert(task.clone());
+                server.dispatch(request, context, Some(task)).await
+            })?;
+            return Ok(task.into());
+        }
+        self.dispatch(request, context, None).await
+    }
+
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, ErrorData> {
+        self.tasks.get(&request.task_id)
+    }
+
+    async fn update_task(
+        &self,
+        request: UpdateTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.tasks.update(&request.task_id, request.input_responses)
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.tasks.cancel(&request.task_id)
     }
 
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        let capabilities = ServerCapabilities::builder().enable_tools();
+        let capabilities = if self.tasks.offered() {
+            capabilities.enable_tasks().build()
+        } else {
+            capabilities.build()
+        };
+        ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
                     .with_title("Prefect MCP server"),

@@ -18,9 +18,12 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.shared.exceptions import McpError
 
+from checks import CheckFailed, check, log, text_of
+
 EXPECTED_TOOLS = {
     "get_flow_by_id", "get_flow_by_name", "list_flows", "search_flows",
     "get_flow_run_by_id", "list_flow_runs", "search_flow_runs_by_state", "cancel_flow_run",
+    "wait_for_flow_run",
     "get_deployment_by_id", "get_deployment_by_name", "list_deployments",
     "search_deployments_by_status", "create_flow_run_from_deployment",
     "filter_flows", "filter_flow_runs", "filter_deployments",
@@ -29,23 +32,6 @@ SAMPLE_FLOWS = {"mcp-hello", "mcp-fail", "mcp-slow", "mcp-params", "mcp-schedule
 # The whole session, so that a hang fails the test instead of stalling cargo test.
 SESSION_TIMEOUT = 110.0
 CALL_TIMEOUT = timedelta(seconds=90)
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def check(condition: bool, message: str) -> None:
-    if not condition:
-        raise CheckFailed(message)
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def text_of(result) -> str:
-    return "\n".join(c.text for c in result.content if getattr(c, "type", "") == "text")
 
 
 class Tools:
@@ -209,6 +195,8 @@ async def smoke(session: ClientSession) -> dict:
     hello_flow_id = await check_flows(tools)
     await check_deployments(tools)
     hello_run = await check_hello_run(tools, hello_flow_id)
+    waited = await tools.ok("wait_for_flow_run", {"flow_run_id": hello_run["id"], "timeout": 30})
+    check(waited["wait"] == "final_state", f"wait_for_flow_run: {waited}")
     cancelled = await check_cancel(tools, slow["flow_run_id"])
     error = await tools.error("get_deployment_by_name", {"name": "hello"})
     check("flow_name/deployment_name" in error, f"unhelpful error: {error}")

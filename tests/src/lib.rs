@@ -534,3 +534,118 @@ impl Drop for RawStdioServer {
         let _ = self.child.wait();
     }
 }
+
+/// A server process on HTTP, stopped when dropped.
+pub struct HttpServer {
+    child: std::process::Child,
+    pub base: String,
+}
+
+impl HttpServer {
+    pub fn start(extra: &[&str], env: &[(&str, &str)]) -> Self {
+        let port = free_port();
+        let bind = format!("127.0.0.1:{port}");
+        let mut command = std::process::Command::new(server_binary());
+        command
+            .args(["--transport", "http", "--bind", &bind])
+            .args(extra)
+            .env("PREFECT_API_URL", prefect_api_url())
+            .env(
+                "PREFECT_HOME",
+                std::env::temp_dir().join("prefect-mcp-tests-empty-home"),
+            )
+            .env_remove("PREFECT_API_KEY")
+            .env("RUST_LOG", "warn")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let child = command.spawn().expect("start the server");
+        let server = HttpServer {
+            child,
+            base: format!("http://{bind}"),
+        };
+        server.wait_healthy();
+        server
+    }
+
+    fn wait_healthy(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::net::TcpStream::connect(self.base.trim_start_matches("http://")).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the HTTP server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    pub fn mcp(&self) -> String {
+        format!("{}/mcp", self.base)
+    }
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The Python with the MCP SDK 2.x that `cargo xtask test` installs (`PREFECT_TEST_CLIENTS_PYTHON`,
+/// else target/clients/py-venv). Never a silent skip.
+pub fn clients_python() -> PathBuf {
+    let path = std::env::var_os("PREFECT_TEST_CLIENTS_PYTHON")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/clients/py-venv/bin/python"));
+    assert!(
+        path.exists(),
+        "no Python with the MCP SDK 2.x at {}: run the suite with `cargo xtask test`, which \
+         installs the test clients under target/clients",
+        path.display()
+    );
+    path
+}
+
+/// The npm folder holding the TypeScript SDK (`PREFECT_TEST_CLIENTS_NODE`, else
+/// target/clients/node). Never a silent skip.
+pub fn clients_node_modules() -> PathBuf {
+    let dir = std::env::var_os("PREFECT_TEST_CLIENTS_NODE")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/clients/node"));
+    let modules = dir.join("node_modules");
+    assert!(
+        modules.join("@modelcontextprotocol/sdk").exists(),
+        "no TypeScript MCP SDK under {}: run the suite with `cargo xtask test`, which installs \
+         the test clients under target/clients",
+        modules.display()
+    );
+    modules
+}
+
+/// Run a client script whose last stdout line is a JSON summary with `ok`; the summary, or a
+/// panic with the script's output.
+pub fn run_client_script(command: &mut std::process::Command) -> Value {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("running {command:?}: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report = format!("--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}");
+    let summary: Value = stdout
+        .lines()
+        .last()
+        .and_then(|line| serde_json::from_str(line).ok())
+        .unwrap_or_else(|| panic!("no JSON summary on the last stdout line\n{report}"));
+    assert!(
+        output.status.success() && summary["ok"].as_bool() == Some(true),
+        "the client script failed ({}): {}\n{report}",
+        output.status,
+        summary["error"]
+    );
+    summary
+}

@@ -1,70 +1,13 @@
 //! The streamable HTTP transport: a real MCP client session, stateless replicas, bearer token,
 //! loopback-only by default, Host/Origin checks, /health, per-request Prefect credentials.
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use integration_tests::*;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::ServiceExt;
 use serde_json::{json, Value};
-
-/// A server process on HTTP, stopped when dropped.
-struct HttpServer {
-    child: Child,
-    base: String,
-}
-
-impl HttpServer {
-    fn start(extra: &[&str], env: &[(&str, &str)]) -> Self {
-        let port = free_port();
-        let bind = format!("127.0.0.1:{port}");
-        let mut command = Command::new(server_binary());
-        command
-            .args(["--transport", "http", "--bind", &bind])
-            .args(extra)
-            .env("PREFECT_API_URL", prefect_api_url())
-            .env(
-                "PREFECT_HOME",
-                std::env::temp_dir().join("prefect-mcp-tests-empty-home"),
-            )
-            .env_remove("PREFECT_API_KEY")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        let child = command.spawn().expect("start the server");
-        let server = HttpServer {
-            child,
-            base: format!("http://{bind}"),
-        };
-        server.wait_healthy();
-        server
-    }
-
-    fn wait_healthy(&self) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(self.base.trim_start_matches("http://")).is_err() {
-            assert!(Instant::now() < deadline, "the HTTP server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn mcp(&self) -> String {
-        format!("{}/mcp", self.base)
-    }
-}
-
-impl Drop for HttpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// One JSON-RPC request without a session (stateless mode); the JSON-RPC reply.
 async fn post(url: &str, body: Value, headers: &[(&str, &str)]) -> (u16, Value) {
@@ -261,5 +204,26 @@ async fn per_request_credentials_reach_prefect_when_enabled() {
         auth_of(&requests[1]),
         "bearer server-key",
         "without headers, the server's own"
+    );
+}
+
+#[tokio::test]
+async fn stateless_http_does_not_offer_tasks() {
+    // Tasks live in one process; the next request may reach another replica.
+    let server = HttpServer::start(&["--stateless"], &[]);
+    let (status, reply) = post(
+        &server.mcp(),
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {},
+            "clientInfo": {"name": "t", "version": "1"}}}),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{reply}");
+    let capabilities = &reply["result"]["capabilities"];
+    assert!(capabilities["tools"].is_object(), "{reply}");
+    assert!(
+        capabilities["extensions"]["io.modelcontextprotocol/tasks"].is_null(),
+        "{reply}"
     );
 }

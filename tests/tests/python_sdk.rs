@@ -6,8 +6,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use integration_tests::{prefect_api_url, server_binary, workspace_root};
-use serde_json::Value;
+use integration_tests::{prefect_api_url, run_client_script, server_binary, workspace_root};
 
 /// The venv's Python, which has the `mcp` SDK: `PREFECT_TEST_PYTHON` (set by `cargo xtask
 /// test`), else the default release's venv. Never a silent skip.
@@ -29,29 +28,15 @@ fn python() -> PathBuf {
 fn python_mcp_sdk_calls_every_tool() {
     let python = python();
     let script = workspace_root().join("tests/python/smoke_client.py");
-    let output = Command::new(&python)
-        .arg(&script)
-        .arg(server_binary())
-        .arg(prefect_api_url())
-        // No other Python's modules mixed into the venv; no __pycache__ in the source tree.
-        .env_remove("PYTHONPATH")
-        .env_remove("PYTHONHOME")
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("running {}: {e}", python.display()));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let report = format!("--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}");
-    let summary: Value = stdout
-        .lines()
-        .last()
-        .and_then(|line| serde_json::from_str(line).ok())
-        .unwrap_or_else(|| panic!("no JSON summary on the last stdout line\n{report}"));
-    assert!(
-        output.status.success() && summary["ok"].as_bool() == Some(true),
-        "the smoke client failed ({}): {}\n{report}",
-        output.status,
-        summary["error"]
+    let summary = run_client_script(
+        Command::new(&python)
+            .arg(&script)
+            .arg(server_binary())
+            .arg(prefect_api_url())
+            // No other Python's modules mixed into the venv; no __pycache__ in the source tree.
+            .env_remove("PYTHONPATH")
+            .env_remove("PYTHONHOME")
+            .env("PYTHONDONTWRITEBYTECODE", "1"),
     );
 
     // The script checked the exact tool set; here: each of them was really exercised.

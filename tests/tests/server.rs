@@ -84,7 +84,7 @@ const DOCUMENTED: [&str; 16] = [
     "search_flow_runs_by_state",
     "search_flows",
 ];
-const BEYOND: [&str; 10] = [
+const BEYOND: [&str; 11] = [
     "diagnose_flow_run",
     "get_automation",
     "get_dashboard",
@@ -95,6 +95,7 @@ const BEYOND: [&str; 10] = [
     "list_task_runs",
     "list_work_pools",
     "read_events",
+    "wait_for_flow_run",
 ];
 const WRITES: [&str; 2] = ["cancel_flow_run", "create_flow_run_from_deployment"];
 
@@ -450,7 +451,8 @@ async fn toolsets_choose_the_tools_and_read_only_applies_to_all_of_them() {
         [
             "get_flow_run_by_id",
             "list_flow_runs",
-            "search_flow_runs_by_state"
+            "search_flow_runs_by_state",
+            "wait_for_flow_run"
         ]
     );
 }

@@ -9,7 +9,7 @@ DEPLOYMENTS is also read by seed.py (without starting anything) to know what to 
 
 import datetime
 
-from sample_flows import fail, hello, params, scheduled, slow, unicode_flow
+from sample_flows import fail, hello, params, required, scheduled, slow, unicode_flow
 
 DEMO = "mcp-demo"
 
@@ -19,6 +19,11 @@ DEPLOYMENTS = [
     (fail, "fail", dict(tags=[DEMO, "failing"], description="Fails inside a task.")),
     (slow, "slow", dict(tags=[DEMO, "slow"], description="Sleeps 600 s; for cancel tests.")),
     (params, "params", dict(tags=[DEMO, "params"], description="Typed parameters n: int, who: str.")),
+    (
+        required,
+        "required",
+        dict(tags=[DEMO, "params"], description="Parameters region, batch_size and mode have no default."),
+    ),
     (
         scheduled,
         "paused-schedule",

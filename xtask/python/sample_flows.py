@@ -9,6 +9,7 @@ together with the tests.
 """
 
 import time
+from typing import Literal
 
 from prefect import flow, get_run_logger, task
 
@@ -66,6 +67,27 @@ def params(n: int = 1, who: str = "world") -> list[str]:
     lines = [repeat(who, i) for i in range(n)]
     get_run_logger().info("Said hello to %s %d time(s)", who, n)
     return lines
+
+
+@flow(name="mcp-required")
+def required(
+    region: str,
+    batch_size: int,
+    mode: Literal["full", "incremental"],
+    dry_run: bool = False,
+) -> str:
+    """Three parameters without a default, which create_flow_run_from_deployment asks for.
+
+    Args:
+        region: Where the data is loaded, e.g. eu-west.
+        batch_size: Rows per batch.
+        mode: Load everything, or only what changed.
+        dry_run: Only report what would be loaded.
+    """
+    get_run_logger().info(
+        "Loading %s in batches of %d (%s, dry run: %s)", region, batch_size, mode, dry_run
+    )
+    return f"{mode} load of {region}"
 
 
 @flow(name="mcp-scheduled")

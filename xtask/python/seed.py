@@ -14,8 +14,8 @@ Steps, each safe to repeat:
    without workers, a paused pool and a paused queue, a deployment of the flow "mcp-late" in
    "mcp-pool" with one overdue run ("seed-late") that the server marks Late, a global concurrency
    limit and an automation; each is looked up first and only created (or corrected) when needed;
-5. start one run of hello, fail, params and the unicode flow with fixed names and idempotency
-   keys (a second seed returns the same runs instead of adding new ones), wait for their final
+5. start one run of hello, fail, params and the unicode flow, and two runs that share the name
+   "seed-twin", with fixed names and idempotency keys (a second seed returns the same runs instead of adding new ones), wait for their final
    states and check them, and check that the failed run's logs reached the server; then wait
    until "seed-late" is Late;
 6. print a summary.
@@ -42,6 +42,10 @@ SEED_RUNS = [
     (("mcp-fail", "fail"), "seed-fail", {}, "FAILED"),
     (("mcp-params", "params"), "seed-params", {"n": 3, "who": "MCP"}, "COMPLETED"),
     (("mcp ünïcode flow", "ünïcode deployment"), "seed-ünïcode", {}, "COMPLETED"),
+    # Two runs that share a name (of different flows, so that each keeps its own idempotency
+    # key): the tools that take a run name must ask which one is meant.
+    (("mcp-hello", "hello"), "seed-twin", {"who": "twin"}, "COMPLETED"),
+    (("mcp-params", "params"), "seed-twin", {"n": 1, "who": "twin"}, "COMPLETED"),
 ]
 
 

@@ -4,6 +4,7 @@
 //! server used by tests and the demo (`prefect`), and the two README entry points (`demo`, `test`).
 
 mod bench;
+mod clients;
 mod demo;
 mod generate;
 mod normalize;

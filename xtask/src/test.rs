@@ -16,6 +16,10 @@ pub fn run(prefect_version: &str, keep_up: bool, cargo_test_args: &[String]) -> 
     // integration tests find the server binary.
     cargo(&["build", "--workspace", "--all-targets"])?;
 
+    // The third-party clients (Python SDK 2.x, TypeScript SDK) the tests drive the server with.
+    let clients = crate::clients::ensure_clients()
+        .context("the third-party MCP clients could not be installed; the suite needs them")?;
+
     let already_up = prefect::read_state()?
         .filter(|s| s.prefect_version == prefect_version && prefect::healthy(s))
         .is_some();
@@ -35,6 +39,8 @@ pub fn run(prefect_version: &str, keep_up: bool, cargo_test_args: &[String]) -> 
         .env("PREFECT_API_URL", &state.api_url)
         .env("PREFECT_TEST_PYTHON", state.python())
         .env("PREFECT_TEST_VERSION", &state.prefect_version)
+        .env("PREFECT_TEST_CLIENTS_PYTHON", &clients.python)
+        .env("PREFECT_TEST_CLIENTS_NODE", &clients.node_dir)
         .stdout(Stdio::piped())
         .spawn()
         .context("running cargo test")?;

@@ -90,3 +90,15 @@ pub struct CancelResult {
     pub state: Option<StateView>,
     pub message: String,
 }
+
+/// The outcome of `wait_for_flow_run`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct WaitedFlowRun {
+    pub flow_run_id: Uuid,
+    /// The run as it is after waiting.
+    pub flow_run: FlowRunView,
+    /// final_state (the run finished) or timed_out (it goes on).
+    pub wait: super::WaitOutcome,
+    /// Seconds spent waiting.
+    pub waited_seconds: f64,
+}

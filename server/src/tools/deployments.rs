@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use prefect_api::{types, PrefectCall};
-use rmcp::model::ProgressNotificationParam;
+use prefect_api::{types, PrefectCall, PrefectError};
 use rmcp::service::RequestContext;
 use rmcp::{tool, tool_router, Json, RoleServer};
 use schemars::JsonSchema;
@@ -14,12 +13,15 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::args::{self, page_body, tool_args, Parameters};
+use crate::ask::questions::{self, Candidate};
+use crate::ask::Asker;
 use crate::errors::{ArgumentError, Doing, ToolError};
 use crate::output::{CreatedFlowRun, DeploymentList, DeploymentView, FlowRunView, WaitOutcome};
 use crate::server::PrefectServer;
+use crate::tasks::Progress;
 
 /// The longest `timeout` accepted: waiting longer belongs in Prefect's own automations.
-const MAX_WAIT_SECONDS: i64 = 3600;
+pub(crate) const MAX_WAIT_SECONDS: i64 = 3600;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -119,14 +121,24 @@ impl PrefectServer {
     async fn get_deployment_by_name(
         &self,
         Parameters(args): Parameters<DeploymentNameArgs>,
+        context: RequestContext<RoleServer>,
     ) -> Result<Json<DeploymentView>, ToolError> {
         let (flow, name) = args::deployment_full_name(&args.name)?;
-        let deployment = self.read_deployment_by_name(flow, name).await?;
-        Ok(Json(shape_deployment(
-            deployment,
-            Some(flow.to_string()),
-            args.detail,
-        )))
+        match self.read_deployment_by_name(flow, name).await {
+            Ok(deployment) => Ok(Json(shape_deployment(
+                deployment,
+                Some(flow.to_string()),
+                args.detail,
+            ))),
+            Err(not_found) => {
+                let deployment = self
+                    .close_deployment(&args.name, not_found, &Asker::of(&context))
+                    .await?;
+                self.deployment_view(deployment, args.detail)
+                    .await
+                    .map(Json)
+            }
+        }
     }
 
     /// List deployments, sorted by name.
@@ -163,7 +175,9 @@ impl PrefectServer {
 
     /// Create a flow run of a deployment. With `timeout` > 0, waits for a final state
     /// (COMPLETED, FAILED, CANCELLED, CRASHED) or the timeout, reporting progress; cancelling
-    /// the request stops the wait, not the run.
+    /// the request stops the wait, not the run. Required parameters without a default that are
+    /// not given are asked for with a form when the client supports it; clients with the tasks
+    /// extension get the wait as a task.
     #[tool(annotations(
         read_only_hint = false,
         destructive_hint = false,
@@ -185,9 +199,17 @@ impl PrefectServer {
             }
             .into());
         }
-        let deployment = self.resolve_deployment(&args.deployment_id).await?;
+        let asker = Asker::of(&context);
+        let deployment = self.resolve_deployment(&args.deployment_id, &asker).await?;
         let parameters = args.parameters.unwrap_or_default();
         check_parameter_names(&args.deployment_id, &deployment, &parameters)?;
+        let parameters = questions::missing_parameters(
+            &asker,
+            &format!("{:?}", args.deployment_id),
+            deployment.parameter_openapi_schema.as_ref(),
+            parameters,
+        )
+        .await?;
         let body = types::DeploymentFlowRunCreate {
             parameters,
             name: args::non_blank(args.name.as_deref()).map(String::from),
@@ -222,6 +244,18 @@ impl PrefectServer {
             waited_seconds: (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
         }))
     }
+}
+
+/// What tells a deployment apart in a choice: its full name, whether it is paused, its pool.
+fn deployment_label(full_name: &str, d: &DeploymentView) -> String {
+    let mut label = full_name.to_string();
+    if d.paused {
+        label.push_str(" · paused");
+    }
+    if let Some(pool) = &d.work_pool_name {
+        label.push_str(&format!(" · work pool {pool}"));
+    }
+    label
 }
 
 fn shape_deployment(
@@ -287,10 +321,58 @@ impl PrefectServer {
             .doing(format!("reading deployment \"{flow}/{name}\""))
     }
 
-    /// A deployment given as a UUID or as "flow_name/deployment_name".
+    /// `given` names no deployment (`not_found` says so): offer the close names, or pass the
+    /// error on when there are none.
+    async fn close_deployment(
+        &self,
+        given: &str,
+        not_found: ToolError,
+        asker: &Asker,
+    ) -> Result<types::DeploymentResponse, ToolError> {
+        if !matches!(
+            not_found,
+            ToolError::Prefect {
+                source: PrefectError::NotFound { .. },
+                ..
+            }
+        ) {
+            return Err(not_found);
+        }
+        let all = self
+            .read_deployments(&deployments_body(None, None, args::MAX_LIMIT, 0))
+            .await?;
+        let candidates: Vec<Candidate> = all
+            .deployments
+            .iter()
+            .filter_map(|d| {
+                let full_name = format!("{}/{}", d.flow_name.as_deref()?, d.name);
+                questions::is_close_name(given, &full_name).then(|| Candidate {
+                    id: d.id.to_string(),
+                    label: deployment_label(&full_name, d),
+                })
+            })
+            .collect();
+        if candidates.is_empty() {
+            return Err(not_found);
+        }
+        let chosen = questions::which_deployment(asker, given, &candidates).await?;
+        let id = Uuid::parse_str(&chosen).map_err(|_| ToolError::BadAnswer {
+            question: format!("the deployment meant by {given:?}"),
+            detail: format!("{chosen:?} is not a deployment id"),
+        })?;
+        self.client
+            .read_deployment(&id)
+            .value()
+            .await
+            .doing(format!("reading deployment {id}"))
+    }
+
+    /// A deployment given as a UUID or as "flow_name/deployment_name" (or a name close to one,
+    /// which `asker` asks about).
     async fn resolve_deployment(
         &self,
         id_or_name: &str,
+        asker: &Asker,
     ) -> Result<types::DeploymentResponse, ToolError> {
         if let Ok(id) = Uuid::parse_str(id_or_name.trim()) {
             return self
@@ -305,7 +387,10 @@ impl PrefectServer {
                 value: id_or_name.to_string(),
             })
         })?;
-        self.read_deployment_by_name(flow, name).await
+        match self.read_deployment_by_name(flow, name).await {
+            Ok(deployment) => Ok(deployment),
+            Err(not_found) => self.close_deployment(id_or_name, not_found, asker).await,
+        }
     }
 
     /// One view, with the flow's name looked up.
@@ -371,17 +456,18 @@ impl PrefectServer {
         ))
     }
 
-    /// Poll the run until it is final, the timeout passes, or the client cancels the request.
-    /// Polls every second at first, then every 5 s, to stay light on the server.
-    async fn wait_for_final_state(
+    /// Poll the run until it is final, the timeout passes, or the client cancels the request
+    /// (or its task). Polls every second at first, then every 4 s, to stay light on the server.
+    pub(crate) async fn wait_for_final_state(
         &self,
         mut run: FlowRunView,
         timeout: Duration,
         context: &RequestContext<RoleServer>,
     ) -> Result<(FlowRunView, WaitOutcome), ToolError> {
         let deadline = Instant::now() + timeout;
-        let progress_token = context.meta.get_progress_token();
+        let progress = Progress::of(context);
         let mut interval = Duration::from_secs(1);
+        let mut failed_polls = 0;
         loop {
             if run.is_final() {
                 return Ok((run, WaitOutcome::FinalState));
@@ -390,28 +476,43 @@ impl PrefectServer {
             if now >= deadline {
                 return Ok((run, WaitOutcome::TimedOut));
             }
-            if let Some(token) = &progress_token {
-                let elapsed = timeout.saturating_sub(deadline - now).as_secs_f64();
-                let state = run
-                    .state
-                    .as_ref()
-                    .map_or("unknown", |s| s.name.as_deref().unwrap_or(&s.type_));
-                let note = ProgressNotificationParam::new(token.clone(), elapsed)
-                    .with_total(timeout.as_secs_f64())
-                    .with_message(format!("flow run {} is {state}", run.id));
-                // A client that stopped listening for progress is not a reason to fail the call.
-                let _ = context.peer.notify_progress(note).await;
-            }
+            let elapsed = timeout.saturating_sub(deadline - now).as_secs_f64();
+            let state = run
+                .state
+                .as_ref()
+                .map_or("unknown", |s| s.name.as_deref().unwrap_or(&s.type_));
+            progress
+                .report(
+                    elapsed,
+                    timeout.as_secs_f64(),
+                    format!("flow run {} is {state}", run.id),
+                )
+                .await;
             tokio::select! {
                 _ = context.ct.cancelled() => {
-                    return Err(ToolError::WaitCancelled {
+                    let stopped = ToolError::WaitCancelled {
                         flow_run_id: run.id.to_string(),
-                    });
+                    };
+                    progress.finish(stopped.message());
+                    return Err(stopped);
                 }
                 _ = tokio::time::sleep(interval.min(deadline - now)) => {}
             }
-            interval = (interval * 2).min(Duration::from_secs(5));
-            run = self.read_flow_run(run.id).await?;
+            // Under 5 s: Prefect's server (uvicorn) drops connections idle for 5 s, and a poll
+            // sent just then fails with "connection closed before message completed".
+            interval = (interval * 2).min(Duration::from_secs(4));
+            match self.read_flow_run(run.id).await {
+                Ok(now) => {
+                    run = now;
+                    failed_polls = 0;
+                }
+                // A long wait outlives a passing network error; three in a row end it.
+                Err(ToolError::Prefect {
+                    source: PrefectError::Unreachable { .. } | PrefectError::Timeout { .. },
+                    ..
+                }) if failed_polls < 2 => failed_polls += 1,
+                Err(error) => return Err(error),
+            }
         }
     }
 }

@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use prefect_api::{types, PrefectCall};
-use rmcp::{tool, tool_router, Json};
+use rmcp::service::RequestContext;
+use rmcp::{tool, tool_router, Json, RoleServer};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -12,6 +13,7 @@ use uuid::Uuid;
 use super::args::{self, Parameters};
 use super::logs::logs_body;
 use super::task_runs::task_runs_body;
+use crate::ask::{questions, Asker};
 use crate::errors::{is_not_found, Doing, ObjectKind, ToolError};
 use crate::output::{
     cap_text, ConcurrencyLimitStatus, DeploymentStatus, Diagnosis, FlowRunView, LogLine,
@@ -29,7 +31,7 @@ const LATE_AFTER_SECONDS: i64 = 60;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiagnoseArgs {
-    /// Flow run UUID or name (e.g. "crimson-hawk").
+    /// Flow run UUID or name (e.g. "crimson-hawk"); a name several runs share is asked about.
     pub flow_run: String,
 }
 
@@ -42,8 +44,11 @@ impl PrefectServer {
     async fn diagnose_flow_run(
         &self,
         Parameters(args): Parameters<DiagnoseArgs>,
+        context: RequestContext<RoleServer>,
     ) -> Result<Json<Diagnosis>, ToolError> {
-        let (run, same_name) = self.find_flow_run(&args.flow_run).await?;
+        let (run, same_name) = self
+            .find_flow_run(&args.flow_run, &Asker::of(&context))
+            .await?;
         let (failed_task_runs, error_logs, deployment, full_limits) = tokio::try_join!(
             self.failed_task_runs(run.id),
             self.error_log_tail(run.id),
@@ -81,8 +86,13 @@ impl PrefectServer {
 }
 
 impl PrefectServer {
-    /// The run by id, or the newest run with that name (and how many share it).
-    async fn find_flow_run(&self, given: &str) -> Result<(FlowRunView, usize), ToolError> {
+    /// The run by id, or by name (and how many share it); when several share the name, the
+    /// one the user chooses.
+    async fn find_flow_run(
+        &self,
+        given: &str,
+        asker: &Asker,
+    ) -> Result<(FlowRunView, usize), ToolError> {
         let given = args::name("flow_run", given)?;
         if let Ok(id) = Uuid::parse_str(given) {
             return Ok((self.read_flow_run(id).await?, 1));
@@ -103,6 +113,21 @@ impl PrefectServer {
             ))
             .await?;
         let count = runs.flow_runs.len();
+        if count > 1 {
+            let candidates = self.flow_run_candidates(&runs.flow_runs).await?;
+            let chosen = questions::which_flow_run(asker, given, &candidates).await?;
+            if let Some(run) = runs
+                .flow_runs
+                .into_iter()
+                .find(|r| r.id.to_string() == chosen)
+            {
+                return Ok((run, count));
+            }
+            return Err(ToolError::BadAnswer {
+                question: format!("the flow run named {given:?}"),
+                detail: format!("{chosen:?} is not one of the runs offered"),
+            });
+        }
         let newest = runs
             .flow_runs
             .into_iter()

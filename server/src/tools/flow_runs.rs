@@ -1,14 +1,23 @@
-//! Flow run tools: get_flow_run_by_id, list_flow_runs, search_flow_runs_by_state, cancel_flow_run.
+//! Flow run tools: get_flow_run_by_id, list_flow_runs, search_flow_runs_by_state, cancel_flow_run,
+//! wait_for_flow_run.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use prefect_api::{types, PrefectCall};
-use rmcp::{tool, tool_router, Json};
+use rmcp::service::RequestContext;
+use rmcp::{tool, tool_router, Json, RoleServer};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::args::{self, page_body, tool_args, Parameters};
-use crate::errors::{Doing, ToolError};
-use crate::output::{CancelResult, CancelStatus, FlowRunList, FlowRunView, StateView};
+use super::deployments::MAX_WAIT_SECONDS;
+use crate::ask::questions::Candidate;
+use crate::errors::{ArgumentError, Doing, ToolError};
+use crate::output::{
+    CancelResult, CancelStatus, FlowRunList, FlowRunView, StateView, WaitedFlowRun,
+};
 use crate::server::PrefectServer;
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -36,6 +45,20 @@ tool_args! {
         #[serde(default)]
         pub state_name: Option<String>,
     }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WaitArgs {
+    /// Flow run UUID.
+    pub flow_run_id: String,
+    /// Seconds to wait for a final state, 1-3600.
+    #[serde(default = "default_wait_seconds")]
+    pub timeout: i64,
+}
+
+fn default_wait_seconds() -> i64 {
+    300
 }
 
 /// Newest first by expected start time, which every run has (scheduled or not).
@@ -131,6 +154,40 @@ impl PrefectServer {
             .doing(format!("cancelling flow run {id}"))?;
         cancel_outcome(id, result)
     }
+
+    /// Wait for a flow run started elsewhere (a schedule, an automation, another tool) to reach
+    /// a final state (COMPLETED, FAILED, CANCELLED, CRASHED), up to `timeout` seconds, and say
+    /// which happened. Progress is reported while waiting; cancelling the request (or its task)
+    /// stops the wait, not the run.
+    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    async fn wait_for_flow_run(
+        &self,
+        Parameters(args): Parameters<WaitArgs>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<Json<WaitedFlowRun>, ToolError> {
+        let id = args::uuid("flow_run_id", &args.flow_run_id, "")?;
+        if !(1..=MAX_WAIT_SECONDS).contains(&args.timeout) {
+            return Err(ArgumentError::OutOfRange {
+                field: "timeout",
+                min: 1,
+                max: MAX_WAIT_SECONDS,
+                got: args.timeout,
+                hint: "It is in seconds.",
+            }
+            .into());
+        }
+        let run = self.read_flow_run(id).await?;
+        let started = Instant::now();
+        let (run, wait) = self
+            .wait_for_final_state(run, Duration::from_secs(args.timeout as u64), &context)
+            .await?;
+        Ok(Json(WaitedFlowRun {
+            flow_run_id: run.id,
+            flow_run: run,
+            wait,
+            waited_seconds: (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+        }))
+    }
 }
 
 /// ACCEPT, WAIT and a REJECT that cancelled the run outright are successes; ABORT and other
@@ -197,6 +254,71 @@ impl PrefectServer {
             .await
             .doing(format!("reading flow run {id}"))?;
         Ok(run.into())
+    }
+
+    /// Runs as choices: what tells runs of one name apart is their state, when they started
+    /// and which deployment they belong to.
+    pub(crate) async fn flow_run_candidates(
+        &self,
+        runs: &[FlowRunView],
+    ) -> Result<Vec<Candidate>, ToolError> {
+        let mut ids: Vec<Uuid> = runs.iter().filter_map(|r| r.deployment_id).collect();
+        ids.sort();
+        ids.dedup();
+        let deployments: HashMap<Uuid, String> = if ids.is_empty() {
+            HashMap::new()
+        } else {
+            let body = types::BodyReadDeploymentsDeploymentsFilterPost {
+                deployments: Some(types::DeploymentFilter {
+                    id: Some(types::DeploymentFilterId {
+                        any: Some(ids.clone()),
+                        not_any: None,
+                    }),
+                    ..Default::default()
+                }),
+                limit: Some(ids.len().min(args::MAX_LIMIT as usize) as i64),
+                ..Default::default()
+            };
+            self.read_deployments(&body)
+                .await?
+                .deployments
+                .into_iter()
+                .map(|d| {
+                    let name = match &d.flow_name {
+                        Some(flow) => format!("{flow}/{}", d.name),
+                        None => d.name.clone(),
+                    };
+                    (d.id, name)
+                })
+                .collect()
+        };
+        Ok(runs
+            .iter()
+            .map(|run| {
+                let state = run
+                    .state
+                    .as_ref()
+                    .map_or("no state", |s| s.name.as_deref().unwrap_or(&s.type_));
+                let when = match (run.start_time, run.expected_start_time) {
+                    (Some(t), _) => format!("started {}", t.format("%Y-%m-%d %H:%M:%S UTC")),
+                    (None, Some(t)) => format!("expected {}", t.format("%Y-%m-%d %H:%M:%S UTC")),
+                    (None, None) => "not started".into(),
+                };
+                let deployment = run
+                    .deployment_id
+                    .map(|id| {
+                        deployments.get(&id).map_or_else(
+                            || format!("deployment {id}"),
+                            |n| format!("deployment {n}"),
+                        )
+                    })
+                    .unwrap_or_else(|| "no deployment".into());
+                Candidate {
+                    id: run.id.to_string(),
+                    label: format!("{state} · {when} · {deployment}"),
+                }
+            })
+            .collect())
     }
 
     pub(crate) async fn read_flow_runs(
