@@ -149,6 +149,8 @@ async fn get_deployment_by_name_404_names_the_deployment() {
         r#"{"detail":"Deployment not found"}"#,
     )
     .await;
+    // After a 404 the server looks for close names to offer; there are none.
+    h.answer("POST", "/deployments/filter", "[]").await;
     let err = h
         .err("get_deployment_by_name", json!({"name": "mcp-hello/nope"}))
         .await;
@@ -537,6 +539,8 @@ async fn create_flow_run_of_a_missing_deployment_is_not_found() {
         r#"{"detail":"Deployment not found"}"#,
     )
     .await;
+    // After a 404 the server looks for close names to offer; there are none.
+    h.answer("POST", "/deployments/filter", "[]").await;
     let err = h
         .err(
             "create_flow_run_from_deployment",

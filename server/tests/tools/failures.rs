@@ -125,6 +125,11 @@ fn every_tool() -> Vec<(&'static str, Value, Option<String>)> {
             json!({"name": "mcp"}),
             Some("listing flows".into()),
         ),
+        (
+            "wait_for_flow_run",
+            json!({"flow_run_id": FAILED_RUN_ID, "timeout": 1}),
+            Some(format!("reading flow run {FAILED_RUN_ID}")),
+        ),
     ]
 }
 

@@ -8,7 +8,7 @@ use crate::fixtures::*;
 use crate::harness::*;
 
 /// Every tool of the README's tool reference.
-pub(crate) const ALL_TOOLS: [&str; 26] = [
+pub(crate) const ALL_TOOLS: [&str; 27] = [
     "cancel_flow_run",
     "create_flow_run_from_deployment",
     "diagnose_flow_run",
@@ -35,6 +35,7 @@ pub(crate) const ALL_TOOLS: [&str; 26] = [
     "search_deployments_by_status",
     "search_flow_runs_by_state",
     "search_flows",
+    "wait_for_flow_run",
 ];
 
 fn names(h: &Harness) -> Vec<String> {
@@ -46,7 +47,7 @@ fn names(h: &Harness) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn all_26_tools_are_offered_by_default() {
+async fn all_27_tools_are_offered_by_default() {
     let h = Harness::new().await;
     assert_eq!(names(&h), ALL_TOOLS);
 }
@@ -59,7 +60,7 @@ async fn read_only_offers_no_write_tools_and_refuses_to_run_them() {
     })
     .await;
     let offered = names(&h);
-    assert_eq!(offered.len(), 24, "{offered:?}");
+    assert_eq!(offered.len(), 25, "{offered:?}");
     for writer in ["cancel_flow_run", "create_flow_run_from_deployment"] {
         assert!(!offered.iter().any(|t| t == writer), "{writer} offered");
         assert!(!h.server.has_tool(writer));
@@ -107,7 +108,8 @@ async fn read_only_applies_within_a_toolset() {
         [
             "get_flow_run_by_id",
             "list_flow_runs",
-            "search_flow_runs_by_state"
+            "search_flow_runs_by_state",
+            "wait_for_flow_run"
         ]
     );
 }
