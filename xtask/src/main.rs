@@ -1,11 +1,13 @@
 //! Project automation: `cargo xtask <command>`.
 //!
 //! Spec handling and code generation (`spec`, `generate`, `regenerate`), the local Prefect
-//! server used by tests and the demo (`prefect`), and the two README entry points (`demo`, `test`).
+//! server used by tests and the demo (`prefect`), the two README entry points (`demo`, `test`),
+//! and the packages users install (`dist`).
 
 mod bench;
 mod clients;
 mod demo;
+mod dist;
 mod generate;
 mod normalize;
 mod prefect;
@@ -63,6 +65,14 @@ enum Command {
         #[arg(long, default_value = prefect::DEFAULT_VERSION)]
         prefect_version: String,
     },
+    /// Build what users install into target/dist/: release binary, Python wheel, MCP bundle
+    /// (.mcpb), server.json for the MCP registry.
+    Dist {
+        /// Then install each artifact as a user would and drive an MCP session through it
+        /// against the local Prefect (started and stopped here when it is not up).
+        #[arg(long)]
+        verify: bool,
+    },
     /// Manage the local Prefect server used by tests and the demo.
     Prefect {
         #[command(subcommand)]
@@ -106,6 +116,7 @@ fn main() -> Result<()> {
         Command::Prefect { action } => prefect::run(action),
         Command::Demo { prefect_version } => demo::run(&prefect_version),
         Command::Bench { prefect_version } => bench::run(&prefect_version),
+        Command::Dist { verify } => dist::run(verify),
         Command::Test {
             prefect_version,
             keep_up,

@@ -1,0 +1,318 @@
+//! `cargo xtask dist [--verify]`: everything a user installs without a Rust toolchain, in
+//! `target/dist/`:
+//!
+//! - `prefect-mcp-server`: the release binary (and `prefect-mcp-server-<musl triple>`, static,
+//!   where that target is installed);
+//! - `prefect_mcp_rs-<V>-*.whl`: the Python wheel carrying the binary (maturin, `bindings = "bin"`;
+//!   `pyproject.toml` at the root), for `uvx`, `pipx` and `pip`;
+//! - `prefect-mcp-<V>-<os>-<arch>.mcpb`: the MCP bundle for Claude Desktop, packed and validated by
+//!   the official `mcpb` CLI, with `manifest.json` beside it;
+//! - `server.json`: the MCP registry entry.
+//!
+//! Static parts live in `dist/` at the root; the version (Cargo's), the tool list (the built
+//! binary's `tools`), the Python name (pyproject.toml) and the bundle's hash are filled in here,
+//! so no copy can drift. maturin builds the release binary once; everything else reuses it.
+//!
+//! `--verify` then installs each artifact as a user would and drives an MCP session against the
+//! local Prefect (see [`verify`]).
+
+mod bundle;
+mod registry;
+mod toolchain;
+mod verify;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+
+/// The server's binary, as Cargo builds it and every package ships it.
+pub const BINARY: &str = "prefect-mcp-server";
+/// The static build's target; optional (CI does not have it).
+const STATIC_TARGET: &str = "x86_64-unknown-linux-musl";
+
+/// What `cargo xtask dist` produced.
+pub struct Artifacts {
+    /// Cargo's version of prefect-mcp-server: the one version everywhere.
+    pub version: String,
+    /// The Python distribution name (pyproject.toml's `project.name`).
+    pub distribution: String,
+    pub binary: PathBuf,
+    pub static_binary: Option<PathBuf>,
+    pub wheel: PathBuf,
+    pub bundle: PathBuf,
+    pub manifest: PathBuf,
+    pub server_json: PathBuf,
+    /// The binary's `tools` output (MCP tools/list shape).
+    pub tools: Vec<Value>,
+}
+
+pub fn run(verify: bool) -> Result<()> {
+    let started = Instant::now();
+    let tools = toolchain::ensure()?;
+    let artifacts = build(&tools)?;
+    print_artifacts(&artifacts)?;
+    eprintln!("dist: built in {:.0} s", started.elapsed().as_secs_f64());
+    if verify {
+        verify::run(&artifacts, &tools)?;
+    }
+    eprintln!("dist: done in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+pub fn dist_dir() -> PathBuf {
+    crate::workspace_root().join("target/dist")
+}
+
+fn build(tools: &toolchain::Tools) -> Result<Artifacts> {
+    let root = crate::workspace_root();
+    let out = dist_dir();
+    if out.exists() {
+        fs::remove_dir_all(&out).with_context(|| format!("removing {}", out.display()))?;
+    }
+    fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let version = cargo_version()?;
+    let distribution = python_distribution()?;
+
+    // The wheel first: maturin runs the one release build, which `cargo build` below reuses.
+    let step = Instant::now();
+    run_command(Command::new(&tools.maturin)
+        .args(["build", "--release", "--locked", "--out"])
+        .arg(&out)
+        .current_dir(&root))
+    .context("building the wheel with maturin")?;
+    let wheel = find_wheel(&out, &distribution, &version)?;
+    eprintln!(
+        "dist: wheel {} in {:.0} s",
+        file_name(&wheel),
+        step.elapsed().as_secs_f64()
+    );
+
+    let built = cargo_release_binary(None)?;
+    let binary = out.join(format!("{BINARY}{}", std::env::consts::EXE_SUFFIX));
+    copy(&built, &binary)?;
+    let static_binary = build_static(&out)?;
+
+    let tool_list = tool_list(&binary, &[])?;
+    let manifest = bundle::manifest(&version, &tool_list)?;
+    let bundle = bundle::pack(tools, &manifest, &binary, &out)?;
+    let manifest_path = out.join("manifest.json");
+    write_json(&manifest_path, &manifest)?;
+    let server = registry::server_json(&version, &distribution, &manifest, &bundle)?;
+    let server_json = out.join("server.json");
+    write_json(&server_json, &server)?;
+
+    Ok(Artifacts {
+        version,
+        distribution,
+        binary,
+        static_binary,
+        wheel,
+        bundle,
+        manifest: manifest_path,
+        server_json,
+        tools: tool_list,
+    })
+}
+
+/// The static binary, when the musl target is installed; otherwise a note saying how to get it.
+fn build_static(out: &Path) -> Result<Option<PathBuf>> {
+    let installed = capture(Command::new("rustup").args(["target", "list", "--installed"]))
+        .unwrap_or_default();
+    if !installed.lines().any(|line| line.trim() == STATIC_TARGET) {
+        eprintln!(
+            "dist: no static binary: the {STATIC_TARGET} target is not installed \
+             (`rustup target add {STATIC_TARGET}`); the Containerfile needs it"
+        );
+        return Ok(None);
+    }
+    let built = cargo_release_binary(Some(STATIC_TARGET))?;
+    let binary = out.join(format!("{BINARY}-{STATIC_TARGET}"));
+    copy(&built, &binary)?;
+    // The Containerfile's scratch image has no CA roots of its own.
+    let roots = Path::new("/etc/ssl/certs/ca-certificates.crt");
+    if roots.is_file() {
+        copy(roots, &out.join("ca-certificates.crt"))?;
+    } else {
+        eprintln!(
+            "dist: {} not found: the container image cannot be built here",
+            roots.display()
+        );
+    }
+    Ok(Some(binary))
+}
+
+/// `cargo build --release` of the server's binary; its path as cargo reports it.
+fn cargo_release_binary(target: Option<&str>) -> Result<PathBuf> {
+    let mut cargo = Command::new(cargo_bin());
+    cargo.args([
+        "build",
+        "--release",
+        "--locked",
+        "-p",
+        "prefect-mcp-server",
+        "--bin",
+        BINARY,
+        "--message-format=json-render-diagnostics",
+    ]);
+    if let Some(target) = target {
+        cargo.args(["--target", target]);
+    }
+    let stdout = capture(cargo.current_dir(crate::workspace_root()))?;
+    stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == BINARY)
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .context("cargo built prefect-mcp-server but reported no executable")
+}
+
+/// The binary's tool list (`prefect-mcp-server tools [flags]`), independent of the caller's
+/// PREFECT_MCP_* settings.
+pub fn tool_list(binary: &Path, flags: &[&str]) -> Result<Vec<Value>> {
+    let mut command = Command::new(binary);
+    // Flags after the subcommand: `--read-only tools` is refused by the server's CLI parser.
+    command
+        .arg("tools")
+        .args(flags)
+        .env_remove("PREFECT_MCP_READ_ONLY")
+        .env_remove("PREFECT_MCP_TOOLSETS");
+    let listed: Value = serde_json::from_str(&capture(&mut command)?)
+        .with_context(|| format!("parsing `{} tools`", binary.display()))?;
+    match listed["tools"].as_array() {
+        Some(tools) if !tools.is_empty() => Ok(tools.clone()),
+        _ => bail!("`{} tools` listed no tools", binary.display()),
+    }
+}
+
+/// prefect-mcp-server's version, as Cargo resolves it.
+fn cargo_version() -> Result<String> {
+    let metadata = capture(
+        Command::new(cargo_bin())
+            .args(["metadata", "--format-version", "1", "--no-deps", "--locked"])
+            .current_dir(crate::workspace_root()),
+    )?;
+    let metadata: Value = serde_json::from_str(&metadata).context("parsing cargo metadata")?;
+    metadata["packages"]
+        .as_array()
+        .and_then(|packages| packages.iter().find(|p| p["name"] == BINARY))
+        .and_then(|p| p["version"].as_str())
+        .map(str::to_owned)
+        .context("cargo metadata lists no prefect-mcp-server package")
+}
+
+/// pyproject.toml's `project.name`.
+pub fn python_distribution() -> Result<String> {
+    let path = crate::workspace_root().join("pyproject.toml");
+    let text =
+        fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let pyproject: toml::Table =
+        toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    pyproject
+        .get("project")
+        .and_then(|p| p.get("name"))
+        .and_then(|n| n.as_str())
+        .map(str::to_owned)
+        .with_context(|| format!("{} has no project.name", path.display()))
+}
+
+/// The wheel maturin wrote for this distribution and version.
+fn find_wheel(out: &Path, distribution: &str, version: &str) -> Result<PathBuf> {
+    // Wheel file names use the normalised name: `prefect-mcp-rs` -> `prefect_mcp_rs`.
+    let prefix = format!("{}-{version}-", distribution.replace('-', "_"));
+    let mut wheels = fs::read_dir(out)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            let name = file_name(path);
+            name.starts_with(&prefix) && name.ends_with(".whl")
+        });
+    match (wheels.next(), wheels.next()) {
+        (Some(wheel), None) => Ok(wheel),
+        (None, _) => bail!("maturin wrote no {prefix}*.whl into {}", out.display()),
+        (Some(_), Some(_)) => bail!("more than one {prefix}*.whl in {}", out.display()),
+    }
+}
+
+fn print_artifacts(artifacts: &Artifacts) -> Result<()> {
+    println!("\ntarget/dist/ (version {}):", artifacts.version);
+    let mut paths = vec![&artifacts.binary];
+    paths.extend(artifacts.static_binary.as_ref());
+    paths.extend([
+        &artifacts.wheel,
+        &artifacts.bundle,
+        &artifacts.manifest,
+        &artifacts.server_json,
+    ]);
+    for path in paths {
+        let size = fs::metadata(path)
+            .with_context(|| format!("reading {}", path.display()))?
+            .len();
+        println!("  {:>10}  {}", human_size(size), file_name(path));
+    }
+    Ok(())
+}
+
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1 << 20)),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / f64::from(1 << 10)),
+        b => format!("{b} B"),
+    }
+}
+
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn cargo_bin() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+fn copy(from: &Path, to: &Path) -> Result<()> {
+    fs::copy(from, to)
+        .map(drop)
+        .with_context(|| format!("copying {} to {}", from.display(), to.display()))
+}
+
+pub fn write_json(path: &Path, value: &Value) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)? + "\n";
+    fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+pub fn read_json(path: &Path) -> Result<Value> {
+    let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// Run a command with its output passed through; fail with its status.
+pub fn run_command(command: &mut Command) -> Result<()> {
+    let status = command
+        .status()
+        .with_context(|| format!("running {}", describe(command)))?;
+    if !status.success() {
+        bail!("{} failed ({status})", describe(command));
+    }
+    Ok(())
+}
+
+/// Run a command, stderr passed through; its stdout, or an error with its status.
+pub fn capture(command: &mut Command) -> Result<String> {
+    let output = command
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("running {}", describe(command)))?;
+    if !output.status.success() {
+        bail!("{} failed ({})", describe(command), output.status);
+    }
+    String::from_utf8(output.stdout).with_context(|| format!("{} printed non-UTF-8", describe(command)))
+}
+
+fn describe(command: &Command) -> String {
+    let args: Vec<_> = command.get_args().map(|a| a.to_string_lossy()).collect();
+    format!("`{} {}`", command.get_program().to_string_lossy(), args.join(" "))
+}

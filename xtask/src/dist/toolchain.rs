@@ -1,0 +1,80 @@
+//! The packaging tools, pinned and installed by the project itself under `target/dist-tools/`:
+//! maturin and uv from PyPI into a virtualenv, the official MCP bundle CLI from npm (run with
+//! the `node` on PATH). Each install is skipped when its marker says these pins are in place.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+const MATURIN: &str = "maturin==1.16.0";
+const UV: &str = "uv==0.13.9";
+const MCPB: &str = "@anthropic-ai/mcpb@2.1.2";
+
+pub struct Tools {
+    pub maturin: PathBuf,
+    /// `uvx`, from the same PyPI package as uv.
+    pub uvx: PathBuf,
+    /// The mcpb CLI's script, run as `node <script> ...`.
+    mcpb_cli: PathBuf,
+}
+
+impl Tools {
+    /// `node <mcpb cli> <args>`.
+    pub fn mcpb(&self) -> Command {
+        let mut command = Command::new("node");
+        command.arg(&self.mcpb_cli);
+        command
+    }
+}
+
+pub fn ensure() -> Result<Tools> {
+    let dir = crate::workspace_root().join("target/dist-tools");
+    let venv = dir.join("venv");
+    ensure_install(&venv, &[MATURIN, UV], |venv| {
+        let base_python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+        super::run_command(Command::new(&base_python).args(["-m", "venv"]).arg(venv))
+            .with_context(|| format!("creating a virtualenv with `{base_python}` (set $PYTHON to choose one)"))?;
+        super::run_command(
+            Command::new(venv.join("bin/python"))
+                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+                .args([MATURIN, UV]),
+        )
+    })?;
+    let npm = dir.join("npm");
+    ensure_install(&npm, &[MCPB], |npm| {
+        fs::create_dir_all(npm)?;
+        super::run_command(
+            Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(npm)
+                .arg(MCPB),
+        )
+        .context("installing the mcpb CLI with npm (is Node.js 20 or later installed?)")
+    })?;
+    Ok(Tools {
+        maturin: venv.join("bin/maturin"),
+        uvx: venv.join("bin/uvx"),
+        mcpb_cli: npm.join("node_modules/@anthropic-ai/mcpb/dist/cli/cli.js"),
+    })
+}
+
+/// Runs `install` into `dir` (from scratch) unless `dir/.xtask-pins` lists exactly `pins`.
+fn ensure_install(
+    dir: &Path,
+    pins: &[&str],
+    install: impl FnOnce(&Path) -> Result<()>,
+) -> Result<()> {
+    let marker = dir.join(".xtask-pins");
+    let wanted = pins.join("\n");
+    if fs::read_to_string(&marker).is_ok_and(|have| have == wanted) {
+        return Ok(());
+    }
+    if dir.exists() {
+        fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
+    }
+    eprintln!("dist: installing {} into {}", pins.join(" "), dir.display());
+    install(dir)?;
+    fs::write(&marker, wanted).with_context(|| format!("writing {}", marker.display()))
+}

@@ -1,0 +1,426 @@
+//! `cargo xtask dist --verify`: each artifact installed the way a user installs it, then one MCP
+//! session through it against the local Prefect with the sample world (started here when it is
+//! not up, and stopped again afterwards):
+//!
+//! - the wheel into a fresh virtualenv with pip, and run with `uvx --from <wheel>` from a cold
+//!   uv cache: `--version`, then tools/list and tool calls;
+//! - the bundle unpacked with `mcpb unpack` and launched exactly as its manifest says
+//!   (`${__dirname}` and the user_config values substituted into the command and `env`);
+//! - `mcpb validate` on the bundled manifest; server.json's required fields and its agreement
+//!   with the artifacts; one version everywhere.
+//!
+//! Ends with `dist: N passed, N failed` and fails when any check failed.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{anyhow, bail, ensure, Context, Result};
+use serde_json::{json, Value};
+
+use super::toolchain::Tools;
+use super::{bundle, registry, Artifacts, BINARY};
+use crate::prefect;
+
+/// The launcher that makes `uvx <distribution>` run the server (server/src/bin/).
+const LAUNCHER: &str = "prefect-mcp-rs";
+/// A flow of the sample world that `list_flows` must show.
+const SAMPLE_FLOW: &str = "mcp-hello";
+/// Settings whose values are secrets, in the manifest's `env` and server.json alike.
+const SECRET_VARIABLES: [&str; 2] = ["PREFECT_API_KEY", "PREFECT_API_AUTH_STRING"];
+
+pub fn run(artifacts: &Artifacts, tools: &Tools) -> Result<()> {
+    let version = prefect::DEFAULT_VERSION;
+    let already_up = prefect::read_state()?
+        .filter(|s| s.prefect_version == version && prefect::healthy(s))
+        .is_some();
+    let state = prefect::ensure_up_and_seeded(version).with_context(|| {
+        format!("the real Prefect {version} server could not be started; the install checks need it")
+    })?;
+    eprintln!("dist verify: Prefect {version} at {}", state.api_url);
+    let checks = Checks {
+        artifacts,
+        tools,
+        python: state.python(),
+        api_url: state.api_url.clone(),
+        work: super::dist_dir().with_file_name("dist-verify"),
+    };
+    let outcome = checks.run_all();
+    // Stop what this run started; a server that was already up (a developer's) stays.
+    if !already_up {
+        if let Err(e) = prefect::down() {
+            eprintln!("dist verify: stopping Prefect failed: {e:#}");
+        }
+    }
+    outcome
+}
+
+struct Checks<'a> {
+    artifacts: &'a Artifacts,
+    tools: &'a Tools,
+    /// A Python with the `mcp` SDK (the Prefect venv's), for the MCP client.
+    python: PathBuf,
+    api_url: String,
+    /// Scratch space: target/dist-verify/.
+    work: PathBuf,
+}
+
+impl Checks<'_> {
+    fn run_all(&self) -> Result<()> {
+        if self.work.exists() {
+            fs::remove_dir_all(&self.work)
+                .with_context(|| format!("removing {}", self.work.display()))?;
+        }
+        fs::create_dir_all(&self.work)?;
+        let checks: [(&str, fn(&Self) -> Result<String>); 7] = [
+            ("one version everywhere", Self::one_version),
+            ("server.json: required fields, agrees with the artifacts", Self::server_json),
+            ("wheel: pip install into a fresh venv, MCP session", Self::pip),
+            ("wheel: uvx --from <wheel> with a cold cache, MCP session", Self::uvx),
+            ("bundle: mcpb unpack + mcpb validate, manifest complete", Self::bundle_manifest),
+            ("bundle: launched as its manifest says, MCP session", Self::bundle_session),
+            ("bundle: the read-only setting reaches the server", Self::bundle_read_only),
+        ];
+        let (mut passed, mut failed) = (0, 0);
+        for (name, check) in checks {
+            let started = Instant::now();
+            match check(self) {
+                Ok(note) => {
+                    passed += 1;
+                    println!(
+                        "ok      {name} ({:.1} s){}",
+                        started.elapsed().as_secs_f64(),
+                        if note.is_empty() { String::new() } else { format!(": {note}") }
+                    );
+                }
+                Err(error) => {
+                    failed += 1;
+                    println!("FAILED  {name}: {error:#}");
+                }
+            }
+        }
+        println!("dist: {passed} passed, {failed} failed");
+        if failed > 0 {
+            bail!("{failed} dist check(s) failed");
+        }
+        Ok(())
+    }
+
+    fn one_version(&self) -> Result<String> {
+        let a = self.artifacts;
+        let v = &a.version;
+        let wheel = super::file_name(&a.wheel);
+        let wheel_version = wheel.split('-').nth(1).unwrap_or_default();
+        ensure!(wheel_version == v, "the wheel {wheel} has version {wheel_version}, Cargo {v}");
+        let printed = output(Command::new(&a.binary).arg("--version"))?;
+        ensure!(
+            printed.trim() == format!("{BINARY} {v}"),
+            "`{BINARY} --version` printed {printed:?}, expected \"{BINARY} {v}\""
+        );
+        let manifest = super::read_json(&a.manifest)?;
+        ensure!(manifest["version"] == json!(v), "manifest.json version {}", manifest["version"]);
+        let server = super::read_json(&a.server_json)?;
+        ensure!(server["version"] == json!(v), "server.json version {}", server["version"]);
+        for package in server["packages"].as_array().into_iter().flatten() {
+            ensure!(
+                package["version"] == json!(v),
+                "server.json's {} package has version {}",
+                package["registryType"],
+                package["version"]
+            );
+        }
+        Ok(format!("{v} in Cargo.toml, --version, the wheel, manifest.json, server.json"))
+    }
+
+    fn server_json(&self) -> Result<String> {
+        let a = self.artifacts;
+        let server = super::read_json(&a.server_json)?;
+        let name = server["name"].as_str().context("no name")?;
+        let (namespace, short) = name.split_once('/').context("name has no '/'")?;
+        let allowed = |s: &str, extra: &str| {
+            !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+        };
+        ensure!(
+            allowed(namespace, ".-") && allowed(short, "._-") && namespace.contains('.'),
+            "name {name:?} is not reverse-DNS namespace/name"
+        );
+        let description = server["description"].as_str().context("no description")?;
+        ensure!(
+            (1..=100).contains(&description.chars().count()),
+            "the description has {} characters (1 to 100 allowed)",
+            description.chars().count()
+        );
+        ensure!(server["$schema"].is_string(), "no $schema");
+        ensure!(server["repository"]["url"].is_string(), "no repository.url");
+
+        let packages = server["packages"].as_array().context("no packages")?;
+        let of_type = |t: &str| {
+            packages
+                .iter()
+                .find(|p| p["registryType"] == t)
+                .ok_or_else(|| anyhow!("no {t} package"))
+        };
+        let pypi = of_type("pypi")?;
+        ensure!(
+            pypi["identifier"] == json!(a.distribution),
+            "the pypi package is {}, pyproject.toml says {}",
+            pypi["identifier"],
+            a.distribution
+        );
+        let mcpb = of_type("mcpb")?;
+        let url = mcpb["identifier"].as_str().unwrap_or_default();
+        let bundle_name = super::file_name(&a.bundle);
+        ensure!(
+            url.starts_with("https://github.com/") && url.ends_with(&format!("/{bundle_name}")),
+            "the mcpb identifier {url:?} is not a GitHub release URL of {bundle_name}"
+        );
+        let sha = registry::sha256_hex(&a.bundle)?;
+        ensure!(mcpb["fileSha256"] == json!(sha), "fileSha256 is not the bundle's ({sha})");
+
+        let manifest = super::read_json(&a.manifest)?;
+        let manifest_env: Vec<&String> = manifest["server"]["mcp_config"]["env"]
+            .as_object()
+            .context("manifest.json has no env")?
+            .keys()
+            .collect();
+        for package in packages {
+            ensure!(package["transport"]["type"] == "stdio", "a package's transport is not stdio");
+            let variables = package["environmentVariables"].as_array().context("no environmentVariables")?;
+            let names: Vec<&str> = variables.iter().filter_map(|v| v["name"].as_str()).collect();
+            ensure!(
+                names.iter().copied().eq(manifest_env.iter().map(|s| s.as_str())),
+                "environment variables {names:?} differ from manifest.json's env {manifest_env:?}"
+            );
+            for variable in variables {
+                let secret = SECRET_VARIABLES.contains(&variable["name"].as_str().unwrap_or_default());
+                ensure!(
+                    variable["isSecret"] == json!(secret),
+                    "{} has isSecret {}",
+                    variable["name"],
+                    variable["isSecret"]
+                );
+            }
+        }
+
+        // The registry ties the image and the PyPI package to this name.
+        let root = crate::workspace_root();
+        let containerfile = fs::read_to_string(root.join("dist/Containerfile"))?;
+        let label = format!("io.modelcontextprotocol.server.name=\"{name}\"");
+        ensure!(containerfile.contains(&label), "dist/Containerfile lacks the label {label}");
+        let readme = fs::read_to_string(root.join("README.md"))?;
+        ensure!(
+            readme.contains(&format!("mcp-name: {name}")),
+            "README.md (the wheel's description) lacks \"mcp-name: {name}\""
+        );
+        Ok(format!("{name}; sha256 {}…", &sha[..12]))
+    }
+
+    fn pip(&self) -> Result<String> {
+        let a = self.artifacts;
+        let venv = self.work.join("pip-venv");
+        let started = Instant::now();
+        let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+        super::run_command(Command::new(&python).args(["-m", "venv"]).arg(&venv))?;
+        // The wheel has no dependencies: nothing else is fetched.
+        output(
+            Command::new(venv.join("bin/pip"))
+                .args(["install", "--no-index", "--no-deps", "--disable-pip-version-check"])
+                .arg(&a.wheel),
+        )?;
+        let install = started.elapsed().as_secs_f64();
+        let bin = venv.join("bin");
+        self.expect_version(&mut Command::new(bin.join(BINARY)))?;
+        self.expect_version(&mut Command::new(bin.join(LAUNCHER)))?;
+        let metadata = output(Command::new(venv.join("bin/python")).args([
+            "-c",
+            "import importlib.metadata as m, sys; print(m.version(sys.argv[1]))",
+            &a.distribution,
+        ]))?;
+        ensure!(
+            metadata.trim() == a.version,
+            "pip installed {} {}, Cargo says {}",
+            a.distribution,
+            metadata.trim(),
+            a.version
+        );
+        let session = self.session(
+            &bin.join(BINARY).to_string_lossy(),
+            &[],
+            json!({ "PREFECT_API_URL": self.api_url }),
+            &a.tools,
+        )?;
+        Ok(format!(
+            "{}; venv + pip install {install:.1} s, launch to first tools/list {:.2} s: \
+             install to first answer {:.1} s",
+            session.server,
+            session.first_answer,
+            install + session.first_answer
+        ))
+    }
+
+    fn uvx(&self) -> Result<String> {
+        let a = self.artifacts;
+        let wheel = a.wheel.to_string_lossy().into_owned();
+        // A cold cache: this run installs the wheel as a first-time user's does. Offline, and
+        // with the Python on PATH: the wheel needs nothing from an index.
+        let uv_env = json!({
+            "UV_CACHE_DIR": self.work.join("uv-cache"),
+            "UV_OFFLINE": "1",
+            "UV_PYTHON_DOWNLOADS": "never",
+            "UV_NO_CONFIG": "1",
+            "PREFECT_API_URL": self.api_url,
+        });
+        let uvx = self.tools.uvx.to_string_lossy().into_owned();
+        // `uvx <distribution>`, the README's line, with the wheel standing in for PyPI.
+        let args = ["--from".to_owned(), wheel.clone(), LAUNCHER.to_owned()];
+        let session = self.session(&uvx, &args, uv_env.clone(), &a.tools)?;
+        let mut command = Command::new(&self.tools.uvx);
+        command.args(["--from", &wheel, BINARY]);
+        for (name, value) in uv_env.as_object().into_iter().flatten() {
+            command.env(name, value.as_str().unwrap_or_default());
+        }
+        self.expect_version(&mut command)?;
+        Ok(format!(
+            "{}; cold `uvx` launch to first tools/list {:.2} s",
+            session.server, session.first_answer
+        ))
+    }
+
+    fn bundle_manifest(&self) -> Result<String> {
+        let a = self.artifacts;
+        let dir = self.unpacked_bundle()?;
+        let manifest_path = dir.join("manifest.json");
+        bundle::validate(self.tools, &manifest_path)?;
+        let manifest = super::read_json(&manifest_path)?;
+        ensure!(
+            manifest == super::read_json(&a.manifest)?,
+            "the bundled manifest.json differs from target/dist/manifest.json"
+        );
+        let listed: Vec<&Value> = manifest["tools"].as_array().context("no tools")?.iter().collect();
+        let names = |tools: &mut dyn Iterator<Item = &Value>| -> Vec<String> {
+            tools.filter_map(|t| t["name"].as_str().map(str::to_owned)).collect()
+        };
+        ensure!(
+            names(&mut listed.iter().copied()) == names(&mut a.tools.iter()),
+            "the manifest's tools differ from `{BINARY} tools`"
+        );
+        for (key, kind, sensitive) in [
+            ("api_url", "string", false),
+            ("api_key", "string", true),
+            ("auth_string", "string", true),
+            ("read_only", "boolean", false),
+        ] {
+            let config = &manifest["user_config"][key];
+            ensure!(config["type"] == kind, "user_config.{key} is not a {kind}");
+            ensure!(
+                config["sensitive"].as_bool().unwrap_or(false) == sensitive,
+                "user_config.{key} sensitive should be {sensitive}"
+            );
+        }
+        let platforms = manifest["compatibility"]["platforms"].as_array().map_or(0, Vec::len);
+        ensure!(platforms > 0, "compatibility.platforms is empty");
+        Ok(format!("{} tools", listed.len()))
+    }
+
+    fn bundle_session(&self) -> Result<String> {
+        let session = self.bundle_launch(json!({ "api_url": self.api_url }), &self.artifacts.tools)?;
+        Ok(format!("{}, {} tools", session.server, session.tools))
+    }
+
+    fn bundle_read_only(&self) -> Result<String> {
+        let read_only = super::tool_list(&self.artifacts.binary, &["--read-only"])?;
+        ensure!(
+            read_only.len() < self.artifacts.tools.len(),
+            "--read-only offers as many tools as the full set"
+        );
+        let session =
+            self.bundle_launch(json!({ "api_url": self.api_url, "read_only": true }), &read_only)?;
+        Ok(format!("{} of {} tools offered", session.tools, self.artifacts.tools.len()))
+    }
+
+    /// The bundle's server, launched as the manifest says with these user_config values.
+    fn bundle_launch(&self, values: Value, expect_tools: &[Value]) -> Result<Session> {
+        let dir = self.unpacked_bundle()?;
+        let manifest = super::read_json(&dir.join("manifest.json"))?;
+        let (command, args, env) = bundle::launch(&manifest, &dir, &values)?;
+        let mode = fs::metadata(&command)
+            .with_context(|| format!("the manifest's command {command} is not in the bundle"))?
+            .permissions()
+            .mode();
+        ensure!(mode & 0o111 != 0, "{command} is not executable after unpacking");
+        self.session(&command, &args, env, expect_tools)
+    }
+
+    /// `mcpb unpack` of the bundle into target/dist-verify/bundle (once).
+    fn unpacked_bundle(&self) -> Result<PathBuf> {
+        let dir = self.work.join("bundle");
+        if !dir.join("manifest.json").is_file() {
+            output(self.tools.mcpb().arg("unpack").arg(&self.artifacts.bundle).arg(&dir))
+                .context("mcpb unpack")?;
+        }
+        Ok(dir)
+    }
+
+    fn expect_version(&self, command: &mut Command) -> Result<()> {
+        let printed = output(command.arg("--version"))?;
+        let expected = format!("{BINARY} {}", self.artifacts.version);
+        ensure!(printed.trim() == expected, "--version printed {printed:?}, expected {expected:?}");
+        Ok(())
+    }
+
+    /// One MCP session through xtask/python/dist_client.py.
+    fn session(&self, command: &str, args: &[String], env: Value, expect_tools: &[Value]) -> Result<Session> {
+        let spec = json!({
+            "command": command,
+            "args": args,
+            "env": env,
+            "expect_tools": expect_tools.iter().map(|t| &t["name"]).collect::<Vec<_>>(),
+            "api_url": self.api_url,
+            "expect_flow": SAMPLE_FLOW,
+        });
+        let script = crate::workspace_root().join("xtask/python/dist_client.py");
+        let printed = output(
+            Command::new(&self.python)
+                .arg(script)
+                .arg(spec.to_string())
+                .env("PYTHONDONTWRITEBYTECODE", "1")
+                .env_remove("PYTHONPATH")
+                .env_remove("PYTHONHOME"),
+        )
+        .with_context(|| format!("the MCP session with {command} {}", args.join(" ")))?;
+        let summary: Value = serde_json::from_str(printed.trim())
+            .with_context(|| format!("the client's summary {printed:?}"))?;
+        let time = |key: &str| summary[key].as_f64().unwrap_or(f64::NAN);
+        Ok(Session {
+            server: summary["server"].as_str().unwrap_or_default().to_owned(),
+            tools: summary["tools"].as_u64().unwrap_or_default(),
+            first_answer: time("first_answer_at") - time("launched_at"),
+        })
+    }
+}
+
+struct Session {
+    /// "name version" from the initialize answer.
+    server: String,
+    tools: u64,
+    /// Seconds from launching the command to the tools/list answer.
+    first_answer: f64,
+}
+
+/// A command's stdout; on failure an error carrying its stderr.
+fn output(command: &mut Command) -> Result<String> {
+    let program = command.get_program().to_string_lossy().into_owned();
+    let out = command
+        .output()
+        .with_context(|| format!("running {program}"))?;
+    if !out.status.success() {
+        bail!(
+            "{program} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
