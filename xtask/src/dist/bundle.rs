@@ -112,7 +112,11 @@ fn platform() -> &'static str {
 /// replaced by `values[KEY]` (booleans as "true"/"false"; a value not given and without a default
 /// becomes "", as the host leaves an optional field empty), and the command with `${__dirname}`
 /// replaced by the unpacked bundle's directory: what Claude Desktop launches.
-pub fn launch(manifest: &Value, dir: &Path, values: &Value) -> Result<(String, Vec<String>, Value)> {
+pub fn launch(
+    manifest: &Value,
+    dir: &Path,
+    values: &Value,
+) -> Result<(String, Vec<String>, Value)> {
     let config = &manifest["server"]["mcp_config"];
     let dirname = dir.to_string_lossy();
     let substitute = |text: &str| -> Result<String> {
@@ -136,15 +140,26 @@ pub fn launch(manifest: &Value, dir: &Path, values: &Value) -> Result<(String, V
         }
         Ok(result)
     };
-    let command = substitute(config["command"].as_str().context("mcp_config has no command")?)?;
+    let command = substitute(
+        config["command"]
+            .as_str()
+            .context("mcp_config has no command")?,
+    )?;
     let args = config["args"]
         .as_array()
-        .map(|args| args.iter().filter_map(Value::as_str).map(&substitute).collect())
+        .map(|args| {
+            args.iter()
+                .filter_map(Value::as_str)
+                .map(&substitute)
+                .collect()
+        })
         .transpose()?
         .unwrap_or_default();
     let mut env = serde_json::Map::new();
     for (name, value) in config["env"].as_object().into_iter().flatten() {
-        let value = value.as_str().with_context(|| format!("env {name} is not a string"))?;
+        let value = value
+            .as_str()
+            .with_context(|| format!("env {name} is not a string"))?;
         env.insert(name.clone(), json!(substitute(value)?));
     }
     Ok((command, args, Value::Object(env)))
@@ -202,10 +217,14 @@ mod tests {
 
     #[test]
     fn manifest_is_completed_from_the_template() {
-        let tools = [json!({ "name": "list_flows", "description": "List flows.", "inputSchema": {} })];
+        let tools =
+            [json!({ "name": "list_flows", "description": "List flows.", "inputSchema": {} })];
         let manifest = manifest("9.8.7", &tools).unwrap();
         assert_eq!(manifest["version"], "9.8.7");
-        assert_eq!(manifest["tools"], json!([{ "name": "list_flows", "description": "List flows." }]));
+        assert_eq!(
+            manifest["tools"],
+            json!([{ "name": "list_flows", "description": "List flows." }])
+        );
         assert_eq!(
             manifest["server"]["mcp_config"]["command"],
             format!("${{__dirname}}/{}", entry_point())

@@ -79,10 +79,12 @@ fn build(tools: &toolchain::Tools) -> Result<Artifacts> {
 
     // The wheel first: maturin runs the one release build, which `cargo build` below reuses.
     let step = Instant::now();
-    run_command(Command::new(&tools.maturin)
-        .args(["build", "--release", "--locked", "--out"])
-        .arg(&out)
-        .current_dir(&root))
+    run_command(
+        Command::new(&tools.maturin)
+            .args(["build", "--release", "--locked", "--out"])
+            .arg(&out)
+            .current_dir(&root),
+    )
     .context("building the wheel with maturin")?;
     let wheel = find_wheel(&out, &distribution, &version)?;
     eprintln!(
@@ -120,8 +122,8 @@ fn build(tools: &toolchain::Tools) -> Result<Artifacts> {
 
 /// The static binary, when the musl target is installed; otherwise a note saying how to get it.
 fn build_static(out: &Path) -> Result<Option<PathBuf>> {
-    let installed = capture(Command::new("rustup").args(["target", "list", "--installed"]))
-        .unwrap_or_default();
+    let installed =
+        capture(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
     if !installed.lines().any(|line| line.trim() == STATIC_TARGET) {
         eprintln!(
             "dist: no static binary: the {STATIC_TARGET} target is not installed \
@@ -207,8 +209,7 @@ fn cargo_version() -> Result<String> {
 /// pyproject.toml's `project.name`.
 pub fn python_distribution() -> Result<String> {
     let path = crate::workspace_root().join("pyproject.toml");
-    let text =
-        fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let text = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let pyproject: toml::Table =
         toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
     pyproject
@@ -309,10 +310,15 @@ pub fn capture(command: &mut Command) -> Result<String> {
     if !output.status.success() {
         bail!("{} failed ({})", describe(command), output.status);
     }
-    String::from_utf8(output.stdout).with_context(|| format!("{} printed non-UTF-8", describe(command)))
+    String::from_utf8(output.stdout)
+        .with_context(|| format!("{} printed non-UTF-8", describe(command)))
 }
 
 fn describe(command: &Command) -> String {
     let args: Vec<_> = command.get_args().map(|a| a.to_string_lossy()).collect();
-    format!("`{} {}`", command.get_program().to_string_lossy(), args.join(" "))
+    format!(
+        "`{} {}`",
+        command.get_program().to_string_lossy(),
+        args.join(" ")
+    )
 }

@@ -35,10 +35,18 @@ pub fn ensure() -> Result<Tools> {
     ensure_install(&venv, &[MATURIN, UV], |venv| {
         let base_python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
         super::run_command(Command::new(&base_python).args(["-m", "venv"]).arg(venv))
-            .with_context(|| format!("creating a virtualenv with `{base_python}` (set $PYTHON to choose one)"))?;
+            .with_context(|| {
+                format!("creating a virtualenv with `{base_python}` (set $PYTHON to choose one)")
+            })?;
         super::run_command(
             Command::new(venv.join("bin/python"))
-                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ])
                 .args([MATURIN, UV]),
         )
     })?;

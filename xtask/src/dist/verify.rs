@@ -37,7 +37,9 @@ pub fn run(artifacts: &Artifacts, tools: &Tools) -> Result<()> {
         .filter(|s| s.prefect_version == version && prefect::healthy(s))
         .is_some();
     let state = prefect::ensure_up_and_seeded(version).with_context(|| {
-        format!("the real Prefect {version} server could not be started; the install checks need it")
+        format!(
+            "the real Prefect {version} server could not be started; the install checks need it"
+        )
     })?;
     eprintln!("dist verify: Prefect {version} at {}", state.api_url);
     let checks = Checks {
@@ -57,6 +59,9 @@ pub fn run(artifacts: &Artifacts, tools: &Tools) -> Result<()> {
     outcome
 }
 
+/// One check: a note to print when it passes.
+type Check<'a> = fn(&Checks<'a>) -> Result<String>;
+
 struct Checks<'a> {
     artifacts: &'a Artifacts,
     tools: &'a Tools,
@@ -74,14 +79,32 @@ impl Checks<'_> {
                 .with_context(|| format!("removing {}", self.work.display()))?;
         }
         fs::create_dir_all(&self.work)?;
-        let checks: [(&str, fn(&Self) -> Result<String>); 7] = [
+        let checks: [(&str, Check<'_>); 7] = [
             ("one version everywhere", Self::one_version),
-            ("server.json: required fields, agrees with the artifacts", Self::server_json),
-            ("wheel: pip install into a fresh venv, MCP session", Self::pip),
-            ("wheel: uvx --from <wheel> with a cold cache, MCP session", Self::uvx),
-            ("bundle: mcpb unpack + mcpb validate, manifest complete", Self::bundle_manifest),
-            ("bundle: launched as its manifest says, MCP session", Self::bundle_session),
-            ("bundle: the read-only setting reaches the server", Self::bundle_read_only),
+            (
+                "server.json: required fields, agrees with the artifacts",
+                Self::server_json,
+            ),
+            (
+                "wheel: pip install into a fresh venv, MCP session",
+                Self::pip,
+            ),
+            (
+                "wheel: uvx --from <wheel> with a cold cache, MCP session",
+                Self::uvx,
+            ),
+            (
+                "bundle: mcpb unpack + mcpb validate, manifest complete",
+                Self::bundle_manifest,
+            ),
+            (
+                "bundle: launched as its manifest says, MCP session",
+                Self::bundle_session,
+            ),
+            (
+                "bundle: the read-only setting reaches the server",
+                Self::bundle_read_only,
+            ),
         ];
         let (mut passed, mut failed) = (0, 0);
         for (name, check) in checks {
@@ -92,7 +115,11 @@ impl Checks<'_> {
                     println!(
                         "ok      {name} ({:.1} s){}",
                         started.elapsed().as_secs_f64(),
-                        if note.is_empty() { String::new() } else { format!(": {note}") }
+                        if note.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {note}")
+                        }
                     );
                 }
                 Err(error) => {
@@ -113,16 +140,27 @@ impl Checks<'_> {
         let v = &a.version;
         let wheel = super::file_name(&a.wheel);
         let wheel_version = wheel.split('-').nth(1).unwrap_or_default();
-        ensure!(wheel_version == v, "the wheel {wheel} has version {wheel_version}, Cargo {v}");
+        ensure!(
+            wheel_version == v,
+            "the wheel {wheel} has version {wheel_version}, Cargo {v}"
+        );
         let printed = output(Command::new(&a.binary).arg("--version"))?;
         ensure!(
             printed.trim() == format!("{BINARY} {v}"),
             "`{BINARY} --version` printed {printed:?}, expected \"{BINARY} {v}\""
         );
         let manifest = super::read_json(&a.manifest)?;
-        ensure!(manifest["version"] == json!(v), "manifest.json version {}", manifest["version"]);
+        ensure!(
+            manifest["version"] == json!(v),
+            "manifest.json version {}",
+            manifest["version"]
+        );
         let server = super::read_json(&a.server_json)?;
-        ensure!(server["version"] == json!(v), "server.json version {}", server["version"]);
+        ensure!(
+            server["version"] == json!(v),
+            "server.json version {}",
+            server["version"]
+        );
         for package in server["packages"].as_array().into_iter().flatten() {
             ensure!(
                 package["version"] == json!(v),
@@ -131,7 +169,9 @@ impl Checks<'_> {
                 package["version"]
             );
         }
-        Ok(format!("{v} in Cargo.toml, --version, the wheel, manifest.json, server.json"))
+        Ok(format!(
+            "{v} in Cargo.toml, --version, the wheel, manifest.json, server.json"
+        ))
     }
 
     fn server_json(&self) -> Result<String> {
@@ -140,7 +180,9 @@ impl Checks<'_> {
         let name = server["name"].as_str().context("no name")?;
         let (namespace, short) = name.split_once('/').context("name has no '/'")?;
         let allowed = |s: &str, extra: &str| {
-            !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
         };
         ensure!(
             allowed(namespace, ".-") && allowed(short, "._-") && namespace.contains('.'),
@@ -177,7 +219,10 @@ impl Checks<'_> {
             "the mcpb identifier {url:?} is not a GitHub release URL of {bundle_name}"
         );
         let sha = registry::sha256_hex(&a.bundle)?;
-        ensure!(mcpb["fileSha256"] == json!(sha), "fileSha256 is not the bundle's ({sha})");
+        ensure!(
+            mcpb["fileSha256"] == json!(sha),
+            "fileSha256 is not the bundle's ({sha})"
+        );
 
         let manifest = super::read_json(&a.manifest)?;
         let manifest_env: Vec<&String> = manifest["server"]["mcp_config"]["env"]
@@ -186,15 +231,27 @@ impl Checks<'_> {
             .keys()
             .collect();
         for package in packages {
-            ensure!(package["transport"]["type"] == "stdio", "a package's transport is not stdio");
-            let variables = package["environmentVariables"].as_array().context("no environmentVariables")?;
-            let names: Vec<&str> = variables.iter().filter_map(|v| v["name"].as_str()).collect();
             ensure!(
-                names.iter().copied().eq(manifest_env.iter().map(|s| s.as_str())),
+                package["transport"]["type"] == "stdio",
+                "a package's transport is not stdio"
+            );
+            let variables = package["environmentVariables"]
+                .as_array()
+                .context("no environmentVariables")?;
+            let names: Vec<&str> = variables
+                .iter()
+                .filter_map(|v| v["name"].as_str())
+                .collect();
+            ensure!(
+                names
+                    .iter()
+                    .copied()
+                    .eq(manifest_env.iter().map(|s| s.as_str())),
                 "environment variables {names:?} differ from manifest.json's env {manifest_env:?}"
             );
             for variable in variables {
-                let secret = SECRET_VARIABLES.contains(&variable["name"].as_str().unwrap_or_default());
+                let secret =
+                    SECRET_VARIABLES.contains(&variable["name"].as_str().unwrap_or_default());
                 ensure!(
                     variable["isSecret"] == json!(secret),
                     "{} has isSecret {}",
@@ -208,7 +265,10 @@ impl Checks<'_> {
         let root = crate::workspace_root();
         let containerfile = fs::read_to_string(root.join("dist/Containerfile"))?;
         let label = format!("io.modelcontextprotocol.server.name=\"{name}\"");
-        ensure!(containerfile.contains(&label), "dist/Containerfile lacks the label {label}");
+        ensure!(
+            containerfile.contains(&label),
+            "dist/Containerfile lacks the label {label}"
+        );
         let readme = fs::read_to_string(root.join("README.md"))?;
         ensure!(
             readme.contains(&format!("mcp-name: {name}")),
@@ -226,7 +286,12 @@ impl Checks<'_> {
         // The wheel has no dependencies: nothing else is fetched.
         output(
             Command::new(venv.join("bin/pip"))
-                .args(["install", "--no-index", "--no-deps", "--disable-pip-version-check"])
+                .args([
+                    "install",
+                    "--no-index",
+                    "--no-deps",
+                    "--disable-pip-version-check",
+                ])
                 .arg(&a.wheel),
         )?;
         let install = started.elapsed().as_secs_f64();
@@ -298,9 +363,15 @@ impl Checks<'_> {
             manifest == super::read_json(&a.manifest)?,
             "the bundled manifest.json differs from target/dist/manifest.json"
         );
-        let listed: Vec<&Value> = manifest["tools"].as_array().context("no tools")?.iter().collect();
+        let listed: Vec<&Value> = manifest["tools"]
+            .as_array()
+            .context("no tools")?
+            .iter()
+            .collect();
         let names = |tools: &mut dyn Iterator<Item = &Value>| -> Vec<String> {
-            tools.filter_map(|t| t["name"].as_str().map(str::to_owned)).collect()
+            tools
+                .filter_map(|t| t["name"].as_str().map(str::to_owned))
+                .collect()
         };
         ensure!(
             names(&mut listed.iter().copied()) == names(&mut a.tools.iter()),
@@ -319,13 +390,16 @@ impl Checks<'_> {
                 "user_config.{key} sensitive should be {sensitive}"
             );
         }
-        let platforms = manifest["compatibility"]["platforms"].as_array().map_or(0, Vec::len);
+        let platforms = manifest["compatibility"]["platforms"]
+            .as_array()
+            .map_or(0, Vec::len);
         ensure!(platforms > 0, "compatibility.platforms is empty");
         Ok(format!("{} tools", listed.len()))
     }
 
     fn bundle_session(&self) -> Result<String> {
-        let session = self.bundle_launch(json!({ "api_url": self.api_url }), &self.artifacts.tools)?;
+        let session =
+            self.bundle_launch(json!({ "api_url": self.api_url }), &self.artifacts.tools)?;
         Ok(format!("{}, {} tools", session.server, session.tools))
     }
 
@@ -335,9 +409,15 @@ impl Checks<'_> {
             read_only.len() < self.artifacts.tools.len(),
             "--read-only offers as many tools as the full set"
         );
-        let session =
-            self.bundle_launch(json!({ "api_url": self.api_url, "read_only": true }), &read_only)?;
-        Ok(format!("{} of {} tools offered", session.tools, self.artifacts.tools.len()))
+        let session = self.bundle_launch(
+            json!({ "api_url": self.api_url, "read_only": true }),
+            &read_only,
+        )?;
+        Ok(format!(
+            "{} of {} tools offered",
+            session.tools,
+            self.artifacts.tools.len()
+        ))
     }
 
     /// The bundle's server, launched as the manifest says with these user_config values.
@@ -349,7 +429,10 @@ impl Checks<'_> {
             .with_context(|| format!("the manifest's command {command} is not in the bundle"))?
             .permissions()
             .mode();
-        ensure!(mode & 0o111 != 0, "{command} is not executable after unpacking");
+        ensure!(
+            mode & 0o111 != 0,
+            "{command} is not executable after unpacking"
+        );
         self.session(&command, &args, env, expect_tools)
     }
 
@@ -357,8 +440,14 @@ impl Checks<'_> {
     fn unpacked_bundle(&self) -> Result<PathBuf> {
         let dir = self.work.join("bundle");
         if !dir.join("manifest.json").is_file() {
-            output(self.tools.mcpb().arg("unpack").arg(&self.artifacts.bundle).arg(&dir))
-                .context("mcpb unpack")?;
+            output(
+                self.tools
+                    .mcpb()
+                    .arg("unpack")
+                    .arg(&self.artifacts.bundle)
+                    .arg(&dir),
+            )
+            .context("mcpb unpack")?;
         }
         Ok(dir)
     }
@@ -366,12 +455,21 @@ impl Checks<'_> {
     fn expect_version(&self, command: &mut Command) -> Result<()> {
         let printed = output(command.arg("--version"))?;
         let expected = format!("{BINARY} {}", self.artifacts.version);
-        ensure!(printed.trim() == expected, "--version printed {printed:?}, expected {expected:?}");
+        ensure!(
+            printed.trim() == expected,
+            "--version printed {printed:?}, expected {expected:?}"
+        );
         Ok(())
     }
 
     /// One MCP session through xtask/python/dist_client.py.
-    fn session(&self, command: &str, args: &[String], env: Value, expect_tools: &[Value]) -> Result<Session> {
+    fn session(
+        &self,
+        command: &str,
+        args: &[String],
+        env: Value,
+        expect_tools: &[Value],
+    ) -> Result<Session> {
         let spec = json!({
             "command": command,
             "args": args,
