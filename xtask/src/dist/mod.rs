@@ -176,7 +176,6 @@ fn cargo_release_binary(target: Option<&str>) -> Result<PathBuf> {
 /// PREFECT_MCP_* settings.
 pub fn tool_list(binary: &Path, flags: &[&str]) -> Result<Vec<Value>> {
     let mut command = Command::new(binary);
-    // Flags after the subcommand: `--read-only tools` is refused by the server's CLI parser.
     command
         .arg("tools")
         .args(flags)
