@@ -24,7 +24,7 @@ use super::toolchain::Tools;
 use super::{bundle, registry, Artifacts, BINARY};
 use crate::prefect;
 
-/// The launcher that makes `uvx <distribution>` run the server (server/src/bin/).
+/// The launcher that makes `uvx <distribution>` run the server (server/launcher/).
 const LAUNCHER: &str = "prefect-mcp-rs";
 /// A flow of the sample world that `list_flows` must show.
 const SAMPLE_FLOW: &str = "mcp-hello";
