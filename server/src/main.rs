@@ -264,8 +264,23 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+/// An empty `PREFECT_MCP_*` variable means "not set", as a bundle or a shell template that
+/// fills in nothing produces; clap would otherwise refuse an empty value for a boolean flag.
+fn unset_empty_settings() {
+    let empty: Vec<String> = std::env::vars_os()
+        .filter_map(|(name, value)| {
+            let name = name.into_string().ok()?;
+            (name.starts_with("PREFECT_MCP_") && value.is_empty()).then_some(name)
+        })
+        .collect();
+    for name in empty {
+        std::env::remove_var(name);
+    }
+}
+
+fn main() -> ExitCode {
+    // Before any other thread exists: changing the environment is only sound then.
+    unset_empty_settings();
     let cli = Cli::parse();
     let default_level = if cli.command.is_some() {
         "warn"
@@ -273,7 +288,17 @@ async fn main() -> ExitCode {
         "info"
     };
     init_logging(cli.log_level.as_deref(), default_level, cli.log_format);
-    match run(cli).await {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("prefect-mcp-server: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("prefect-mcp-server: {error:#}");
