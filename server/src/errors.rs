@@ -11,6 +11,7 @@ use std::fmt;
 
 use prefect_api::PrefectError;
 use rmcp::model::{ContentBlock, IntoContents};
+use rmcp::ErrorData;
 use serde_json::json;
 
 use crate::output::{LOG_LEVELS, STATE_TYPES};
@@ -187,6 +188,35 @@ pub enum ArgumentError {
     HeaderNotText {
         header: &'static str,
     },
+    /// A resource URI that names nothing this server serves; `valid` lists what it serves.
+    UnknownResource {
+        uri: String,
+        valid: String,
+    },
+    /// A resource of a toolset that `--toolsets` left out.
+    ToolsetNotOffered {
+        uri: String,
+        toolset: &'static str,
+    },
+    /// A flow-run resource URI whose id is not a UUID.
+    NotAFlowRunId {
+        uri: String,
+        value: String,
+    },
+    /// A subscription to a resource that does not change on its own.
+    NotSubscribable {
+        uri: String,
+    },
+    /// A prompt or template argument without completions; `valid` lists those with.
+    NotCompletable {
+        what: String,
+        valid: Vec<String>,
+    },
+    /// A prompt's `hours` that is not a whole number in range.
+    NotWholeHours {
+        value: String,
+        max: i64,
+    },
 }
 
 impl From<ArgumentError> for ToolError {
@@ -227,6 +257,24 @@ impl ToolError {
             ToolError::AskFailed { .. } => "ask_failed",
             ToolError::RequestState { .. } => "request_state_rejected",
             ToolError::InputRequired => "input_required",
+        }
+    }
+
+    /// As a JSON-RPC error, for the requests whose results have no `isError` (prompts/get,
+    /// resources/read, completion/complete): what the caller got wrong (a bad argument, an
+    /// object that does not exist) is `invalid_params`, the rest `internal_error`; the text is
+    /// [`ToolError::message`] either way.
+    pub fn into_error_data(self) -> ErrorData {
+        let message = self.message();
+        match self {
+            ToolError::InvalidArgument(_)
+            | ToolError::NotFound { .. }
+            | ToolError::Ambiguous { .. }
+            | ToolError::Prefect {
+                source: PrefectError::NotFound { .. },
+                ..
+            } => ErrorData::invalid_params(message, None),
+            _ => ErrorData::internal_error(message, None),
         }
     }
 
@@ -467,6 +515,28 @@ fn argument(error: &ArgumentError) -> String {
         }
         ArgumentError::HeaderNotText { header } => {
             format!("the {header} header is not valid text")
+        }
+        ArgumentError::UnknownResource { uri, valid } => {
+            format!("there is no resource {uri:?}; this server serves {valid}")
+        }
+        ArgumentError::ToolsetNotOffered { uri, toolset } => format!(
+            "{uri:?} belongs to the toolset \"{toolset}\", which this server does not offer \
+             (--toolsets)"
+        ),
+        ArgumentError::NotAFlowRunId { uri, value } => format!(
+            "{uri:?}: {value:?} is not a flow run id (a UUID); resources/list and completion \
+             offer recent runs' ids"
+        ),
+        ArgumentError::NotSubscribable { uri } => format!(
+            "{uri:?} cannot be subscribed to: only flow runs (prefect://flow-runs/{{id}}) change \
+             on their own"
+        ),
+        ArgumentError::NotCompletable { what, valid } => format!(
+            "{what} has no completions; the completable arguments are: {}",
+            valid.join(", ")
+        ),
+        ArgumentError::NotWholeHours { value, max } => {
+            format!("hours must be a whole number of hours from 1 to {max}, got {value:?}")
         }
     }
 }

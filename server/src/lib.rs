@@ -5,10 +5,15 @@
 
 pub mod ask;
 pub mod cli;
+pub mod completions;
 pub mod config;
 pub mod errors;
 pub mod output;
+pub mod prompts;
+pub mod resources;
 pub mod server;
+pub mod skill;
+pub mod subscriptions;
 pub mod tasks;
 pub mod tools;
 pub mod transport;

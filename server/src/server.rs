@@ -3,16 +3,22 @@
 use std::sync::Arc;
 
 use prefect_api::{Auth, Client, ClientBuilder};
+use rmcp::handler::server::prompt::PromptContext;
+use rmcp::handler::server::router::prompt::PromptRouter;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
 use std::time::Instant;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, GetTaskParams,
-    GetTaskResult, Implementation, IntoContents, JsonObject, NumberOrString, ServerCapabilities,
-    ServerConfig, Tool, UpdateTaskParams,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
+    CompleteRequestParams, CompleteResult, GetPromptRequestParams, GetPromptResponse,
+    GetSkillRequestParams, GetSkillResult, GetTaskParams, GetTaskResult, Implementation,
+    IntoContents, JsonObject, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
+    ListSkillsResult, NumberOrString, PaginatedRequestParams, ReadResourceRequestParams,
+    ReadResourceResponse, ServerCapabilities, ServerConfig, SubscribeRequestParams,
+    SubscriptionFilter, Tool, UnsubscribeRequestParams, UpdateTaskParams,
 };
-use rmcp::service::{serve_directly, RequestContext};
+use rmcp::service::{serve_directly, RequestContext, SubscriptionContext};
 use rmcp::task_manager::TaskContext;
 use rmcp::{tool_handler, ErrorData, RoleServer, ServerHandler};
 use tracing::Instrument;
@@ -20,6 +26,7 @@ use tracing::Instrument;
 use crate::ask::{AskOptions, Asker, StateKey};
 use crate::errors::{ArgumentError, ToolError};
 use crate::output::bound::bound_result;
+use crate::subscriptions::Subscriptions;
 use crate::tasks::Tasks;
 
 /// HTTP headers that carry a caller's own Prefect credentials (with `--per-request-auth`).
@@ -106,7 +113,7 @@ impl ServerOptions {
         Ok(())
     }
 
-    fn wants(&self, toolset: &str) -> bool {
+    pub(crate) fn wants(&self, toolset: &str) -> bool {
         self.toolsets
             .as_ref()
             .is_none_or(|sets| sets.iter().any(|s| s == toolset))
@@ -125,6 +132,13 @@ pub struct PrefectServer {
     tool_router: Arc<ToolRouter<Self>>,
     ask: AskOptions,
     tasks: Tasks,
+    /// The prompts of the offered toolsets (all prompts are read-only, so `--read-only` keeps
+    /// them).
+    prompt_router: Arc<PromptRouter<Self>>,
+    /// Which toolsets are offered; resources and completions follow it as the tools do.
+    options: ServerOptions,
+    /// This session's `resources/subscribe` subscriptions ([`PrefectServer::for_session`]).
+    subscriptions: Subscriptions,
 }
 
 impl PrefectServer {
@@ -174,6 +188,17 @@ impl PrefectServer {
                 server_requests: !options.stateless,
             },
             tasks: Tasks::new(!options.stateless),
+            prompt_router: Arc::new(Self::offered_prompts(|set| options.wants(set))),
+            options: options.clone(),
+            subscriptions: Subscriptions::default(),
+        }
+    }
+
+    /// A copy for a new MCP session: the same configuration, its own subscriptions.
+    pub fn for_session(&self) -> Self {
+        PrefectServer {
+            subscriptions: Subscriptions::default(),
+            ..self.clone()
         }
     }
 
@@ -213,9 +238,7 @@ impl PrefectServer {
             client: Arc::new(client),
             auth_kind,
             per_request_client: None,
-            tool_router: self.tool_router.clone(),
-            ask: self.ask.clone(),
-            tasks: self.tasks.clone(),
+            ..self.clone()
         }))
     }
 
@@ -335,6 +358,34 @@ impl PrefectServer {
             )),
         }
     }
+
+    /// The server for this request ([`Self::for_caller`]), as a protocol error when the
+    /// request's credentials are unusable.
+    fn caller(&self, context: &RequestContext<RoleServer>) -> Result<Option<Self>, ErrorData> {
+        self.for_caller(context).map_err(ToolError::into_error_data)
+    }
+
+    /// Whether a prompt name or URI template is offered (for completions).
+    fn offers(&self, prompt_or_template: &str) -> bool {
+        self.prompt_router.has_route(prompt_or_template)
+            || crate::resources::TEMPLATES
+                .iter()
+                .any(|t| t.uri_template == prompt_or_template && self.options.wants(t.toolset))
+    }
+
+    /// A `prefect://` URI whose toolset is offered.
+    fn offered_target(&self, uri: &str) -> Result<crate::resources::Target, ToolError> {
+        let target = crate::resources::parse(uri)?;
+        if self.options.wants(target.toolset()) {
+            Ok(target)
+        } else {
+            Err(ArgumentError::ToolsetNotOffered {
+                uri: uri.to_string(),
+                toolset: target.toolset(),
+            }
+            .into())
+        }
+    }
 }
 
 /// A failure as the client sees it: a tool result with `isError`, worded by `errors.rs`.
@@ -391,8 +442,183 @@ impl ServerHandler for PrefectServer {
         self.tasks.cancel(&request.task_id)
     }
 
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        Ok(ListPromptsResult::with_all_items(
+            self.prompt_router.list_all(),
+        ))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        let caller = self.caller(&context)?;
+        let server = caller.as_ref().unwrap_or(self);
+        let prompt = PromptContext::new(server, request.name, request.arguments, context);
+        self.prompt_router.get_prompt(prompt).await
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let caller = self.caller(&context)?;
+        let server = caller.as_ref().unwrap_or(self);
+        let mut resources = Vec::new();
+        if self.options.wants("flow_runs") {
+            resources = server
+                .listed_runs()
+                .await
+                .map_err(ToolError::into_error_data)?;
+        }
+        resources.extend(crate::skill::resources());
+        Ok(ListResourcesResult::with_all_items(resources))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        Ok(ListResourceTemplatesResult::with_all_items(
+            Self::offered_templates(|set| self.options.wants(set)),
+        ))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        if let Some(file) = crate::skill::read(&request.uri) {
+            return Ok(file.into());
+        }
+        let caller = self.caller(&context)?;
+        let server = caller.as_ref().unwrap_or(self);
+        let target = self
+            .offered_target(&request.uri)
+            .map_err(ToolError::into_error_data)?;
+        server
+            .read_prefect_resource(&request.uri, target, context)
+            .await
+            .map(Into::into)
+            .map_err(|error| match error {
+                ToolError::Prefect {
+                    source: prefect_api::PrefectError::NotFound { .. },
+                    ..
+                } => ErrorData::resource_not_found(error.message(), None),
+                other => other.into_error_data(),
+            })
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        let caller = self.caller(&context)?;
+        let server = caller.as_ref().unwrap_or(self);
+        let flow = request
+            .context
+            .as_ref()
+            .and_then(|c| c.get_argument("flow"))
+            .map(String::as_str);
+        server
+            .complete_argument(
+                &request.r#ref,
+                &request.argument.name,
+                &request.argument.value,
+                flow,
+                |owner| self.offers(owner),
+            )
+            .await
+            .map(CompleteResult::new)
+            .map_err(ToolError::into_error_data)
+    }
+
+    #[allow(deprecated)]
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        let caller = self.caller(&context)?;
+        let server = caller.as_ref().unwrap_or(self);
+        self.offered_target(&request.uri)
+            .map_err(ToolError::into_error_data)?;
+        self.subscriptions
+            .subscribe(&request.uri, server.client.clone(), context.peer.clone())
+            .await
+            .map_err(ToolError::into_error_data)
+    }
+
+    #[allow(deprecated)]
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.subscriptions.unsubscribe(&request.uri);
+        Ok(())
+    }
+
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        let runs: Vec<String> = requested
+            .resource_subscriptions
+            .iter()
+            .flatten()
+            .filter(|uri| {
+                crate::subscriptions::subscribable(uri).is_ok() && self.options.wants("flow_runs")
+            })
+            .cloned()
+            .collect();
+        Some(
+            SubscriptionFilter::builder()
+                .resource_subscriptions(runs)
+                .build(),
+        )
+    }
+
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), ErrorData> {
+        let caller = self.caller(context.request_context())?;
+        let client = caller.as_ref().unwrap_or(self).client.clone();
+        crate::subscriptions::listen(context, client).await;
+        Ok(())
+    }
+
+    async fn list_skills(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListSkillsResult, ErrorData> {
+        Ok(crate::skill::list())
+    }
+
+    async fn get_skill(
+        &self,
+        request: GetSkillRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetSkillResult, ErrorData> {
+        crate::skill::get(&request.uri).map_err(ToolError::into_error_data)
+    }
+
     fn get_info(&self) -> ServerConfig {
-        let capabilities = ServerCapabilities::builder().enable_tools();
+        let capabilities = ServerCapabilities::builder()
+            .enable_completions()
+            .enable_prompts()
+            .enable_resources()
+            .enable_tools()
+            .enable_resources_subscribe()
+            .enable_skills();
         let capabilities = if self.tasks.offered() {
             capabilities.enable_tasks().build()
         } else {

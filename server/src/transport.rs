@@ -78,7 +78,7 @@ pub async fn serve_http(server: PrefectServer, options: HttpOptions) -> Result<(
         .enforce_origin_validation()
         .with_cancellation_token(shutdown.child_token());
     let mcp = StreamableHttpService::new(
-        move || Ok(server.clone()),
+        move || Ok(server.for_session()),
         Arc::new(LocalSessionManager::default()),
         config,
     );

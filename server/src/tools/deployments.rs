@@ -118,7 +118,7 @@ impl PrefectServer {
 
     /// Get a deployment by its name, in format "flow_name/deployment_name".
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
-    async fn get_deployment_by_name(
+    pub(crate) async fn get_deployment_by_name(
         &self,
         Parameters(args): Parameters<DeploymentNameArgs>,
         context: RequestContext<RoleServer>,

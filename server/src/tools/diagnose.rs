@@ -41,7 +41,7 @@ impl PrefectServer {
     /// or why it is late or stuck (no worker, paused pool, queue or deployment, a full
     /// concurrency limit), with what to do about each.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
-    async fn diagnose_flow_run(
+    pub(crate) async fn diagnose_flow_run(
         &self,
         Parameters(args): Parameters<DiagnoseArgs>,
         context: RequestContext<RoleServer>,

@@ -69,7 +69,7 @@ impl PrefectServer {
     /// Get a flow run's logs: its newest lines (where a failure shows), oldest first; `offset`
     /// pages back and `next_offset` says where more begin.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
-    async fn get_flow_run_logs(
+    pub(crate) async fn get_flow_run_logs(
         &self,
         Parameters(args): Parameters<FlowRunLogsArgs>,
     ) -> Result<Json<FlowRunLogs>, ToolError> {

@@ -3,7 +3,8 @@
 //! Prints one table: cold start to the first `tools/list` answer; idle and peak RSS; the size
 //! of the tool list (whole, and the part a model reads);
 //! p50/p99 of `get_flow_by_id` through MCP next to the same HTTP request made directly (the
-//! floor); calls per second at concurrency 1, 16 and 64 over HTTP, with their error counts;
+//! floor); p50/p99 of completing a deployment name (`completion/complete`) next to the Prefect
+//! query it starts from; calls per second at concurrency 1, 16 and 64 over HTTP, with their error counts;
 //! release binary size. Needs PREFECT_API_URL (xtask sets it) and the release binary
 //! (PREFECT_MCP_SERVER_BIN).
 
@@ -128,6 +129,52 @@ fn tool_list_sizes(binary: &std::path::Path) -> Result<(usize, usize)> {
     ))
 }
 
+/// `completion/complete` of a deployment name from two letters, through MCP over stdio.
+async fn completion_latencies(binary: &std::path::Path, api_url: &str) -> Result<Vec<Duration>> {
+    let transport = TokioChildProcess::new(tokio::process::Command::new(binary).configure(|c| {
+        c.env("PREFECT_API_URL", api_url).env("RUST_LOG", "error");
+    }))?;
+    let client = ().serve(transport).await?;
+    let mut samples = Vec::with_capacity(LATENCY_CALLS);
+    for i in 0..LATENCY_CALLS + 20 {
+        let started = Instant::now();
+        let values = client
+            .complete_prompt_simple("deployment_health", "deployment", "he")
+            .await?;
+        if values.is_empty() {
+            bail!("the deployment completion offered nothing");
+        }
+        if i >= 20 {
+            samples.push(started.elapsed());
+        }
+    }
+    client.cancel().await?;
+    samples.sort();
+    Ok(samples)
+}
+
+/// The Prefect query the deployment completion starts from, made directly.
+async fn direct_deployments_latencies(api_url: &str) -> Result<Vec<Duration>> {
+    let http = reqwest::Client::new();
+    let url = format!("{api_url}/deployments/filter");
+    let mut samples = Vec::with_capacity(LATENCY_CALLS);
+    for i in 0..LATENCY_CALLS + 20 {
+        let started = Instant::now();
+        let response = http
+            .post(&url)
+            .header("x-prefect-api-version", "0.8.4")
+            .json(&json!({"limit": 200, "sort": "NAME_ASC"}))
+            .send()
+            .await?;
+        let _: Value = response.error_for_status()?.json().await?;
+        if i >= 20 {
+            samples.push(started.elapsed());
+        }
+    }
+    samples.sort();
+    Ok(samples)
+}
+
 async fn direct_latencies(api_url: &str, flow_id: &str) -> Result<Vec<Duration>> {
     let http = reqwest::Client::new();
     let url = format!("{api_url}/flows/{flow_id}");
@@ -236,6 +283,8 @@ async fn main() -> Result<()> {
 
     let mcp = mcp_latencies(&binary, &api_url, &flow_id).await?;
     let direct = direct_latencies(&api_url, &flow_id).await?;
+    let completion = completion_latencies(&binary, &api_url).await?;
+    let direct_deployments = direct_deployments_latencies(&api_url).await?;
 
     // Throughput over HTTP against one stateless server; its peak RSS afterwards.
     let port = free_port();
@@ -296,6 +345,20 @@ async fn main() -> Result<()> {
     println!(
         "| MCP overhead at p50 | {} ms | < 1 ms |",
         ms(percentile(&mcp, 0.5).saturating_sub(percentile(&direct, 0.5)))
+    );
+    println!(
+        "| completion of a deployment name via MCP (stdio) p50 / p99 | {} / {} ms | |",
+        ms(percentile(&completion, 0.5)),
+        ms(percentile(&completion, 0.99))
+    );
+    println!(
+        "| same POST /deployments/filter direct p50 / p99 | {} / {} ms | |",
+        ms(percentile(&direct_deployments, 0.5)),
+        ms(percentile(&direct_deployments, 0.99))
+    );
+    println!(
+        "| completion over direct Prefect at p50 | {} ms | < 10 ms |",
+        ms(percentile(&completion, 0.5).saturating_sub(percentile(&direct_deployments, 0.5)))
     );
     for (concurrency, (rate, errors)) in &rates {
         println!("| calls/s over HTTP, concurrency {concurrency} ({THROUGHPUT_CALLS} calls) | {rate:.0} ({errors} errors) | 0 errors |");

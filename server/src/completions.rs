@@ -1,0 +1,364 @@
+//! `completion/complete`: values for every prompt and resource template argument, from
+//! Prefect: deployment names (`flow/deployment`), flow names, work pool names, recent runs'
+//! names and ids, and state names (the exact names the server has seen on Prefect 3.9+, the
+//! built-in ones before). Matching is a case-insensitive substring; the best matches (exact,
+//! then prefix, then the rest) come first; at most 100 values.
+
+use prefect_api::{types, PrefectCall, PrefectError};
+use rmcp::model::{CompletionInfo, Reference};
+use serde::Deserialize;
+
+use crate::errors::{ArgumentError, Doing, ToolError};
+use crate::server::PrefectServer;
+use crate::tools::args::MAX_LIMIT;
+use crate::tools::flow_runs::flow_runs_body;
+
+/// What an argument takes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Hours,
+    StateName,
+    Deployment,
+    FlowRunNameOrId,
+    FlowRunId,
+    FlowWithDeployments,
+    DeploymentOfFlow,
+    WorkPool,
+}
+
+/// (prompt name or URI template, argument, what it takes).
+const ARGUMENTS: [(&str, &str, Kind); 10] = [
+    ("triage_failures", "hours", Kind::Hours),
+    ("triage_failures", "state", Kind::StateName),
+    ("why_late", "deployment", Kind::Deployment),
+    ("deployment_health", "deployment", Kind::Deployment),
+    ("explain_run", "flow_run", Kind::FlowRunNameOrId),
+    ("prefect://flow-runs/{id}", "id", Kind::FlowRunId),
+    ("prefect://flow-runs/{id}/logs", "id", Kind::FlowRunId),
+    (
+        "prefect://deployments/{flow}/{deployment}",
+        "flow",
+        Kind::FlowWithDeployments,
+    ),
+    (
+        "prefect://deployments/{flow}/{deployment}",
+        "deployment",
+        Kind::DeploymentOfFlow,
+    ),
+    ("prefect://work-pools/{name}", "name", Kind::WorkPool),
+];
+
+const HOURS: [&str; 6] = ["1", "6", "12", "24", "72", "168"];
+
+/// Prefect's state names (`prefect.states`), for servers without `GET /observed-states`.
+pub const BUILT_IN_STATE_NAMES: [&str; 20] = [
+    "Scheduled",
+    "Late",
+    "AwaitingRetry",
+    "AwaitingConcurrencySlot",
+    "Resuming",
+    "Pending",
+    "Submitting",
+    "InfrastructurePending",
+    "Running",
+    "Retrying",
+    "Paused",
+    "Suspended",
+    "Cancelling",
+    "Cancelled",
+    "Completed",
+    "Cached",
+    "RolledBack",
+    "Failed",
+    "TimedOut",
+    "Crashed",
+];
+
+/// One row of Prefect 3.9's `GET /observed-states`.
+#[derive(Deserialize)]
+struct ObservedState {
+    state_name: String,
+}
+
+/// `candidates` that contain `typed` (case-insensitively): exact matches, then prefixes, then
+/// matches at the start of a word (after `/`, `-`, `_`, `.` or a space: "he" finds
+/// "mcp-hello/hello" before "mcp-scheduled/..."), then the rest, each in the candidates'
+/// order; without duplicates; at most 100.
+pub fn rank(candidates: impl IntoIterator<Item = String>, typed: &str) -> CompletionInfo {
+    let needle = typed.trim().to_lowercase();
+    let mut seen = std::collections::HashSet::new();
+    let mut tiers: [Vec<String>; 4] = Default::default();
+    for candidate in candidates {
+        let lower = candidate.to_lowercase();
+        let at_word_start = || {
+            lower.match_indices(&needle).any(|(at, _)| {
+                lower[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| matches!(c, '/' | '-' | '_' | '.' | ' '))
+            })
+        };
+        let tier = if lower == needle {
+            0
+        } else if lower.starts_with(&needle) {
+            1
+        } else if !lower.contains(&needle) {
+            continue;
+        } else if at_word_start() {
+            2
+        } else {
+            3
+        };
+        if seen.insert(candidate.clone()) {
+            tiers[tier].push(candidate);
+        }
+    }
+    let mut values: Vec<String> = tiers.into_iter().flatten().collect();
+    let total = values.len();
+    values.truncate(CompletionInfo::MAX_VALUES);
+    let has_more = total > values.len();
+    CompletionInfo::with_pagination(values, Some(total as u32), has_more)
+        .expect("at most MAX_VALUES values")
+}
+
+fn reference_name(reference: &Reference) -> (&'static str, String) {
+    match (reference.as_prompt_name(), reference.as_resource_uri()) {
+        (Some(prompt), _) => ("prompt", prompt.to_string()),
+        (None, Some(uri)) => ("resource template", uri.to_string()),
+        (None, None) => ("reference", reference.reference_type().to_string()),
+    }
+}
+
+impl PrefectServer {
+    /// Completions for `argument` of `reference`, which must be offered (`offered` says which
+    /// prompt names and URI templates are).
+    pub(crate) async fn complete_argument(
+        &self,
+        reference: &Reference,
+        argument: &str,
+        typed: &str,
+        context_flow: Option<&str>,
+        offered: impl Fn(&str) -> bool,
+    ) -> Result<CompletionInfo, ToolError> {
+        let (what, name) = reference_name(reference);
+        let kind = ARGUMENTS
+            .iter()
+            .find(|(owner, arg, _)| *owner == name && *arg == argument && offered(owner))
+            .map(|(_, _, kind)| *kind)
+            .ok_or_else(|| {
+                let valid: Vec<String> = ARGUMENTS
+                    .iter()
+                    .filter(|(owner, _, _)| offered(owner))
+                    .map(|(owner, arg, _)| format!("{owner} {arg}"))
+                    .collect();
+                ToolError::from(ArgumentError::NotCompletable {
+                    what: format!("argument {argument:?} of {what} {name:?}"),
+                    valid,
+                })
+            })?;
+        let candidates = match kind {
+            Kind::Hours => HOURS.map(String::from).to_vec(),
+            Kind::StateName => self.state_names().await?,
+            Kind::Deployment => self.deployment_full_names().await?,
+            Kind::FlowRunNameOrId => self.run_names_and_ids(typed, true).await?,
+            Kind::FlowRunId => self.run_names_and_ids(typed, false).await?,
+            Kind::FlowWithDeployments => {
+                let mut flows: Vec<String> = self
+                    .deployment_full_names()
+                    .await?
+                    .into_iter()
+                    .filter_map(|full| full.split_once('/').map(|(flow, _)| flow.to_string()))
+                    .collect();
+                flows.sort();
+                flows
+            }
+            Kind::DeploymentOfFlow => self
+                .deployment_full_names()
+                .await?
+                .into_iter()
+                .filter_map(|full| {
+                    let (flow, deployment) = full.split_once('/')?;
+                    context_flow
+                        .is_none_or(|wanted| wanted.trim() == flow)
+                        .then(|| deployment.to_string())
+                })
+                .collect(),
+            Kind::WorkPool => self.work_pool_names().await?,
+        };
+        Ok(rank(candidates, typed))
+    }
+
+    /// Every deployment as `flow/deployment` (the first 200 by name).
+    async fn deployment_full_names(&self) -> Result<Vec<String>, ToolError> {
+        let body = types::BodyReadDeploymentsDeploymentsFilterPost {
+            limit: Some(MAX_LIMIT),
+            sort: Some(types::DeploymentSort("NAME_ASC".into())),
+            ..Default::default()
+        };
+        Ok(self
+            .read_deployments(&body)
+            .await?
+            .deployments
+            .into_iter()
+            .filter_map(|d| Some(format!("{}/{}", d.flow_name?, d.name)))
+            .collect())
+    }
+
+    async fn work_pool_names(&self) -> Result<Vec<String>, ToolError> {
+        let body = types::BodyReadWorkPoolsWorkPoolsFilterPost {
+            limit: Some(MAX_LIMIT),
+            offset: 0,
+            work_pools: None,
+        };
+        Ok(self
+            .client
+            .read_work_pools(&body)
+            .value()
+            .await
+            .doing("listing work pools")?
+            .into_iter()
+            .map(|pool| pool.name.to_string())
+            .collect())
+    }
+
+    /// Recent runs (newest first): those whose name contains `typed`, or, when `typed` could
+    /// be the start of an id, the newest 200 runs. Names (when `names`) and ids.
+    async fn run_names_and_ids(&self, typed: &str, names: bool) -> Result<Vec<String>, ToolError> {
+        let typed = typed.trim();
+        let id_like = typed.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+        let filter = (!id_like).then(|| types::FlowRunFilter {
+            name: Some(types::FlowRunFilterName {
+                like: Some(typed.to_string()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        let runs = self
+            .read_flow_runs(&flow_runs_body(filter, None, MAX_LIMIT, 0))
+            .await?
+            .flow_runs;
+        let mut values = Vec::new();
+        for run in runs {
+            if names {
+                if let Some(name) = run.name {
+                    values.push(name);
+                }
+            }
+            values.push(run.id.to_string());
+        }
+        Ok(values)
+    }
+
+    /// The state names this server has seen (Prefect 3.9+), else Prefect's built-in ones.
+    /// The generated client predates the route, so this one request is made by hand, through
+    /// the client's own HTTP client (its auth and version headers).
+    async fn state_names(&self) -> Result<Vec<String>, ToolError> {
+        use prefect_api::generated::ClientInfo;
+        let url = format!("{}/observed-states", self.client.baseurl());
+        let doing = "reading the observed state names";
+        let response = self
+            .client
+            .client()
+            .get(&url)
+            .query(&[("limit", MAX_LIMIT)])
+            .send()
+            .await
+            .map_err(|e| PrefectError::Unreachable {
+                url: self.client.api_url().to_string(),
+                message: e.without_url().to_string(),
+            })
+            .doing(doing)?;
+        let status = response.status().as_u16();
+        // Before 3.9 the route does not exist.
+        if matches!(status, 404 | 405) {
+            return Ok(BUILT_IN_STATE_NAMES.map(String::from).to_vec());
+        }
+        if !response.status().is_success() {
+            let source = match status {
+                401 | 403 => PrefectError::Unauthorized {
+                    status,
+                    message: "the credentials were refused".into(),
+                },
+                _ => PrefectError::Server {
+                    status,
+                    message: "unexpected answer to GET /observed-states".into(),
+                },
+            };
+            return Err(source).doing(doing);
+        }
+        let states: Vec<ObservedState> = response
+            .json()
+            .await
+            .map_err(|e| PrefectError::Decode {
+                message: e.without_url().to_string(),
+            })
+            .doing(doing)?;
+        Ok(states.into_iter().map(|s| s.state_name).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(candidates: &[&str], typed: &str) -> Vec<String> {
+        rank(candidates.iter().map(|c| c.to_string()), typed).values
+    }
+
+    #[test]
+    fn exact_then_prefix_then_substring_case_insensitively() {
+        let names = ["mcp-fail/fail", "etl/nightly", "Fail/x", "fail", "a/b"];
+        assert_eq!(values(&names, "FAIL"), ["fail", "Fail/x", "mcp-fail/fail"]);
+        assert_eq!(values(&names, ""), names);
+    }
+
+    #[test]
+    fn word_starts_before_other_substrings() {
+        let names = ["mcp-scheduled/hourly", "mcp-hello/hello", "etl/ahead"];
+        assert_eq!(
+            values(&names, "he"),
+            ["mcp-hello/hello", "mcp-scheduled/hourly", "etl/ahead"]
+        );
+    }
+
+    #[test]
+    fn at_most_100_with_has_more() {
+        let many: Vec<String> = (0..150).map(|i| format!("run-{i}")).collect();
+        let info = rank(many, "run");
+        assert_eq!(info.values.len(), 100);
+        assert_eq!(info.total, Some(150));
+        assert_eq!(info.has_more, Some(true));
+        info.validate().unwrap();
+    }
+
+    #[test]
+    fn every_prompt_argument_is_completable() {
+        for prompt in PrefectServer::prompts_router().list_all() {
+            for argument in prompt.arguments.iter().flatten() {
+                assert!(
+                    ARGUMENTS
+                        .iter()
+                        .any(|(p, a, _)| *p == prompt.name && *a == argument.name),
+                    "{} {}",
+                    prompt.name,
+                    argument.name
+                );
+            }
+        }
+        for template in crate::resources::TEMPLATES {
+            let mut rest = template.uri_template;
+            while let Some(start) = rest.find('{') {
+                let end = rest[start..].find('}').unwrap() + start;
+                let argument = &rest[start + 1..end];
+                assert!(
+                    ARGUMENTS
+                        .iter()
+                        .any(|(p, a, _)| *p == template.uri_template && *a == argument),
+                    "{} {argument}",
+                    template.uri_template
+                );
+                rest = &rest[end + 1..];
+            }
+        }
+    }
+}
