@@ -233,6 +233,7 @@ fn ensure_venv_locked(version: &str) -> Result<PathBuf> {
 /// used as a third-party client by the tests.
 fn pins(version: &str) -> Vec<String> {
     let extra: &[&str] = match version {
+        "3.9.1" => &["mcp<2"],
         "3.8.8" => &["fastapi<0.151", "sqlalchemy<2.1", "mcp<2"],
         "3.4.25" => &[
             "importlib-metadata",
