@@ -12,6 +12,7 @@ mod generate;
 mod normalize;
 mod prefect;
 mod spec;
+mod spec_diff;
 mod test;
 
 use anyhow::Result;
@@ -26,7 +27,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Pull Prefect's OpenAPI document into openapi/.
+    /// Prefect's OpenAPI documents in openapi/: pull one, or compare two.
     Spec {
         #[command(subcommand)]
         action: SpecAction,
@@ -50,7 +51,7 @@ enum Command {
     },
     /// The README's test command: build, start Prefect with the sample world, run every test.
     Test {
-        /// Prefect release to test against (3.8.8 by default; 3.4.25 for version skew).
+        /// Prefect release to test against (3.9.1 by default; 3.8.8 and 3.4.25 for version skew).
         #[arg(long, default_value = prefect::DEFAULT_VERSION)]
         prefect_version: String,
         /// Leave the Prefect server running afterwards.
@@ -85,11 +86,19 @@ enum SpecAction {
     /// Get the document from a Prefect release (installed from PyPI) or a running server.
     Pull {
         /// Prefect release to install and dump offline.
-        #[arg(long, default_value = spec::DEFAULT_PREFECT_VERSION, conflicts_with = "from_url")]
+        #[arg(long, default_value = prefect::DEFAULT_VERSION, conflicts_with = "from_url")]
         prefect_version: String,
         /// A running server's API URL (e.g. http://127.0.0.1:4200/api) to read it from instead.
         #[arg(long)]
         from_url: Option<String>,
+    },
+    /// What changed between two checked-in documents (operations and schemas added, removed,
+    /// changed), marking what the server uses: `cargo xtask spec diff 3.8.8 3.9.1`.
+    Diff {
+        /// The older Prefect version (openapi/prefect-<OLD>.json).
+        old: String,
+        /// The newer Prefect version (openapi/prefect-<NEW>.json).
+        new: String,
     },
 }
 
@@ -108,6 +117,9 @@ fn main() -> Result<()> {
             };
             spec::pull(source).map(drop)
         }
+        Command::Spec {
+            action: SpecAction::Diff { old, new },
+        } => spec_diff::run(&old, &new),
         Command::Generate { check } => generate::run(check),
         Command::Regenerate { prefect_version } => {
             spec::pull(spec::Source::Release(prefect_version))?;

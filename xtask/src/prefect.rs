@@ -32,7 +32,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
 /// The Prefect release used when none is asked for.
-pub const DEFAULT_VERSION: &str = "3.8.8";
+pub const DEFAULT_VERSION: &str = "3.9.1";
 
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(90);
 const STOP_GRACE: Duration = Duration::from_secs(10);
