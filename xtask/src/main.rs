@@ -10,6 +10,7 @@ mod demo;
 mod dist;
 mod generate;
 mod normalize;
+mod postgres;
 mod prefect;
 mod spec;
 mod spec_diff;
@@ -54,6 +55,10 @@ enum Command {
         /// Prefect release to test against (3.9.1 by default; 3.8.8 and 3.4.25 for version skew).
         #[arg(long, default_value = prefect::DEFAULT_VERSION)]
         prefect_version: String,
+        /// The database behind Prefect: SQLite (Prefect's default) or a private PostgreSQL
+        /// cluster, as production servers run.
+        #[arg(long, value_enum, default_value_t = prefect::Db::Sqlite)]
+        db: prefect::Db,
         /// Leave the Prefect server running afterwards.
         #[arg(long)]
         keep_up: bool,
@@ -131,9 +136,10 @@ fn main() -> Result<()> {
         Command::Dist { verify } => dist::run(verify),
         Command::Test {
             prefect_version,
+            db,
             keep_up,
             cargo_test_args,
-        } => test::run(&prefect_version, keep_up, &cargo_test_args),
+        } => test::run(&prefect_version, db, keep_up, &cargo_test_args),
     }
 }
 
