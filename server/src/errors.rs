@@ -407,7 +407,10 @@ fn unknown_state_name(
     let hint = if suggestions.is_empty() {
         String::new()
     } else {
-        format!(" Did you mean {}?", quoted(suggestions).replace(", \"", " or \""))
+        format!(
+            " Did you mean {}?",
+            quoted(suggestions).replace(", \"", " or \"")
+        )
     };
     format!(
         "{what}{hint} State names are exact and case-sensitive; state_type (FAILED, ...) is \
