@@ -2,10 +2,29 @@
 //! has it (Prefect 3.9+), Prefect's standard names when it answers 404 (older servers), and no
 //! extra request at all when the search found runs.
 
+use mockito::{Matcher, Mock};
 use serde_json::json;
 
 use super::fixtures::{list, FLOW_RUN_LATE};
 use super::harness::Harness;
+
+/// GET /observed-states as the server asks for it: every name (limit 200), sorted by name.
+fn observed_states(h: &mut Harness) -> Mock {
+    h.mock("GET", "/observed-states")
+        .match_query(Matcher::AllOf(vec![
+            Matcher::UrlEncoded("limit".into(), "200".into()),
+            Matcher::UrlEncoded("order_by".into(), "NAME_ASC".into()),
+        ]))
+}
+
+/// An older server: no such route.
+async fn no_observed_states(h: &mut Harness) -> Mock {
+    observed_states(h)
+        .with_status(404)
+        .with_body(r#"{"detail": "Not Found"}"#)
+        .create_async()
+        .await
+}
 
 const OBSERVED: &str = r#"[
   {"state_type": "SCHEDULED", "state_name": "Late", "first_seen": "2026-11-30T10:28:20Z", "last_seen": "2026-11-30T10:28:20Z"},
@@ -16,7 +35,10 @@ const OBSERVED: &str = r#"[
 async fn an_empty_search_by_a_name_in_the_wrong_case_suggests_the_observed_one() {
     let mut h = Harness::new().await;
     h.answer("POST", "/flow_runs/filter", "[]").await;
-    let observed = h.answer("GET", "/observed-states", OBSERVED).await;
+    let observed = observed_states(&mut h)
+        .with_body(OBSERVED)
+        .create_async()
+        .await;
     let err = h
         .err("search_flow_runs_by_state", json!({"state_name": "late"}))
         .await;
@@ -30,8 +52,7 @@ async fn an_empty_search_by_a_name_in_the_wrong_case_suggests_the_observed_one()
 async fn an_older_server_without_observed_states_falls_back_to_the_standard_names() {
     let mut h = Harness::new().await;
     h.answer("POST", "/task_runs/filter", "[]").await;
-    h.fail("GET", "/observed-states", 404, r#"{"detail": "Not Found"}"#)
-        .await;
+    no_observed_states(&mut h).await;
     let err = h
         .err("list_task_runs", json!({"state_name": "Faild"}))
         .await;
@@ -43,8 +64,7 @@ async fn an_older_server_without_observed_states_falls_back_to_the_standard_name
 async fn on_an_older_server_a_name_unlike_any_standard_one_is_an_empty_answer() {
     let mut h = Harness::new().await;
     h.answer("POST", "/flow_runs/filter", "[]").await;
-    h.fail("GET", "/observed-states", 404, r#"{"detail": "Not Found"}"#)
-        .await;
+    no_observed_states(&mut h).await;
     let found = h
         .ok(
             "filter_flow_runs",
@@ -61,6 +81,7 @@ async fn a_search_that_finds_runs_sends_no_further_request() {
         .await;
     let observed = h
         .mock("GET", "/observed-states")
+        .match_query(Matcher::Any)
         .expect(0)
         .create_async()
         .await;
