@@ -19,6 +19,9 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
 /// it to [`PrefectError::ResponseTooLarge`].
 pub(crate) const TOO_LARGE: &str = "response too large: ";
 
+/// How long an idle connection is kept for reuse: below the 5 s keep-alive of Prefect's server.
+const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(4);
+
 /// The REST API version this client speaks, sent as `X-PREFECT-API-VERSION` like Prefect's own
 /// client does.
 pub const PREFECT_API_VERSION: &str = "0.8.4";
@@ -243,6 +246,11 @@ impl ClientBuilder {
             .user_agent(self.user_agent)
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
+            // Prefect's server closes a connection idle for 5 s (its default keep-alive,
+            // PREFECT_SERVER_API_KEEPALIVE_TIMEOUT). Reusing one at that moment fails with
+            // "connection closed before message completed" (seen when a wait polls every 5 s);
+            // dropping idle connections sooner on this side avoids the race.
+            .pool_idle_timeout(IDLE_CONNECTION_TIMEOUT)
             .build()
             .map_err(|e| PrefectError::InvalidConfig {
                 message: format!("could not set up the HTTP client: {e}"),

@@ -15,6 +15,7 @@ use rmcp::ErrorData;
 use serde_json::json;
 
 use crate::output::{LOG_LEVELS, STATE_TYPES};
+use crate::tools::states::StateNameSource;
 
 /// The marker our argument decoder puts on the `ErrorData` it must return to rmcp, so that the
 /// call seam can turn it back into a [`ToolError`] instead of a protocol error.
@@ -84,6 +85,14 @@ pub enum ToolError {
     /// Not an error: the tool needs input and the client is sent an `InputRequiredResult`
     /// instead of a result (see `crate::ask`). Never shown.
     InputRequired,
+    /// A search by state name found nothing because no run has been in a state of that name
+    /// (names are exact): `known` are the names that exist, `suggestions` the likely ones.
+    UnknownStateName {
+        name: String,
+        suggestions: Vec<String>,
+        known: Vec<String>,
+        names_from: StateNameSource,
+    },
 }
 
 /// What kind of Prefect object a name lookup was for.
@@ -257,6 +266,7 @@ impl ToolError {
             ToolError::AskFailed { .. } => "ask_failed",
             ToolError::RequestState { .. } => "request_state_rejected",
             ToolError::InputRequired => "input_required",
+            ToolError::UnknownStateName { .. } => "unknown_state_name",
         }
     }
 
@@ -379,6 +389,12 @@ impl ToolError {
                  requestState and inputResponses to be asked afresh."
             ),
             ToolError::InputRequired => "The client was asked for input.".into(),
+            ToolError::UnknownStateName {
+                name,
+                suggestions,
+                known,
+                names_from,
+            } => unknown_state_name(name, suggestions, known, names_from),
         }
     }
 
@@ -406,6 +422,50 @@ impl fmt::Display for ToolError {
 }
 
 impl std::error::Error for ToolError {}
+
+fn unknown_state_name(
+    name: &str,
+    suggestions: &[String],
+    known: &[String],
+    names_from: &StateNameSource,
+) -> String {
+    let quoted = |names: &[String]| {
+        names
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (what, list) = match names_from {
+        StateNameSource::Observed => (
+            format!(
+                "No flow or task run has been in a state named \"{name}\" (checked against the \
+                 state names in this server's retained run history, GET /observed-states)."
+            ),
+            "The names that occurred are",
+        ),
+        StateNameSource::Standard => (
+            format!(
+                "\"{name}\" is not one of Prefect's state names (this server predates Prefect \
+                 3.9's GET /observed-states, so it was checked against Prefect's standard names)."
+            ),
+            "The standard names are",
+        ),
+    };
+    let hint = if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Did you mean {}?",
+            quoted(suggestions).replace(", \"", " or \"")
+        )
+    };
+    format!(
+        "{what}{hint} State names are exact and case-sensitive; state_type (FAILED, ...) is \
+         case-insensitive. {list}: {}.",
+        quoted(known)
+    )
+}
 
 fn at(path: &str) -> String {
     if path.is_empty() || path == "." {
@@ -631,6 +691,36 @@ pub fn is_not_found(error: &ToolError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_state_name_says_where_the_names_came_from_and_suggests() {
+        let known = vec!["Completed".to_string(), "Late".to_string()];
+        let observed = ToolError::UnknownStateName {
+            name: "late".into(),
+            suggestions: vec!["Late".into()],
+            known: known.clone(),
+            names_from: StateNameSource::Observed,
+        }
+        .message();
+        assert!(observed.contains("No flow or task run has been in a state named \"late\""));
+        assert!(observed.contains("Did you mean \"Late\"?"), "{observed}");
+        assert!(
+            observed.contains("occurred are: \"Completed\", \"Late\"."),
+            "{observed}"
+        );
+        let standard = ToolError::UnknownStateName {
+            name: "Faild".into(),
+            suggestions: vec!["Failed".into(), "Cancelled".into()],
+            known,
+            names_from: StateNameSource::Standard,
+        }
+        .message();
+        assert!(standard.contains("standard names"), "{standard}");
+        assert!(
+            standard.contains("Did you mean \"Failed\" or \"Cancelled\"?"),
+            "{standard}"
+        );
+    }
 
     #[test]
     fn unreachable_names_url_and_fix() {

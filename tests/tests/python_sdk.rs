@@ -14,7 +14,7 @@ fn python() -> PathBuf {
     if let Some(path) = std::env::var_os("PREFECT_TEST_PYTHON").filter(|p| !p.is_empty()) {
         return PathBuf::from(path);
     }
-    let venv_python = workspace_root().join("target/prefect/venv-3.8.8/bin/python");
+    let venv_python = workspace_root().join("target/prefect/venv-3.9.1/bin/python");
     assert!(
         venv_python.exists(),
         "no Python with the `mcp` SDK: PREFECT_TEST_PYTHON is unset and {} does not exist. \

@@ -28,7 +28,7 @@ pub fn run(prefect_version: &str) -> Result<()> {
     if !status.success() {
         bail!("release build failed");
     }
-    let state = prefect::ensure_up_and_seeded(prefect_version)?;
+    let state = prefect::ensure_up_and_seeded(prefect_version, prefect::Db::Sqlite)?;
     let release = root.join("target/release");
     let status = Command::new(release.join("bench"))
         .env("PREFECT_API_URL", &state.api_url)

@@ -88,7 +88,7 @@ fn choose_target(prefect_version: &str) -> Result<Target> {
              using a local Prefect server instead"
         );
     }
-    let state = prefect::ensure_up_and_seeded(prefect_version)?;
+    let state = prefect::ensure_up_and_seeded(prefect_version, prefect::Db::Sqlite)?;
     Ok(Target {
         python: state.python(),
         api_url: state.api_url,

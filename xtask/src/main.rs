@@ -10,8 +10,10 @@ mod demo;
 mod dist;
 mod generate;
 mod normalize;
+mod postgres;
 mod prefect;
 mod spec;
+mod spec_diff;
 mod test;
 
 use anyhow::Result;
@@ -26,7 +28,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Pull Prefect's OpenAPI document into openapi/.
+    /// Prefect's OpenAPI documents in openapi/: pull one, or compare two.
     Spec {
         #[command(subcommand)]
         action: SpecAction,
@@ -50,9 +52,13 @@ enum Command {
     },
     /// The README's test command: build, start Prefect with the sample world, run every test.
     Test {
-        /// Prefect release to test against (3.8.8 by default; 3.4.25 for version skew).
+        /// Prefect release to test against (3.9.1 by default; 3.8.8 and 3.4.25 for version skew).
         #[arg(long, default_value = prefect::DEFAULT_VERSION)]
         prefect_version: String,
+        /// The database behind Prefect: SQLite (Prefect's default) or a private PostgreSQL
+        /// cluster, as production servers run.
+        #[arg(long, value_enum, default_value_t = prefect::Db::Sqlite)]
+        db: prefect::Db,
         /// Leave the Prefect server running afterwards.
         #[arg(long)]
         keep_up: bool,
@@ -85,11 +91,19 @@ enum SpecAction {
     /// Get the document from a Prefect release (installed from PyPI) or a running server.
     Pull {
         /// Prefect release to install and dump offline.
-        #[arg(long, default_value = spec::DEFAULT_PREFECT_VERSION, conflicts_with = "from_url")]
+        #[arg(long, default_value = prefect::DEFAULT_VERSION, conflicts_with = "from_url")]
         prefect_version: String,
         /// A running server's API URL (e.g. http://127.0.0.1:4200/api) to read it from instead.
         #[arg(long)]
         from_url: Option<String>,
+    },
+    /// What changed between two checked-in documents (operations and schemas added, removed,
+    /// changed), marking what the server uses: `cargo xtask spec diff 3.8.8 3.9.1`.
+    Diff {
+        /// The older Prefect version (openapi/prefect-<OLD>.json).
+        old: String,
+        /// The newer Prefect version (openapi/prefect-<NEW>.json).
+        new: String,
     },
 }
 
@@ -108,6 +122,9 @@ fn main() -> Result<()> {
             };
             spec::pull(source).map(drop)
         }
+        Command::Spec {
+            action: SpecAction::Diff { old, new },
+        } => spec_diff::run(&old, &new),
         Command::Generate { check } => generate::run(check),
         Command::Regenerate { prefect_version } => {
             spec::pull(spec::Source::Release(prefect_version))?;
@@ -119,9 +136,10 @@ fn main() -> Result<()> {
         Command::Dist { verify } => dist::run(verify),
         Command::Test {
             prefect_version,
+            db,
             keep_up,
             cargo_test_args,
-        } => test::run(&prefect_version, keep_up, &cargo_test_args),
+        } => test::run(&prefect_version, db, keep_up, &cargo_test_args),
     }
 }
 

@@ -4,6 +4,8 @@
 //! - `venv-<V>/`: a virtualenv with the pinned Prefect release (installed once; `.xtask-pins`
 //!   marks a finished install),
 //! - `home-<V>/`: PREFECT_HOME of the server, so its SQLite database (recreated on every `up`),
+//! - `postgres/`: with `--db postgres`, the PostgreSQL cluster holding the database instead
+//!   (also recreated on every `up`; see [`crate::postgres`]),
 //! - `server-<V>.log`, `runner-<V>.log`, `pip-<V>.log`,
 //! - `state.json`: what is running (see [`State`]),
 //! - `.lock`: held while a command changes that state, so concurrent `up`/`seed`/`down` serialise.
@@ -31,12 +33,34 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::postgres;
+
 /// The Prefect release used when none is asked for.
-pub const DEFAULT_VERSION: &str = "3.8.8";
+pub const DEFAULT_VERSION: &str = "3.9.1";
 
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(90);
 const STOP_GRACE: Duration = Duration::from_secs(10);
 const LOCK_TIMEOUT: Duration = Duration::from_secs(900);
+
+/// The database behind the local Prefect server.
+#[derive(clap::ValueEnum, Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Db {
+    /// A SQLite file in the server's PREFECT_HOME (Prefect's default).
+    #[default]
+    Sqlite,
+    /// A private PostgreSQL cluster on loopback, as production servers run.
+    Postgres,
+}
+
+impl std::fmt::Display for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Db::Sqlite => "SQLite",
+            Db::Postgres => "PostgreSQL",
+        })
+    }
+}
 
 #[derive(clap::Subcommand)]
 pub enum Action {
@@ -45,6 +69,10 @@ pub enum Action {
         /// Prefect release. Without it, an already running server of any version is accepted.
         #[arg(long)]
         prefect_version: Option<String>,
+        /// Database. Without it, an already running server on either is accepted (SQLite
+        /// otherwise).
+        #[arg(long, value_enum)]
+        db: Option<Db>,
     },
     /// Stop the server and the runner recorded in target/prefect/state.json.
     Down,
@@ -57,14 +85,19 @@ pub enum Action {
     Ensure {
         #[arg(long, default_value = DEFAULT_VERSION)]
         prefect_version: String,
+        #[arg(long, value_enum, default_value_t = Db::Sqlite)]
+        db: Db,
     },
 }
 
 pub fn run(action: Action) -> Result<()> {
     match action {
-        Action::Up { prefect_version } => {
+        Action::Up {
+            prefect_version,
+            db,
+        } => {
             let _lock = Lock::acquire()?;
-            let state = up(prefect_version.as_deref())?;
+            let state = up(prefect_version.as_deref(), db)?;
             println!("{}", state.api_url);
             Ok(())
         }
@@ -77,8 +110,11 @@ pub fn run(action: Action) -> Result<()> {
             })?;
             seed(state).map(drop)
         }
-        Action::Ensure { prefect_version } => {
-            let state = ensure_up_and_seeded(&prefect_version)?;
+        Action::Ensure {
+            prefect_version,
+            db,
+        } => {
+            let state = ensure_up_and_seeded(&prefect_version, db)?;
             println!("{}", state.api_url);
             Ok(())
         }
@@ -104,6 +140,11 @@ pub struct State {
     pub server_log: PathBuf,
     #[serde(default)]
     pub runner_log: PathBuf,
+    #[serde(default)]
+    pub db: Db,
+    /// The PostgreSQL cluster holding the database, with `--db postgres`.
+    #[serde(default)]
+    pub postgres: Option<postgres::Cluster>,
 }
 
 impl State {
@@ -125,20 +166,20 @@ pub fn read_state() -> Result<Option<State>> {
     }
 }
 
-/// A healthy, seeded server of `version` (with a live runner), starting or reseeding as needed.
-/// A server of another version is stopped first.
-pub fn ensure_up_and_seeded(version: &str) -> Result<State> {
+/// A healthy, seeded server of `version` on `db` (with a live runner), starting or reseeding as
+/// needed. A server of another version or on another database is stopped first.
+pub fn ensure_up_and_seeded(version: &str, db: Db) -> Result<State> {
     let _lock = Lock::acquire()?;
     let state = match read_state()? {
-        Some(state) if state.prefect_version != version && healthy(&state) => {
+        Some(state) if (state.prefect_version != version || state.db != db) && healthy(&state) => {
             eprintln!(
-                "prefect: replacing the running Prefect {} server with {version}",
-                state.prefect_version
+                "prefect: replacing the running Prefect {} server on {} with {version} on {db}",
+                state.prefect_version, state.db
             );
             down_locked()?;
-            up(Some(version))?
+            up(Some(version), Some(db))?
         }
-        _ => up(Some(version))?,
+        _ => up(Some(version), Some(db))?,
     };
     let runner_alive = state
         .runner_pid
@@ -233,6 +274,7 @@ fn ensure_venv_locked(version: &str) -> Result<PathBuf> {
 /// used as a third-party client by the tests.
 fn pins(version: &str) -> Vec<String> {
     let extra: &[&str] = match version {
+        "3.9.1" => &["mcp<2"],
         "3.8.8" => &["fastapi<0.151", "sqlalchemy<2.1", "mcp<2"],
         "3.4.25" => &[
             "importlib-metadata",
@@ -251,20 +293,24 @@ fn pins(version: &str) -> Vec<String> {
 // ---------------------------------------------------------------------------------------------
 // up / down / status / seed (callers hold the lock, except `status`)
 
-fn up(version: Option<&str>) -> Result<State> {
+fn up(version: Option<&str>, db: Option<Db>) -> Result<State> {
     if let Some(state) = read_state()? {
         if healthy(&state) {
-            match version {
-                Some(v) if v != state.prefect_version => bail!(
-                    "a Prefect {} server is already up at {}; run `cargo xtask prefect down` first",
+            let other_version = version.is_some_and(|v| v != state.prefect_version);
+            let other_db = db.is_some_and(|d| d != state.db);
+            if other_version || other_db {
+                bail!(
+                    "a Prefect {} server on {} is already up at {}; run `cargo xtask prefect down` first",
                     state.prefect_version,
+                    state.db,
                     state.api_url
-                ),
-                _ => {
-                    eprintln!("prefect: already up (Prefect {})", state.prefect_version);
-                    return Ok(state);
-                }
+                );
             }
+            eprintln!(
+                "prefect: already up (Prefect {} on {})",
+                state.prefect_version, state.db
+            );
+            return Ok(state);
         }
         eprintln!("prefect: the recorded server does not answer; cleaning up");
         down_locked()?;
@@ -284,18 +330,51 @@ fn up(version: Option<&str>) -> Result<State> {
     }
     fs::create_dir_all(&home).with_context(|| format!("creating {}", home.display()))?;
 
+    let db = db.unwrap_or_default();
+    let cluster = match db {
+        Db::Sqlite => None,
+        Db::Postgres => Some(postgres::start(
+            &prefect_dir().join("postgres"),
+            free_port()?,
+        )?),
+    };
+    let started = up_server(version, venv, home, db, cluster.clone());
+    if started.is_err() {
+        if let Some(cluster) = &cluster {
+            if let Err(e) = cluster.stop() {
+                eprintln!("postgres: {e:#}");
+            }
+        }
+    }
+    started
+}
+
+/// Start the server itself (the database is ready) and wait until it is healthy.
+fn up_server(
+    version: &str,
+    venv: PathBuf,
+    home: PathBuf,
+    db: Db,
+    cluster: Option<postgres::Cluster>,
+) -> Result<State> {
     let port = free_port()?;
     let api_url = format!("http://127.0.0.1:{port}/api");
     let server_log = prefect_dir().join(format!("server-{version}.log"));
     let started = Instant::now();
     eprintln!(
-        "prefect: starting Prefect {version} at {api_url} (log: {})",
+        "prefect: starting Prefect {version} on {db} at {api_url} (log: {})",
         server_log.display()
     );
     let mut cmd = Command::new(venv.join("bin").join("prefect"));
     cmd.args(["server", "start", "--host", "127.0.0.1", "--port"])
         .arg(port.to_string());
     prefect_env(&mut cmd, &home, None);
+    if let Some(cluster) = &cluster {
+        cmd.env(
+            "PREFECT_API_DATABASE_CONNECTION_URL",
+            cluster.connection_url(),
+        );
+    }
     let mut child = spawn_detached(&mut cmd, &server_log, &home)?;
 
     let state = State {
@@ -308,6 +387,8 @@ fn up(version: Option<&str>) -> Result<State> {
         seeded: false,
         server_log,
         runner_log: PathBuf::new(),
+        db,
+        postgres: cluster,
     };
     if let Err(e) = wait_healthy(&state, &mut child) {
         stop_pid(state.server_pid, &state.venv);
@@ -355,6 +436,10 @@ fn down_locked() -> Result<()> {
         stop_pid(pid, &state.venv);
     }
     stop_pid(state.server_pid, &state.venv);
+    // The database last: the server may still write while it stops.
+    if let Some(cluster) = &state.postgres {
+        cluster.stop()?;
+    }
     let path = state_path();
     fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
     eprintln!("prefect: down");

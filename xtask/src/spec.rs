@@ -10,9 +10,6 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::process::Command;
 
-/// The Prefect release the checked-in client is generated from.
-pub const DEFAULT_PREFECT_VERSION: &str = "3.8.8";
-
 pub fn openapi_dir() -> PathBuf {
     crate::workspace_root().join("openapi")
 }

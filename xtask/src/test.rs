@@ -2,15 +2,22 @@
 //!
 //! Builds everything, brings up the pinned Prefect with the sample world (or fails loudly when
 //! it cannot), runs `cargo test --workspace` with `PREFECT_API_URL` pointing at it, and always
-//! stops the server it started.
+//! stops the server (and the PostgreSQL cluster) it started, also when seeding or a test fails.
 
 use anyhow::{bail, Context, Result};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
+use std::time::Instant;
 
 use crate::prefect;
 
-pub fn run(prefect_version: &str, keep_up: bool, cargo_test_args: &[String]) -> Result<()> {
+pub fn run(
+    prefect_version: &str,
+    db: prefect::Db,
+    keep_up: bool,
+    cargo_test_args: &[String],
+) -> Result<()> {
+    let started = Instant::now();
     let root = crate::workspace_root();
     // Build first, so that compile errors show before Prefect starts, and so that the
     // integration tests find the server binary.
@@ -21,14 +28,25 @@ pub fn run(prefect_version: &str, keep_up: bool, cargo_test_args: &[String]) -> 
         .context("the third-party MCP clients could not be installed; the suite needs them")?;
 
     let already_up = prefect::read_state()?
-        .filter(|s| s.prefect_version == prefect_version && prefect::healthy(s))
+        .filter(|s| s.prefect_version == prefect_version && s.db == db && prefect::healthy(s))
         .is_some();
-    let state = prefect::ensure_up_and_seeded(prefect_version).with_context(|| {
-        format!("the real Prefect {prefect_version} server could not be started; the suite cannot run without it")
-    })?;
+    let state = match prefect::ensure_up_and_seeded(prefect_version, db) {
+        Ok(state) => state,
+        Err(e) => {
+            // A server that started but could not be seeded is stopped all the same.
+            if !keep_up && !already_up {
+                if let Err(e) = prefect::down() {
+                    eprintln!("xtask test: stopping Prefect failed: {e:#}");
+                }
+            }
+            return Err(e.context(format!(
+                "the real Prefect {prefect_version} server on {db} could not be started; the suite cannot run without it"
+            )));
+        }
+    };
     eprintln!(
-        "xtask test: Prefect {} at {}",
-        state.prefect_version, state.api_url
+        "xtask test: Prefect {} on {} at {}",
+        state.prefect_version, state.db, state.api_url
     );
 
     let mut args = vec!["test".to_string(), "--workspace".to_string()];
@@ -61,6 +79,10 @@ pub fn run(prefect_version: &str, keep_up: bool, cargo_test_args: &[String]) -> 
             eprintln!("xtask test: stopping Prefect failed: {e:#}");
         }
     }
+    println!(
+        "xtask test: Prefect {prefect_version} on {db}: {:.0} s in all (build, Prefect, seed, tests)",
+        started.elapsed().as_secs_f64()
+    );
     // The last line of the run: the whole suite's count, after the teardown's messages.
     println!(
         "tests: {} passed, {} failed, {} skipped",

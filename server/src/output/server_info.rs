@@ -20,7 +20,7 @@ pub struct ServerInfo {
     pub cloud_workspace_id: Option<String>,
     /// How requests authenticate: "none", "api key (Bearer)" or "auth string (Basic)".
     pub auth: String,
-    /// The Prefect release of the server (GET /admin/version), e.g. "3.8.8"; absent when the
+    /// The Prefect release of the server (GET /admin/version), e.g. "3.9.1"; absent when the
     /// server does not offer it.
     pub prefect_version: Option<String>,
     /// The server's REST API version (GET /version), e.g. "0.8.4"; absent when not offered.

@@ -130,7 +130,9 @@ impl PrefectServer {
         if body.sort.is_none() {
             body.sort = flow_runs_body(None, None, 1, 0).sort;
         }
-        self.read_flow_runs(&body).await.map(Json)
+        self.read_flow_runs_checking_state_names(&body)
+            .await
+            .map(Json)
     }
 
     /// Filter deployments with Prefect's filter JSON, e.g. {"paused": {"eq_": false}}.

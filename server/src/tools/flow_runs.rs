@@ -118,7 +118,7 @@ impl PrefectServer {
             state: states.flow_run_filter(),
             ..Default::default()
         };
-        self.read_flow_runs(&flow_runs_body(Some(filter), None, limit, 0))
+        self.read_flow_runs_checking_state_names(&flow_runs_body(Some(filter), None, limit, 0))
             .await
             .map(Json)
     }

@@ -15,6 +15,7 @@ pub mod flow_runs;
 pub mod flows;
 pub mod logs;
 pub mod server_info;
+pub mod states;
 pub mod task_runs;
 pub mod work_pools;
 

@@ -80,6 +80,10 @@ impl PrefectServer {
             // An unknown flow run has no task runs either; say that it does not exist.
             self.read_flow_run(id).await?;
         }
+        if task_runs.is_empty() {
+            self.check_state_names(&super::states::task_run_filter_names(&body))
+                .await?;
+        }
         Ok(Json(TaskRunList::new(
             task_runs.into_iter().map(TaskRunView::from).collect(),
         )))

@@ -16,3 +16,4 @@ mod flows;
 mod observability;
 mod overview;
 mod seam;
+mod states;

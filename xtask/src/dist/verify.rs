@@ -36,7 +36,7 @@ pub fn run(artifacts: &Artifacts, tools: &Tools) -> Result<()> {
     let already_up = prefect::read_state()?
         .filter(|s| s.prefect_version == version && prefect::healthy(s))
         .is_some();
-    let state = prefect::ensure_up_and_seeded(version).with_context(|| {
+    let state = prefect::ensure_up_and_seeded(version, prefect::Db::Sqlite).with_context(|| {
         format!(
             "the real Prefect {version} server could not be started; the install checks need it"
         )
