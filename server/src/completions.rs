@@ -4,9 +4,8 @@
 //! built-in ones before). Matching is a case-insensitive substring; the best matches (exact,
 //! then prefix, then the rest) come first; at most 100 values.
 
-use prefect_api::{types, PrefectCall, PrefectError};
+use prefect_api::{types, PrefectCall};
 use rmcp::model::{CompletionInfo, Reference};
-use serde::Deserialize;
 
 use crate::errors::{ArgumentError, Doing, ToolError};
 use crate::server::PrefectServer;
@@ -49,36 +48,6 @@ const ARGUMENTS: [(&str, &str, Kind); 10] = [
 ];
 
 const HOURS: [&str; 6] = ["1", "6", "12", "24", "72", "168"];
-
-/// Prefect's state names (`prefect.states`), for servers without `GET /observed-states`.
-pub const BUILT_IN_STATE_NAMES: [&str; 20] = [
-    "Scheduled",
-    "Late",
-    "AwaitingRetry",
-    "AwaitingConcurrencySlot",
-    "Resuming",
-    "Pending",
-    "Submitting",
-    "InfrastructurePending",
-    "Running",
-    "Retrying",
-    "Paused",
-    "Suspended",
-    "Cancelling",
-    "Cancelled",
-    "Completed",
-    "Cached",
-    "RolledBack",
-    "Failed",
-    "TimedOut",
-    "Crashed",
-];
-
-/// One row of Prefect 3.9's `GET /observed-states`.
-#[derive(Deserialize)]
-struct ObservedState {
-    state_name: String,
-}
 
 /// `candidates` that contain `typed` (case-insensitively): exact matches, then prefixes, then
 /// matches at the start of a word (after `/`, `-`, `_`, `.` or a space: "he" finds
@@ -158,7 +127,7 @@ impl PrefectServer {
             })?;
         let candidates = match kind {
             Kind::Hours => HOURS.map(String::from).to_vec(),
-            Kind::StateName => self.state_names().await?,
+            Kind::StateName => self.known_state_names().await?.0,
             Kind::Deployment => self.deployment_full_names().await?,
             Kind::FlowRunNameOrId => self.run_names_and_ids(typed, true).await?,
             Kind::FlowRunId => self.run_names_and_ids(typed, false).await?,
@@ -247,53 +216,6 @@ impl PrefectServer {
             values.push(run.id.to_string());
         }
         Ok(values)
-    }
-
-    /// The state names this server has seen (Prefect 3.9+), else Prefect's built-in ones.
-    /// The generated client predates the route, so this one request is made by hand, through
-    /// the client's own HTTP client (its auth and version headers).
-    async fn state_names(&self) -> Result<Vec<String>, ToolError> {
-        use prefect_api::generated::ClientInfo;
-        let url = format!("{}/observed-states", self.client.baseurl());
-        let doing = "reading the observed state names";
-        let response = self
-            .client
-            .client()
-            .get(&url)
-            .query(&[("limit", MAX_LIMIT)])
-            .send()
-            .await
-            .map_err(|e| PrefectError::Unreachable {
-                url: self.client.api_url().to_string(),
-                message: e.without_url().to_string(),
-            })
-            .doing(doing)?;
-        let status = response.status().as_u16();
-        // Before 3.9 the route does not exist.
-        if matches!(status, 404 | 405) {
-            return Ok(BUILT_IN_STATE_NAMES.map(String::from).to_vec());
-        }
-        if !response.status().is_success() {
-            let source = match status {
-                401 | 403 => PrefectError::Unauthorized {
-                    status,
-                    message: "the credentials were refused".into(),
-                },
-                _ => PrefectError::Server {
-                    status,
-                    message: "unexpected answer to GET /observed-states".into(),
-                },
-            };
-            return Err(source).doing(doing);
-        }
-        let states: Vec<ObservedState> = response
-            .json()
-            .await
-            .map_err(|e| PrefectError::Decode {
-                message: e.without_url().to_string(),
-            })
-            .doing(doing)?;
-        Ok(states.into_iter().map(|s| s.state_name).collect())
     }
 }
 

@@ -82,7 +82,9 @@ impl PrefectServer {
     }
 
     /// The state names this server knows, and where they came from.
-    async fn known_state_names(&self) -> Result<(Vec<String>, StateNameSource), ToolError> {
+    pub(crate) async fn known_state_names(
+        &self,
+    ) -> Result<(Vec<String>, StateNameSource), ToolError> {
         let sort = types::ObservedStateSort("NAME_ASC".into());
         let answer = self
             .client
