@@ -106,11 +106,16 @@ async fn state_names_complete_from_the_server_or_prefects_built_in_ones() {
         assert_eq!(values.len(), 20, "{values:?}");
         assert!(values.contains(&"AwaitingConcurrencySlot".to_string()));
     }
-    let crashed = session
-        .complete_prompt_simple("triage_failures", "state", "CRASH")
+    // "Failed" is both a built-in name and one the sample world has seen.
+    let failed = session
+        .complete_prompt_simple("triage_failures", "state", "FAIL")
         .await
         .expect("complete");
-    assert_eq!(crashed.first().map(String::as_str), Some("Crashed"));
+    assert_eq!(
+        failed.first().map(String::as_str),
+        Some("Failed"),
+        "{failed:?}"
+    );
     session.cancel().await.expect("close");
 }
 
