@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 import sys
+import traceback
 import uuid
 
 import urllib.request
@@ -170,6 +171,12 @@ if __name__ == "__main__":
     try:
         result = asyncio.run(asyncio.wait_for(main(binary, api_url), SESSION_TIMEOUT))
     except Exception as error:  # report any failure as the summary
-        print(json.dumps({"ok": False, "error": f"{type(error).__name__}: {error}"}))
+        # Task groups wrap the real failure: name the innermost ones, and show the traceback.
+        traceback.print_exception(error, file=sys.stderr)
+        leaves = [error]
+        while any(isinstance(e, BaseExceptionGroup) for e in leaves):
+            leaves = [x for e in leaves for x in (e.exceptions if isinstance(e, BaseExceptionGroup) else [e])]
+        reason = "; ".join(f"{type(e).__name__}: {e}" for e in leaves)
+        print(json.dumps({"ok": False, "error": reason}))
         sys.exit(1)
     print(json.dumps(result))
