@@ -1,4 +1,4 @@
-"""Helpers shared by the Python client scripts (smoke_client.py, ask_client.py)."""
+"""Helpers shared by the Python client scripts (smoke_client.py, ask_client.py, context_client.py)."""
 
 import sys
 

@@ -17,6 +17,8 @@ from mcp import Client, StdioServerParameters
 from mcp.shared.subscriptions import ResourceUpdated
 from mcp.types import PromptReference, ResourceTemplateReference
 
+from checks import check, log
+
 PROMPTS = {"triage_failures", "why_late", "deployment_health", "explain_run"}
 TEMPLATES = {
     "prefect://flow-runs/{id}",
@@ -26,19 +28,6 @@ TEMPLATES = {
 }
 SESSION_TIMEOUT = 150.0
 FINAL = {"COMPLETED", "FAILED", "CANCELLED", "CRASHED"}
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def check(condition: bool, message: str) -> None:
-    if not condition:
-        raise CheckFailed(message)
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def prompt_text(result) -> str:
