@@ -10,6 +10,7 @@ use rmcp::model::{CompletionInfo, Reference};
 use crate::errors::{ArgumentError, Doing, ToolError};
 use crate::server::PrefectServer;
 use crate::tools::args::MAX_LIMIT;
+use crate::tools::deployments::deployments_body;
 use crate::tools::flow_runs::flow_runs_body;
 
 /// What an argument takes.
@@ -159,13 +160,8 @@ impl PrefectServer {
 
     /// Every deployment as `flow/deployment` (the first 200 by name).
     async fn deployment_full_names(&self) -> Result<Vec<String>, ToolError> {
-        let body = types::BodyReadDeploymentsDeploymentsFilterPost {
-            limit: Some(MAX_LIMIT),
-            sort: Some(types::DeploymentSort("NAME_ASC".into())),
-            ..Default::default()
-        };
         Ok(self
-            .read_deployments(&body)
+            .read_deployments(&deployments_body(None, None, MAX_LIMIT, 0))
             .await?
             .deployments
             .into_iter()

@@ -24,6 +24,7 @@ use crate::errors::{ArgumentError, ToolError};
 use crate::output::{Diagnosis, FlowRunView};
 use crate::server::PrefectServer;
 use crate::tools::args::{self, MAX_LIMIT};
+use crate::tools::deployments::deployments_body;
 use crate::tools::deployments::DeploymentNameArgs;
 use crate::tools::diagnose::DiagnoseArgs;
 use crate::tools::flow_runs::flow_runs_body;
@@ -213,19 +214,15 @@ impl PrefectServer {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let body = types::BodyReadDeploymentsDeploymentsFilterPost {
-            deployments: Some(types::DeploymentFilter {
-                id: Some(types::DeploymentFilterId {
-                    any: Some(ids),
-                    ..Default::default()
-                }),
+        let these = types::DeploymentFilter {
+            id: Some(types::DeploymentFilterId {
+                any: Some(ids),
                 ..Default::default()
             }),
-            limit: Some(MAX_LIMIT),
             ..Default::default()
         };
         Ok(self
-            .read_deployments(&body)
+            .read_deployments(&deployments_body(Some(these), None, MAX_LIMIT, 0))
             .await?
             .deployments
             .into_iter()

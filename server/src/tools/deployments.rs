@@ -75,7 +75,7 @@ pub struct CreateFlowRunArgs {
     pub timeout: i64,
 }
 
-fn deployments_body(
+pub(crate) fn deployments_body(
     deployments: Option<types::DeploymentFilter>,
     flows: Option<types::FlowFilter>,
     limit: i64,
