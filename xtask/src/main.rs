@@ -62,6 +62,11 @@ enum Command {
         /// Leave the Prefect server running afterwards.
         #[arg(long)]
         keep_up: bool,
+        /// Run only what depends on the Prefect release: the end-to-end test files, less those
+        /// marked `//! tier: once` (browser, OAuth, hostile, conformance), which one run of the
+        /// full suite covers; without it, everything runs.
+        #[arg(long)]
+        release_tiers_only: bool,
         /// Extra arguments for `cargo test` (after `--`).
         #[arg(last = true)]
         cargo_test_args: Vec<String>,
@@ -138,8 +143,15 @@ fn main() -> Result<()> {
             prefect_version,
             db,
             keep_up,
+            release_tiers_only,
             cargo_test_args,
-        } => test::run(&prefect_version, db, keep_up, &cargo_test_args),
+        } => test::run(
+            &prefect_version,
+            db,
+            keep_up,
+            release_tiers_only,
+            &cargo_test_args,
+        ),
     }
 }
 

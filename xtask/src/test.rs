@@ -15,6 +15,7 @@ pub fn run(
     prefect_version: &str,
     db: prefect::Db,
     keep_up: bool,
+    release_tiers_only: bool,
     cargo_test_args: &[String],
 ) -> Result<()> {
     let started = Instant::now();
@@ -49,29 +50,41 @@ pub fn run(
         state.prefect_version, state.db, state.api_url
     );
 
-    let mut args = vec!["test".to_string(), "--workspace".to_string()];
-    args.extend(cargo_test_args.iter().cloned());
-    let mut child = Command::new(cargo_bin())
-        .args(&args)
-        .current_dir(&root)
-        .env("PREFECT_API_URL", &state.api_url)
-        .env("PREFECT_TEST_PYTHON", state.python())
-        .env("PREFECT_TEST_VERSION", &state.prefect_version)
-        .env("PREFECT_TEST_CLIENTS_PYTHON", &clients.python)
-        .env("PREFECT_TEST_CLIENTS_NODE", &clients.node_dir)
-        .stdout(Stdio::piped())
-        .spawn()
-        .context("running cargo test")?;
+    let invocations = if release_tiers_only {
+        vec![release_tier_args(&root)?]
+    } else {
+        vec![vec!["--workspace".to_string()]]
+    };
     // Pass the output through, adding up the per-binary "test result" lines.
     let mut totals = Totals::default();
-    if let Some(stdout) = child.stdout.take() {
-        for line in BufReader::new(stdout).lines() {
-            let line = line.context("reading cargo test's output")?;
-            println!("{line}");
-            totals.add(&line);
+    let mut failures = Vec::new();
+    for selection in invocations {
+        let mut args = vec!["test".to_string()];
+        args.extend(selection);
+        args.extend(cargo_test_args.iter().cloned());
+        let mut child = Command::new(cargo_bin())
+            .args(&args)
+            .current_dir(&root)
+            .env("PREFECT_API_URL", &state.api_url)
+            .env("PREFECT_TEST_PYTHON", state.python())
+            .env("PREFECT_TEST_VERSION", &state.prefect_version)
+            .env("PREFECT_TEST_CLIENTS_PYTHON", &clients.python)
+            .env("PREFECT_TEST_CLIENTS_NODE", &clients.node_dir)
+            .stdout(Stdio::piped())
+            .spawn()
+            .context("running cargo test")?;
+        if let Some(stdout) = child.stdout.take() {
+            for line in BufReader::new(stdout).lines() {
+                let line = line.context("reading cargo test's output")?;
+                println!("{line}");
+                totals.add(&line);
+            }
+        }
+        let status = child.wait().context("waiting for cargo test")?;
+        if !status.success() {
+            failures.push(format!("cargo {} ({status})", args.join(" ")));
         }
     }
-    let status = child.wait().context("waiting for cargo test")?;
 
     // Stop what this run started; a server that was already up (a developer's) stays.
     if !keep_up && !already_up {
@@ -88,8 +101,8 @@ pub fn run(
         "tests: {} passed, {} failed, {} skipped",
         totals.passed, totals.failed, totals.ignored
     );
-    if !status.success() {
-        bail!("cargo test failed ({status})");
+    if !failures.is_empty() {
+        bail!("tests failed: {}", failures.join("; "));
     }
     if totals.passed == 0 {
         bail!("cargo test ran no test");
@@ -127,6 +140,47 @@ impl Totals {
     }
 }
 
+/// The marker a test file of `tests/tests/` carries when its outcome does not depend on the
+/// Prefect release (browser, OAuth, hostile clients, conformance): one run covers it.
+const ONCE_MARKER: &str = "//! tier: once";
+
+/// `cargo test` arguments selecting the tests that depend on the Prefect release: every
+/// end-to-end test file not marked [`ONCE_MARKER`], with the harness's own unit tests.
+fn release_tier_args(root: &std::path::Path) -> Result<Vec<String>> {
+    let dir = root.join("tests/tests");
+    let mut targets = Vec::new();
+    for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        if is_once_tier(&text) {
+            continue;
+        }
+        if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+            targets.push(stem.to_string());
+        }
+    }
+    targets.sort();
+    let mut args: Vec<String> = ["-p", "integration-tests", "--lib"]
+        .map(String::from)
+        .to_vec();
+    for target in targets {
+        args.push("--test".into());
+        args.push(target);
+    }
+    Ok(args)
+}
+
+fn is_once_tier(source: &str) -> bool {
+    source
+        .lines()
+        .take_while(|l| l.starts_with("//!") || l.trim().is_empty())
+        .any(|l| l.trim() == ONCE_MARKER)
+}
+
 fn cargo_bin() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
@@ -146,6 +200,16 @@ fn cargo(args: &[&str]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn once_marker_is_read_from_the_header_only() {
+        assert!(is_once_tier(
+            "//! Browser views.\n//!\n//! tier: once\n\nuse x;"
+        ));
+        assert!(!is_once_tier(
+            "//! Flows.\n\nconst S: &str = \"//! tier: once\";"
+        ));
+    }
 
     #[test]
     fn result_lines_are_summed() {
