@@ -15,6 +15,7 @@ use super::{bundle, registry, toolchain};
 
 /// Where the workflows live, from the workspace root.
 const WORKFLOWS: &str = ".github/workflows";
+const RELEASE_WORKFLOW: &str = "release.yml";
 
 #[derive(Subcommand)]
 pub enum Action {
@@ -123,8 +124,11 @@ pub fn lint(tools: &toolchain::Tools) -> Result<String> {
         .iter()
         .map(|f| f.strip_prefix(&root).unwrap_or(f).to_path_buf())
         .collect();
+    // ShellCheck from the virtualenv, so every machine checks the `run:` scripts alike; no
+    // pyflakes (the workflows have no Python steps).
     let output = Command::new(&tools.actionlint)
-        .args(["-no-color"])
+        .args(["-no-color", "-pyflakes="])
+        .arg(format!("-shellcheck={}", tools.shellcheck.display()))
         .args(&relative)
         .current_dir(&root)
         .output()
@@ -137,6 +141,27 @@ pub fn lint(tools: &toolchain::Tools) -> Result<String> {
             String::from_utf8_lossy(&output.stderr)
         );
     }
+    let release = fs::read_to_string(dir.join(RELEASE_WORKFLOW))
+        .with_context(|| format!("reading {WORKFLOWS}/{RELEASE_WORKFLOW}"))?;
+    for pin in pins_for_workflow() {
+        ensure!(
+            release.contains(&pin),
+            "{WORKFLOWS}/{RELEASE_WORKFLOW} does not install {pin}, which `cargo xtask dist` \
+             uses: the Windows job must build and test as this machine does"
+        );
+    }
     let names: Vec<String> = files.iter().map(|f| super::file_name(f)).collect();
-    Ok(format!("actionlint: {} clean", names.join(", ")))
+    Ok(format!(
+        "actionlint and shellcheck: {} clean; pins agree",
+        names.join(", ")
+    ))
+}
+
+/// What the release workflow installs itself and must pin as the xtask does: maturin (the
+/// Windows wheel), the Python MCP SDK and Prefect (the package checks' client and server).
+fn pins_for_workflow() -> Vec<String> {
+    let mut pins: Vec<String> = toolchain::WORKFLOW_PINS.map(str::to_owned).to_vec();
+    pins.push(crate::clients::PYTHON_SDK.to_owned());
+    pins.push(format!("PREFECT_VERSION: \"{}\"", crate::prefect::DEFAULT_VERSION));
+    pins
 }

