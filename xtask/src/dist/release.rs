@@ -162,6 +162,54 @@ pub fn lint(tools: &toolchain::Tools) -> Result<String> {
 fn pins_for_workflow() -> Vec<String> {
     let mut pins: Vec<String> = toolchain::WORKFLOW_PINS.map(str::to_owned).to_vec();
     pins.push(crate::clients::PYTHON_SDK.to_owned());
-    pins.push(format!("PREFECT_VERSION: \"{}\"", crate::prefect::DEFAULT_VERSION));
+    pins.push(format!(
+        "PREFECT_VERSION: \"{}\"",
+        crate::prefect::DEFAULT_VERSION
+    ));
     pins
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn server_json_lists_the_pypi_package_and_every_bundle() {
+        let dir = std::env::temp_dir().join(format!("xtask-server-json-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let manifest = json!({
+            "version": "9.8.7",
+            "server": { "mcp_config": { "env": { "PREFECT_API_URL": "${user_config.api_url}" } } },
+            "user_config": { "api_url": { "type": "string", "description": "URL." } },
+        });
+        super::super::write_json(&dir.join("manifest.json"), &manifest).unwrap();
+        for platform in ["linux-x86_64", "win32-x86_64"] {
+            fs::write(
+                dir.join(format!("prefect-mcp-9.8.7-{platform}.mcpb")),
+                platform,
+            )
+            .unwrap();
+        }
+        let server = super::super::read_json(&server_json(&dir).unwrap()).unwrap();
+        let packages = server["packages"].as_array().unwrap();
+        assert_eq!(packages.len(), 3);
+        assert_eq!(packages[0]["registryType"], "pypi");
+        let urls: Vec<&str> = packages[1..]
+            .iter()
+            .map(|p| p["identifier"].as_str().unwrap())
+            .collect();
+        assert!(urls[0].ends_with("/releases/download/v9.8.7/prefect-mcp-9.8.7-linux-x86_64.mcpb"));
+        assert!(urls[1].ends_with("/prefect-mcp-9.8.7-win32-x86_64.mcpb"));
+        assert_eq!(
+            packages[2]["fileSha256"],
+            registry::sha256_hex(&dir.join("prefect-mcp-9.8.7-win32-x86_64.mcpb")).unwrap()
+        );
+
+        // A bundle of another version is refused rather than published under this one.
+        fs::write(dir.join("prefect-mcp-1.0.0-linux-x86_64.mcpb"), "old").unwrap();
+        let error = server_json(&dir).unwrap_err();
+        assert!(error.to_string().contains("1.0.0"), "{error}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }

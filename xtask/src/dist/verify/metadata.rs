@@ -1,12 +1,13 @@
 //! The checks that read the artifacts rather than run a session through them: one version and
-//! platform everywhere, server.json against the registry's rules, the wheel's manylinux policy
-//! (auditwheel), the static binary, and actionlint on the release workflow.
+//! platform everywhere, server.json against the registry's rules, the bundled manifest, the
+//! wheel's manylinux policy (auditwheel), the static binary, and actionlint on the release
+//! workflow.
 
 use std::fs;
 use std::process::Command;
 
 use anyhow::{anyhow, ensure, Context, Result};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::{Checks, SECRET_VARIABLES};
 use crate::dist::{self, bundle, registry, release, wheel, BINARY};
@@ -162,6 +163,49 @@ impl Checks<'_> {
         Ok(format!("{name}; sha256 {}…", &sha[..12]))
     }
 
+    pub(super) fn bundle_manifest(&self) -> Result<String> {
+        let a = self.artifacts;
+        let dir = self.unpacked_bundle()?;
+        let manifest_path = dir.join("manifest.json");
+        bundle::validate(self.tools, &manifest_path)?;
+        let manifest = dist::read_json(&manifest_path)?;
+        ensure!(
+            manifest == dist::read_json(&a.manifest)?,
+            "the bundled manifest.json differs from target/dist/manifest.json"
+        );
+        let listed: Vec<&Value> = manifest["tools"]
+            .as_array()
+            .context("no tools")?
+            .iter()
+            .collect();
+        let names = |tools: &mut dyn Iterator<Item = &Value>| -> Vec<String> {
+            tools
+                .filter_map(|t| t["name"].as_str().map(str::to_owned))
+                .collect()
+        };
+        ensure!(
+            names(&mut listed.iter().copied()) == names(&mut a.tools.iter()),
+            "the manifest's tools differ from `{BINARY} tools`"
+        );
+        for (key, kind, sensitive) in [
+            ("api_url", "string", false),
+            ("api_key", "string", true),
+            ("auth_string", "string", true),
+            ("read_only", "boolean", false),
+        ] {
+            let config = &manifest["user_config"][key];
+            ensure!(config["type"] == kind, "user_config.{key} is not a {kind}");
+            ensure!(
+                config["sensitive"].as_bool().unwrap_or(false) == sensitive,
+                "user_config.{key} sensitive should be {sensitive}"
+            );
+        }
+        let platforms = manifest["compatibility"]["platforms"]
+            .as_array()
+            .map_or(0, Vec::len);
+        ensure!(platforms > 0, "compatibility.platforms is empty");
+        Ok(format!("{} tools", listed.len()))
+    }
 
     /// `auditwheel show`: the Linux wheel needs no newer glibc than manylinux2014's.
     pub(super) fn manylinux(&self) -> Result<String> {

@@ -84,10 +84,7 @@ impl Checks<'_> {
         }
         fs::create_dir_all(&self.work)?;
         let mut checks: Vec<(&str, Check<'_>)> = vec![
-            (
-                "one version and platform everywhere",
-                Self::one_version,
-            ),
+            ("one version and platform everywhere", Self::one_version),
             (
                 "server.json: required fields, agrees with the artifacts",
                 Self::server_json,
@@ -112,10 +109,7 @@ impl Checks<'_> {
                 "bundle: the read-only setting reaches the server",
                 Self::bundle_read_only,
             ),
-            (
-                "release workflow: actionlint clean",
-                Self::workflows,
-            ),
+            ("release workflow: actionlint clean", Self::workflows),
         ];
         if self.artifacts.platform.is_linux() {
             checks.push(("wheel: auditwheel show, manylinux2014", Self::manylinux));
@@ -230,50 +224,6 @@ impl Checks<'_> {
             "{}; cold `uvx` launch to first tools/list {:.2} s",
             session.server, session.first_answer
         ))
-    }
-
-    fn bundle_manifest(&self) -> Result<String> {
-        let a = self.artifacts;
-        let dir = self.unpacked_bundle()?;
-        let manifest_path = dir.join("manifest.json");
-        bundle::validate(self.tools, &manifest_path)?;
-        let manifest = super::read_json(&manifest_path)?;
-        ensure!(
-            manifest == super::read_json(&a.manifest)?,
-            "the bundled manifest.json differs from target/dist/manifest.json"
-        );
-        let listed: Vec<&Value> = manifest["tools"]
-            .as_array()
-            .context("no tools")?
-            .iter()
-            .collect();
-        let names = |tools: &mut dyn Iterator<Item = &Value>| -> Vec<String> {
-            tools
-                .filter_map(|t| t["name"].as_str().map(str::to_owned))
-                .collect()
-        };
-        ensure!(
-            names(&mut listed.iter().copied()) == names(&mut a.tools.iter()),
-            "the manifest's tools differ from `{BINARY} tools`"
-        );
-        for (key, kind, sensitive) in [
-            ("api_url", "string", false),
-            ("api_key", "string", true),
-            ("auth_string", "string", true),
-            ("read_only", "boolean", false),
-        ] {
-            let config = &manifest["user_config"][key];
-            ensure!(config["type"] == kind, "user_config.{key} is not a {kind}");
-            ensure!(
-                config["sensitive"].as_bool().unwrap_or(false) == sensitive,
-                "user_config.{key} sensitive should be {sensitive}"
-            );
-        }
-        let platforms = manifest["compatibility"]["platforms"]
-            .as_array()
-            .map_or(0, Vec::len);
-        ensure!(platforms > 0, "compatibility.platforms is empty");
-        Ok(format!("{} tools", listed.len()))
     }
 
     fn bundle_session(&self) -> Result<String> {
