@@ -146,8 +146,8 @@ pub fn lint(tools: &toolchain::Tools) -> Result<String> {
     for pin in pins_for_workflow() {
         ensure!(
             release.contains(&pin),
-            "{WORKFLOWS}/{RELEASE_WORKFLOW} does not install {pin}, which `cargo xtask dist` \
-             uses: the Windows job must build and test as this machine does"
+            "{WORKFLOWS}/{RELEASE_WORKFLOW} lacks {pin}, the xtask's pin: the jobs that \
+             build or test without xtask must use what `cargo xtask dist --verify` uses"
         );
     }
     let names: Vec<String> = files.iter().map(|f| super::file_name(f)).collect();
@@ -158,16 +158,21 @@ pub fn lint(tools: &toolchain::Tools) -> Result<String> {
 }
 
 /// What the release workflow installs itself and must pin as the xtask does: maturin (the
-/// Windows wheel), the Python MCP SDK and Prefect (the package checks' client and server).
+/// Windows wheel), Prefect and the Python MCP SDK beside it (the package checks' server and
+/// client: dist_client.py runs in the Prefect virtualenv, whose SDK `cargo xtask prefect`
+/// keeps below 2).
 fn pins_for_workflow() -> Vec<String> {
     let mut pins: Vec<String> = toolchain::WORKFLOW_PINS.map(str::to_owned).to_vec();
-    pins.push(crate::clients::PYTHON_SDK.to_owned());
     pins.push(format!(
         "PREFECT_VERSION: \"{}\"",
         crate::prefect::DEFAULT_VERSION
     ));
+    pins.push(format!("MCP_SDK: \"{DIST_CLIENT_SDK}\""));
     pins
 }
+
+/// The Python MCP SDK that xtask/python/dist_client.py is written for (1.x).
+const DIST_CLIENT_SDK: &str = "mcp<2";
 
 #[cfg(test)]
 mod tests {

@@ -182,8 +182,9 @@ fn make_executable(_path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `auditwheel show <wheel>`: the manylinux tag it finds the wheel consistent with (the whole
-/// sentence, for the report), failing when that needs a newer glibc than manylinux2014 allows.
+/// `auditwheel show <wheel>`: its verdict, the manylinux tag it finds the wheel consistent with
+/// (as a sentence, for the report), failing when that needs a newer glibc than manylinux2014
+/// allows.
 pub fn audit(tools: &Tools, wheel: &Path) -> Result<String> {
     let printed = super::capture(Command::new(&tools.auditwheel).arg("show").arg(wheel))
         .context("auditwheel show")?;
@@ -200,7 +201,13 @@ pub fn audit(tools: &Tools, wheel: &Path) -> Result<String> {
         "auditwheel finds the wheel consistent only with {tag}: it needs glibc 2.{minor}, \
          more than {MANYLINUX} (glibc 2.{MAX_GLIBC_MINOR}) allows"
     );
-    Ok(sentence)
+    // The verdict: "<wheel> is consistent with the following platform tag: "<tag>"."
+    let verdict_end = sentence
+        .find(&format!("\"{tag}\""))
+        .map_or(sentence.len(), |at| {
+            (at + tag.len() + 3).min(sentence.len())
+        });
+    Ok(sentence[..verdict_end].to_owned())
 }
 
 /// `manylinux_2_17_x86_64` -> 17.
