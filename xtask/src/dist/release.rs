@@ -47,7 +47,6 @@ pub enum Action {
 }
 
 pub fn run(action: Action) -> Result<()> {
-    let tools = toolchain::ensure()?;
     match action {
         Action::Bundle {
             binary,
@@ -65,6 +64,7 @@ pub fn run(action: Action) -> Result<()> {
             let platform = Platform::new(&target);
             let completed = bundle::manifest(version, tools_listed, &platform)?;
             fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            let tools = toolchain::ensure()?;
             let packed = bundle::pack(&tools, &completed, &platform, &binary, &out)?;
             println!("{}", packed.display());
         }
@@ -72,7 +72,7 @@ pub fn run(action: Action) -> Result<()> {
             let path = server_json(&dir)?;
             println!("{}", path.display());
         }
-        Action::Lint => println!("{}", lint(&tools)?),
+        Action::Lint => println!("{}", lint(&toolchain::checkers()?)?),
     }
     Ok(())
 }
@@ -104,7 +104,7 @@ fn server_json(dir: &Path) -> Result<PathBuf> {
 }
 
 /// actionlint on every workflow file; a summary line, or its findings as the error.
-pub fn lint(tools: &toolchain::Tools) -> Result<String> {
+pub fn lint(tools: &toolchain::Checkers) -> Result<String> {
     let root = crate::workspace_root();
     let dir = root.join(WORKFLOWS);
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)

@@ -14,7 +14,7 @@ use std::time::Instant;
 use anyhow::{bail, ensure, Context, Result};
 
 use super::platform::Platform;
-use super::toolchain::Tools;
+use super::toolchain::{Checkers, Tools};
 use super::BINARY;
 
 /// The manylinux policy of the Linux glibc wheel: glibc 2.17 and later.
@@ -185,8 +185,8 @@ fn make_executable(_path: &Path) -> Result<()> {
 /// `auditwheel show <wheel>`: its verdict, the manylinux tag it finds the wheel consistent with
 /// (as a sentence, for the report), failing when that needs a newer glibc than manylinux2014
 /// allows.
-pub fn audit(tools: &Tools, wheel: &Path) -> Result<String> {
-    let printed = super::capture(Command::new(&tools.auditwheel).arg("show").arg(wheel))
+pub fn audit(checkers: &Checkers, wheel: &Path) -> Result<String> {
+    let printed = super::capture(Command::new(&checkers.auditwheel).arg("show").arg(wheel))
         .context("auditwheel show")?;
     let sentence = printed.split_whitespace().collect::<Vec<_>>().join(" ");
     let tag = sentence

@@ -214,7 +214,7 @@ impl Checks<'_> {
             a.platform.is_linux(),
             "not a Linux build: no manylinux policy to check"
         );
-        let said = wheel::audit(self.tools, &a.wheel)?;
+        let said = wheel::audit(&self.checkers, &a.wheel)?;
         let name = dist::file_name(&a.wheel);
         ensure!(
             name.contains(&format!("{}_", wheel::MANYLINUX)),
@@ -258,7 +258,7 @@ impl Checks<'_> {
     }
 
     pub(super) fn workflows(&self) -> Result<String> {
-        release::lint(self.tools)
+        release::lint(&self.checkers)
     }
 }
 

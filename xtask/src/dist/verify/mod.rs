@@ -24,7 +24,7 @@ use std::time::Instant;
 use anyhow::{bail, ensure, Context, Result};
 use serde_json::{json, Value};
 
-use super::toolchain::Tools;
+use super::toolchain::{self, Tools};
 use super::{bundle, Artifacts, BINARY};
 use crate::prefect;
 
@@ -49,6 +49,7 @@ pub fn run(artifacts: &Artifacts, tools: &Tools) -> Result<()> {
     let checks = Checks {
         artifacts,
         tools,
+        checkers: toolchain::checkers()?,
         python: state.python(),
         api_url: state.api_url.clone(),
         work: super::dist_dir().with_file_name("dist-verify"),
@@ -69,6 +70,8 @@ type Check<'a> = fn(&Checks<'a>) -> Result<String>;
 struct Checks<'a> {
     artifacts: &'a Artifacts,
     tools: &'a Tools,
+    /// auditwheel, actionlint, ShellCheck.
+    checkers: toolchain::Checkers,
     /// A Python with the `mcp` SDK (the Prefect venv's), for the MCP client.
     python: PathBuf,
     api_url: String,
