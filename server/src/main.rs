@@ -14,10 +14,18 @@ use prefect_mcp_server::config::{self, Config, Overrides};
 use prefect_mcp_server::server::{PrefectServer, ServerOptions};
 use prefect_mcp_server::{ask, cli, transport};
 
+/// `--version`: the version and the target triple the binary was built for (server/build.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("PREFECT_MCP_TARGET"),
+    ")"
+);
+
 #[derive(Parser)]
 #[command(
     name = "prefect-mcp-server",
-    version,
+    version = VERSION,
     about = "MCP server for Prefect 3: flows, flow runs and deployments as tools.",
     long_about = "MCP server for Prefect 3: flows, flow runs and deployments as tools.\n\n\
         With no subcommand it serves MCP over stdio (how MCP clients launch it).\n\n\

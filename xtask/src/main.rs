@@ -77,12 +77,14 @@ enum Command {
         prefect_version: String,
     },
     /// Build what users install into target/dist/: release binary, Python wheel, MCP bundle
-    /// (.mcpb), server.json for the MCP registry.
+    /// (.mcpb), server.json for the MCP registry. Subcommands: the release workflow's pieces.
     Dist {
         /// Then install each artifact as a user would and drive an MCP session through it
         /// against the local Prefect (started and stopped here when it is not up).
         #[arg(long)]
         verify: bool,
+        #[command(subcommand)]
+        action: Option<dist::release::Action>,
     },
     /// Manage the local Prefect server used by tests and the demo.
     Prefect {
@@ -138,7 +140,18 @@ fn main() -> Result<()> {
         Command::Prefect { action } => prefect::run(action),
         Command::Demo { prefect_version } => demo::run(&prefect_version),
         Command::Bench { prefect_version } => bench::run(&prefect_version),
-        Command::Dist { verify } => dist::run(verify),
+        Command::Dist {
+            verify,
+            action: None,
+        } => dist::run(verify),
+        Command::Dist {
+            verify: false,
+            action: Some(action),
+        } => dist::release::run(action),
+        Command::Dist {
+            verify: true,
+            action: Some(_),
+        } => anyhow::bail!("--verify is for `cargo xtask dist` alone, not its subcommands"),
         Command::Test {
             prefect_version,
             db,

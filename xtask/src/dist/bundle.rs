@@ -1,6 +1,8 @@
 //! The MCP bundle (`.mcpb`) for Claude Desktop: `dist/manifest.template.json` completed with the
 //! version, the launch command, the tool list and the platform, validated and packed by the
-//! official `mcpb` CLI together with the binary.
+//! official `mcpb` CLI together with the binary. One bundle holds one platform's binary; a
+//! bundle for another platform's binary (the release workflow's Windows one) is packed from the
+//! host's manifest (`cargo xtask dist bundle`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -9,44 +11,61 @@ use std::process::Stdio;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
+use super::platform::Platform;
 use super::toolchain::Tools;
 use super::BINARY;
 
 /// Where the binary sits inside the bundle.
-pub fn entry_point() -> String {
-    format!("server/{BINARY}{}", std::env::consts::EXE_SUFFIX)
+pub fn entry_point(platform: &Platform) -> String {
+    format!("server/{BINARY}{}", platform.exe_suffix())
 }
 
-/// The complete manifest for this version and tool list.
-pub fn manifest(version: &str, tools: &[Value]) -> Result<Value> {
+/// The complete manifest for this version, tool list and platform.
+pub fn manifest(version: &str, tools: &[Value], platform: &Platform) -> Result<Value> {
     let template = crate::workspace_root().join("dist/manifest.template.json");
     let mut manifest = super::read_json(&template)?;
     manifest["version"] = json!(version);
-    let entry_point = entry_point();
+    let entry_point = entry_point(platform);
     manifest["server"]["entry_point"] = json!(entry_point);
     manifest["server"]["mcp_config"]["command"] = json!(format!("${{__dirname}}/{entry_point}"));
     manifest["tools"] = tools
         .iter()
         .map(|tool| json!({ "name": tool["name"], "description": tool["description"] }))
         .collect();
-    // The bundle carries one native binary: it runs on the platform it was built on.
-    manifest["compatibility"]["platforms"] = json!([platform()]);
+    // The bundle carries one native binary: it runs on that platform only. Hosts read
+    // `compatibility.platforms`; people read the platform in the file name and in `_meta`.
+    manifest["compatibility"]["platforms"] = json!([platform.bundle_os()]);
+    manifest["_meta"] = json!({ "io.github.prefect-mcp": { "target": platform.triple() } });
     Ok(manifest)
 }
 
+/// The platform a manifest was completed for (its `_meta` target).
+pub fn manifest_platform(manifest: &Value) -> Result<Platform> {
+    manifest["_meta"]["io.github.prefect-mcp"]["target"]
+        .as_str()
+        .map(Platform::new)
+        .context("the manifest names no target (_meta.\"io.github.prefect-mcp\".target)")
+}
+
 /// The bundle's file name: the platform is in it, as one bundle serves one platform.
-pub fn file_name(manifest: &Value) -> String {
+pub fn file_name(manifest: &Value, platform: &Platform) -> String {
     format!(
         "{}-{}-{}-{}.mcpb",
         manifest["name"].as_str().unwrap_or("bundle"),
         manifest["version"].as_str().unwrap_or("0"),
-        platform(),
-        std::env::consts::ARCH
+        platform.bundle_os(),
+        platform.arch()
     )
 }
 
 /// `mcpb validate` and `mcpb pack` of the manifest and the binary; the bundle's path.
-pub fn pack(tools: &Tools, manifest: &Value, binary: &Path, out: &Path) -> Result<PathBuf> {
+pub fn pack(
+    tools: &Tools,
+    manifest: &Value,
+    platform: &Platform,
+    binary: &Path,
+    out: &Path,
+) -> Result<PathBuf> {
     let stage = out.join("bundle-stage");
     if stage.exists() {
         fs::remove_dir_all(&stage)?;
@@ -55,10 +74,10 @@ pub fn pack(tools: &Tools, manifest: &Value, binary: &Path, out: &Path) -> Resul
     let manifest_path = stage.join("manifest.json");
     super::write_json(&manifest_path, manifest)?;
     // fs::copy keeps the executable bit, which `mcpb pack` records in the archive.
-    super::copy(binary, &stage.join(entry_point()))?;
+    super::copy(binary, &stage.join(entry_point(platform)))?;
 
     validate(tools, &manifest_path)?;
-    let bundle = out.join(file_name(manifest));
+    let bundle = out.join(file_name(manifest, platform));
     let packed = tools
         .mcpb()
         .arg("pack")
@@ -97,15 +116,6 @@ pub fn validate(tools: &Tools, manifest: &Path) -> Result<()> {
         bail!("mcpb validate {} failed:\n{said}", manifest.display());
     }
     Ok(())
-}
-
-/// The MCP bundle name of this platform (Node's `process.platform`).
-fn platform() -> &'static str {
-    match std::env::consts::OS {
-        "macos" => "darwin",
-        "windows" => "win32",
-        other => other,
-    }
 }
 
 /// The environment the manifest's `mcp_config` gives the server, with `${user_config.KEY}`
@@ -219,7 +229,8 @@ mod tests {
     fn manifest_is_completed_from_the_template() {
         let tools =
             [json!({ "name": "list_flows", "description": "List flows.", "inputSchema": {} })];
-        let manifest = manifest("9.8.7", &tools).unwrap();
+        let windows = Platform::new("x86_64-pc-windows-msvc");
+        let manifest = manifest("9.8.7", &tools, &windows).unwrap();
         assert_eq!(manifest["version"], "9.8.7");
         assert_eq!(
             manifest["tools"],
@@ -227,8 +238,13 @@ mod tests {
         );
         assert_eq!(
             manifest["server"]["mcp_config"]["command"],
-            format!("${{__dirname}}/{}", entry_point())
+            "${__dirname}/server/prefect-mcp-server.exe"
         );
-        assert_eq!(manifest["compatibility"]["platforms"], json!([platform()]));
+        assert_eq!(manifest["compatibility"]["platforms"], json!(["win32"]));
+        assert_eq!(manifest_platform(&manifest).unwrap(), windows);
+        assert_eq!(
+            file_name(&manifest, &windows),
+            "prefect-mcp-9.8.7-win32-x86_64.mcpb"
+        );
     }
 }

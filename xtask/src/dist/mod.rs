@@ -1,25 +1,31 @@
 //! `cargo xtask dist [--verify]`: everything a user installs without a Rust toolchain, in
 //! `target/dist/`:
 //!
-//! - `prefect-mcp-server`: the release binary (and `prefect-mcp-server-<musl triple>`, static,
-//!   where that target is installed);
 //! - `prefect_mcp_rs-<V>-*.whl`: the Python wheel carrying the binary (maturin, `bindings = "bin"`;
-//!   `pyproject.toml` at the root), for `uvx`, `pipx` and `pip`;
-//! - `prefect-mcp-<V>-<os>-<arch>.mcpb`: the MCP bundle for Claude Desktop, packed and validated by
-//!   the official `mcpb` CLI, with `manifest.json` beside it;
+//!   `pyproject.toml` at the root), for `uvx`, `pipx` and `pip`; on Linux a `manylinux2014` wheel
+//!   (glibc 2.17 and later) linked with zig (see [`wheel`]);
+//! - `prefect-mcp-server`: the release binary, taken out of that wheel;
+//! - `prefect-mcp-<V>-<os>-<arch>.mcpb`: the MCP bundle for Claude Desktop with the same binary,
+//!   packed and validated by the official `mcpb` CLI, with `manifest.json` beside it;
+//! - where the host's `*-unknown-linux-musl` target is installed, a `musllinux_1_2` wheel and its
+//!   static binary `prefect-mcp-server-<triple>`, the container image's;
 //! - `server.json`: the MCP registry entry.
 //!
 //! Static parts live in `dist/` at the root; the version (Cargo's), the tool list (the built
-//! binary's `tools`), the Python name (pyproject.toml) and the bundle's hash are filled in here,
-//! so no copy can drift. maturin builds the release binary once; everything else reuses it.
+//! binary's `tools`), the Python name (pyproject.toml), the platform and the bundle's hash are
+//! filled in here, so no copy can drift. maturin compiles the release binary once per target;
+//! everything else reuses its bytes.
 //!
 //! `--verify` then installs each artifact as a user would and drives an MCP session against the
-//! local Prefect (see [`verify`]).
+//! local Prefect (see [`verify`]). The release workflow's other pieces are in [`release`].
 
 mod bundle;
+mod platform;
 mod registry;
+pub mod release;
 mod toolchain;
 mod verify;
+mod wheel;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -29,10 +35,10 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
+use platform::Platform;
+
 /// The server's binary, as Cargo builds it and every package ships it.
 pub const BINARY: &str = "prefect-mcp-server";
-/// The static build's target; optional (CI does not have it).
-const STATIC_TARGET: &str = "x86_64-unknown-linux-musl";
 
 /// What `cargo xtask dist` produced.
 pub struct Artifacts {
@@ -40,9 +46,12 @@ pub struct Artifacts {
     pub version: String,
     /// The Python distribution name (pyproject.toml's `project.name`).
     pub distribution: String,
+    /// What the wheel, the binary and the bundle run on.
+    pub platform: Platform,
     pub binary: PathBuf,
-    pub static_binary: Option<PathBuf>,
     pub wheel: PathBuf,
+    /// The musllinux wheel and its static binary, where the musl target is installed.
+    pub static_build: Option<(PathBuf, PathBuf)>,
     pub bundle: PathBuf,
     pub manifest: PathBuf,
     pub server_json: PathBuf,
@@ -68,7 +77,6 @@ pub fn dist_dir() -> PathBuf {
 }
 
 fn build(tools: &toolchain::Tools) -> Result<Artifacts> {
-    let root = crate::workspace_root();
     let out = dist_dir();
     if out.exists() {
         fs::remove_dir_all(&out).with_context(|| format!("removing {}", out.display()))?;
@@ -77,42 +85,30 @@ fn build(tools: &toolchain::Tools) -> Result<Artifacts> {
     let version = cargo_version()?;
     let distribution = python_distribution()?;
 
-    // The wheel first: maturin runs the one release build, which `cargo build` below reuses.
-    let step = Instant::now();
-    run_command(
-        Command::new(&tools.maturin)
-            .args(["build", "--release", "--locked", "--out"])
-            .arg(&out)
-            .current_dir(&root),
-    )
-    .context("building the wheel with maturin")?;
-    let wheel = find_wheel(&out, &distribution, &version)?;
-    eprintln!(
-        "dist: wheel {} in {:.0} s",
-        file_name(&wheel),
-        step.elapsed().as_secs_f64()
-    );
+    let host = wheel::build_host(tools, &out, &distribution, &version)?;
+    let static_build = build_static(tools, &out, &distribution, &version, &host.platform)?;
 
-    let built = cargo_release_binary(None)?;
-    let binary = out.join(format!("{BINARY}{}", std::env::consts::EXE_SUFFIX));
-    copy(&built, &binary)?;
-    let static_binary = build_static(&out)?;
-
-    let tool_list = tool_list(&binary, &[])?;
-    let manifest = bundle::manifest(&version, &tool_list)?;
-    let bundle = bundle::pack(tools, &manifest, &binary, &out)?;
+    let tool_list = tool_list(&host.binary, &[])?;
+    let manifest = bundle::manifest(&version, &tool_list, &host.platform)?;
+    let bundle = bundle::pack(tools, &manifest, &host.platform, &host.binary, &out)?;
     let manifest_path = out.join("manifest.json");
     write_json(&manifest_path, &manifest)?;
-    let server = registry::server_json(&version, &distribution, &manifest, &bundle)?;
+    let server = registry::server_json(
+        &version,
+        &distribution,
+        &manifest,
+        std::slice::from_ref(&bundle),
+    )?;
     let server_json = out.join("server.json");
     write_json(&server_json, &server)?;
 
     Ok(Artifacts {
         version,
         distribution,
-        binary,
-        static_binary,
-        wheel,
+        platform: host.platform,
+        binary: host.binary,
+        wheel: host.wheel,
+        static_build,
         bundle,
         manifest: manifest_path,
         server_json,
@@ -120,20 +116,29 @@ fn build(tools: &toolchain::Tools) -> Result<Artifacts> {
     })
 }
 
-/// The static binary, when the musl target is installed; otherwise a note saying how to get it.
-fn build_static(out: &Path) -> Result<Option<PathBuf>> {
+/// The musllinux wheel and static binary for a Linux host whose musl target is installed;
+/// otherwise a note saying how to get them.
+fn build_static(
+    tools: &toolchain::Tools,
+    out: &Path,
+    distribution: &str,
+    version: &str,
+    host: &Platform,
+) -> Result<Option<(PathBuf, PathBuf)>> {
+    if !host.is_linux() {
+        return Ok(None);
+    }
+    let target = format!("{}-unknown-linux-musl", host.arch());
     let installed =
         capture(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
-    if !installed.lines().any(|line| line.trim() == STATIC_TARGET) {
+    if !installed.lines().any(|line| line.trim() == target) {
         eprintln!(
-            "dist: no static binary: the {STATIC_TARGET} target is not installed \
-             (`rustup target add {STATIC_TARGET}`); the Containerfile needs it"
+            "dist: no static binary: the {target} target is not installed \
+             (`rustup target add {target}`); the Containerfile needs it"
         );
         return Ok(None);
     }
-    let built = cargo_release_binary(Some(STATIC_TARGET))?;
-    let binary = out.join(format!("{BINARY}-{STATIC_TARGET}"));
-    copy(&built, &binary)?;
+    let built = wheel::build_static(tools, out, distribution, version, &target)?;
     // The Containerfile's scratch image has no CA roots of its own.
     let roots = Path::new("/etc/ssl/certs/ca-certificates.crt");
     if roots.is_file() {
@@ -144,32 +149,7 @@ fn build_static(out: &Path) -> Result<Option<PathBuf>> {
             roots.display()
         );
     }
-    Ok(Some(binary))
-}
-
-/// `cargo build --release` of the server's binary; its path as cargo reports it.
-fn cargo_release_binary(target: Option<&str>) -> Result<PathBuf> {
-    let mut cargo = Command::new(cargo_bin());
-    cargo.args([
-        "build",
-        "--release",
-        "--locked",
-        "-p",
-        "prefect-mcp-server",
-        "--bin",
-        BINARY,
-        "--message-format=json-render-diagnostics",
-    ]);
-    if let Some(target) = target {
-        cargo.args(["--target", target]);
-    }
-    let stdout = capture(cargo.current_dir(crate::workspace_root()))?;
-    stdout
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == BINARY)
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .context("cargo built prefect-mcp-server but reported no executable")
+    Ok(Some((built.wheel, built.binary)))
 }
 
 /// The binary's tool list (`prefect-mcp-server tools [flags]`), independent of the caller's
@@ -219,29 +199,17 @@ pub fn python_distribution() -> Result<String> {
         .with_context(|| format!("{} has no project.name", path.display()))
 }
 
-/// The wheel maturin wrote for this distribution and version.
-fn find_wheel(out: &Path, distribution: &str, version: &str) -> Result<PathBuf> {
-    // Wheel file names use the normalised name: `prefect-mcp-rs` -> `prefect_mcp_rs`.
-    let prefix = format!("{}-{version}-", distribution.replace('-', "_"));
-    let mut wheels = fs::read_dir(out)?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| {
-            let name = file_name(path);
-            name.starts_with(&prefix) && name.ends_with(".whl")
-        });
-    match (wheels.next(), wheels.next()) {
-        (Some(wheel), None) => Ok(wheel),
-        (None, _) => bail!("maturin wrote no {prefix}*.whl into {}", out.display()),
-        (Some(_), Some(_)) => bail!("more than one {prefix}*.whl in {}", out.display()),
-    }
-}
-
 fn print_artifacts(artifacts: &Artifacts) -> Result<()> {
-    println!("\ntarget/dist/ (version {}):", artifacts.version);
-    let mut paths = vec![&artifacts.binary];
-    paths.extend(artifacts.static_binary.as_ref());
+    println!(
+        "\ntarget/dist/ (version {}, {}):",
+        artifacts.version,
+        artifacts.platform.triple()
+    );
+    let mut paths = vec![&artifacts.binary, &artifacts.wheel];
+    if let Some((wheel, binary)) = &artifacts.static_build {
+        paths.extend([wheel, binary]);
+    }
     paths.extend([
-        &artifacts.wheel,
         &artifacts.bundle,
         &artifacts.manifest,
         &artifacts.server_json,

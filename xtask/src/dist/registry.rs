@@ -1,10 +1,11 @@
 //! `server.json` for the MCP registry: `dist/server.template.json` (name, description,
-//! repository) plus one package per artifact, the PyPI wheel and the bundle. Their environment
+//! repository) plus one package per artifact: the PyPI distribution (pip picks the platform's
+//! wheel) and each platform's bundle. Their environment
 //! variables are derived from the bundle manifest's `env` and `user_config`, so the registry and
 //! Claude Desktop describe the same settings.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
@@ -14,32 +15,36 @@ pub fn server_json(
     version: &str,
     distribution: &str,
     manifest: &Value,
-    bundle: &Path,
+    bundles: &[PathBuf],
 ) -> Result<Value> {
+    if bundles.is_empty() {
+        bail!("server.json needs at least one bundle");
+    }
     let template = crate::workspace_root().join("dist/server.template.json");
     let mut server = super::read_json(&template)?;
     server["version"] = json!(version);
     let environment = environment_variables(manifest)?;
     let stdio = json!({ "type": "stdio" });
-    server["packages"] = json!([
-        {
-            "registryType": "pypi",
-            "registryBaseUrl": "https://pypi.org",
-            "identifier": distribution,
-            "version": version,
-            "runtimeHint": "uvx",
-            "transport": stdio,
-            "environmentVariables": environment,
-        },
-        {
+    let mut packages = vec![json!({
+        "registryType": "pypi",
+        "registryBaseUrl": "https://pypi.org",
+        "identifier": distribution,
+        "version": version,
+        "runtimeHint": "uvx",
+        "transport": stdio,
+        "environmentVariables": environment,
+    })];
+    for bundle in bundles {
+        packages.push(json!({
             "registryType": "mcpb",
             "identifier": release_url(&server, version, bundle)?,
             "version": version,
             "fileSha256": sha256_hex(bundle)?,
             "transport": stdio,
             "environmentVariables": environment,
-        },
-    ]);
+        }));
+    }
+    server["packages"] = json!(packages);
     Ok(server)
 }
 

@@ -7,9 +7,13 @@
 //! - the bundle unpacked with `mcpb unpack` and launched exactly as its manifest says
 //!   (`${__dirname}` and the user_config values substituted into the command and `env`);
 //! - `mcpb validate` on the bundled manifest; server.json's required fields and its agreement
-//!   with the artifacts; one version everywhere.
+//!   with the artifacts; one version and platform everywhere (see [`metadata`]);
+//! - on Linux, `auditwheel show` finds the wheel manylinux2014 (glibc 2.17) or older; the static
+//!   binary, when built, is static; actionlint passes on the release workflow.
 //!
 //! Ends with `dist: N passed, N failed` and fails when any check failed.
+
+mod metadata;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -17,11 +21,11 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
-use anyhow::{anyhow, bail, ensure, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use serde_json::{json, Value};
 
-use super::toolchain::Tools;
-use super::{bundle, registry, Artifacts, BINARY};
+use super::toolchain::{self, Tools};
+use super::{bundle, Artifacts, BINARY};
 use crate::prefect;
 
 /// The launcher that makes `uvx <distribution>` run the server (server/launcher/).
@@ -45,6 +49,7 @@ pub fn run(artifacts: &Artifacts, tools: &Tools) -> Result<()> {
     let checks = Checks {
         artifacts,
         tools,
+        checkers: toolchain::checkers()?,
         python: state.python(),
         api_url: state.api_url.clone(),
         work: super::dist_dir().with_file_name("dist-verify"),
@@ -65,6 +70,8 @@ type Check<'a> = fn(&Checks<'a>) -> Result<String>;
 struct Checks<'a> {
     artifacts: &'a Artifacts,
     tools: &'a Tools,
+    /// auditwheel, actionlint, ShellCheck.
+    checkers: toolchain::Checkers,
     /// A Python with the `mcp` SDK (the Prefect venv's), for the MCP client.
     python: PathBuf,
     api_url: String,
@@ -79,8 +86,8 @@ impl Checks<'_> {
                 .with_context(|| format!("removing {}", self.work.display()))?;
         }
         fs::create_dir_all(&self.work)?;
-        let checks: [(&str, Check<'_>); 7] = [
-            ("one version everywhere", Self::one_version),
+        let mut checks: Vec<(&str, Check<'_>)> = vec![
+            ("one version and platform everywhere", Self::one_version),
             (
                 "server.json: required fields, agrees with the artifacts",
                 Self::server_json,
@@ -105,7 +112,17 @@ impl Checks<'_> {
                 "bundle: the read-only setting reaches the server",
                 Self::bundle_read_only,
             ),
+            ("release workflow: actionlint clean", Self::workflows),
         ];
+        if self.artifacts.platform.is_linux() {
+            checks.push(("wheel: auditwheel show, manylinux2014", Self::manylinux));
+        }
+        if self.artifacts.static_build.is_some() {
+            checks.push((
+                "static binary: musl target, tools, no dynamic loader",
+                Self::static_binary,
+            ));
+        }
         let (mut passed, mut failed) = (0, 0);
         for (name, check) in checks {
             let started = Instant::now();
@@ -133,148 +150,6 @@ impl Checks<'_> {
             bail!("{failed} dist check(s) failed");
         }
         Ok(())
-    }
-
-    fn one_version(&self) -> Result<String> {
-        let a = self.artifacts;
-        let v = &a.version;
-        let wheel = super::file_name(&a.wheel);
-        let wheel_version = wheel.split('-').nth(1).unwrap_or_default();
-        ensure!(
-            wheel_version == v,
-            "the wheel {wheel} has version {wheel_version}, Cargo {v}"
-        );
-        let printed = output(Command::new(&a.binary).arg("--version"))?;
-        ensure!(
-            printed.trim() == format!("{BINARY} {v}"),
-            "`{BINARY} --version` printed {printed:?}, expected \"{BINARY} {v}\""
-        );
-        let manifest = super::read_json(&a.manifest)?;
-        ensure!(
-            manifest["version"] == json!(v),
-            "manifest.json version {}",
-            manifest["version"]
-        );
-        let server = super::read_json(&a.server_json)?;
-        ensure!(
-            server["version"] == json!(v),
-            "server.json version {}",
-            server["version"]
-        );
-        for package in server["packages"].as_array().into_iter().flatten() {
-            ensure!(
-                package["version"] == json!(v),
-                "server.json's {} package has version {}",
-                package["registryType"],
-                package["version"]
-            );
-        }
-        Ok(format!(
-            "{v} in Cargo.toml, --version, the wheel, manifest.json, server.json"
-        ))
-    }
-
-    fn server_json(&self) -> Result<String> {
-        let a = self.artifacts;
-        let server = super::read_json(&a.server_json)?;
-        let name = server["name"].as_str().context("no name")?;
-        let (namespace, short) = name.split_once('/').context("name has no '/'")?;
-        let allowed = |s: &str, extra: &str| {
-            !s.is_empty()
-                && s.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
-        };
-        ensure!(
-            allowed(namespace, ".-") && allowed(short, "._-") && namespace.contains('.'),
-            "name {name:?} is not reverse-DNS namespace/name"
-        );
-        let description = server["description"].as_str().context("no description")?;
-        ensure!(
-            (1..=100).contains(&description.chars().count()),
-            "the description has {} characters (1 to 100 allowed)",
-            description.chars().count()
-        );
-        ensure!(server["$schema"].is_string(), "no $schema");
-        ensure!(server["repository"]["url"].is_string(), "no repository.url");
-
-        let packages = server["packages"].as_array().context("no packages")?;
-        let of_type = |t: &str| {
-            packages
-                .iter()
-                .find(|p| p["registryType"] == t)
-                .ok_or_else(|| anyhow!("no {t} package"))
-        };
-        let pypi = of_type("pypi")?;
-        ensure!(
-            pypi["identifier"] == json!(a.distribution),
-            "the pypi package is {}, pyproject.toml says {}",
-            pypi["identifier"],
-            a.distribution
-        );
-        let mcpb = of_type("mcpb")?;
-        let url = mcpb["identifier"].as_str().unwrap_or_default();
-        let bundle_name = super::file_name(&a.bundle);
-        ensure!(
-            url.starts_with("https://github.com/") && url.ends_with(&format!("/{bundle_name}")),
-            "the mcpb identifier {url:?} is not a GitHub release URL of {bundle_name}"
-        );
-        let sha = registry::sha256_hex(&a.bundle)?;
-        ensure!(
-            mcpb["fileSha256"] == json!(sha),
-            "fileSha256 is not the bundle's ({sha})"
-        );
-
-        let manifest = super::read_json(&a.manifest)?;
-        let manifest_env: Vec<&String> = manifest["server"]["mcp_config"]["env"]
-            .as_object()
-            .context("manifest.json has no env")?
-            .keys()
-            .collect();
-        for package in packages {
-            ensure!(
-                package["transport"]["type"] == "stdio",
-                "a package's transport is not stdio"
-            );
-            let variables = package["environmentVariables"]
-                .as_array()
-                .context("no environmentVariables")?;
-            let names: Vec<&str> = variables
-                .iter()
-                .filter_map(|v| v["name"].as_str())
-                .collect();
-            ensure!(
-                names
-                    .iter()
-                    .copied()
-                    .eq(manifest_env.iter().map(|s| s.as_str())),
-                "environment variables {names:?} differ from manifest.json's env {manifest_env:?}"
-            );
-            for variable in variables {
-                let secret =
-                    SECRET_VARIABLES.contains(&variable["name"].as_str().unwrap_or_default());
-                ensure!(
-                    variable["isSecret"] == json!(secret),
-                    "{} has isSecret {}",
-                    variable["name"],
-                    variable["isSecret"]
-                );
-            }
-        }
-
-        // The registry ties the image and the PyPI package to this name.
-        let root = crate::workspace_root();
-        let containerfile = fs::read_to_string(root.join("dist/Containerfile"))?;
-        let label = format!("io.modelcontextprotocol.server.name=\"{name}\"");
-        ensure!(
-            containerfile.contains(&label),
-            "dist/Containerfile lacks the label {label}"
-        );
-        let readme = fs::read_to_string(root.join("README.md"))?;
-        ensure!(
-            readme.contains(&format!("mcp-name: {name}")),
-            "README.md (the wheel's description) lacks \"mcp-name: {name}\""
-        );
-        Ok(format!("{name}; sha256 {}…", &sha[..12]))
     }
 
     fn pip(&self) -> Result<String> {
@@ -354,50 +229,6 @@ impl Checks<'_> {
         ))
     }
 
-    fn bundle_manifest(&self) -> Result<String> {
-        let a = self.artifacts;
-        let dir = self.unpacked_bundle()?;
-        let manifest_path = dir.join("manifest.json");
-        bundle::validate(self.tools, &manifest_path)?;
-        let manifest = super::read_json(&manifest_path)?;
-        ensure!(
-            manifest == super::read_json(&a.manifest)?,
-            "the bundled manifest.json differs from target/dist/manifest.json"
-        );
-        let listed: Vec<&Value> = manifest["tools"]
-            .as_array()
-            .context("no tools")?
-            .iter()
-            .collect();
-        let names = |tools: &mut dyn Iterator<Item = &Value>| -> Vec<String> {
-            tools
-                .filter_map(|t| t["name"].as_str().map(str::to_owned))
-                .collect()
-        };
-        ensure!(
-            names(&mut listed.iter().copied()) == names(&mut a.tools.iter()),
-            "the manifest's tools differ from `{BINARY} tools`"
-        );
-        for (key, kind, sensitive) in [
-            ("api_url", "string", false),
-            ("api_key", "string", true),
-            ("auth_string", "string", true),
-            ("read_only", "boolean", false),
-        ] {
-            let config = &manifest["user_config"][key];
-            ensure!(config["type"] == kind, "user_config.{key} is not a {kind}");
-            ensure!(
-                config["sensitive"].as_bool().unwrap_or(false) == sensitive,
-                "user_config.{key} sensitive should be {sensitive}"
-            );
-        }
-        let platforms = manifest["compatibility"]["platforms"]
-            .as_array()
-            .map_or(0, Vec::len);
-        ensure!(platforms > 0, "compatibility.platforms is empty");
-        Ok(format!("{} tools", listed.len()))
-    }
-
     fn bundle_session(&self) -> Result<String> {
         let session =
             self.bundle_launch(json!({ "api_url": self.api_url }), &self.artifacts.tools)?;
@@ -453,9 +284,18 @@ impl Checks<'_> {
         Ok(dir)
     }
 
+    /// What `--version` prints: name, version and the target triple of the host build.
+    fn expected_version(&self) -> String {
+        format!(
+            "{BINARY} {} ({})",
+            self.artifacts.version,
+            self.artifacts.platform.triple()
+        )
+    }
+
     fn expect_version(&self, command: &mut Command) -> Result<()> {
         let printed = output(command.arg("--version"))?;
-        let expected = format!("{BINARY} {}", self.artifacts.version);
+        let expected = self.expected_version();
         ensure!(
             printed.trim() == expected,
             "--version printed {printed:?}, expected {expected:?}"
