@@ -6,8 +6,8 @@
 
 use rmcp::model::{CompletionInfo, Reference};
 
-use super::handler::PrefectServer;
 use crate::errors::{ArgumentError, ToolError};
+use crate::prefect::Prefect;
 
 /// What an argument takes.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -95,66 +95,62 @@ fn reference_name(reference: &Reference) -> (&'static str, String) {
     }
 }
 
-impl PrefectServer {
-    /// Completions for `argument` of `reference`, which must be offered (`offered` says which
-    /// prompt names and URI templates are).
-    pub(crate) async fn complete_argument(
-        &self,
-        reference: &Reference,
-        argument: &str,
-        typed: &str,
-        context_flow: Option<&str>,
-        offered: impl Fn(&str) -> bool,
-    ) -> Result<CompletionInfo, ToolError> {
-        let (what, name) = reference_name(reference);
-        let kind = ARGUMENTS
-            .iter()
-            .find(|(owner, arg, _)| *owner == name && *arg == argument && offered(owner))
-            .map(|(_, _, kind)| *kind)
-            .ok_or_else(|| {
-                let valid: Vec<String> = ARGUMENTS
-                    .iter()
-                    .filter(|(owner, _, _)| offered(owner))
-                    .map(|(owner, arg, _)| format!("{owner} {arg}"))
-                    .collect();
-                ToolError::from(ArgumentError::NotCompletable {
-                    what: format!("argument {argument:?} of {what} {name:?}"),
-                    valid,
-                })
-            })?;
-        let candidates = match kind {
-            Kind::Hours => HOURS.map(String::from).to_vec(),
-            Kind::StateName => self.prefect.known_state_names().await?.0,
-            Kind::Deployment => self.prefect.deployment_full_names().await?,
-            Kind::FlowRunNameOrId => self.prefect.run_names_and_ids(typed, true).await?,
-            Kind::FlowRunId => self.prefect.run_names_and_ids(typed, false).await?,
-            Kind::FlowWithDeployments => {
-                let mut flows: Vec<String> = self
-                    .prefect
-                    .deployment_full_names()
-                    .await?
-                    .into_iter()
-                    .filter_map(|full| full.split_once('/').map(|(flow, _)| flow.to_string()))
-                    .collect();
-                flows.sort();
-                flows
-            }
-            Kind::DeploymentOfFlow => self
-                .prefect
+/// Completions for `argument` of `reference`, which must be offered (`offered` says which
+/// prompt names and URI templates are).
+pub async fn complete(
+    prefect: &Prefect,
+    reference: &Reference,
+    argument: &str,
+    typed: &str,
+    context_flow: Option<&str>,
+    offered: impl Fn(&str) -> bool,
+) -> Result<CompletionInfo, ToolError> {
+    let (what, name) = reference_name(reference);
+    let kind = ARGUMENTS
+        .iter()
+        .find(|(owner, arg, _)| *owner == name && *arg == argument && offered(owner))
+        .map(|(_, _, kind)| *kind)
+        .ok_or_else(|| {
+            let valid: Vec<String> = ARGUMENTS
+                .iter()
+                .filter(|(owner, _, _)| offered(owner))
+                .map(|(owner, arg, _)| format!("{owner} {arg}"))
+                .collect();
+            ToolError::from(ArgumentError::NotCompletable {
+                what: format!("argument {argument:?} of {what} {name:?}"),
+                valid,
+            })
+        })?;
+    let candidates = match kind {
+        Kind::Hours => HOURS.map(String::from).to_vec(),
+        Kind::StateName => prefect.known_state_names().await?.0,
+        Kind::Deployment => prefect.deployment_full_names().await?,
+        Kind::FlowRunNameOrId => prefect.run_names_and_ids(typed, true).await?,
+        Kind::FlowRunId => prefect.run_names_and_ids(typed, false).await?,
+        Kind::FlowWithDeployments => {
+            let mut flows: Vec<String> = prefect
                 .deployment_full_names()
                 .await?
                 .into_iter()
-                .filter_map(|full| {
-                    let (flow, deployment) = full.split_once('/')?;
-                    context_flow
-                        .is_none_or(|wanted| wanted.trim() == flow)
-                        .then(|| deployment.to_string())
-                })
-                .collect(),
-            Kind::WorkPool => self.prefect.work_pool_names().await?,
-        };
-        Ok(rank(candidates, typed))
-    }
+                .filter_map(|full| full.split_once('/').map(|(flow, _)| flow.to_string()))
+                .collect();
+            flows.sort();
+            flows
+        }
+        Kind::DeploymentOfFlow => prefect
+            .deployment_full_names()
+            .await?
+            .into_iter()
+            .filter_map(|full| {
+                let (flow, deployment) = full.split_once('/')?;
+                context_flow
+                    .is_none_or(|wanted| wanted.trim() == flow)
+                    .then(|| deployment.to_string())
+            })
+            .collect(),
+        Kind::WorkPool => prefect.work_pool_names().await?,
+    };
+    Ok(rank(candidates, typed))
 }
 
 #[cfg(test)]
@@ -194,7 +190,7 @@ mod tests {
     #[test]
     fn every_prompt_argument_is_completable() {
         let all = crate::mcp::toolsets::ServerOptions::default().offered();
-        for prompt in crate::mcp::prompts::offered(&all).list_all() {
+        for prompt in crate::mcp::PrefectServer::prompt_router(&all).list_all() {
             for argument in prompt.arguments.iter().flatten() {
                 assert!(
                     ARGUMENTS

@@ -23,31 +23,12 @@ use super::resources::{self, Target};
 use super::subscriptions::{self, Subscriptions};
 use super::tasks::Tasks;
 use super::toolsets::{Offered, ServerOptions, Toolset};
-use super::{prompts, skill};
+use super::{completions, instructions, skill};
 use crate::errors::{ArgumentError, ToolError};
 use crate::prefect::Prefect;
 
-/// How the model should use the tools; sent once at initialisation.
-const INSTRUCTIONS: &str = "\
-Tools for a Prefect 3 server: flows, flow runs and deployments.
-- Ids are UUIDs. Names: get_flow_by_name takes the flow's exact name; deployments are named \
-\"flow_name/deployment_name\" (list_deployments shows both parts).
-- States: state_type is one of SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, \
-CRASHED, PAUSED, CANCELLING; state_name is the display name (\"Late\" is a SCHEDULED run past its \
-time). A failed run's state.message carries the exception.
-- Lists return {<items>, count}; limit is 1-200 (default 20) and offset pages further.
-- filter_* tools take Prefect's filter JSON, either the REST body ({\"flows\": ..., \"flow_runs\": \
-..., \"deployments\": ..., \"sort\": ..., \"limit\": ..., \"offset\": ...}) or the bare filter of the \
-tool's entity. Operators: any_, not_any_, all_, like_ (case-insensitive contains), eq_, is_null_, \
-before_/after_, operator and_/or_. Unknown keys are rejected, never ignored.
-- search_deployments_by_status: an active schedule means the deployment is not paused.
-- create_flow_run_from_deployment returns at once with timeout 0; with timeout > 0 it waits for \
-a final state (COMPLETED, FAILED, CANCELLED, CRASHED) and says whether it timed out. \
-cancel_flow_run moves a run to CANCELLING; its worker then stops it. wait_for_flow_run waits for \
-a run started elsewhere.
-- Ambiguous run names, deployment names that match nothing but come close, and required run \
-parameters without a default are asked of the user when the client supports elicitation; \
-otherwise the error lists the candidates or the missing parameters.";
+/// One prompt's router.
+type Prompt = fn() -> PromptRouter<PrefectServer>;
 
 /// The MCP server: the Prefect layer, and the tools, prompts and resources over it.
 #[derive(Clone)]
@@ -78,7 +59,7 @@ impl PrefectServer {
         options: &ServerOptions,
     ) -> Self {
         let offered = options.offered();
-        let tool_router = offered.tool_router(options.read_only);
+        let tool_router = offered.tool_router(Self::toolset_router, options.read_only);
         PrefectServer {
             prefect: Prefect::new(client, auth_kind),
             per_request_client: options.per_request_auth.then_some(builder),
@@ -91,10 +72,46 @@ impl PrefectServer {
                 server_requests: !options.stateless,
             },
             tasks: Tasks::new(!options.stateless),
-            prompt_router: Arc::new(prompts::offered(&offered)),
+            prompt_router: Arc::new(Self::prompt_router(&offered)),
             offered,
             subscriptions: Subscriptions::default(),
         }
+    }
+
+    /// The router of one toolset's tools (each `tools/<area>.rs`'s `#[tool_router]`).
+    fn toolset_router(set: Toolset) -> ToolRouter<Self> {
+        match set {
+            Toolset::Flows => Self::flows_tools(),
+            Toolset::FlowRuns => Self::flow_runs_tools(),
+            Toolset::Deployments => Self::deployments_tools(),
+            Toolset::Filter => Self::filter_tools(),
+            Toolset::Logs => Self::logs_tools(),
+            Toolset::TaskRuns => Self::task_runs_tools(),
+            Toolset::WorkPools => Self::work_pools_tools(),
+            Toolset::Events => Self::events_tools(),
+            Toolset::Automations => Self::automations_tools(),
+            Toolset::Dashboard => Self::dashboard_tools(),
+            Toolset::ServerInfo => Self::server_info_tools(),
+            Toolset::Diagnose => Self::diagnose_tools(),
+        }
+    }
+
+    /// The prompts offered with these toolsets (each `prompts/<name>.rs`'s
+    /// `#[prompt_router]`): a prompt is offered when the toolset it draws on is.
+    pub(crate) fn prompt_router(offered: &Offered) -> PromptRouter<Self> {
+        let prompts: [(Prompt, Toolset); 4] = [
+            (Self::triage_failures_prompt, Toolset::Diagnose),
+            (Self::why_late_prompt, Toolset::Diagnose),
+            (Self::deployment_health_prompt, Toolset::Deployments),
+            (Self::explain_run_prompt, Toolset::Diagnose),
+        ];
+        let mut router = PromptRouter::new();
+        for (prompt, toolset) in prompts {
+            if offered.wants(toolset) {
+                router += prompt();
+            }
+        }
+        router
     }
 
     /// A copy for a new MCP session: the same configuration, its own subscriptions.
@@ -222,8 +239,7 @@ impl ServerHandler for PrefectServer {
         let server = caller.as_ref().unwrap_or(self);
         let mut resources = Vec::new();
         if self.offered.wants(Toolset::FlowRuns) {
-            resources = server
-                .listed_runs()
+            resources = resources::listed_runs(&server.prefect)
                 .await
                 .map_err(ToolError::into_error_data)?;
         }
@@ -254,8 +270,7 @@ impl ServerHandler for PrefectServer {
         let target = self
             .offered_target(&request.uri)
             .map_err(ToolError::into_error_data)?;
-        server
-            .read_prefect_resource(&request.uri, target, context)
+        resources::read(&server.prefect, &request.uri, target, context)
             .await
             .map(Into::into)
             .map_err(|error| match error {
@@ -279,17 +294,17 @@ impl ServerHandler for PrefectServer {
             .as_ref()
             .and_then(|c| c.get_argument("flow"))
             .map(String::as_str);
-        server
-            .complete_argument(
-                &request.r#ref,
-                &request.argument.name,
-                &request.argument.value,
-                flow,
-                |owner| self.offers(owner),
-            )
-            .await
-            .map(CompleteResult::new)
-            .map_err(ToolError::into_error_data)
+        completions::complete(
+            &server.prefect,
+            &request.r#ref,
+            &request.argument.name,
+            &request.argument.value,
+            flow,
+            |owner| self.offers(owner),
+        )
+        .await
+        .map(CompleteResult::new)
+        .map_err(ToolError::into_error_data)
     }
 
     #[allow(deprecated)]
@@ -379,6 +394,31 @@ impl ServerHandler for PrefectServer {
                 Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
                     .with_title("Prefect MCP server"),
             )
-            .with_instructions(INSTRUCTIONS)
+            .with_instructions(instructions::INSTRUCTIONS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_prompt_is_offered_by_default_and_its_arguments_are_described() {
+        let prompts = PrefectServer::prompt_router(&ServerOptions::default().offered()).list_all();
+        let names: Vec<&str> = prompts.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "deployment_health",
+                "explain_run",
+                "triage_failures",
+                "why_late"
+            ]
+        );
+        for prompt in &prompts {
+            for argument in prompt.arguments.iter().flatten() {
+                assert!(argument.description.is_some(), "{}", argument.name);
+            }
+        }
     }
 }

@@ -13,6 +13,7 @@
 pub mod ask;
 pub mod completions;
 pub mod handler;
+pub mod instructions;
 pub mod prompts;
 pub mod resources;
 pub mod seam;

@@ -17,11 +17,11 @@ use rmcp::RoleServer;
 use uuid::Uuid;
 
 use super::ask::{resolve, Asker};
-use super::handler::PrefectServer;
 use super::toolsets::{Offered, Toolset};
 use crate::errors::{ArgumentError, ToolError};
 use crate::output::FlowRunView;
 use crate::prefect::logs::LogQuery;
+use crate::prefect::Prefect;
 
 pub const SCHEME: &str = "prefect://";
 const JSON: &str = "application/json";
@@ -160,73 +160,68 @@ pub fn offered_templates(offered: &Offered) -> Vec<ResourceTemplate> {
         .collect()
 }
 
-impl PrefectServer {
-    /// Read a `prefect://` resource.
-    pub(crate) async fn read_prefect_resource(
-        &self,
-        uri: &str,
-        target: Target,
-        context: RequestContext<RoleServer>,
-    ) -> Result<ReadResourceResult, ToolError> {
-        let contents = match target {
-            Target::FlowRun(id) => json_contents(uri, &self.prefect.read_flow_run(id).await?)?,
-            Target::FlowRunLogs(id) => {
-                let logs = self
-                    .prefect
-                    .flow_run_logs(LogQuery {
-                        flow_run_id: id,
-                        min_level: None,
-                        limit: LOG_LINES,
-                        offset: 0,
-                        include_task_runs: true,
-                    })
-                    .await?;
-                let mut text = String::new();
-                if logs.older_lines_available {
-                    text.push_str("(older lines exist: the get_flow_run_logs tool pages back)\n");
-                }
-                for line in &logs.logs {
-                    text.push_str(&format!(
-                        "{} {} {}\n",
-                        line.timestamp.to_rfc3339(),
-                        line.level,
-                        line.message
-                    ));
-                }
-                if logs.logs.is_empty() {
-                    text.push_str("(no log lines)\n");
-                }
-                ResourceContents::text(text, uri)
-            }
-            Target::Deployment { flow, deployment } => {
-                let view = resolve::deployment_named(
-                    &self.prefect,
-                    &format!("{flow}/{deployment}"),
-                    &flow,
-                    &deployment,
-                    false,
-                    &Asker::of(&context),
-                )
+/// Read a `prefect://` resource.
+pub async fn read(
+    prefect: &Prefect,
+    uri: &str,
+    target: Target,
+    context: RequestContext<RoleServer>,
+) -> Result<ReadResourceResult, ToolError> {
+    let contents = match target {
+        Target::FlowRun(id) => json_contents(uri, &prefect.read_flow_run(id).await?)?,
+        Target::FlowRunLogs(id) => {
+            let logs = prefect
+                .flow_run_logs(LogQuery {
+                    flow_run_id: id,
+                    min_level: None,
+                    limit: LOG_LINES,
+                    offset: 0,
+                    include_task_runs: true,
+                })
                 .await?;
-                json_contents(uri, &view)?
+            let mut text = String::new();
+            if logs.older_lines_available {
+                text.push_str("(older lines exist: the get_flow_run_logs tool pages back)\n");
             }
-            Target::WorkPool(name) => {
-                json_contents(uri, &self.prefect.work_pool_status(&name).await?)?
+            for line in &logs.logs {
+                text.push_str(&format!(
+                    "{} {} {}\n",
+                    line.timestamp.to_rfc3339(),
+                    line.level,
+                    line.message
+                ));
             }
-        };
-        Ok(ReadResourceResult::new(vec![contents]))
-    }
+            if logs.logs.is_empty() {
+                text.push_str("(no log lines)\n");
+            }
+            ResourceContents::text(text, uri)
+        }
+        Target::Deployment { flow, deployment } => {
+            let view = resolve::deployment_named(
+                prefect,
+                &format!("{flow}/{deployment}"),
+                &flow,
+                &deployment,
+                false,
+                &Asker::of(&context),
+            )
+            .await?;
+            json_contents(uri, &view)?
+        }
+        Target::WorkPool(name) => json_contents(uri, &prefect.work_pool_status(&name).await?)?,
+    };
+    Ok(ReadResourceResult::new(vec![contents]))
+}
 
-    /// The newest failed or crashed runs and the late ones, as resources.
-    pub(crate) async fn listed_runs(&self) -> Result<Vec<Resource>, ToolError> {
-        let (failed, late) = self.prefect.failed_and_late_runs(LISTED_RUNS).await?;
-        Ok(failed
-            .flow_runs
-            .iter()
-            .chain(&late.flow_runs)
-            .map(run_resource)
-            .collect())
-    }
+/// The newest failed or crashed runs and the late ones, as resources.
+pub async fn listed_runs(prefect: &Prefect) -> Result<Vec<Resource>, ToolError> {
+    let (failed, late) = prefect.failed_and_late_runs(LISTED_RUNS).await?;
+    Ok(failed
+        .flow_runs
+        .iter()
+        .chain(&late.flow_runs)
+        .map(run_resource)
+        .collect())
 }
 
 fn run_resource(run: &FlowRunView) -> Resource {

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use rmcp::handler::server::router::tool::ToolRouter;
 
 use super::ask::StateKey;
-use super::handler::PrefectServer;
 use crate::output::schema;
 
 /// A toolset: one module under `tools/`, in the order of the tool reference.
@@ -64,24 +63,6 @@ impl Toolset {
 
     pub fn named(name: &str) -> Option<Toolset> {
         Toolset::ALL.into_iter().find(|set| set.name() == name)
-    }
-
-    /// The router of this toolset's tools (each module's `#[tool_router]`).
-    pub fn router(self) -> ToolRouter<PrefectServer> {
-        match self {
-            Toolset::Flows => PrefectServer::flows_tools(),
-            Toolset::FlowRuns => PrefectServer::flow_runs_tools(),
-            Toolset::Deployments => PrefectServer::deployments_tools(),
-            Toolset::Filter => PrefectServer::filter_tools(),
-            Toolset::Logs => PrefectServer::logs_tools(),
-            Toolset::TaskRuns => PrefectServer::task_runs_tools(),
-            Toolset::WorkPools => PrefectServer::work_pools_tools(),
-            Toolset::Events => PrefectServer::events_tools(),
-            Toolset::Automations => PrefectServer::automations_tools(),
-            Toolset::Dashboard => PrefectServer::dashboard_tools(),
-            Toolset::ServerInfo => PrefectServer::server_info_tools(),
-            Toolset::Diagnose => PrefectServer::diagnose_tools(),
-        }
     }
 }
 
@@ -148,12 +129,16 @@ impl Offered {
         self.0.contains(&set)
     }
 
-    /// The router of the offered tools: their schemas made lean, and with `read_only` only the
-    /// tools annotated read-only.
-    pub fn tool_router(&self, read_only: bool) -> ToolRouter<PrefectServer> {
+    /// The router of the offered tools, from each toolset's router (`of`): their schemas made
+    /// lean, and with `read_only` only the tools annotated read-only.
+    pub fn tool_router<S: Send + Sync + 'static>(
+        &self,
+        of: impl Fn(Toolset) -> ToolRouter<S>,
+        read_only: bool,
+    ) -> ToolRouter<S> {
         let mut router = ToolRouter::new();
         for set in &self.0 {
-            router += set.router();
+            router += of(*set);
         }
         for route in router.map.values_mut() {
             route.attr.input_schema = Arc::new(schema::lean_input(&route.attr.input_schema));

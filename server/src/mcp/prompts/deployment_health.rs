@@ -12,7 +12,7 @@ use super::{brief, deployment_by_name, render, DeploymentArg, RECENT_RUNS};
 use crate::errors::ToolError;
 use crate::mcp::handler::PrefectServer;
 
-#[prompt_router(router = "deployment_health_prompt", vis = "pub(super)")]
+#[prompt_router(router = "deployment_health_prompt", vis = "pub(crate)")]
 impl PrefectServer {
     /// A deployment's health: recent outcomes, schedule, work pool and workers.
     #[prompt(title = "Deployment health")]
@@ -33,7 +33,7 @@ impl PrefectServer {
         deployment: &str,
         context: &RequestContext<RoleServer>,
     ) -> Result<GetPromptResult, ToolError> {
-        let view = deployment_by_name(self, deployment, context).await?;
+        let view = deployment_by_name(&self.prefect, deployment, context).await?;
         let now = Utc::now();
         let (recent, upcoming) = tokio::try_join!(
             self.prefect

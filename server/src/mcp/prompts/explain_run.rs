@@ -25,7 +25,7 @@ pub struct FlowRunArg {
     pub flow_run: String,
 }
 
-#[prompt_router(router = "explain_run_prompt", vis = "pub(super)")]
+#[prompt_router(router = "explain_run_prompt", vis = "pub(crate)")]
 impl PrefectServer {
     /// Explain one flow run: what happened, why, and what to do, from its state, failed
     /// tasks, logs, deployment and work pool.
@@ -47,7 +47,7 @@ impl PrefectServer {
         flow_run: &str,
         context: &RequestContext<RoleServer>,
     ) -> Result<GetPromptResult, ToolError> {
-        let diagnosis = diagnose(self, flow_run, context).await?;
+        let diagnosis = diagnose(&self.prefect, flow_run, context).await?;
         let run = &diagnosis.flow_run;
         let logs = self
             .prefect

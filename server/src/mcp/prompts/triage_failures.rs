@@ -67,7 +67,7 @@ fn cause_of(run: &FlowRunView) -> String {
         .unwrap_or_else(|| "no message".into())
 }
 
-#[prompt_router(router = "triage_failures_prompt", vis = "pub(super)")]
+#[prompt_router(router = "triage_failures_prompt", vis = "pub(crate)")]
 impl PrefectServer {
     /// Triage the failed and crashed flow runs of the last hours: grouped by deployment and
     /// cause, with the diagnosis of the newest run of each group.
@@ -147,7 +147,7 @@ impl PrefectServer {
                     "\nDiagnosis of the newest, \"{}\":",
                     newest.name.as_deref().unwrap_or("unnamed")
                 );
-                let diagnosis = diagnose(self, &newest.id.to_string(), context).await?;
+                let diagnosis = diagnose(&self.prefect, &newest.id.to_string(), context).await?;
                 render::diagnosis(&mut text, &diagnosis);
             } else {
                 let _ = writeln!(

@@ -14,7 +14,7 @@ use super::{brief, deployment_by_name, diagnose, render, DeploymentArg, RECENT_R
 use crate::errors::ToolError;
 use crate::mcp::handler::PrefectServer;
 
-#[prompt_router(router = "why_late_prompt", vis = "pub(super)")]
+#[prompt_router(router = "why_late_prompt", vis = "pub(crate)")]
 impl PrefectServer {
     /// Why are a deployment's runs late? Its late runs, with the diagnosis of the newest
     /// (work pool, workers, paused queues, concurrency limits).
@@ -36,7 +36,7 @@ impl PrefectServer {
         deployment: &str,
         context: &RequestContext<RoleServer>,
     ) -> Result<GetPromptResult, ToolError> {
-        let view = deployment_by_name(self, deployment, context).await?;
+        let view = deployment_by_name(&self.prefect, deployment, context).await?;
         // Late: still waiting to start, past its time (Prefect names such runs "Late").
         let waiting = types::FlowRunFilterState {
             type_: Some(types::FlowRunFilterStateType {
@@ -82,7 +82,7 @@ impl PrefectServer {
                     "\n## Diagnosis of the newest late run, \"{}\"",
                     newest.name.as_deref().unwrap_or("unnamed")
                 );
-                let diagnosis = diagnose(self, &newest.id.to_string(), context).await?;
+                let diagnosis = diagnose(&self.prefect, &newest.id.to_string(), context).await?;
                 render::diagnosis(&mut text, &diagnosis);
             }
             None => {
