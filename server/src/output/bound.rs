@@ -91,7 +91,6 @@ pub fn bound_result(mut result: CallToolResult) -> Result<CallToolResult, usize>
 }
 
 /// Bound `value` in place; `None` when nothing had to go.
-
 pub fn bound_value(value: &mut Value) -> Result<Option<Truncation>, usize> {
     let mut truncation = Truncation {
         strings_cut: cap_strings(value),
