@@ -92,6 +92,33 @@ proptest! {
         }
     }
 
+    /// Drawn from the real types (random text almost never is one): any case and padding is
+    /// accepted as the type, and a type with a letter changed is refused with the valid ones.
+    #[test]
+    fn real_state_types_are_accepted_in_any_case_and_near_misses_refused(
+        index in 0..args::STATE_TYPES.len(),
+        lower in proptest::collection::vec(any::<bool>(), 12),
+        pad in "[ \\t]{0,2}",
+        at in 0usize..12,
+    ) {
+        let real = args::STATE_TYPES[index];
+        let cased: String = real
+            .chars()
+            .zip(lower.iter().cycle())
+            .map(|(c, lower)| if *lower { c.to_ascii_lowercase() } else { c })
+            .collect();
+        let given = format!("{pad}{cased}{pad}");
+        prop_assert_eq!(args::state_type(&given).unwrap(), real);
+        let at = at % real.len();
+        let mut typo: Vec<char> = real.chars().collect();
+        typo[at] = if typo[at] == 'X' { 'Y' } else { 'X' };
+        let typo: String = typo.into_iter().collect();
+        if !args::STATE_TYPES.contains(&typo.as_str()) {
+            let error = args::state_type(&typo).unwrap_err().message();
+            prop_assert!(error.contains("SCHEDULED, PENDING"), "{}", error);
+        }
+    }
+
     #[test]
     fn uuids_are_accepted_exactly_when_they_parse_and_errors_name_the_argument(
         text in "\\PC{0,40}"
