@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use integration_tests::{server_binary, workspace_root};
+use integration_tests::{server_binary, update_snapshots, workspace_root};
 use serde_json::Value;
 
 const BEGIN: &str = "<!-- tools:begin (generated from the server's tool list; checked by tests/tests/readme.rs) -->";
@@ -91,7 +91,7 @@ fn readme_tool_reference_matches_the_server() {
         + BEGIN.len();
     let end = readme.find(END).expect("README has the tools:end marker");
     let current = readme[start..end].trim();
-    if std::env::var("UPDATE_SNAPSHOTS").is_ok() {
+    if update_snapshots() {
         let updated = format!("{}\n{}\n{}", &readme[..start], table.trim(), &readme[end..]);
         std::fs::write(&path, updated).unwrap();
         return;

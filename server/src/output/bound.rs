@@ -1,5 +1,5 @@
 //! Bounded answers: one rule, applied to every tool result at the call seam
-//! ([`crate::server::PrefectServer::dispatch`]), so that no answer floods a model's context,
+//! ([`crate::mcp::seam`]), so that no answer floods a model's context,
 //! whichever tool produced it and whatever Prefect sent.
 //!
 //! - Every string in a result is cut to [`MAX_STRING_CHARS`], keeping its start and its end (the
@@ -103,17 +103,18 @@ pub fn bound_value(value: &mut Value) -> Result<Option<Truncation>, usize> {
         if passes > MAX_PASSES {
             return Err(size);
         }
-        let Some(path) = largest_container(value, String::new()).map(|(_, path)| path) else {
+        let Some((_, path)) = largest_container(value) else {
             return Err(size);
         };
         let dropped = shrink(value, &path, size - MAX_RESULT_BYTES);
         if dropped == 0 {
             return Err(size);
         }
+        // Reported as a readable JSON path; the path itself stayed a list of segments.
         let key = if path.is_empty() {
             "(top level)".to_string()
         } else {
-            path
+            path.join(".")
         };
         let before = truncation
             .items_dropped
@@ -172,65 +173,71 @@ fn cap_strings(value: &mut Value) -> usize {
     }
 }
 
-/// The path (`a.b.2.c`) of the container holding the most bytes that may lose entries: a
-/// non-empty list, or a map of data.
-fn largest_container(value: &Value, path: String) -> Option<(usize, String)> {
-    let join = |key: &str| {
-        if path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{path}.{key}")
-        }
-    };
-    let (own, children): (bool, Vec<(String, &Value)>) = match value {
-        Value::Array(items) => (
-            !items.is_empty(),
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (join(&i.to_string()), v))
-                .collect(),
-        ),
-        Value::Object(fields) => (
-            fields.len() > MIN_MAP_KEYS,
-            fields.iter().map(|(k, v)| (join(k), v)).collect(),
-        ),
-        _ => return None,
-    };
-    let mut best = own.then(|| (json_len(value), path.clone()));
-    for (child_path, child) in children {
-        if let Some(found) = largest_container(child, child_path) {
+/// The path of the container holding the most bytes that may lose entries (a non-empty list,
+/// or a map of data), and its size. A path is a list of segments (keys, and list indexes as
+/// text), never a joined string: keys may hold dots (`"s3.paths"`).
+///
+/// One walk: each value's serialised size is added up from its children's, so no subtree is
+/// serialised twice.
+fn largest_container(value: &Value) -> Option<(usize, Vec<String>)> {
+    type Found = Option<(usize, Vec<String>)>;
+    /// The subtree's size and its largest container.
+    fn walk(value: &Value, path: &mut Vec<String>) -> (usize, Found) {
+        let mut children: Vec<Found> = Vec::new();
+        let (size, own) = match value {
+            Value::Array(items) => {
+                let mut size = 2 + items.len().saturating_sub(1);
+                for (i, item) in items.iter().enumerate() {
+                    path.push(i.to_string());
+                    let (child, found) = walk(item, path);
+                    path.pop();
+                    size += child;
+                    children.push(found);
+                }
+                (size, !items.is_empty())
+            }
+            Value::Object(fields) => {
+                let mut size = 2 + fields.len().saturating_sub(1);
+                for (key, field) in fields {
+                    path.push(key.clone());
+                    let (child, found) = walk(field, path);
+                    path.pop();
+                    size += json_len(&Value::String(key.clone())) + 1 + child;
+                    children.push(found);
+                }
+                (size, fields.len() > MIN_MAP_KEYS)
+            }
+            other => return (json_len(other), None),
+        };
+        let mut best = own.then(|| (size, path.clone()));
+        for found in children.into_iter().flatten() {
             // The deeper container wins a tie, and a child as large as its parent is the one
             // to cut (a list inside a one-field wrapper).
-            if best.as_ref().is_none_or(|(size, _)| found.0 >= *size) {
+            if best.as_ref().is_none_or(|(largest, _)| found.0 >= *largest) {
                 best = Some(found);
             }
         }
+        (size, best)
     }
-    best
+    walk(value, &mut Vec::new()).1
 }
 
-fn container_at<'a>(value: &'a mut Value, path: &str) -> Option<(&'a mut Value, Option<String>)> {
-    if path.is_empty() {
-        return Some((value, None));
-    }
+fn container_at<'a>(value: &'a mut Value, path: &[String]) -> Option<&'a mut Value> {
     let mut current = value;
-    let mut last = None;
-    for segment in path.split('.') {
+    for segment in path {
         current = match current {
             Value::Array(items) => items.get_mut(segment.parse::<usize>().ok()?)?,
             Value::Object(fields) => fields.get_mut(segment)?,
             _ => return None,
         };
-        last = Some(segment.to_string());
     }
-    Some((current, last))
+    Some(current)
 }
 
 /// Drop entries from the end of the container at `path` until about `excess` bytes are gone
 /// (at least one); how many were dropped. A sibling `count` that counted the list follows it.
-fn shrink(root: &mut Value, path: &str, excess: usize) -> usize {
-    let Some((container, _)) = container_at(root, path) else {
+fn shrink(root: &mut Value, path: &[String], excess: usize) -> usize {
+    let Some(container) = container_at(root, path) else {
         return 0;
     };
     let (dropped, before, after) = match container {
@@ -258,13 +265,9 @@ fn shrink(root: &mut Value, path: &str, excess: usize) -> usize {
         _ => return 0,
     };
     // `{"flow_runs": [...], "count": n}`: the count says how many the answer holds.
-    let parent_path = path.rsplit_once('.').map_or("", |(parent, _)| parent);
-    let is_top_child = !path.contains('.');
-    let parent = if is_top_child {
-        Some(root)
-    } else {
-        container_at(root, parent_path).map(|(v, _)| v)
-    };
+    let parent = path
+        .split_last()
+        .and_then(|(_, parent)| container_at(root, parent));
     if let Some(Value::Object(fields)) = parent {
         if fields.get("count").and_then(Value::as_u64) == Some(before as u64) {
             fields.insert("count".into(), Value::from(after as u64));
@@ -347,6 +350,35 @@ mod tests {
         assert!(truncation.items_dropped.contains_key("flow_run.parameters"));
         assert!(json_len(&value) <= MAX_RESULT_BYTES);
         assert_eq!(value["flow_run"]["id"], json!(1));
+    }
+
+    #[test]
+    fn a_dotted_key_is_found_again_and_reported() {
+        // Issue 18: a flow run parameter named "s3.paths" with 4,000 items.
+        let paths: Vec<Value> = (0..4000)
+            .map(|i| json!(format!("s3://bucket/data/part-{i:05}.parquet")))
+            .collect();
+        let mut value = json!({"flow_run": {"id": 1, "parameters": {"s3.paths": paths}}});
+        let truncation = bound_value(&mut value).unwrap().unwrap();
+        assert!(
+            truncation
+                .items_dropped
+                .contains_key("flow_run.parameters.s3.paths"),
+            "{truncation:?}"
+        );
+        assert!(json_len(&value) <= MAX_RESULT_BYTES);
+        let kept = value["flow_run"]["parameters"]["s3.paths"]
+            .as_array()
+            .unwrap();
+        assert!(!kept.is_empty() && kept.len() < 4000, "{}", kept.len());
+    }
+
+    #[test]
+    fn sizes_add_up_to_the_serialised_length() {
+        let value = json!({"a.b": [1, "two", {"c": null}], "d": {"e\"": 3.5}, "f": []});
+        let (size, path) = largest_container(&value).unwrap();
+        assert_eq!(size, json_len(&value["a.b"]));
+        assert_eq!(path, ["a.b"]);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 mod fixtures;
 mod harness;
 
+mod architecture;
 mod deployments;
 mod failures;
 mod filters;

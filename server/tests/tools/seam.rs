@@ -1,42 +1,20 @@
 //! What every call shares: the size bound, the tool list (`--read-only`, `--toolsets`), unknown
 //! tools.
 
-use prefect_mcp_server::server::ServerOptions;
+use prefect_mcp_server::mcp::{ServerOptions, Toolset};
 use serde_json::{json, Value};
 
 use crate::fixtures::*;
 use crate::harness::*;
 
-/// Every tool of the README's tool reference.
-pub(crate) const ALL_TOOLS: [&str; 27] = [
-    "cancel_flow_run",
-    "create_flow_run_from_deployment",
-    "diagnose_flow_run",
-    "filter_deployments",
-    "filter_flow_runs",
-    "filter_flows",
-    "get_automation",
-    "get_dashboard",
-    "get_deployment_by_id",
-    "get_deployment_by_name",
-    "get_flow_by_id",
-    "get_flow_by_name",
-    "get_flow_run_by_id",
-    "get_flow_run_logs",
-    "get_server_info",
-    "get_work_pool",
-    "list_automations",
-    "list_deployments",
-    "list_flow_runs",
-    "list_flows",
-    "list_task_runs",
-    "list_work_pools",
-    "read_events",
-    "search_deployments_by_status",
-    "search_flow_runs_by_state",
-    "search_flows",
-    "wait_for_flow_run",
-];
+/// Every tool, as the generated snapshot of the tool list has them
+/// (`tests/snapshots/tools.json`, which `tests/tests/server.rs` checks against the server):
+/// never a list kept by hand.
+pub(crate) fn all_tools() -> Vec<String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/snapshots/tools.json");
+    let digest: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    digest.as_object().unwrap().keys().cloned().collect()
+}
 
 fn names(h: &Harness) -> Vec<String> {
     h.server
@@ -47,9 +25,29 @@ fn names(h: &Harness) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn all_27_tools_are_offered_by_default() {
+async fn every_tool_of_the_snapshot_is_offered_by_default() {
     let h = Harness::new().await;
-    assert_eq!(names(&h), ALL_TOOLS);
+    assert_eq!(names(&h), all_tools());
+}
+
+#[tokio::test]
+async fn every_tool_belongs_to_exactly_one_toolset() {
+    let mut seen: Vec<String> = Vec::new();
+    for set in Toolset::ALL {
+        let h = Harness::with_options(ServerOptions {
+            toolsets: Some(vec![set.name().into()]),
+            ..Default::default()
+        })
+        .await;
+        let offered = names(&h);
+        assert!(!offered.is_empty(), "{} offers no tool", set.name());
+        for tool in offered {
+            assert!(!seen.contains(&tool), "{tool} is in two toolsets");
+            seen.push(tool);
+        }
+    }
+    seen.sort();
+    assert_eq!(seen, all_tools());
 }
 
 #[tokio::test]
@@ -60,8 +58,24 @@ async fn read_only_offers_no_write_tools_and_refuses_to_run_them() {
     })
     .await;
     let offered = names(&h);
-    assert_eq!(offered.len(), 25, "{offered:?}");
-    for writer in ["cancel_flow_run", "create_flow_run_from_deployment"] {
+    let writers: Vec<String> = all_tools()
+        .into_iter()
+        .filter(|t| !offered.contains(t))
+        .collect();
+    // The tools' own annotations decide, so the write tools are the ones missing here.
+    for tool in h.server.tools() {
+        let read_only = tool.annotations.as_ref().and_then(|a| a.read_only_hint);
+        assert_eq!(read_only, Some(true), "{} offered", tool.name);
+    }
+    assert!(
+        writers.contains(&"cancel_flow_run".to_string()),
+        "{writers:?}"
+    );
+    assert!(
+        writers.contains(&"create_flow_run_from_deployment".to_string()),
+        "{writers:?}"
+    );
+    for writer in &writers {
         assert!(!offered.iter().any(|t| t == writer), "{writer} offered");
         assert!(!h.server.has_tool(writer));
     }

@@ -1,0 +1,251 @@
+//! Bad arguments: what was wrong and what is valid, worded before any request is sent.
+
+use super::ToolError;
+use crate::output::{LOG_LEVELS, STATE_TYPES};
+
+/// A bad argument, with the facts needed to say what is valid.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArgumentError {
+    /// The arguments did not decode: a missing, misspelt or mistyped argument. `path` is where
+    /// (`limit`, `parameters.x`), empty for the object itself.
+    Decode {
+        path: String,
+        problem: String,
+    },
+    NotAUuid {
+        field: &'static str,
+        value: String,
+        /// Where to go instead, e.g. the by-name tool; may be empty.
+        hint: &'static str,
+    },
+    OutOfRange {
+        field: &'static str,
+        min: i64,
+        max: i64,
+        got: i64,
+        /// Why the range is what it is, or what to do instead; may be empty.
+        hint: &'static str,
+    },
+    NegativeOffset {
+        got: i64,
+    },
+    Blank {
+        field: &'static str,
+    },
+    UnknownStateType {
+        value: String,
+    },
+    UnknownLogLevel {
+        value: String,
+    },
+    NotADeploymentName {
+        value: String,
+    },
+    NotADeploymentIdOrName {
+        value: String,
+    },
+    UnknownParameters {
+        deployment: String,
+        unknown: Vec<String>,
+        valid: Vec<String>,
+    },
+    NotATimestamp {
+        field: &'static str,
+        value: String,
+        problem: String,
+    },
+    BareUuidResource {
+        value: String,
+    },
+    SinceAfterUntil {
+        since: String,
+        until: String,
+    },
+    FilterMixesKeys {
+        entity: &'static str,
+        body_keys: Vec<String>,
+        other_keys: Vec<String>,
+        valid: Vec<&'static str>,
+    },
+    FilterLimitNotANumber {
+        value: String,
+    },
+    /// A filter key or operator Prefect does not have; `path` is where.
+    FilterDecode {
+        path: String,
+        problem: String,
+    },
+    /// An HTTP header meant to carry credentials is not text.
+    HeaderNotText {
+        header: &'static str,
+    },
+    /// A resource URI that names nothing this server serves; `valid` lists what it serves.
+    UnknownResource {
+        uri: String,
+        valid: String,
+    },
+    /// A resource of a toolset that `--toolsets` left out.
+    ToolsetNotOffered {
+        uri: String,
+        toolset: &'static str,
+    },
+    /// A flow-run resource URI whose id is not a UUID.
+    NotAFlowRunId {
+        uri: String,
+        value: String,
+    },
+    /// A subscription to a resource that does not change on its own.
+    NotSubscribable {
+        uri: String,
+    },
+    /// A prompt or template argument without completions; `valid` lists those with.
+    NotCompletable {
+        what: String,
+        valid: Vec<String>,
+    },
+    /// A prompt's `hours` that is not a whole number in range.
+    NotWholeHours {
+        value: String,
+        max: i64,
+    },
+}
+
+impl From<ArgumentError> for ToolError {
+    fn from(error: ArgumentError) -> Self {
+        ToolError::InvalidArgument(error)
+    }
+}
+
+fn at(path: &str) -> String {
+    if path.is_empty() || path == "." {
+        String::new()
+    } else {
+        format!("{path}: ")
+    }
+}
+
+pub(super) fn argument(error: &ArgumentError) -> String {
+    match error {
+        ArgumentError::Decode { path, problem } => format!("{}{problem}", at(path)),
+        ArgumentError::NotAUuid { field, value, hint } => format!(
+            "{field} must be a UUID such as 2f9a6c1e-8d3b-4a8e-9c55-0d1e2f3a4b5c, got {value:?}.{}",
+            if hint.is_empty() {
+                String::new()
+            } else {
+                format!(" {hint}")
+            }
+        ),
+        ArgumentError::OutOfRange {
+            field,
+            min,
+            max,
+            got,
+            hint,
+        } => format!(
+            "{field} must be between {min} and {max}, got {got}.{}",
+            if hint.is_empty() {
+                String::new()
+            } else {
+                format!(" {hint}")
+            }
+        ),
+        ArgumentError::NegativeOffset { got } => format!("offset must be 0 or more, got {got}"),
+        ArgumentError::Blank { field } => format!("{field} must not be empty"),
+        ArgumentError::UnknownStateType { value } => format!(
+            "state_type {value:?} is not a Prefect state type; valid types are {}. \
+             (Display names such as \"Late\" are state names: use state_name for those.)",
+            STATE_TYPES.join(", ")
+        ),
+        ArgumentError::UnknownLogLevel { value } => format!(
+            "level {value:?} is not a log level; valid levels are {} (each includes the levels \
+             above it)",
+            LOG_LEVELS.map(|(name, _)| name).join(", ")
+        ),
+        ArgumentError::NotADeploymentName { value } => format!(
+            "deployment name {value:?} must have the form \"flow_name/deployment_name\", for \
+             example \"etl/nightly\" (list_deployments shows flow_name and name of each)"
+        ),
+        ArgumentError::NotADeploymentIdOrName { value } => format!(
+            "deployment_id {value:?} is neither a UUID nor a name of the form \
+             \"flow_name/deployment_name\" (e.g. \"etl/nightly\")"
+        ),
+        ArgumentError::UnknownParameters {
+            deployment,
+            unknown,
+            valid,
+        } => format!(
+            "deployment {deployment:?} has no parameter named {}; its parameters are: {}",
+            unknown.join(", "),
+            if valid.is_empty() {
+                "none".to_string()
+            } else {
+                valid.join(", ")
+            }
+        ),
+        ArgumentError::NotATimestamp {
+            field,
+            value,
+            problem,
+        } => format!(
+            "{field} must be an RFC 3339 timestamp with a time zone, such as \
+             2025-05-01T12:00:00Z or 2025-05-01T14:00:00+02:00; got {value:?} ({problem})"
+        ),
+        ArgumentError::BareUuidResource { value } => format!(
+            "resource_id {value:?} is a bare UUID; events name resources with their kind, e.g. \
+             \"prefect.flow-run.{value}\", \"prefect.deployment.{value}\" or \
+             \"prefect.flow.{value}\""
+        ),
+        ArgumentError::SinceAfterUntil { since, until } => {
+            format!("since ({since}) is after until ({until}); since must be the earlier time")
+        }
+        ArgumentError::FilterMixesKeys {
+            entity,
+            body_keys,
+            other_keys,
+            valid,
+        } => format!(
+            "filter_criteria mixes top-level keys of Prefect's filter body ({}) with other keys \
+             ({}). Valid top-level keys are: {}. Put {entity} filter fields under \"{entity}\", \
+             or pass only the {entity} filter.",
+            body_keys.join(", "),
+            other_keys.join(", "),
+            valid.join(", "),
+        ),
+        ArgumentError::FilterLimitNotANumber { value } => {
+            format!("filter_criteria.limit must be a whole number from 1 to 200, got {value}")
+        }
+        ArgumentError::FilterDecode { path, problem } => {
+            let path = if path.is_empty() || path == "." {
+                String::new()
+            } else {
+                format!(".{path}")
+            };
+            format!("filter_criteria{path}: {problem}")
+        }
+        ArgumentError::HeaderNotText { header } => {
+            format!("the {header} header is not valid text")
+        }
+        ArgumentError::UnknownResource { uri, valid } => {
+            format!("there is no resource {uri:?}; this server serves {valid}")
+        }
+        ArgumentError::ToolsetNotOffered { uri, toolset } => format!(
+            "{uri:?} belongs to the toolset \"{toolset}\", which this server does not offer \
+             (--toolsets)"
+        ),
+        ArgumentError::NotAFlowRunId { uri, value } => format!(
+            "{uri:?}: {value:?} is not a flow run id (a UUID); resources/list and completion \
+             offer recent runs' ids"
+        ),
+        ArgumentError::NotSubscribable { uri } => format!(
+            "{uri:?} cannot be subscribed to: only flow runs (prefect://flow-runs/{{id}}) change \
+             on their own"
+        ),
+        ArgumentError::NotCompletable { what, valid } => format!(
+            "{what} has no completions; the completable arguments are: {}",
+            valid.join(", ")
+        ),
+        ArgumentError::NotWholeHours { value, max } => {
+            format!("hours must be a whole number of hours from 1 to {max}, got {value:?}")
+        }
+    }
+}
