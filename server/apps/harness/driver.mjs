@@ -56,7 +56,8 @@ async function show(tools, name, args, theme = "light") {
   const { tool, html } = await viewOf(tools, name);
   const result = await callOk(client, name, args);
   const page = await browser.newPage();
-  page.on("console", (m) => process.stderr.write(`[${name} console] ${m.text()}\n`));
+  // Warnings and errors only: the SDK logs every message it passes at debug level.
+  page.on("console", (m) => ["error", "warn"].includes(m.type()) && process.stderr.write(`[${name} console] ${m.text()}\n`));
   page.on("pageerror", (e) => process.stderr.write(`[${name} page error] ${e.message}\n`));
   await page.setViewport({ width: WIDTH + 40, height: 900, deviceScaleFactor: 2 });
   await page.exposeFunction("mcpCallTool", (params) => client.callTool(params));
@@ -139,7 +140,7 @@ async function flowRun(tools, runId) {
   out.tool_calls = (await toolCalls(view)).map((c) => ({ name: c.name, arguments: c.arguments, isError: c.isError }));
   await view.page.close();
 
-  const diag = await show(tools, "diagnose_flow_run", { flow_run_id: runId });
+  const diag = await show(tools, "diagnose_flow_run", { flow_run: runId });
   await waitIn(diag.frame, ".diagnosis .summary", "the diagnosis summary");
   out.diagnosis_summary = await diag.frame.$eval(".diagnosis .summary", (e) => e.textContent);
   out.diagnosis_title = await diag.frame.$eval("h1", (e) => e.textContent);
@@ -155,7 +156,21 @@ async function act(view, tool) {
   await view.page.waitForFunction((n, t) => window.toolCalls.slice(n).some((c) => c.name === t), { timeout: 60_000 }, before, tool).catch(() => null);
   await waitIn(frame, ".outcome .note:not(.muted)", `the outcome of ${tool}`, 60_000);
   const calls = (await toolCalls(view)).slice(before);
-  return { outcome: await frame.$eval(".outcome", (e) => e.textContent), calls: calls.map((c) => ({ name: c.name, isError: c.isError, text: c.text.slice(0, 400) })) };
+  return {
+    outcome: await frame.$eval(".outcome", (e) => e.textContent),
+    calls: calls.map((c) => ({ name: c.name, isError: c.isError, text: c.text.slice(0, 300), full: c.text })),
+  };
+}
+
+/** Poll a run until it reaches a final state (at most a minute); its state type. */
+async function waitFinal(id) {
+  if (!id) throw new Error("the Run now answer had no flow_run_id");
+  for (let i = 0; i < 60; i++) {
+    const run = (await callOk(client, "get_flow_run_by_id", { flow_run_id: id })).structuredContent;
+    if (["COMPLETED", "FAILED", "CRASHED", "CANCELLED"].includes(run.state?.type)) return run.state.type;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`run ${id} did not finish within 60 s`);
 }
 
 async function deployment(tools) {
@@ -173,6 +188,21 @@ async function deployment(tools) {
   out.title = await view.frame.$eval("h1", (e) => e.textContent);
   out.strip_states = await view.frame.$$eval("[data-section='recent-outcomes'] svg rect", (rs) => rs.map((r) => r.getAttribute("data-state")));
   out.run_now = await act(view, "create_flow_run_from_deployment");
+  const created = JSON.parse(out.run_now.calls.find((c) => c.name === "create_flow_run_from_deployment")?.full ?? "{}");
+  out.created_run = created.flow_run_name ?? null;
+  // The runner picks the new run up within seconds; then Refresh shows it in the strip.
+  out.created_run_state = await waitFinal(created.flow_run_id);
+  await view.frame.click("button[data-action='refresh']");
+  await view.frame.waitForFunction(
+    (name, state) =>
+      [...document.querySelectorAll("[data-section='recent-outcomes'] svg rect")].some(
+        (r) => r.getAttribute("data-state") === state && r.querySelector("title")?.textContent.startsWith(`${name}:`),
+      ),
+    { timeout: 30_000 },
+    created.flow_run_name,
+    out.created_run_state,
+  );
+  out.strip_after_run = await view.frame.$$eval("[data-section='recent-outcomes'] svg rect", (rs) => rs.map((r) => r.getAttribute("data-state")));
   const pause = await act(view, "pause_deployment");
   out.pause = pause;
   // Leave the sample world as it was: resume what was paused.
@@ -181,6 +211,9 @@ async function deployment(tools) {
   }
   await waitIn(view.frame, "[data-section='recent-outcomes'] svg.chart rect", "the strip after the actions");
   out.theme_background = await shoot(view, "deployment");
+  for (const step of [out.run_now, out.pause, out.resume].filter(Boolean)) {
+    for (const call of step.calls) delete call.full;
+  }
   await view.page.close();
   return out;
 }

@@ -54,7 +54,14 @@ host.showView = async (args: ShowArgs) => {
     { hostContext: context },
   );
   bridge.oncalltool = async (params) => {
-    const result = await host.mcpCallTool({ name: params.name, arguments: params.arguments });
+    let result: CallToolResult;
+    try {
+      result = await host.mcpCallTool({ name: params.name, arguments: params.arguments });
+    } catch (error) {
+      // A protocol error (e.g. an unknown tool) goes back to the view as an error, as hosts do.
+      host.toolCalls.push({ name: params.name, arguments: params.arguments, isError: true, text: String(error) });
+      throw error;
+    }
     const text = (result.content ?? []).map((b) => (b.type === "text" ? b.text : "")).join("\n");
     host.toolCalls.push({ name: params.name, arguments: params.arguments, isError: result.isError === true, text });
     return result;

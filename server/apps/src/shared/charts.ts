@@ -80,7 +80,12 @@ export function runHistogram(runs: unknown[], from: Date, to: Date, buckets = 24
     ),
   );
   const baseline = s("line", { x1: 0, x2: WIDTH, y1: height - axis, y2: height - axis, class: "grid" });
-  return chart(height, "Flow runs over time, by state", baseline, ...bars, ...ticks);
+  const nowX = ((Date.now() - from.getTime()) / span) * WIDTH;
+  const now =
+    nowX > 0 && nowX < WIDTH
+      ? s("g", { class: "now" }, s("line", { x1: nowX, x2: nowX, y1: 0, y2: height - axis, class: "grid now" }), s("text", { x: nowX + 3, y: 10, class: "axis" }, "now"))
+      : null;
+  return chart(height, "Flow runs over time, by state", baseline, ...bars, ...ticks, ...(now ? [now] : []));
 }
 
 /** A bar per task run from its start to its end (or now), coloured by state. */
@@ -150,7 +155,7 @@ export function timeline(transitions: Transition[]): Element {
 
 /** A square per run, oldest left, coloured by outcome; a click opens the run. */
 export function strip(runs: Record<string, unknown>[], onPick: (run: Record<string, unknown>) => void): Element {
-  if (runs.length === 0) return h("p", { class: "note muted" }, "No finished or running runs yet.");
+  if (runs.length === 0) return h("p", { class: "note muted" }, "No run was due yet.");
   const size = 18;
   const gap = 4;
   const cells = runs.map((run, i) => {

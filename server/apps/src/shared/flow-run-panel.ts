@@ -41,6 +41,8 @@ async function transitions(run: Run, ctx: ViewContext): Promise<Transition[]> {
     const changes = events
       .map((e) => ({ at: date(e.occurred), name: String(e.event ?? "").replace("prefect.flow-run.", ""), labels: obj(obj(e.resource).labels) }))
       .filter((e): e is { at: Date; name: string; labels: Record<string, unknown> } => e.at !== null && e.name.length > 0)
+      // State changes carry the new state's type; heartbeats and other events do not.
+      .filter((e) => str(e.labels["prefect.state-type"]) !== null)
       .map((e) => ({ at: e.at, name: e.name, type: str(e.labels["prefect.state-type"]) }))
       .sort((a, b) => a.at.getTime() - b.at.getTime());
     if (changes.length > 0) return changes;
@@ -135,17 +137,45 @@ function logsSection(run: Run, ctx: ViewContext): HTMLElement {
   return section("Logs", h("div", {}, more, lines, status), filter);
 }
 
-/** Render a flow run into `root`. `back`, when given, adds a link back to where it came from. */
-export function renderFlowRun(root: HTMLElement, run: Run, ctx: ViewContext, extra: Node[] = [], back?: { label: string; go: () => void }): void {
+/** Where a drilled-down run goes back to. */
+export interface Back {
+  label: string;
+  go: () => void;
+}
+
+/** Render a flow run into `root`: `extra` goes above its sections, `refresh` re-fetches it (the
+ *  views default to get_flow_run_by_id), `back` adds a link back to where it came from. */
+export function renderFlowRun(
+  root: HTMLElement,
+  run: Run,
+  ctx: ViewContext,
+  options: { extra?: Node[]; back?: Back; refresh?: () => Promise<void> } = {},
+): void {
   const { message } = stateOf(run);
   const title = str(run.name) ?? str(run.id) ?? "Flow run";
+  const id = str(run.id);
+  const problem = h("div", { "aria-live": "polite" });
+  const refresh = actionButton(
+    "Refresh",
+    async () => {
+      try {
+        if (options.refresh) await options.refresh();
+        else if (id) renderFlowRun(root, await ctx.call("get_flow_run_by_id", { flow_run_id: id }), ctx, options);
+      } catch (error) {
+        fill(problem, note(`Refresh: ${failure(error)}`, "error"));
+      }
+    },
+    { class: "secondary", "data-action": "refresh", disabled: !id && !options.refresh },
+  );
+  const back = options.back;
   fill(
     root,
     back ? h("button", { type: "button", class: "link back", onclick: back.go }, `← ${back.label}`) : null,
-    h("header", { class: "title" }, h("h1", {}, title), badge(run), h("span", { class: "muted id" }, str(run.id) ?? "")),
+    h("header", { class: "title" }, h("h1", {}, title), badge(run), h("span", { class: "muted id" }, id ?? ""), h("span", { class: "spacer" }), refresh),
+    problem,
     facts(run),
     message ? h("div", { class: "failure", role: "note" }, h("h2", {}, "Message"), h("pre", { class: "message" }, message)) : null,
-    ...extra,
+    ...(options.extra ?? []),
     timelineSection(run, ctx),
     taskRunsSection(run, ctx),
     logsSection(run, ctx),
@@ -153,11 +183,11 @@ export function renderFlowRun(root: HTMLElement, run: Run, ctx: ViewContext, ext
 }
 
 /** Fetch a run by id and render it (the drill-down from other views). */
-export async function openFlowRun(root: HTMLElement, id: string, ctx: ViewContext, back: { label: string; go: () => void }): Promise<void> {
+export async function openFlowRun(root: HTMLElement, id: string, ctx: ViewContext, back: Back): Promise<void> {
   fill(root, loading("the flow run"));
   try {
     const run = await ctx.call("get_flow_run_by_id", { flow_run_id: id });
-    renderFlowRun(root, run, ctx, [], back);
+    renderFlowRun(root, run, ctx, { back });
   } catch (error) {
     fill(root, h("button", { type: "button", class: "link back", onclick: back.go }, `← ${back.label}`), note(failure(error), "error"));
   }

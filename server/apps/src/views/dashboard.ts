@@ -28,7 +28,7 @@ function render(root: HTMLElement, data: Data, ctx: ViewContext): void {
     } catch (error) {
       root.prepend(note(failure(error), "error"));
     }
-  });
+  }, { "data-action": "refresh" });
   fill(
     root,
     h(
@@ -75,9 +75,9 @@ function history(data: Data, ctx: ViewContext): HTMLElement {
   const body = h("div", { class: "history" }, loading("runs over time"));
   const since = date(data.since);
   if (!since) return h("div", {}, note("The result has no window start, so the runs over time are not drawn."));
-  const until = new Date(Math.max(Date.now(), since.getTime() + 3_600_000));
+  // The window counts runs expected at or after `since`, future scheduled runs included.
   const filter = {
-    flow_runs: { expected_start_time: { after_: since.toISOString(), before_: until.toISOString() } },
+    flow_runs: { expected_start_time: { after_: since.toISOString() } },
     sort: "EXPECTED_START_TIME_DESC",
     limit: HISTOGRAM_RUNS,
   };
@@ -85,15 +85,26 @@ function history(data: Data, ctx: ViewContext): HTMLElement {
     (answer) => {
       const runs = list(answer.flow_runs);
       const total = num(obj(data.flow_runs).total) ?? runs.length;
+      const [from, to] = span(runs, since);
       fill(
         body,
-        runHistogram(runs, since, until),
+        runHistogram(runs, from, to),
         runs.length < total ? note(`Over time: the newest ${runs.length} of ${total} runs.`) : null,
       );
     },
     (error) => fill(body, note(`Runs over time: ${failure(error)}`, "error")),
   );
   return body;
+}
+
+/** The time axis: from the first run (not before the window) to the last one or now, at
+ *  least an hour, so that a quiet day does not squeeze every run into one bar. */
+function span(runs: Data[], since: Date): [Date, Date] {
+  const times = runs.map((r) => date(r.expected_start_time)?.getTime()).filter((t): t is number => t !== undefined);
+  const now = Date.now();
+  const to = Math.max(now, ...times) + 60_000;
+  const from = Math.max(since.getTime(), Math.min(to - 3_600_000, ...times.map((t) => t - 60_000)));
+  return [new Date(from), new Date(to)];
 }
 
 function runRow(run: Data, open: (run: Data) => void, ...extra: (Node | string | null)[]): HTMLElement {

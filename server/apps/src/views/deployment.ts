@@ -22,8 +22,9 @@ function describeSchedule(schedule: Data): string {
   return `${what}${zone}${schedule.active === false ? ", inactive" : ""}`;
 }
 
-function runsFilter(id: string, state: Data, extra: Data, sort: string, limit: number): Data {
-  return { filter_criteria: { flow_runs: { deployment_id: { any_: [id] }, state: { type: state }, ...extra }, sort, limit } };
+/** filter_flow_runs' arguments for this deployment's runs matching `where`. */
+function runsFilter(id: string, where: Data, sort: string, limit: number): Data {
+  return { filter_criteria: { flow_runs: { deployment_id: { any_: [id] }, ...where }, sort, limit } };
 }
 
 function render(root: HTMLElement, data: Data, ctx: ViewContext): void {
@@ -33,6 +34,17 @@ function render(root: HTMLElement, data: Data, ctx: ViewContext): void {
     if (!id) return;
     render(root, await ctx.call("get_deployment_by_id", { deployment_id: id }), ctx);
   };
+  const refresh = actionButton(
+    "Refresh",
+    async () => {
+      try {
+        await reload();
+      } catch (error) {
+        fill(outcome, note(`Refresh: ${failure(error)}`, "error"));
+      }
+    },
+    { class: "secondary", "data-action": "refresh", disabled: !id },
+  );
   const back = { label: fullName, go: () => render(root, data, ctx) };
   const open = (run: Data) => {
     const runId = str(run.id);
@@ -64,9 +76,11 @@ function render(root: HTMLElement, data: Data, ctx: ViewContext): void {
       const run = obj(created.flow_run);
       return h("p", { class: "note ok" }, "Created ", linkButton(str(created.flow_run_name) ?? str(created.flow_run_id) ?? "a run", () => open({ id: created.flow_run_id })), " ", badge(run));
     }),
+    // pause_deployment and resume_deployment take the deployment's id or full name.
     paused
-      ? act("Resume schedule", "resume_deployment", { deployment_id: id }, () => h("p", { class: "note ok" }, "Schedule resumed."))
-      : act("Pause schedule", "pause_deployment", { deployment_id: id }, () => h("p", { class: "note ok" }, "Schedule paused.")),
+      ? act("Resume", "resume_deployment", { deployment: id }, (answer) => h("p", { class: "note ok" }, str(answer.message) ?? "Resumed."))
+      : act("Pause", "pause_deployment", { deployment: id }, (answer) => h("p", { class: "note ok" }, str(answer.message) ?? "Paused.")),
+    refresh,
   );
   const schedules = list(data.schedules);
   fill(
@@ -101,7 +115,9 @@ function render(root: HTMLElement, data: Data, ctx: ViewContext): void {
 
 function recent(id: string, ctx: ViewContext, open: (run: Data) => void): HTMLElement {
   const body = h("div", {}, loading("recent runs"));
-  ctx.call("filter_flow_runs", runsFilter(id, { not_any_: ["SCHEDULED"] }, {}, "EXPECTED_START_TIME_DESC", RECENT_RUNS)).then(
+  // Runs that were due by now, whatever their state (a Late run is an outcome too).
+  const due = { expected_start_time: { before_: new Date().toISOString() } };
+  ctx.call("filter_flow_runs", runsFilter(id, due, "EXPECTED_START_TIME_DESC", RECENT_RUNS)).then(
     (answer) => {
       const runs = list(answer.flow_runs).reverse();
       const newest = runs[runs.length - 1];
@@ -118,8 +134,8 @@ function recent(id: string, ctx: ViewContext, open: (run: Data) => void): HTMLEl
 
 function upcoming(id: string, ctx: ViewContext, open: (run: Data) => void): HTMLElement {
   const body = h("div", {}, loading("upcoming runs"));
-  const after = { expected_start_time: { after_: new Date().toISOString() } };
-  ctx.call("filter_flow_runs", runsFilter(id, { any_: ["SCHEDULED"] }, after, "EXPECTED_START_TIME_ASC", UPCOMING_RUNS)).then(
+  const after = { expected_start_time: { after_: new Date().toISOString() }, state: { type: { any_: ["SCHEDULED"] } } };
+  ctx.call("filter_flow_runs", runsFilter(id, after, "EXPECTED_START_TIME_ASC", UPCOMING_RUNS)).then(
     (answer) => {
       const runs = list(answer.flow_runs);
       fill(

@@ -31,7 +31,14 @@ function render(root: HTMLElement, data: Data, ctx: ViewContext): void {
   // diagnose_flow_run wraps the run; get_flow_run_by_id is the run itself.
   const isDiagnosis = "flow_run" in data && ("summary" in data || "likely_causes" in data);
   const run = isDiagnosis ? obj(data.flow_run) : data;
-  renderFlowRun(root, run, ctx, isDiagnosis ? diagnosis(data) : []);
+  if (!isDiagnosis) {
+    renderFlowRun(root, run, ctx);
+    return;
+  }
+  // A diagnosis refreshes as a diagnosis: diagnose_flow_run again, for this run's id.
+  const id = str(run.id);
+  const refresh = id ? async () => render(root, await ctx.call("diagnose_flow_run", { flow_run: id }), ctx) : undefined;
+  renderFlowRun(root, run, ctx, { extra: diagnosis(data), refresh });
 }
 
 startView("flow-run", render);
