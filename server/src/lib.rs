@@ -3,6 +3,7 @@
 //! The binary (`main.rs`) is a thin CLI over this; the crate's own tests drive the tools in
 //! process through [`server::PrefectServer::call_in_process`], against a scripted Prefect.
 
+pub mod apps;
 pub mod ask;
 pub mod cli;
 pub mod completions;

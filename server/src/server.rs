@@ -10,13 +10,13 @@ use rmcp::handler::server::tool::ToolCallContext;
 use std::time::Instant;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
+    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
     CompleteRequestParams, CompleteResult, GetPromptRequestParams, GetPromptResponse,
     GetSkillRequestParams, GetSkillResult, GetTaskParams, GetTaskResult, Implementation,
     IntoContents, JsonObject, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
-    ListSkillsResult, NumberOrString, PaginatedRequestParams, ReadResourceRequestParams,
-    ReadResourceResponse, ServerCapabilities, ServerConfig, SubscribeRequestParams,
-    SubscriptionFilter, Tool, UnsubscribeRequestParams, UpdateTaskParams,
+    ListSkillsResult, ListToolsResult, NumberOrString, PaginatedRequestParams, ProtocolVersion,
+    ReadResourceRequestParams, ReadResourceResponse, ResultType, ServerCapabilities, ServerConfig,
+    SubscribeRequestParams, SubscriptionFilter, Tool, UnsubscribeRequestParams, UpdateTaskParams,
 };
 use rmcp::service::{serve_directly, RequestContext, SubscriptionContext};
 use rmcp::task_manager::TaskContext;
@@ -442,6 +442,36 @@ impl ServerHandler for PrefectServer {
         self.tasks.cancel(&request.task_id)
     }
 
+    /// The tools, each naming its MCP Apps view for a client that renders them; any other
+    /// client gets exactly what the generated handler gave (`crate::apps`).
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let supports_cache_hints = context
+            .protocol_version()
+            .is_some_and(|version| version >= ProtocolVersion::V_2026_07_28);
+        let views = crate::apps::client_renders(context.client_capabilities().as_ref());
+        let mut tools = self.tool_router.list_all();
+        if views {
+            crate::apps::attach_views(&mut tools);
+        }
+        Ok(ListToolsResult {
+            result_type: Some(ResultType::COMPLETE),
+            tools,
+            meta: None,
+            next_cursor: None,
+            ttl_ms: supports_cache_hints.then_some(0),
+            // The list depends on the request's capabilities once views are named in it.
+            cache_scope: supports_cache_hints.then_some(if views {
+                CacheScope::Private
+            } else {
+                CacheScope::Public
+            }),
+        })
+    }
+
     async fn list_prompts(
         &self,
         _request: Option<PaginatedRequestParams>,
@@ -478,6 +508,9 @@ impl ServerHandler for PrefectServer {
                 .map_err(ToolError::into_error_data)?;
         }
         resources.extend(crate::skill::resources());
+        if crate::apps::client_renders(context.client_capabilities().as_ref()) {
+            resources.extend(crate::apps::resources());
+        }
         Ok(ListResourcesResult::with_all_items(resources))
     }
 
@@ -498,6 +531,9 @@ impl ServerHandler for PrefectServer {
     ) -> Result<ReadResourceResponse, ErrorData> {
         if let Some(file) = crate::skill::read(&request.uri) {
             return Ok(file.into());
+        }
+        if let Some(view) = crate::apps::read(&request.uri) {
+            return Ok(view.into());
         }
         let caller = self.caller(&context)?;
         let server = caller.as_ref().unwrap_or(self);

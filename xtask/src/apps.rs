@@ -31,7 +31,8 @@ pub fn dist_dir() -> PathBuf {
 /// `npm ci` in server/apps unless node_modules already matches package-lock.json.
 pub fn ensure_node_modules() -> Result<PathBuf> {
     let dir = apps_dir();
-    let lock = fs::read(dir.join("package-lock.json")).context("reading server/apps/package-lock.json")?;
+    let lock =
+        fs::read(dir.join("package-lock.json")).context("reading server/apps/package-lock.json")?;
     let marker = dir.join("node_modules").join(".xtask-lock");
     if fs::read(&marker).is_ok_and(|have| have == lock) {
         return Ok(dir);
@@ -56,8 +57,13 @@ fn build_views(out: &Path) -> Result<()> {
             .current_dir(&dir),
     )
     .context("the views do not type-check")?;
-    run_command(Command::new("node").arg("build.mjs").arg(out).current_dir(&dir))
-        .context("building the views")
+    run_command(
+        Command::new("node")
+            .arg("build.mjs")
+            .arg(out)
+            .current_dir(&dir),
+    )
+    .context("building the views")
 }
 
 /// Rebuild server/apps/dist/ (or, with `check`, fail when it is not what the sources give).

@@ -28,8 +28,9 @@ pub fn run(
         .context("the third-party MCP clients could not be installed; the suite needs them")?;
 
     // The MCP Apps browser tier: the views' npm packages, Chromium and the test host page.
-    let browser = crate::apps::ensure_browser_tier()
-        .context("the MCP Apps browser tests' tools could not be installed; the suite needs them")?;
+    let browser = crate::apps::ensure_browser_tier().context(
+        "the MCP Apps browser tests' tools could not be installed; the suite needs them",
+    )?;
 
     let already_up = prefect::read_state()?
         .filter(|s| s.prefect_version == prefect_version && s.db == db && prefect::healthy(s))

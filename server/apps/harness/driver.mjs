@@ -218,8 +218,26 @@ async function deployment(tools) {
   return out;
 }
 
+/** tools/list in the 2026-07-28 era (capabilities travel in each request's _meta): which tools
+ *  name a view, for a client with the extension and one without. */
+async function era2026() {
+  const out = {};
+  for (const ui of [true, false]) {
+    const modern = await connect({ server: opts.server, apiUrl: opts["api-url"], ui, era: "2026" });
+    try {
+      const { tools } = await modern.listTools();
+      out[ui ? "with_extension" : "without_extension"] = tools.filter((t) => t._meta?.ui?.resourceUri).map((t) => t.name);
+      out[ui ? "tools_with_extension" : "tools_without_extension"] = tools.length;
+    } finally {
+      await modern.close();
+    }
+  }
+  return out;
+}
+
 try {
   const { tools } = await client.listTools();
+  summary.tools = tools.map((t) => t.name);
   summary.tools_with_views = tools.filter((t) => t._meta?.ui?.resourceUri).map((t) => `${t.name} -> ${t._meta.ui.resourceUri}`);
   const failed = await callOk(client, "search_flow_runs_by_state", { state_type: "FAILED", limit: 1 });
   const failedRun = failed.structuredContent.flow_runs[0];
@@ -228,6 +246,7 @@ try {
   summary.dashboard = await dashboard(tools);
   summary.flow_run = await flowRun(tools, failedRun.id);
   summary.deployment = await deployment(tools);
+  summary.era_2026 = await era2026();
   summary.ok = true;
 } catch (error) {
   summary.error = String(error?.stack ?? error);
