@@ -160,15 +160,9 @@ pub fn read(uri: &str) -> Option<ReadResourceResult> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rmcp::model::ExtensionCapabilities;
 
     fn capabilities(settings: Value) -> ClientCapabilities {
-        let mut extensions = ExtensionCapabilities::new();
-        extensions.insert(EXTENSION.into(), settings.as_object().unwrap().clone());
-        ClientCapabilities {
-            extensions: Some(extensions),
-            ..Default::default()
-        }
+        serde_json::from_value(json!({ "extensions": { EXTENSION: settings } })).unwrap()
     }
 
     #[test]
