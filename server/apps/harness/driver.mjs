@@ -203,6 +203,7 @@ async function deployment(tools) {
     out.created_run_state,
   );
   out.strip_after_run = await view.frame.$$eval("[data-section='recent-outcomes'] svg rect", (rs) => rs.map((r) => r.getAttribute("data-state")));
+  out.theme_background = await shoot(view, "deployment");
   const pause = await act(view, "pause_deployment");
   out.pause = pause;
   // Leave the sample world as it was: resume what was paused.
@@ -210,7 +211,6 @@ async function deployment(tools) {
     out.resume = await act(view, "resume_deployment");
   }
   await waitIn(view.frame, "[data-section='recent-outcomes'] svg.chart rect", "the strip after the actions");
-  out.theme_background = await shoot(view, "deployment");
   for (const step of [out.run_now, out.pause, out.resume].filter(Boolean)) {
     for (const call of step.calls) delete call.full;
   }

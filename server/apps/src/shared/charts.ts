@@ -3,7 +3,7 @@
 
 import { s, h } from "./dom";
 import { clock, date, duration, when } from "./format";
-import { STATE_TYPES, stateColor, stateOf, titleCase } from "./states";
+import { runColor, STATE_TYPES, stateColor, stateOf, titleCase } from "./states";
 
 const WIDTH = 640;
 
@@ -113,7 +113,7 @@ export function gantt(taskRuns: Record<string, unknown>[], onPick?: (run: Record
       { class: onPick ? "pick" : undefined, "data-state": type ?? "NONE", onclick: onPick ? () => onPick(run) : undefined },
       s("title", {}, `${label}: ${name ?? type ?? "no state"}, ${duration(seconds)}`),
       s("text", { x: 0, y: y + 15, class: "label" }, label.length > 26 ? `${label.slice(0, 25)}…` : label),
-      s("rect", { x, y: y + 4, width, height: rowHeight - 8, rx: 3, fill: stateColor(type) }),
+      s("rect", { x, y: y + 4, width, height: rowHeight - 8, rx: 3, fill: runColor(run) }),
       s("text", { x: x + width + 5, y: y + 15, class: "value" }, duration(seconds)),
     );
   });
@@ -169,7 +169,7 @@ export function strip(runs: Record<string, unknown>[], onPick: (run: Record<stri
         width: size,
         height: size,
         rx: 3,
-        fill: stateColor(type),
+        fill: runColor(run),
         "data-state": type ?? "NONE",
         onclick: () => onPick(run),
       },

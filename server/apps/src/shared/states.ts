@@ -22,6 +22,12 @@ export function stateColor(type: string | null | undefined): string {
   return `var(--state-${known})`;
 }
 
+/** A run's colour: its state type's, except that a Late run (SCHEDULED, time passed) stands out. */
+export function runColor(run: unknown): string {
+  const { type, name } = stateOf(run);
+  return name === "Late" ? "var(--state-late)" : stateColor(type);
+}
+
 /** "Completed" from "COMPLETED". */
 export function titleCase(type: string): string {
   return type.charAt(0) + type.slice(1).toLowerCase();
@@ -39,7 +45,7 @@ export function badge(run: unknown): HTMLElement {
   const label = name ?? (type ? titleCase(type) : "No state");
   return h(
     "span",
-    { class: "badge", "data-state": type ?? "NONE", style: `--badge: ${stateColor(type)}` },
+    { class: "badge", "data-state": type ?? "NONE", style: `--badge: ${runColor(run)}` },
     label,
   );
 }
