@@ -13,14 +13,10 @@ import { fill, note } from "./dom";
 /** A tool answer that is an error (isError), with the server's own wording. */
 export class ToolCallError extends Error {}
 
-/** What a view is given: the bridge and the first tool call's arguments and result. */
+/** What a view is given besides the tool result: a way to call server tools. */
 export interface ViewContext {
   /** Call a server tool through the host; resolves to its structured result. */
   call(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>>;
-  /** The arguments of the tool call this view shows (empty when the host did not send them). */
-  input: Record<string, unknown>;
-  /** The name of the tool this view was opened for, when the host says. */
-  toolName: string | null;
 }
 
 type Render = (root: HTMLElement, result: Record<string, unknown>, ctx: ViewContext) => void;
@@ -78,12 +74,7 @@ export function startView(name: string, render: Render): void {
 
   const app = new App({ name: `prefect-${name}`, version: "1.0.0" }, {}, { autoResize: true });
   const ctx: ViewContext = {
-    input: {},
-    toolName: null,
     call: async (tool, args) => structured(await app.callServerTool({ name: tool, arguments: args })),
-  };
-  app.ontoolinput = (params) => {
-    ctx.input = (params.arguments ?? {}) as Record<string, unknown>;
   };
   app.ontoolresult = (result) => {
     try {
@@ -97,10 +88,6 @@ export function startView(name: string, render: Render): void {
   app.onteardown = async () => ({});
   app
     .connect()
-    .then(() => {
-      const context = app.getHostContext();
-      applyContext(context);
-      ctx.toolName = context?.toolInfo?.tool.name ?? null;
-    })
+    .then(() => applyContext(app.getHostContext()))
     .catch((error: unknown) => fill(root, note(`Could not connect to the host: ${failure(error)}`, "error")));
 }
