@@ -83,6 +83,8 @@ pub fn server_binary() -> PathBuf {
     let root = workspace_root();
     let sources = [
         "server/src",
+        // The MCP Apps views are compiled in (include_str!).
+        "server/apps/dist",
         "server/Cargo.toml",
         "prefect-api/src",
         "Cargo.lock",

@@ -105,7 +105,7 @@ fn ensure_node(dir: &Path) -> Result<PathBuf> {
 }
 
 /// node and npm, from Debian's packages when missing (CI machines start without them).
-fn ensure_node_tools() -> Result<()> {
+pub(crate) fn ensure_node_tools() -> Result<()> {
     let present = |tool: &str| {
         Command::new(tool)
             .arg("--version")
@@ -130,7 +130,7 @@ fn ensure_node_tools() -> Result<()> {
     Ok(())
 }
 
-fn run(command: &mut Command) -> Result<()> {
+pub(crate) fn run(command: &mut Command) -> Result<()> {
     let output = command
         .stdin(Stdio::null())
         .output()

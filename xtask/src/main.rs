@@ -1,9 +1,10 @@
 //! Project automation: `cargo xtask <command>`.
 //!
 //! Spec handling and code generation (`spec`, `generate`, `regenerate`), the local Prefect
-//! server used by tests and the demo (`prefect`), the two README entry points (`demo`, `test`),
+//! server used by tests and the demo (`prefect`), the MCP Apps views (`apps`), the two README entry points (`demo`, `test`),
 //! and the packages users install (`dist`).
 
+mod apps;
 mod bench;
 mod clients;
 mod demo;
@@ -36,6 +37,12 @@ enum Command {
     /// Generate prefect-api/src/generated.rs from the current document.
     Generate {
         /// Fail (with a diff summary) if the checked-in code is stale instead of writing it.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Build the MCP Apps views (server/apps/) into server/apps/dist/, which the server embeds.
+    Apps {
+        /// Fail if the checked-in views are not what the sources build, instead of writing them.
         #[arg(long)]
         check: bool,
     },
@@ -133,6 +140,7 @@ fn main() -> Result<()> {
             action: SpecAction::Diff { old, new },
         } => spec_diff::run(&old, &new),
         Command::Generate { check } => generate::run(check),
+        Command::Apps { check } => apps::run(check),
         Command::Regenerate { prefect_version } => {
             spec::pull(spec::Source::Release(prefect_version))?;
             generate::run(false)

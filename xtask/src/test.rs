@@ -28,6 +28,11 @@ pub fn run(
     let clients = crate::clients::ensure_clients()
         .context("the third-party MCP clients could not be installed; the suite needs them")?;
 
+    // The MCP Apps browser tier: the views' npm packages, Chromium and the test host page.
+    let browser = crate::apps::ensure_browser_tier().context(
+        "the MCP Apps browser tests' tools could not be installed; the suite needs them",
+    )?;
+
     let already_up = prefect::read_state()?
         .filter(|s| s.prefect_version == prefect_version && s.db == db && prefect::healthy(s))
         .is_some();
@@ -70,6 +75,8 @@ pub fn run(
             .env("PREFECT_TEST_VERSION", &state.prefect_version)
             .env("PREFECT_TEST_CLIENTS_PYTHON", &clients.python)
             .env("PREFECT_TEST_CLIENTS_NODE", &clients.node_dir)
+            .env("PREFECT_TEST_CHROMIUM", &browser.chromium)
+            .env("PREFECT_TEST_APPS_HOST", &browser.host_page)
             .stdout(Stdio::piped())
             .spawn()
             .context("running cargo test")?;

@@ -11,9 +11,10 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CancelTaskParams, CompleteRequestParams,
     CompleteResult, GetPromptRequestParams, GetPromptResponse, GetSkillRequestParams,
     GetSkillResult, GetTaskParams, GetTaskResult, Implementation, ListPromptsResult,
-    ListResourceTemplatesResult, ListResourcesResult, ListSkillsResult, PaginatedRequestParams,
-    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
-    SubscribeRequestParams, SubscriptionFilter, Tool, UnsubscribeRequestParams, UpdateTaskParams,
+    ListResourceTemplatesResult, ListResourcesResult, ListSkillsResult, ListToolsResult,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
+    ServerConfig, SubscribeRequestParams, SubscriptionFilter, Tool, UnsubscribeRequestParams,
+    UpdateTaskParams,
 };
 use rmcp::service::{RequestContext, SubscriptionContext};
 use rmcp::{tool_handler, ErrorData, RoleServer, ServerHandler};
@@ -23,7 +24,11 @@ use super::resources::{self, Target};
 use super::subscriptions::{self, Subscriptions};
 use super::tasks::Tasks;
 use super::toolsets::{Offered, ServerOptions, Toolset};
+<<<<<<< HEAD
 use super::{completions, instructions, skill};
+=======
+use super::{apps, prompts, skill};
+>>>>>>> apps
 use crate::errors::{ArgumentError, ToolError};
 use crate::prefect::Prefect;
 
@@ -209,6 +214,16 @@ impl ServerHandler for PrefectServer {
         self.tasks.cancel(&request.task_id)
     }
 
+    /// The tools, each naming its MCP Apps view for a client that renders them
+    /// ([`apps::tool_list`]).
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(apps::tool_list(self.tool_router.list_all(), &context))
+    }
+
     async fn list_prompts(
         &self,
         _request: Option<PaginatedRequestParams>,
@@ -244,6 +259,9 @@ impl ServerHandler for PrefectServer {
                 .map_err(ToolError::into_error_data)?;
         }
         resources.extend(skill::resources());
+        if apps::client_renders(context.client_capabilities().as_ref()) {
+            resources.extend(apps::resources());
+        }
         Ok(ListResourcesResult::with_all_items(resources))
     }
 
@@ -264,6 +282,9 @@ impl ServerHandler for PrefectServer {
     ) -> Result<ReadResourceResponse, ErrorData> {
         if let Some(file) = skill::read(&request.uri) {
             return Ok(file.into());
+        }
+        if let Some(view) = apps::read(&request.uri) {
+            return Ok(view.into());
         }
         let caller = self.caller(&context)?;
         let server = caller.as_ref().unwrap_or(self);

@@ -8,8 +8,11 @@
 //! - [`tools`]: one module per toolset, `#[tool]` fns that decode arguments, ask if needed, and
 //!   make one call into `crate::prefect`;
 //! - [`prompts`] (one file per prompt), [`resources`], [`completions`], [`subscriptions`],
-//!   [`tasks`], [`skill`], and [`ask`] (asking the client for what a call is missing).
+//!   [`tasks`], [`skill`], and [`ask`] (asking the client for what a call is missing);
+//! - [`apps`]: the MCP Apps views (`ui://` resources) and the tools' `_meta.ui` for clients
+//!   that render them.
 
+pub mod apps;
 pub mod ask;
 pub mod completions;
 pub mod handler;
