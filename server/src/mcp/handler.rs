@@ -24,11 +24,7 @@ use super::resources::{self, Target};
 use super::subscriptions::{self, Subscriptions};
 use super::tasks::Tasks;
 use super::toolsets::{Offered, ServerOptions, Toolset};
-<<<<<<< HEAD
-use super::{completions, instructions, skill};
-=======
-use super::{apps, prompts, skill};
->>>>>>> apps
+use super::{apps, completions, instructions, skill};
 use crate::errors::{ArgumentError, ToolError};
 use crate::prefect::Prefect;
 
