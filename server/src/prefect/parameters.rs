@@ -92,8 +92,53 @@ pub fn fits(root: &Map<String, Value>, schema: &Value, value: &Value) -> bool {
     }
 }
 
-/// Check `given` against `schema`: names it does not declare (unless it takes any) and values
-/// of the wrong type are errors naming each with what is valid.
+fn properties(schema: &Map<String, Value>) -> Option<&Map<String, Value>> {
+    schema.get("properties").and_then(Value::as_object)
+}
+
+/// Names in `given` that `schema` does not declare, unless it takes any (`**kwargs`).
+fn unknown_names(schema: &Map<String, Value>, given: &Map<String, Value>) -> Vec<String> {
+    let Some(known) = properties(schema) else {
+        return Vec::new();
+    };
+    if schema
+        .get("additionalProperties")
+        .is_some_and(|a| a != &Value::Bool(false))
+    {
+        return Vec::new();
+    }
+    given
+        .keys()
+        .filter(|name| !known.contains_key(*name))
+        .cloned()
+        .collect()
+}
+
+/// (name, expected type) of each value in `given` that does not fit its declared type.
+fn wrong_types(schema: &Map<String, Value>, given: &Map<String, Value>) -> Vec<(String, String)> {
+    let Some(known) = properties(schema) else {
+        return Vec::new();
+    };
+    given
+        .iter()
+        .filter_map(|(name, value)| {
+            let property = known.get(name)?;
+            (!fits(schema, property, value))
+                .then(|| (name.clone(), type_name(&resolve(schema, property.clone()))))
+        })
+        .collect()
+}
+
+fn required(schema: &Map<String, Value>) -> Vec<&str> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// Check a deployment's parameters: names the flow does not take and values of the wrong type
+/// are errors naming each with what is valid.
 pub fn check(
     given_as: &str,
     schema: Option<&Map<String, Value>>,
@@ -102,33 +147,18 @@ pub fn check(
     let Some(schema) = schema else {
         return Ok(());
     };
-    let Some(known) = schema.get("properties").and_then(Value::as_object) else {
-        return Ok(());
-    };
-    let open = schema
-        .get("additionalProperties")
-        .is_some_and(|a| a != &Value::Bool(false));
-    let unknown: Vec<String> = given
-        .keys()
-        .filter(|name| !known.contains_key(*name))
-        .cloned()
-        .collect();
-    if !open && !unknown.is_empty() {
+    let unknown = unknown_names(schema, given);
+    if !unknown.is_empty() {
         return Err(ArgumentError::UnknownParameters {
             deployment: given_as.to_string(),
             unknown,
-            valid: known.keys().cloned().collect(),
+            valid: properties(schema)
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default(),
         }
         .into());
     }
-    let wrong: Vec<(String, String)> = given
-        .iter()
-        .filter_map(|(name, value)| {
-            let property = known.get(name)?;
-            (!fits(schema, property, value))
-                .then(|| (name.clone(), type_name(&resolve(schema, property.clone()))))
-        })
-        .collect();
+    let wrong = wrong_types(schema, given);
     if wrong.is_empty() {
         return Ok(());
     }
@@ -137,6 +167,51 @@ pub fn check(
         wrong,
     }
     .into())
+}
+
+/// What is wrong with `given` as the input of a paused run whose input schema is `schema`, one
+/// sentence each; empty when it fits.
+pub fn input_problems(schema: &Map<String, Value>, given: &Map<String, Value>) -> Vec<String> {
+    let mut problems: Vec<String> = unknown_names(schema, given)
+        .into_iter()
+        .map(|name| format!("{name} is not one of its fields"))
+        .collect();
+    problems.extend(
+        wrong_types(schema, given)
+            .into_iter()
+            .map(|(name, expected)| format!("{name} must be {expected}")),
+    );
+    problems.extend(
+        required(schema)
+            .into_iter()
+            .filter(|name| !given.contains_key(*name))
+            .map(|name| format!("{name} is required")),
+    );
+    problems
+}
+
+/// Each field of an input schema as an error lists it: "approved (boolean, required: Whether
+/// the load may go ahead.)", "note (string, default \"no note\")".
+pub fn field_lines(schema: &Map<String, Value>) -> Vec<String> {
+    let required = required(schema);
+    properties(schema)
+        .into_iter()
+        .flatten()
+        .map(|(name, property)| {
+            let property = resolve(schema, property.clone());
+            let mut line = format!("{name} ({}", type_name(&property));
+            if required.contains(&name.as_str()) {
+                line.push_str(", required");
+            } else if let Some(default) = property.get("default") {
+                line.push_str(&format!(", default {default}"));
+            }
+            if let Some(description) = property.get("description").and_then(Value::as_str) {
+                line.push_str(&format!(": {description}"));
+            }
+            line.push(')');
+            line
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -181,6 +256,19 @@ mod tests {
             .unwrap_err()
             .message();
         assert!(err.contains("bogus") && err.contains("who"), "{err}");
+    }
+
+    #[test]
+    fn run_input_problems_and_fields_are_named() {
+        let mut input = schema();
+        input.insert("required".into(), json!(["n"]));
+        let problems = input_problems(&input, &given(json!({"who": 1, "x": 2})));
+        assert_eq!(
+            problems,
+            ["x is not one of its fields", "who must be string", "n is required"]
+        );
+        let lines = field_lines(&input);
+        assert!(lines.contains(&"n (integer, required)".to_string()), "{lines:?}");
     }
 
     #[test]

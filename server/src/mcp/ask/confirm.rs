@@ -13,7 +13,7 @@ use super::questions::{declined, form_field};
 use super::{Asker, Reply};
 use crate::errors::ToolError;
 use crate::prefect::flow_run_writes::InputWanted;
-use crate::prefect::parameters::{resolve, type_name};
+use crate::prefect::parameters::{field_lines, resolve};
 
 /// What happens when a confirmation is declined or dismissed.
 const NOTHING_CHANGED: &str = "nothing was changed.";
@@ -46,21 +46,6 @@ pub async fn confirm(asker: &Asker, action: &str) -> Result<(), ToolError> {
     }
 }
 
-/// One input field as an error lists it: "approved (boolean, required)".
-fn field_line(name: &str, schema: &Value, required: bool) -> String {
-    let mut line = format!("{name} ({}", type_name(schema));
-    if required {
-        line.push_str(", required");
-    } else if let Some(default) = schema.get("default") {
-        line.push_str(&format!(", default {default}"));
-    }
-    if let Some(description) = schema.get("description").and_then(Value::as_str) {
-        line.push_str(&format!(": {description}"));
-    }
-    line.push(')');
-    line
-}
-
 /// The input a paused run waits for, asked with a form built from its own schema (titles,
 /// descriptions, defaults). A client that cannot be asked, or a field a form cannot hold, gets
 /// an error naming each field and its type, to pass as `run_input`.
@@ -86,10 +71,7 @@ pub async fn run_input(
         .unwrap_or_default();
     let cannot_ask = || ToolError::RunInputRequired {
         flow_run: run.to_string(),
-        fields: properties
-            .iter()
-            .map(|(name, s)| field_line(name, s, required.contains(name)))
-            .collect(),
+        fields: field_lines(root),
     };
     let Some(fields) = properties
         .iter()
