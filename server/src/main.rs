@@ -11,8 +11,9 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use prefect_mcp_server::config::{self, Config, Overrides};
-use prefect_mcp_server::server::{PrefectServer, ServerOptions};
-use prefect_mcp_server::{ask, cli, transport};
+use prefect_mcp_server::mcp::ask;
+use prefect_mcp_server::mcp::{PrefectServer, ServerOptions};
+use prefect_mcp_server::{cli, transport};
 
 #[derive(Parser)]
 #[command(

@@ -20,7 +20,7 @@ use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 use rmcp::ServiceExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::server::PrefectServer;
+use crate::mcp::PrefectServer;
 
 /// Serve one MCP session over stdin/stdout until the client closes it.
 pub async fn serve_stdio(server: PrefectServer) -> Result<()> {
