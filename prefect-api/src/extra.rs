@@ -6,7 +6,9 @@
 //! `null` concurrency limit (which clear them). This call sends a JSON object as given, through
 //! the same hooks (retries, size limit, tracing) and error mapping as the generated ones.
 
-use progenitor_client::{encode_path, ClientHooks, ClientInfo, Error, OperationInfo, ResponseValue};
+use progenitor_client::{
+    encode_path, ClientHooks, ClientInfo, Error, OperationInfo, ResponseValue,
+};
 use serde_json::{Map, Value};
 
 use crate::generated::Client;

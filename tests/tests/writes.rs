@@ -51,13 +51,19 @@ async fn pause_and_resume_a_deployment_by_name() {
     let (id, name) = scratch_deployment(&rest, false).await;
     let paused = call_ok(&s, "pause_deployment", json!({"deployment": name})).await;
     assert_eq!(paused["paused"], true, "{paused}");
-    assert_eq!(rest.get(&format!("/deployments/{id}")).await["paused"], true);
+    assert_eq!(
+        rest.get(&format!("/deployments/{id}")).await["paused"],
+        true
+    );
     // Idempotent: pausing again changes nothing and says so.
     let again = call_ok(&s, "pause_deployment", json!({"deployment": id})).await;
     assert_eq!(again["paused"], true, "{again}");
     let resumed = call_ok(&s, "resume_deployment", json!({"deployment": name})).await;
     assert_eq!(resumed["paused"], false, "{resumed}");
-    assert_eq!(rest.get(&format!("/deployments/{id}")).await["paused"], false);
+    assert_eq!(
+        rest.get(&format!("/deployments/{id}")).await["paused"],
+        false
+    );
     rest.ok("DELETE", &format!("/deployments/{id}"), None).await;
 }
 
@@ -132,9 +138,14 @@ async fn a_retried_failed_run_runs_again() {
         })
         .await;
     assert_eq!(again["state"]["type"], "FAILED", "{again}");
-    assert_eq!(again["labels"][ACTOR_LABEL], "prefect-mcp-server", "{again}");
+    assert_eq!(
+        again["labels"][ACTOR_LABEL], "prefect-mcp-server",
+        "{again}"
+    );
     // A run that has not finished cannot be retried.
-    let running = rest.start_run("mcp-slow/slow", &unique("writes-running")).await;
+    let running = rest
+        .start_run("mcp-slow/slow", &unique("writes-running"))
+        .await;
     let err = call_err(&s, "retry_flow_run", json!({"flow_run": running})).await;
     assert!(err.contains("only a finished run"), "{err}");
     rest.ok(
@@ -210,13 +221,20 @@ async fn bulk_cancel_states_the_count_and_cancels_only_when_allowed() {
         assert_eq!(rest.flow_run(id).await["state"]["type"], "SCHEDULED");
     }
     let done = call_ok(&unconfirmed().await, "cancel_flow_runs", arguments).await;
-    assert_eq!((done["matched"].clone(), done["cancelled"].clone()), (json!(4), json!(4)), "{done}");
+    assert_eq!(
+        (done["matched"].clone(), done["cancelled"].clone()),
+        (json!(4), json!(4)),
+        "{done}"
+    );
     for id in &ids {
         let run = rest.flow_run(id).await;
         assert_eq!(run["state"]["type"], "CANCELLED", "{run}");
     }
     let err = call_err(&s, "cancel_flow_runs", json!({})).await;
-    assert!(err.contains("deployment, state or filter_criteria"), "{err}");
+    assert!(
+        err.contains("deployment, state or filter_criteria"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -256,7 +274,8 @@ async fn a_paused_run_resumed_with_run_input_completes_with_it() {
         })
         .await;
     assert_eq!(done["state"]["type"], "COMPLETED", "{done}");
-    rest.wait_log(&id, "approved=True note=from run_input").await;
+    rest.wait_log(&id, "approved=True note=from run_input")
+        .await;
     let err = call_err(&s, "resume_flow_run", json!({"flow_run": id})).await;
     assert!(err.contains("is not paused"), "{err}");
 }
@@ -320,5 +339,6 @@ async fn each_write_leaves_one_audit_line_naming_its_target() {
         line.contains(&id) && line.contains(&pool) && line.contains("outcome=\"ok\""),
         "{line}"
     );
-    rest.ok("DELETE", &format!("/work_pools/{pool}"), None).await;
+    rest.ok("DELETE", &format!("/work_pools/{pool}"), None)
+        .await;
 }

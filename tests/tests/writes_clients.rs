@@ -41,7 +41,9 @@ async fn python_sdk_2_confirms_declines_and_fills_in_the_resume_form() {
         assert_eq!(run["state"]["type"], "CANCELLED", "{run}");
     }
     let deleted = summary["delete"]["flow_run_id"].as_str().unwrap();
-    let (status, _) = rest.send("GET", &format!("/flow_runs/{deleted}"), None).await;
+    let (status, _) = rest
+        .send("GET", &format!("/flow_runs/{deleted}"), None)
+        .await;
     assert_eq!(status, 404);
     let resumed = summary["resume"]["flow_run_id"].as_str().unwrap();
     assert_eq!(rest.flow_run(resumed).await["state"]["type"], "COMPLETED");
@@ -72,5 +74,8 @@ async fn typescript_sdk_answers_elicitation_requests_for_writes() {
     assert_eq!(run["state"]["type"], "COMPLETED", "{run}");
     rest.wait_log(resumed, "approved=False note=typed in typescript")
         .await;
-    assert_eq!(summary["resume"]["input"], json!({"approved": false, "note": "typed in typescript"}));
+    assert_eq!(
+        summary["resume"]["input"],
+        json!({"approved": false, "note": "typed in typescript"})
+    );
 }

@@ -26,24 +26,54 @@ async fn pause_and_resume_a_work_pool_and_one_of_its_queues() {
     .await;
     let paused = call_ok(&s, "pause_work_pool", json!({"name": pool})).await;
     assert_eq!(paused["is_paused"], true, "{paused}");
-    assert_eq!(rest.get(&format!("/work_pools/{pool}")).await["is_paused"], true);
+    assert_eq!(
+        rest.get(&format!("/work_pools/{pool}")).await["is_paused"],
+        true
+    );
     call_ok(&s, "resume_work_pool", json!({"name": pool})).await;
-    assert_eq!(rest.get(&format!("/work_pools/{pool}")).await["is_paused"], false);
+    assert_eq!(
+        rest.get(&format!("/work_pools/{pool}")).await["is_paused"],
+        false
+    );
 
     let queue = format!("/work_pools/{pool}/queues/q1");
-    let paused = call_ok(&s, "pause_work_queue", json!({"work_pool": pool, "name": "q1"})).await;
+    let paused = call_ok(
+        &s,
+        "pause_work_queue",
+        json!({"work_pool": pool, "name": "q1"}),
+    )
+    .await;
     assert_eq!(paused["is_paused"], true, "{paused}");
     let read = rest.get(&queue).await;
     assert_eq!(read["is_paused"], true, "{read}");
-    assert_eq!(read["concurrency_limit"], 3, "its other settings stay: {read}");
-    call_ok(&s, "resume_work_queue", json!({"work_pool": pool, "name": "q1"})).await;
+    assert_eq!(
+        read["concurrency_limit"], 3,
+        "its other settings stay: {read}"
+    );
+    call_ok(
+        &s,
+        "resume_work_queue",
+        json!({"work_pool": pool, "name": "q1"}),
+    )
+    .await;
     assert_eq!(rest.get(&queue).await["is_paused"], false);
 
-    let err = call_err(&s, "pause_work_queue", json!({"work_pool": pool, "name": "nope"})).await;
+    let err = call_err(
+        &s,
+        "pause_work_queue",
+        json!({"work_pool": pool, "name": "nope"}),
+    )
+    .await;
     assert!(err.contains("nope") && err.contains("q1"), "{err}");
-    let err = call_err(&s, "pause_work_pool", json!({"name": unique("no-such-pool")})).await;
+    let err = call_err(
+        &s,
+        "pause_work_pool",
+        json!({"name": unique("no-such-pool")}),
+    )
+    .await;
     assert!(err.contains("Not found"), "{err}");
-    rest.ok("DELETE", &format!("/work_pools/{pool}"), None).await;
+    rest.ok("DELETE", &format!("/work_pools/{pool}"), None)
+        .await;
 }
 
 #[tokio::test]
@@ -63,11 +93,22 @@ async fn enable_and_disable_an_automation_by_name_or_id() {
     let id = created["id"].as_str().unwrap().to_string();
     let disabled = call_ok(&s, "disable_automation", json!({"automation": name})).await;
     assert_eq!(disabled["enabled"], false, "{disabled}");
-    assert_eq!(rest.get(&format!("/automations/{id}")).await["enabled"], false);
+    assert_eq!(
+        rest.get(&format!("/automations/{id}")).await["enabled"],
+        false
+    );
     let enabled = call_ok(&s, "enable_automation", json!({"automation": id})).await;
     assert_eq!(enabled["automation_name"], name.as_str(), "{enabled}");
-    assert_eq!(rest.get(&format!("/automations/{id}")).await["enabled"], true);
-    let err = call_err(&s, "enable_automation", json!({"automation": "no such automation"})).await;
+    assert_eq!(
+        rest.get(&format!("/automations/{id}")).await["enabled"],
+        true
+    );
+    let err = call_err(
+        &s,
+        "enable_automation",
+        json!({"automation": "no such automation"}),
+    )
+    .await;
     assert!(err.contains("Not found"), "{err}");
     rest.ok("DELETE", &format!("/automations/{id}"), None).await;
 }
@@ -82,13 +123,25 @@ async fn variables_are_listed_read_set_and_deleted() {
         .iter()
         .filter_map(|v| v["name"].as_str())
         .collect();
-    assert!(names.contains(&"mcp_threshold") && names.contains(&"mcp_settings"), "{listed}");
+    assert!(
+        names.contains(&"mcp_threshold") && names.contains(&"mcp_settings"),
+        "{listed}"
+    );
     let settings = call_ok(&s, "get_variable", json!({"name": "mcp_settings"})).await;
-    assert_eq!(settings["value"], json!({"region": "eu-west", "retries": 3}), "{settings}");
+    assert_eq!(
+        settings["value"],
+        json!({"region": "eu-west", "retries": 3}),
+        "{settings}"
+    );
     assert_eq!(settings["tags"], json!(["mcp-demo"]));
 
     let name = unique("writes_var").replace('-', "_");
-    let set = call_ok(&s, "set_variable", json!({"name": name, "value": [1, "two"]})).await;
+    let set = call_ok(
+        &s,
+        "set_variable",
+        json!({"name": name, "value": [1, "two"]}),
+    )
+    .await;
     assert_eq!(set["created"], true, "{set}");
     let path = format!("/variables/name/{name}");
     assert_eq!(rest.get(&path).await["value"], json!([1, "two"]));
@@ -100,7 +153,10 @@ async fn variables_are_listed_read_set_and_deleted() {
     .await;
     assert_eq!(set["created"], false, "{set}");
     let read = rest.get(&path).await;
-    assert_eq!((read["value"].clone(), read["tags"].clone()), (json!({"on": true}), json!(["t"])));
+    assert_eq!(
+        (read["value"].clone(), read["tags"].clone()),
+        (json!({"on": true}), json!(["t"]))
+    );
 
     // Deleting cannot be undone: refused without a person or the operator's flag.
     let err = call_err(&s, "delete_variable", json!({"name": name})).await;
@@ -110,11 +166,10 @@ async fn variables_are_listed_read_set_and_deleted() {
         "{err}"
     );
     rest.get(&path).await;
-    let allowed = connect_with(
-        Launch::default().env("PREFECT_MCP_ALLOW_UNCONFIRMED_WRITES", "true"),
-    )
-    .await
-    .unwrap();
+    let allowed =
+        connect_with(Launch::default().env("PREFECT_MCP_ALLOW_UNCONFIRMED_WRITES", "true"))
+            .await
+            .unwrap();
     let deleted = call_ok(&allowed, "delete_variable", json!({"name": name})).await;
     assert_eq!(deleted["deleted"], true, "{deleted}");
     let (status, _) = rest.send("GET", &path, None).await;

@@ -16,6 +16,9 @@ use serde_json::json;
 
 use crate::output::{LOG_LEVELS, STATE_TYPES};
 
+pub mod writes;
+pub use writes::WriteError;
+
 /// The marker our argument decoder puts on the `ErrorData` it must return to rmcp, so that the
 /// call seam can turn it back into a [`ToolError`] instead of a protocol error.
 const ARGUMENT_ERROR_MARKER: &str = "prefect_mcp_invalid_arguments";
@@ -92,6 +95,14 @@ pub enum ToolError {
         known: Vec<String>,
         names_from: StateNameSource,
     },
+    /// A write tool's failure (`writes`): refusals, runs in the wrong state, confirmations.
+    Write(WriteError),
+}
+
+impl From<WriteError> for ToolError {
+    fn from(error: WriteError) -> Self {
+        ToolError::Write(error)
+    }
 }
 
 /// Where the known state names came from; the error says which.
@@ -234,6 +245,29 @@ pub enum ArgumentError {
         value: String,
         max: i64,
     },
+    /// update_deployment without a field to change.
+    NothingToUpdate,
+    /// A text longer than Prefect takes.
+    TooLong {
+        field: &'static str,
+        max: usize,
+        got: usize,
+    },
+    /// A variable value of `null`, which Prefect does not store.
+    NullVariableValue,
+    /// Parameters whose values do not fit the flow's types: (name, expected type).
+    WrongParameterTypes {
+        deployment: String,
+        wrong: Vec<(String, String)>,
+    },
+    /// set_flow_run_state to CANCELLING, which is cancel_flow_run's job.
+    UseCancelTool,
+    /// cancel_flow_runs with nothing to select runs by.
+    NoBulkCriteria,
+    /// cancel_flow_runs for a final state type.
+    CannotCancelFinished {
+        state: String,
+    },
 }
 
 impl From<ArgumentError> for ToolError {
@@ -274,6 +308,7 @@ impl ToolError {
             ToolError::AskFailed { .. } => "ask_failed",
             ToolError::RequestState { .. } => "request_state_rejected",
             ToolError::InputRequired => "input_required",
+            ToolError::Write(error) => error.kind(),
             ToolError::UnknownStateName { .. } => "unknown_state_name",
         }
     }
@@ -288,6 +323,8 @@ impl ToolError {
             ToolError::InvalidArgument(_)
             | ToolError::NotFound { .. }
             | ToolError::Ambiguous { .. }
+            | ToolError::Write(WriteError::NoSuchQueue { .. })
+            | ToolError::Write(WriteError::RunInputInvalid { .. })
             | ToolError::Prefect {
                 source: PrefectError::NotFound { .. },
                 ..
@@ -397,6 +434,7 @@ impl ToolError {
                  requestState and inputResponses to be asked afresh."
             ),
             ToolError::InputRequired => "The client was asked for input.".into(),
+            ToolError::Write(error) => error.message(),
             ToolError::UnknownStateName {
                 name,
                 suggestions,
@@ -606,6 +644,35 @@ fn argument(error: &ArgumentError) -> String {
         ArgumentError::NotWholeHours { value, max } => {
             format!("hours must be a whole number of hours from 1 to {max}, got {value:?}")
         }
+        ArgumentError::NothingToUpdate => "nothing to change: give at least one of \
+            parameters, description, tags or concurrency_limit"
+            .into(),
+        ArgumentError::TooLong { field, max, got } => {
+            format!("{field} must be at most {max} characters, got {got}")
+        }
+        ArgumentError::NullVariableValue => "value must not be null: a variable holds a \
+            string, number, boolean, object or list (delete_variable removes one)"
+            .into(),
+        ArgumentError::WrongParameterTypes { deployment, wrong } => {
+            let list: Vec<String> = wrong
+                .iter()
+                .map(|(name, expected)| format!("{name} ({expected})"))
+                .collect();
+            format!(
+                "deployment {deployment:?} takes other types for: {}",
+                list.join(", ")
+            )
+        }
+        ArgumentError::UseCancelTool => "state CANCELLING is how a run is cancelled: use \
+            cancel_flow_run (its worker then stops it), or CANCELLED to force the end state"
+            .into(),
+        ArgumentError::NoBulkCriteria => "give at least one of deployment, state or \
+            filter_criteria: cancel_flow_runs never cancels every run at once"
+            .into(),
+        ArgumentError::CannotCancelFinished { state } => format!(
+            "state {state} is a final state: finished runs cannot be cancelled; use an \
+             unfinished one (SCHEDULED, PENDING, RUNNING, PAUSED) or omit state"
+        ),
     }
 }
 

@@ -26,7 +26,10 @@ pub enum WriteError {
     NoInputWanted { flow_run: String },
     /// The paused run waits for input and the client cannot be shown a form (or a field is one
     /// a form cannot hold): each field, to pass as `run_input`.
-    RunInputRequired { flow_run: String, fields: Vec<String> },
+    RunInputRequired {
+        flow_run: String,
+        fields: Vec<String>,
+    },
     /// `run_input` that does not fit the run's input schema.
     RunInputInvalid {
         flow_run: String,

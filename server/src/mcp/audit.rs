@@ -30,7 +30,11 @@ pub fn target(id: impl Display, name: Option<&str>) {
 
 /// Name the runs a bulk write acts on: their ids (the first 20, then how many more).
 pub fn runs(runs: &[FlowRunView]) {
-    let mut ids: Vec<String> = runs.iter().take(IDS_SHOWN).map(|r| r.id.to_string()).collect();
+    let mut ids: Vec<String> = runs
+        .iter()
+        .take(IDS_SHOWN)
+        .map(|r| r.id.to_string())
+        .collect();
     if runs.len() > IDS_SHOWN {
         ids.push(format!("and {} more", runs.len() - IDS_SHOWN));
     }

@@ -89,6 +89,7 @@ impl PrefectServer {
                     .clone()
                     .unwrap_or_else(StateKey::random),
                 server_requests: !options.stateless,
+                allow_unconfirmed_writes: options.allow_unconfirmed_writes,
             },
             tasks: Tasks::new(!options.stateless),
             prompt_router: Arc::new(prompts::offered(&offered)),

@@ -11,6 +11,7 @@
 //!   [`tasks`], [`skill`], and [`ask`] (asking the client for what a call is missing).
 
 pub mod ask;
+pub mod audit;
 pub mod completions;
 pub mod handler;
 pub mod prompts;

@@ -25,11 +25,12 @@ pub enum Toolset {
     Dashboard,
     ServerInfo,
     Diagnose,
+    Variables,
 }
 
 impl Toolset {
     /// Every toolset, in the order of the tool reference.
-    pub const ALL: [Toolset; 12] = [
+    pub const ALL: [Toolset; 13] = [
         Toolset::Flows,
         Toolset::FlowRuns,
         Toolset::Deployments,
@@ -42,6 +43,7 @@ impl Toolset {
         Toolset::Dashboard,
         Toolset::ServerInfo,
         Toolset::Diagnose,
+        Toolset::Variables,
     ];
 
     /// The name `--toolsets` takes.
@@ -59,6 +61,7 @@ impl Toolset {
             Toolset::Dashboard => "dashboard",
             Toolset::ServerInfo => "server_info",
             Toolset::Diagnose => "diagnose",
+            Toolset::Variables => "variables",
         }
     }
 
@@ -70,17 +73,26 @@ impl Toolset {
     pub fn router(self) -> ToolRouter<PrefectServer> {
         match self {
             Toolset::Flows => PrefectServer::flows_tools(),
-            Toolset::FlowRuns => PrefectServer::flow_runs_tools(),
-            Toolset::Deployments => PrefectServer::deployments_tools(),
+            Toolset::FlowRuns => {
+                PrefectServer::flow_runs_tools() + PrefectServer::flow_run_writes_tools()
+            }
+            Toolset::Deployments => {
+                PrefectServer::deployments_tools() + PrefectServer::deployment_writes_tools()
+            }
             Toolset::Filter => PrefectServer::filter_tools(),
             Toolset::Logs => PrefectServer::logs_tools(),
             Toolset::TaskRuns => PrefectServer::task_runs_tools(),
-            Toolset::WorkPools => PrefectServer::work_pools_tools(),
+            Toolset::WorkPools => {
+                PrefectServer::work_pools_tools() + PrefectServer::work_pool_writes_tools()
+            }
             Toolset::Events => PrefectServer::events_tools(),
-            Toolset::Automations => PrefectServer::automations_tools(),
+            Toolset::Automations => {
+                PrefectServer::automations_tools() + PrefectServer::automation_writes_tools()
+            }
             Toolset::Dashboard => PrefectServer::dashboard_tools(),
             Toolset::ServerInfo => PrefectServer::server_info_tools(),
             Toolset::Diagnose => PrefectServer::diagnose_tools(),
+            Toolset::Variables => PrefectServer::variables_tools(),
         }
     }
 }
@@ -100,6 +112,9 @@ pub struct ServerOptions {
     pub stateless: bool,
     /// The key sealing `requestState` (replicas must share it); a random one when absent.
     pub request_state_key: Option<StateKey>,
+    /// Let destructive tools act without a person's confirmation when the client cannot be
+    /// asked (`--allow-unconfirmed-writes`). Off by default: such calls then change nothing.
+    pub allow_unconfirmed_writes: bool,
 }
 
 /// `--toolsets` named a set that does not exist.

@@ -74,6 +74,19 @@ pub struct BulkCancelled {
     pub message: String,
 }
 
+impl BulkCancelled {
+    /// Nothing matched: nothing was asked and nothing changed.
+    pub fn nothing() -> Self {
+        BulkCancelled {
+            matched: 0,
+            cancelled: 0,
+            runs: Vec::new(),
+            more_may_match: None,
+            message: "No unfinished run matches: nothing to cancel.".into(),
+        }
+    }
+}
+
 /// A work pool after pause_work_pool or resume_work_pool.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct WorkPoolChanged {

@@ -29,6 +29,15 @@ impl DeploymentUpdate {
 }
 
 impl Prefect {
+    /// "flow_name/deployment_name", as people and the CLI name a deployment.
+    pub async fn full_name(
+        &self,
+        deployment: &types::DeploymentResponse,
+    ) -> Result<String, ToolError> {
+        let flow = self.read_flow(deployment.flow_id).await?;
+        Ok(format!("{}/{}", flow.name, deployment.name))
+    }
+
     /// Pause (`true`) or resume the deployment: its schedules stop (or start) creating runs.
     pub async fn set_deployment_paused(
         &self,
@@ -38,7 +47,10 @@ impl Prefect {
     ) -> Result<DeploymentChanged, ToolError> {
         let id = deployment.id;
         let (action, done) = if paused {
-            ("pausing", "paused: its schedules create no runs until it is resumed")
+            (
+                "pausing",
+                "paused: its schedules create no runs until it is resumed",
+            )
         } else {
             ("resuming", "active: its schedules create runs again")
         };
@@ -99,7 +111,11 @@ impl Prefect {
             changed.push("tags");
         }
         if let Some(limit) = update.concurrency_limit {
-            let limit = if limit == 0 { Value::Null } else { Value::from(limit) };
+            let limit = if limit == 0 {
+                Value::Null
+            } else {
+                Value::from(limit)
+            };
             fields.insert("concurrency_limit".into(), limit);
             changed.push("concurrency_limit");
         }

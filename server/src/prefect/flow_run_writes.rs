@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::query::MAX_LIMIT;
 use super::Prefect;
-use crate::errors::{Doing, ToolError};
+use crate::errors::{Doing, ToolError, WriteError};
 use crate::output::{
     BulkCancelItem, BulkCancelled, CancelStatus, FlowRunChanged, FlowRunView, StateView,
     FINAL_STATE_TYPES,
@@ -67,7 +67,10 @@ impl Prefect {
         done: String,
     ) -> Result<FlowRunChanged, ToolError> {
         self.label_flow_run(run.id).await?;
-        let target = wanted.name.clone().unwrap_or_else(|| wanted.type_.0.clone());
+        let target = wanted
+            .name
+            .clone()
+            .unwrap_or_else(|| wanted.type_.0.clone());
         let body = types::BodySetFlowRunStateFlowRunsIdSetStatePost {
             force,
             state: wanted,
@@ -79,12 +82,12 @@ impl Prefect {
             .await
             .doing(format!("setting the state of flow run {}", run.id))?;
         if result.status.0 != "ACCEPT" {
-            return Err(ToolError::StateRefused {
+            return Err(ToolError::Write(WriteError::StateRefused {
                 flow_run_id: run.id.to_string(),
                 wanted: target,
                 status: result.status.0.clone(),
                 reason: reason(&result),
-            });
+            }));
         }
         Ok(FlowRunChanged {
             flow_run_id: run.id,
@@ -101,11 +104,11 @@ impl Prefect {
     pub async fn retry_flow_run(&self, run: &FlowRunView) -> Result<FlowRunChanged, ToolError> {
         let current = run.state.as_ref().map_or("no state", |s| s.type_.as_str());
         if !run.is_final() || run.deployment_id.is_none() {
-            return Err(ToolError::NotRetriable {
+            return Err(ToolError::Write(WriteError::NotRetriable {
                 flow_run_id: run.id.to_string(),
                 state: current.to_string(),
                 has_deployment: run.deployment_id.is_some(),
-            });
+            }));
         }
         let wanted = state(
             "SCHEDULED",
@@ -150,10 +153,10 @@ impl Prefect {
             .doing(format!("reading flow run {id}"))?;
         let state = run.state.as_ref();
         if state.map(|s| s.type_.0.as_str()) != Some("PAUSED") {
-            return Err(ToolError::NotPaused {
+            return Err(ToolError::Write(WriteError::NotPaused {
                 flow_run_id: id.to_string(),
                 state: state.map_or("no state".into(), |s| s.type_.0.clone()),
-            });
+            }));
         }
         let keyset = state
             .and_then(|s| s.state_details.as_ref())
@@ -172,12 +175,12 @@ impl Prefect {
             .doing(action.clone())?;
         let schema = match stored {
             Value::Object(schema) => schema,
-            Value::String(text) => serde_json::from_str(&text).map_err(|e| {
-                ToolError::UnexpectedAnswer {
+            Value::String(text) => {
+                serde_json::from_str(&text).map_err(|e| ToolError::UnexpectedAnswer {
                     action: action.clone(),
                     problem: format!("the schema is not JSON ({e})"),
-                }
-            })?,
+                })?
+            }
             other => {
                 return Err(ToolError::UnexpectedAnswer {
                     action,
@@ -213,12 +216,12 @@ impl Prefect {
             .await
             .doing(format!("resuming flow run {}", run.id))?;
         if result.status.0 != "ACCEPT" {
-            return Err(ToolError::StateRefused {
+            return Err(ToolError::Write(WriteError::StateRefused {
                 flow_run_id: run.id.to_string(),
                 wanted: "RUNNING (resumed)".into(),
                 status: result.status.0.clone(),
                 reason: reason(&result),
-            });
+            }));
         }
         Ok(FlowRunChanged {
             flow_run_id: run.id,

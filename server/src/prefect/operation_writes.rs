@@ -4,7 +4,7 @@
 use prefect_api::{types, PrefectCall, PrefectError};
 
 use super::Prefect;
-use crate::errors::{Doing, ToolError};
+use crate::errors::{Doing, ToolError, WriteError};
 use crate::output::{AutomationChanged, WorkPoolChanged, WorkQueueChanged};
 
 fn paused_words(paused: bool) -> &'static str {
@@ -91,7 +91,9 @@ impl Prefect {
             .update_work_queue(&queue.id, &body)
             .value()
             .await
-            .doing(format!("updating work queue {name:?} of work pool {pool:?}"))?;
+            .doing(format!(
+                "updating work queue {name:?} of work pool {pool:?}"
+            ))?;
         Ok(WorkQueueChanged {
             work_queue_id: queue.id,
             message: format!(
@@ -114,11 +116,11 @@ impl Prefect {
             .value()
             .await
             .doing(format!("listing the queues of work pool {pool:?}"))?;
-        Ok(ToolError::NoSuchQueue {
+        Ok(ToolError::Write(WriteError::NoSuchQueue {
             pool: pool.to_string(),
             name: name.to_string(),
             queues: queues.into_iter().map(|q| q.name.to_string()).collect(),
-        })
+        }))
     }
 
     /// Enable or disable the automation given by id or exact name.

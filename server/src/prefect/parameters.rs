@@ -247,9 +247,13 @@ mod tests {
 
     #[test]
     fn wrong_types_and_unknown_names_are_named() {
-        let err = check("d", Some(&schema()), &given(json!({"n": "three", "level": "mid"})))
-            .unwrap_err()
-            .message();
+        let err = check(
+            "d",
+            Some(&schema()),
+            &given(json!({"n": "three", "level": "mid"})),
+        )
+        .unwrap_err()
+        .message();
         assert!(err.contains("n (integer)"), "{err}");
         assert!(err.contains("level (one of \"low\", \"high\")"), "{err}");
         let err = check("d", Some(&schema()), &given(json!({"bogus": 1})))
@@ -265,10 +269,17 @@ mod tests {
         let problems = input_problems(&input, &given(json!({"who": 1, "x": 2})));
         assert_eq!(
             problems,
-            ["x is not one of its fields", "who must be string", "n is required"]
+            [
+                "x is not one of its fields",
+                "who must be string",
+                "n is required"
+            ]
         );
         let lines = field_lines(&input);
-        assert!(lines.contains(&"n (integer, required)".to_string()), "{lines:?}");
+        assert!(
+            lines.contains(&"n (integer, required)".to_string()),
+            "{lines:?}"
+        );
     }
 
     #[test]

@@ -29,7 +29,9 @@ impl Rest {
     pub async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         for attempt in 0..8 {
-            let mut request = self.http.request(method.clone(), format!("{}{path}", self.base));
+            let mut request = self
+                .http
+                .request(method.clone(), format!("{}{path}", self.base));
             if let Some(body) = &body {
                 request = request.json(body);
             }
@@ -143,7 +145,10 @@ impl Rest {
             {
                 return line.to_string();
             }
-            assert!(Instant::now() < deadline, "no log line {wanted:?} in {logs}");
+            assert!(
+                Instant::now() < deadline,
+                "no log line {wanted:?} in {logs}"
+            );
             tokio::time::sleep(Duration::from_millis(700)).await;
         }
     }
@@ -181,5 +186,8 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 /// A unique name for a throwaway object.
 pub fn unique(prefix: &str) -> String {
-    format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..10])
+    format!(
+        "{prefix}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..10]
+    )
 }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::questions::{declined, form_field};
 use super::{Asker, Reply};
-use crate::errors::ToolError;
+use crate::errors::{ToolError, WriteError};
 use crate::prefect::flow_run_writes::InputWanted;
 use crate::prefect::parameters::{field_lines, resolve};
 
@@ -40,9 +40,9 @@ pub async fn confirm(asker: &Asker, action: &str) -> Result<(), ToolError> {
         Reply::Declined => Err(declined(&question, "declined", NOTHING_CHANGED)),
         Reply::Cancelled => Err(declined(&question, "cancelled", NOTHING_CHANGED)),
         Reply::CannotAsk if asker.allows_unconfirmed_writes() => Ok(()),
-        Reply::CannotAsk => Err(ToolError::ConfirmationRequired {
+        Reply::CannotAsk => Err(ToolError::Write(WriteError::ConfirmationRequired {
             action: action.to_string(),
-        }),
+        })),
     }
 }
 
@@ -67,11 +67,18 @@ pub async fn run_input(
     let required: Vec<String> = root
         .get("required")
         .and_then(Value::as_array)
-        .map(|r| r.iter().filter_map(Value::as_str).map(String::from).collect())
+        .map(|r| {
+            r.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
         .unwrap_or_default();
-    let cannot_ask = || ToolError::RunInputRequired {
-        flow_run: run.to_string(),
-        fields: field_lines(root),
+    let cannot_ask = || {
+        ToolError::Write(WriteError::RunInputRequired {
+            flow_run: run.to_string(),
+            fields: field_lines(root),
+        })
     };
     let Some(fields) = properties
         .iter()

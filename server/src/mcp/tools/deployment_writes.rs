@@ -100,7 +100,7 @@ impl PrefectServer {
     /// rest stays as it is.
     #[tool(annotations(
         read_only_hint = false,
-        destructive_hint = false,
+        destructive_hint = true,
         idempotent_hint = true,
         open_world_hint = false
     ))]

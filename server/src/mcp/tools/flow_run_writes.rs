@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::args::{self, Parameters};
 use super::filter::flow_runs_filter_body;
-use crate::errors::{ArgumentError, ToolError};
+use crate::errors::{ArgumentError, ToolError, WriteError};
 use crate::mcp::ask::{confirm, resolve, run_input, Asker};
 use crate::mcp::audit;
 use crate::mcp::handler::PrefectServer;
@@ -105,7 +105,9 @@ impl PrefectServer {
         Parameters(args): Parameters<FlowRunArgs>,
         context: RequestContext<RoleServer>,
     ) -> Result<Json<FlowRunChanged>, ToolError> {
-        let run = self.target_run(&args.flow_run, &Asker::of(&context)).await?;
+        let run = self
+            .target_run(&args.flow_run, &Asker::of(&context))
+            .await?;
         self.prefect.retry_flow_run(&run).await.map(Json)
     }
 
@@ -194,18 +196,18 @@ impl PrefectServer {
         let input = match (self.prefect.paused_run_input(run.id).await?, args.run_input) {
             (None, None) => None,
             (None, Some(_)) => {
-                return Err(ToolError::NoInputWanted {
+                return Err(ToolError::Write(WriteError::NoInputWanted {
                     flow_run: shown,
-                })
+                }))
             }
             (Some(wanted), Some(given)) => {
                 let problems = parameters::input_problems(&wanted.schema, &given);
                 if !problems.is_empty() {
-                    return Err(ToolError::RunInputInvalid {
+                    return Err(ToolError::Write(WriteError::RunInputInvalid {
                         flow_run: shown,
                         problems,
                         fields: parameters::field_lines(&wanted.schema),
-                    });
+                    }));
                 }
                 Some(given)
             }

@@ -54,11 +54,11 @@ impl PrefectServer {
     ) -> Result<Json<WorkQueueChanged>, ToolError> {
         let pool = args::name("work_pool", &args.work_pool)?;
         let name = args::name("name", &args.name)?;
-        let changed = self.prefect.set_work_queue_paused(pool, name, paused).await?;
-        audit::target(
-            changed.work_queue_id,
-            Some(&format!("{pool}/{name}")),
-        );
+        let changed = self
+            .prefect
+            .set_work_queue_paused(pool, name, paused)
+            .await?;
+        audit::target(changed.work_queue_id, Some(&format!("{pool}/{name}")));
         Ok(Json(changed))
     }
 

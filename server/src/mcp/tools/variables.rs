@@ -63,7 +63,7 @@ impl PrefectServer {
     /// name.
     #[tool(annotations(
         read_only_hint = false,
-        destructive_hint = false,
+        destructive_hint = true,
         idempotent_hint = true,
         open_world_hint = false
     ))]
