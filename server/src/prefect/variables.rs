@@ -113,9 +113,15 @@ pub fn check_name(name: &str) -> Result<&str, ToolError> {
 }
 
 fn variable_name<T: std::str::FromStr>(name: &str) -> Result<T, ToolError> {
-    check_name(name)?
-        .parse::<T>()
-        .map_err(|_| ToolError::from(ArgumentError::Blank { field: "name" }))
+    // After check_name, only a length Prefect's type refuses could fail here.
+    check_name(name)?.parse::<T>().map_err(|_| {
+        ArgumentError::TooLong {
+            field: "name",
+            max: MAX_NAME_CHARS,
+            got: name.chars().count(),
+        }
+        .into()
+    })
 }
 
 /// Any JSON value but `null` (Prefect's variable values are strings, numbers, booleans,

@@ -10,7 +10,7 @@ use crate::seam::ALL_TOOLS;
 /// Every tool with valid arguments, and what its first request to Prefect is doing (as its
 /// error says); `None` where several requests start at once and any may fail first.
 fn every_tool() -> Vec<(&'static str, Value, Option<String>)> {
-    vec![
+    let mut tools = vec![
         (
             "cancel_flow_run",
             json!({"flow_run_id": LATE_RUN_ID}),
@@ -129,6 +129,65 @@ fn every_tool() -> Vec<(&'static str, Value, Option<String>)> {
             "wait_for_flow_run",
             json!({"flow_run_id": FAILED_RUN_ID, "timeout": 1}),
             Some(format!("reading flow run {FAILED_RUN_ID}")),
+        ),
+    ];
+    tools.extend(write_tools());
+    tools.sort_by_key(|(tool, _, _)| *tool);
+    tools
+}
+
+/// The write tools, likewise; each reads its target before it changes anything.
+fn write_tools() -> Vec<(&'static str, Value, Option<String>)> {
+    let run = || json!({"flow_run": FAILED_RUN_ID});
+    let reading_run = || Some(format!("reading flow run {FAILED_RUN_ID}"));
+    let deployment = || json!({"deployment": DEPLOYMENT_ID});
+    let reading_deployment = || Some(format!("reading deployment {DEPLOYMENT_ID}"));
+    let automation = || json!({"automation": AUTOMATION_ID});
+    let reading_automation = || Some(format!("reading automation {AUTOMATION_ID}"));
+    let pool = || json!({"name": "mcp-pool"});
+    let reading_pool = || Some("reading work pool \"mcp-pool\"".to_string());
+    let queue = || json!({"work_pool": "mcp-pool", "name": "default"});
+    let reading_queue = || Some("reading work queue \"default\" of work pool \"mcp-pool\"".into());
+    let variable = || json!({"name": "mcp_threshold"});
+    let reading_variable = || Some("reading variable \"mcp_threshold\"".to_string());
+    vec![
+        (
+            "cancel_flow_runs",
+            json!({"state": "SCHEDULED"}),
+            Some("listing flow runs".into()),
+        ),
+        ("delete_flow_run", run(), reading_run()),
+        ("delete_variable", variable(), reading_variable()),
+        ("disable_automation", automation(), reading_automation()),
+        ("enable_automation", automation(), reading_automation()),
+        ("get_variable", variable(), reading_variable()),
+        (
+            "list_variables",
+            json!({}),
+            Some("listing variables".into()),
+        ),
+        ("pause_deployment", deployment(), reading_deployment()),
+        ("pause_work_pool", pool(), reading_pool()),
+        ("pause_work_queue", queue(), reading_queue()),
+        ("resume_deployment", deployment(), reading_deployment()),
+        ("resume_flow_run", run(), reading_run()),
+        ("resume_work_pool", pool(), reading_pool()),
+        ("resume_work_queue", queue(), reading_queue()),
+        ("retry_flow_run", run(), reading_run()),
+        (
+            "set_flow_run_state",
+            json!({"flow_run": FAILED_RUN_ID, "state": "FAILED"}),
+            reading_run(),
+        ),
+        (
+            "set_variable",
+            json!({"name": "mcp_threshold", "value": 1}),
+            reading_variable(),
+        ),
+        (
+            "update_deployment",
+            json!({"deployment": DEPLOYMENT_ID, "description": "d"}),
+            reading_deployment(),
         ),
     ]
 }

@@ -15,5 +15,7 @@ mod flow_runs;
 mod flows;
 mod observability;
 mod overview;
+mod run_writes;
 mod seam;
 mod states;
+mod writes;

@@ -8,10 +8,15 @@ use crate::fixtures::*;
 use crate::harness::*;
 
 /// Every tool of the README's tool reference.
-pub(crate) const ALL_TOOLS: [&str; 27] = [
+pub(crate) const ALL_TOOLS: [&str; 45] = [
     "cancel_flow_run",
+    "cancel_flow_runs",
     "create_flow_run_from_deployment",
+    "delete_flow_run",
+    "delete_variable",
     "diagnose_flow_run",
+    "disable_automation",
+    "enable_automation",
     "filter_deployments",
     "filter_flow_runs",
     "filter_flows",
@@ -24,17 +29,30 @@ pub(crate) const ALL_TOOLS: [&str; 27] = [
     "get_flow_run_by_id",
     "get_flow_run_logs",
     "get_server_info",
+    "get_variable",
     "get_work_pool",
     "list_automations",
     "list_deployments",
     "list_flow_runs",
     "list_flows",
     "list_task_runs",
+    "list_variables",
     "list_work_pools",
+    "pause_deployment",
+    "pause_work_pool",
+    "pause_work_queue",
     "read_events",
+    "resume_deployment",
+    "resume_flow_run",
+    "resume_work_pool",
+    "resume_work_queue",
+    "retry_flow_run",
     "search_deployments_by_status",
     "search_flow_runs_by_state",
     "search_flows",
+    "set_flow_run_state",
+    "set_variable",
+    "update_deployment",
     "wait_for_flow_run",
 ];
 
@@ -47,7 +65,7 @@ fn names(h: &Harness) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn all_27_tools_are_offered_by_default() {
+async fn all_45_tools_are_offered_by_default() {
     let h = Harness::new().await;
     assert_eq!(names(&h), ALL_TOOLS);
 }
@@ -60,7 +78,7 @@ async fn read_only_offers_no_write_tools_and_refuses_to_run_them() {
     })
     .await;
     let offered = names(&h);
-    assert_eq!(offered.len(), 25, "{offered:?}");
+    assert_eq!(offered.len(), 27, "{offered:?}");
     for writer in ["cancel_flow_run", "create_flow_run_from_deployment"] {
         assert!(!offered.iter().any(|t| t == writer), "{writer} offered");
         assert!(!h.server.has_tool(writer));

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::args::{tool_args, Parameters};
-use crate::errors::ToolError;
+use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{confirm, Asker};
 use crate::mcp::audit;
 use crate::mcp::handler::PrefectServer;
@@ -72,6 +72,9 @@ impl PrefectServer {
         Parameters(args): Parameters<SetVariableArgs>,
     ) -> Result<Json<VariableSet>, ToolError> {
         let name = check_name(&args.name)?;
+        if args.value.is_null() {
+            return Err(ArgumentError::NullVariableValue.into());
+        }
         let (variable, created) = self
             .prefect
             .set_variable(name, args.value, args.tags)
