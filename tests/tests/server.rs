@@ -84,7 +84,7 @@ const DOCUMENTED: [&str; 16] = [
     "search_flow_runs_by_state",
     "search_flows",
 ];
-const BEYOND: [&str; 11] = [
+const BEYOND: [&str; 13] = [
     "diagnose_flow_run",
     "get_automation",
     "get_dashboard",
@@ -96,8 +96,32 @@ const BEYOND: [&str; 11] = [
     "list_work_pools",
     "read_events",
     "wait_for_flow_run",
+    "list_variables",
+    "get_variable",
 ];
-const WRITES: [&str; 2] = ["cancel_flow_run", "create_flow_run_from_deployment"];
+/// The write tools (issue 19 added all but the first two, which are in the contract).
+const WRITES: [&str; 18] = [
+    "cancel_flow_run",
+    "create_flow_run_from_deployment",
+    "pause_deployment",
+    "resume_deployment",
+    "update_deployment",
+    "retry_flow_run",
+    "set_flow_run_state",
+    "delete_flow_run",
+    "resume_flow_run",
+    "cancel_flow_runs",
+    "pause_work_pool",
+    "resume_work_pool",
+    "pause_work_queue",
+    "resume_work_queue",
+    "enable_automation",
+    "disable_automation",
+    "set_variable",
+    "delete_variable",
+];
+/// The write tools beyond the documented contract.
+const WRITES_BEYOND: usize = 16;
 
 #[tokio::test]
 async fn the_documented_tools_and_defaults_are_offered() {
@@ -105,7 +129,12 @@ async fn the_documented_tools_and_defaults_are_offered() {
     let tools = s.list_all_tools().await.unwrap();
     let mut names: Vec<String> = tools.iter().map(|t| t.name.to_string()).collect();
     names.sort();
-    let mut expected: Vec<&str> = DOCUMENTED.iter().chain(&BEYOND).copied().collect();
+    let mut expected: Vec<&str> = DOCUMENTED
+        .iter()
+        .chain(&BEYOND)
+        .chain(&WRITES[2..])
+        .copied()
+        .collect();
     expected.sort();
     assert_eq!(names, expected);
     let digest = tool_digest(&tools);
@@ -124,8 +153,7 @@ async fn the_documented_tools_and_defaults_are_offered() {
             tool.name
         );
         let annotations = tool.annotations.as_ref().expect("annotations");
-        let writes =
-            ["cancel_flow_run", "create_flow_run_from_deployment"].contains(&tool.name.as_ref());
+        let writes = WRITES.contains(&tool.name.as_ref());
         assert_eq!(annotations.read_only_hint, Some(!writes), "{}", tool.name);
     }
     let cancel = tools.iter().find(|t| t.name == "cancel_flow_run").unwrap();
@@ -173,7 +201,7 @@ async fn read_only_removes_the_write_tools_by_flag_and_by_env() {
             .collect();
         assert_eq!(
             names.len(),
-            DOCUMENTED.len() + BEYOND.len() - WRITES.len(),
+            DOCUMENTED.len() + BEYOND.len() + WRITES_BEYOND - WRITES.len(),
             "{names:?}"
         );
         assert!(!names.iter().any(|n| WRITES.contains(&n.as_str())));
@@ -453,6 +481,18 @@ async fn toolsets_choose_the_tools_and_read_only_applies_to_all_of_them() {
             "list_flow_runs",
             "search_flow_runs_by_state",
             "wait_for_flow_run"
+        ]
+    );
+    let s = connect_with(Launch::default().arg("--toolsets").arg("variables"))
+        .await
+        .unwrap();
+    assert_eq!(
+        names(s.list_all_tools().await.unwrap()),
+        [
+            "delete_variable",
+            "get_variable",
+            "list_variables",
+            "set_variable"
         ]
     );
 }

@@ -148,7 +148,7 @@ impl PrefectServer {
             .map(Json)
     }
 
-    /// Delete a flow run and its logs, after the user confirms.
+    /// Delete a flow run, after the user confirms.
     #[tool(annotations(
         read_only_hint = false,
         destructive_hint = true,
