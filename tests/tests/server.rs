@@ -122,6 +122,8 @@ const WRITES: [&str; 18] = [
 ];
 /// The write tools beyond the documented contract.
 const WRITES_BEYOND: usize = 16;
+/// Every tool a server offers by default.
+const ALL: usize = DOCUMENTED.len() + BEYOND.len() + WRITES_BEYOND;
 
 #[tokio::test]
 async fn the_documented_tools_and_defaults_are_offered() {
@@ -199,11 +201,7 @@ async fn read_only_removes_the_write_tools_by_flag_and_by_env() {
             .iter()
             .map(|t| t.name.to_string())
             .collect();
-        assert_eq!(
-            names.len(),
-            DOCUMENTED.len() + BEYOND.len() + WRITES_BEYOND - WRITES.len(),
-            "{names:?}"
-        );
+        assert_eq!(names.len(), ALL - WRITES.len(), "{names:?}");
         assert!(!names.iter().any(|n| WRITES.contains(&n.as_str())));
         let result = call(
             &s,
@@ -397,10 +395,7 @@ fn tools_subcommand_lists_the_tools() {
     let (ok, stdout, _) = run_cli(&["tools"]);
     assert!(ok);
     let listed: Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(
-        listed["tools"].as_array().unwrap().len(),
-        DOCUMENTED.len() + BEYOND.len()
-    );
+    assert_eq!(listed["tools"].as_array().unwrap().len(), ALL);
 }
 
 #[test]
@@ -436,10 +431,7 @@ fn malformed_json_rpc_on_stdin_gets_an_error_or_is_skipped_and_the_server_carrie
         }
     }
     let last: Value = serde_json::from_str(replies.last().unwrap()).unwrap();
-    assert_eq!(
-        last["result"]["tools"].as_array().unwrap().len(),
-        DOCUMENTED.len() + BEYOND.len()
-    );
+    assert_eq!(last["result"]["tools"].as_array().unwrap().len(), ALL);
     // The non-JSON-RPC object got an "Invalid request" error reply.
     assert!(replies.iter().any(|r| r.contains("-32600")), "{replies:?}");
     server.close_stdin();

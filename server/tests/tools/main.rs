@@ -14,6 +14,7 @@ mod filters;
 mod flow_runs;
 mod flows;
 mod observability;
+mod ops_writes;
 mod overview;
 mod run_writes;
 mod seam;
