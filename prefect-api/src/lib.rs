@@ -32,6 +32,7 @@
 
 mod client;
 mod error;
+mod extra;
 #[allow(clippy::all, clippy::pedantic, dead_code, missing_docs, rustdoc::all)]
 pub mod generated;
 

@@ -57,9 +57,13 @@ struct Cli {
     /// Offer only read-only tools (no cancel, no create), in every toolset.
     #[arg(long, global = true, env = "PREFECT_MCP_READ_ONLY")]
     read_only: bool,
+    /// Let destructive tools (delete, force a state, cancel many) act without a person's
+    /// confirmation when the client cannot be asked. Risky: an agent alone then decides.
+    #[arg(long, global = true, env = "PREFECT_MCP_ALLOW_UNCONFIRMED_WRITES")]
+    allow_unconfirmed_writes: bool,
     /// Offer only these toolsets, comma-separated (default: all): flows, flow_runs,
     /// deployments, filter, logs, task_runs, work_pools, events, automations, dashboard,
-    /// server_info, diagnose.
+    /// server_info, diagnose, variables.
     #[arg(
         long,
         global = true,
@@ -208,6 +212,7 @@ fn build_server(cli: &Cli) -> Result<PrefectServer> {
         toolsets: cli.toolsets.clone(),
         per_request_auth: cli.per_request_auth,
         stateless: cli.transport == Transport::Http && cli.stateless,
+        allow_unconfirmed_writes: cli.allow_unconfirmed_writes,
         request_state_key: cli
             .request_state_key
             .as_deref()
@@ -231,6 +236,7 @@ fn build_server(cli: &Cli) -> Result<PrefectServer> {
         profile = config.profile.as_deref().unwrap_or("none"),
         auth = config.auth.kind(),
         read_only = cli.read_only,
+        allow_unconfirmed_writes = cli.allow_unconfirmed_writes,
         tools = server.tools().len(),
         "prefect-mcp-server {} starting",
         env!("CARGO_PKG_VERSION"),

@@ -458,6 +458,18 @@ async fn toolsets_choose_the_tools_and_read_only_applies_to_all_of_them() {
             "wait_for_flow_run"
         ]
     );
+    let s = connect_with(Launch::default().arg("--toolsets").arg("variables"))
+        .await
+        .unwrap();
+    assert_eq!(
+        names(s.list_all_tools().await.unwrap()),
+        [
+            "delete_variable",
+            "get_variable",
+            "list_variables",
+            "set_variable"
+        ]
+    );
 }
 
 #[test]

@@ -9,7 +9,7 @@ DEPLOYMENTS is also read by seed.py (without starting anything) to know what to 
 
 import datetime
 
-from sample_flows import fail, hello, params, required, scheduled, slow, unicode_flow
+from sample_flows import approval, fail, hello, params, required, scheduled, slow, unicode_flow
 
 DEMO = "mcp-demo"
 
@@ -48,6 +48,11 @@ DEPLOYMENTS = [
         unicode_flow,
         "ünïcode deployment",
         dict(tags=[DEMO, "ünïcode"], description="Names with spaces and non-ASCII characters."),
+    ),
+    (
+        approval,
+        "approval",
+        dict(tags=[DEMO, "approval"], description="Pauses until resumed with an Approval input."),
     ),
 ]
 

@@ -11,7 +11,9 @@ together with the tests.
 import time
 from typing import Literal
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, pause_flow_run, task
+from prefect.input import RunInput
+from pydantic import Field
 
 
 @task(task_run_name="greet-{who}")
@@ -109,3 +111,26 @@ def late() -> str:
     """Deployed to the work pool "mcp-pool", which no worker polls: its runs never start, so the
     server marks them Late. Registered over REST by seed.py, never served by runner.py."""
     return "never runs"
+
+
+class Approval(RunInput):
+    """What the person approving a load answers (resume_flow_run builds its form from this)."""
+
+    approved: bool = Field(title="Approved", description="Whether the load may go ahead.")
+    note: str = Field(
+        default="no note", title="Note", description="Why, for the audit trail."
+    )
+
+
+@flow(name="mcp-approval")
+def approval(table: str = "sales") -> str:
+    """Pauses until a person resumes it with an Approval (wait_for_input), then logs the answer.
+
+    The pause times out after 30 minutes: a run nobody resumes fails instead of holding one of
+    the runner's slots for ever.
+    """
+    logger = get_run_logger()
+    logger.info("Waiting for approval to load %s", table)
+    answer = pause_flow_run(wait_for_input=Approval, timeout=1800)
+    logger.info("Approval for %s: approved=%s note=%s", table, answer.approved, answer.note)
+    return f"{table}: {'approved' if answer.approved else 'rejected'} ({answer.note})"

@@ -13,7 +13,8 @@ Steps, each safe to repeat:
 4. the operations world, nothing of which the runner serves (see `seed_operations`): work pools
    without workers, a paused pool and a paused queue, a deployment of the flow "mcp-late" in
    "mcp-pool" with one overdue run ("seed-late") that the server marks Late, a global concurrency
-   limit and an automation; each is looked up first and only created (or corrected) when needed;
+   limit, an automation and two variables; each is looked up first and only created (or
+   corrected) when needed;
 5. start one run of hello, fail, params and the unicode flow, and two runs that share the name
    "seed-twin", with fixed names and idempotency keys (a second seed returns the same runs instead of adding new ones), wait for their final
    states and check them, and check that the failed run's logs reached the server; then wait
@@ -60,6 +61,11 @@ LATE_RUN = "seed-late"
 LATE_TIMEOUT = 90.0  # the late-runs service marks an overdue run within about 20 s
 GLOBAL_LIMIT = "mcp-limit"
 AUTOMATION = "mcp-notify-on-failure"
+# Variables (name -> JSON value) that the variable tools read; tests never change these two.
+VARIABLES = {
+    "mcp_threshold": 10,
+    "mcp_settings": {"region": "eu-west", "retries": 3},
+}
 
 
 class SeedError(Exception):
@@ -264,6 +270,11 @@ def seed_operations(api: Api) -> dict:
                    "/v2/concurrency_limits/", {"name": GLOBAL_LIMIT, "limit": 1})
     correct(api, f"global concurrency limit {GLOBAL_LIMIT}", limit_path, limit, {"limit": 1})
     ensure_automation(api)
+    for name, value in VARIABLES.items():
+        path = f"/variables/name/{quoted(name)}"
+        variable = ensure(api, f"variable {name}", path, "/variables/",
+                          {"name": name, "value": value, "tags": ["mcp-demo"]})
+        correct(api, f"variable {name}", path, variable, {"value": value})
     return late_run
 
 
@@ -410,7 +421,8 @@ def main() -> int:
         print(f"  {pool['name']:<20} {pool.get('status') or '?':<10} paused={pool['is_paused']} "
               f"queues={[(q['name'], 'paused' if q['is_paused'] else 'active') for q in queues]}")
     print(f"late run: {LATE_RUN} of {LATE_FLOW}/{LATE_DEPLOYMENT} ({late_run['id']})")
-    print(f"global concurrency limit: {GLOBAL_LIMIT}; automation: {AUTOMATION}")
+    print(f"global concurrency limit: {GLOBAL_LIMIT}; automation: {AUTOMATION}; "
+          f"variables: {', '.join(VARIABLES)}")
     print(f"seeded in {time.monotonic() - started:.0f} s")
     return 0
 

@@ -108,6 +108,29 @@ pub enum ArgumentError {
         value: String,
         max: i64,
     },
+    /// update_deployment without a field to change.
+    NothingToUpdate,
+    /// A text longer than Prefect takes.
+    TooLong {
+        field: &'static str,
+        max: usize,
+        got: usize,
+    },
+    /// A variable value of `null`, which Prefect does not store.
+    NullVariableValue,
+    /// Parameters whose values do not fit the flow's types: (name, expected type).
+    WrongParameterTypes {
+        deployment: String,
+        wrong: Vec<(String, String)>,
+    },
+    /// set_flow_run_state to CANCELLING, which is cancel_flow_run's job.
+    UseCancelTool,
+    /// cancel_flow_runs with nothing to select runs by.
+    NoBulkCriteria,
+    /// cancel_flow_runs for a final state type.
+    CannotCancelFinished {
+        state: String,
+    },
 }
 
 impl From<ArgumentError> for ToolError {
@@ -247,5 +270,34 @@ pub(super) fn argument(error: &ArgumentError) -> String {
         ArgumentError::NotWholeHours { value, max } => {
             format!("hours must be a whole number of hours from 1 to {max}, got {value:?}")
         }
+        ArgumentError::NothingToUpdate => "nothing to change: give at least one of \
+            parameters, description, tags or concurrency_limit"
+            .into(),
+        ArgumentError::TooLong { field, max, got } => {
+            format!("{field} must be at most {max} characters, got {got}")
+        }
+        ArgumentError::NullVariableValue => "value must not be null: a variable holds a \
+            string, number, boolean, object or list (delete_variable removes one)"
+            .into(),
+        ArgumentError::WrongParameterTypes { deployment, wrong } => {
+            let list: Vec<String> = wrong
+                .iter()
+                .map(|(name, expected)| format!("{name} ({expected})"))
+                .collect();
+            format!(
+                "deployment {deployment:?} takes other types for: {}",
+                list.join(", ")
+            )
+        }
+        ArgumentError::UseCancelTool => "state CANCELLING is how a run is cancelled: use \
+            cancel_flow_run (its worker then stops it), or CANCELLED to force the end state"
+            .into(),
+        ArgumentError::NoBulkCriteria => "give at least one of deployment, state or \
+            filter_criteria: cancel_flow_runs never cancels every run at once"
+            .into(),
+        ArgumentError::CannotCancelFinished { state } => format!(
+            "state {state} is a final state: finished runs cannot be cancelled; use an \
+             unfinished one (SCHEDULED, PENDING, RUNNING, PAUSED) or omit state"
+        ),
     }
 }

@@ -12,12 +12,14 @@ use std::fmt;
 mod arguments;
 mod prefect;
 mod states;
+pub mod writes;
 
 use arguments::argument;
 pub use arguments::ArgumentError;
 use prefect::describe;
 pub use prefect::{is_not_found, Doing};
 use states::unknown_state_name;
+pub use writes::WriteError;
 
 use prefect_api::PrefectError;
 use rmcp::model::{ContentBlock, IntoContents};
@@ -100,6 +102,14 @@ pub enum ToolError {
         known: Vec<String>,
         names_from: StateNameSource,
     },
+    /// A write tool's failure (`writes`): refusals, runs in the wrong state, confirmations.
+    Write(WriteError),
+}
+
+impl From<WriteError> for ToolError {
+    fn from(error: WriteError) -> Self {
+        ToolError::Write(error)
+    }
 }
 
 /// Where the known state names came from; the error says which.
@@ -169,6 +179,7 @@ impl ToolError {
             ToolError::AskFailed { .. } => "ask_failed",
             ToolError::RequestState { .. } => "request_state_rejected",
             ToolError::InputRequired => "input_required",
+            ToolError::Write(error) => error.kind(),
             ToolError::UnknownStateName { .. } => "unknown_state_name",
         }
     }
@@ -183,6 +194,8 @@ impl ToolError {
             ToolError::InvalidArgument(_)
             | ToolError::NotFound { .. }
             | ToolError::Ambiguous { .. }
+            | ToolError::Write(WriteError::NoSuchQueue { .. })
+            | ToolError::Write(WriteError::RunInputInvalid { .. })
             | ToolError::Prefect {
                 source: PrefectError::NotFound { .. },
                 ..
@@ -292,6 +305,7 @@ impl ToolError {
                  requestState and inputResponses to be asked afresh."
             ),
             ToolError::InputRequired => "The client was asked for input.".into(),
+            ToolError::Write(error) => error.message(),
             ToolError::UnknownStateName {
                 name,
                 suggestions,

@@ -71,6 +71,7 @@ impl PrefectServer {
                     .clone()
                     .unwrap_or_else(StateKey::random),
                 server_requests: !options.stateless,
+                allow_unconfirmed_writes: options.allow_unconfirmed_writes,
             },
             tasks: Tasks::new(!options.stateless),
             prompt_router: Arc::new(Self::prompt_router(&offered)),
@@ -83,17 +84,18 @@ impl PrefectServer {
     fn toolset_router(set: Toolset) -> ToolRouter<Self> {
         match set {
             Toolset::Flows => Self::flows_tools(),
-            Toolset::FlowRuns => Self::flow_runs_tools(),
-            Toolset::Deployments => Self::deployments_tools(),
+            Toolset::FlowRuns => Self::flow_runs_tools() + Self::flow_run_writes_tools(),
+            Toolset::Deployments => Self::deployments_tools() + Self::deployment_writes_tools(),
             Toolset::Filter => Self::filter_tools(),
             Toolset::Logs => Self::logs_tools(),
             Toolset::TaskRuns => Self::task_runs_tools(),
-            Toolset::WorkPools => Self::work_pools_tools(),
+            Toolset::WorkPools => Self::work_pools_tools() + Self::work_pool_writes_tools(),
             Toolset::Events => Self::events_tools(),
-            Toolset::Automations => Self::automations_tools(),
+            Toolset::Automations => Self::automations_tools() + Self::automation_writes_tools(),
             Toolset::Dashboard => Self::dashboard_tools(),
             Toolset::ServerInfo => Self::server_info_tools(),
             Toolset::Diagnose => Self::diagnose_tools(),
+            Toolset::Variables => Self::variables_tools(),
         }
     }
 

@@ -20,4 +20,7 @@ cancel_flow_run moves a run to CANCELLING; its worker then stops it. wait_for_fl
 a run started elsewhere.
 - Ambiguous run names, deployment names that match nothing but come close, and required run \
 parameters without a default are asked of the user when the client supports elicitation; \
-otherwise the error lists the candidates or the missing parameters.";
+otherwise the error lists the candidates or the missing parameters.
+- Writes: delete_flow_run, delete_variable, set_flow_run_state and cancel_flow_runs ask the user \
+to confirm first; declined, nothing changes. A client that cannot ask gets an error saying what \
+would have happened. resume_flow_run asks for the input a paused run waits for.";

@@ -14,6 +14,7 @@
 
 pub mod apps;
 pub mod ask;
+pub mod audit;
 pub mod completions;
 pub mod handler;
 pub mod instructions;

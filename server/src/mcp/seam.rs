@@ -81,12 +81,20 @@ impl PrefectServer {
         mut context: RequestContext<RoleServer>,
         task: Option<TaskContext>,
     ) -> Result<CallToolResponse, ErrorData> {
+        // A write's line is its audit record (`super::audit`): the tool names what it changes.
+        let writes = self.tool_router.get(&request.name).is_some_and(|tool| {
+            tool.annotations.as_ref().and_then(|a| a.read_only_hint) != Some(true)
+        });
         let span = tracing::info_span!(
             "tool_call",
             tool = %request.name,
+            kind = if writes { "write" } else { "read" },
             outcome = tracing::field::Empty,
             error_kind = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
+            target_id = tracing::field::Empty,
+            target_name = tracing::field::Empty,
+            caller = tracing::field::Empty,
         );
         let started = Instant::now();
         let response = async {
@@ -133,6 +141,8 @@ impl PrefectServer {
         .await;
         let outcome = match &response {
             Ok(CallToolResponse::Complete(result)) if result.is_error == Some(true) => "error",
+            // A question went back to the client; the retried call gets its own line.
+            Ok(CallToolResponse::InputRequired(_)) => "input_required",
             Ok(_) => "ok",
             Err(_) => "protocol_error",
         };

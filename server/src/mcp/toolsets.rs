@@ -24,11 +24,12 @@ pub enum Toolset {
     Dashboard,
     ServerInfo,
     Diagnose,
+    Variables,
 }
 
 impl Toolset {
     /// Every toolset, in the order of the tool reference.
-    pub const ALL: [Toolset; 12] = [
+    pub const ALL: [Toolset; 13] = [
         Toolset::Flows,
         Toolset::FlowRuns,
         Toolset::Deployments,
@@ -41,6 +42,7 @@ impl Toolset {
         Toolset::Dashboard,
         Toolset::ServerInfo,
         Toolset::Diagnose,
+        Toolset::Variables,
     ];
 
     /// The name `--toolsets` takes.
@@ -58,6 +60,7 @@ impl Toolset {
             Toolset::Dashboard => "dashboard",
             Toolset::ServerInfo => "server_info",
             Toolset::Diagnose => "diagnose",
+            Toolset::Variables => "variables",
         }
     }
 
@@ -81,6 +84,9 @@ pub struct ServerOptions {
     pub stateless: bool,
     /// The key sealing `requestState` (replicas must share it); a random one when absent.
     pub request_state_key: Option<StateKey>,
+    /// Let destructive tools act without a person's confirmation when the client cannot be
+    /// asked (`--allow-unconfirmed-writes`). Off by default: such calls then change nothing.
+    pub allow_unconfirmed_writes: bool,
 }
 
 /// `--toolsets` named a set that does not exist.

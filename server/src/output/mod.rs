@@ -39,6 +39,7 @@ pub mod schema;
 mod server_info;
 mod task_runs;
 mod work_pools;
+mod writes;
 
 pub use automations::*;
 pub use bound::cap_text;
@@ -52,6 +53,7 @@ pub use logs::*;
 pub use server_info::*;
 pub use task_runs::*;
 pub use work_pools::*;
+pub use writes::*;
 
 use chrono::{DateTime, Utc};
 use prefect_api::types;

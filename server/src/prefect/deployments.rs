@@ -120,6 +120,13 @@ impl Prefect {
             name: name.map(String::from),
             // Makes the client's retry of a create that timed out or hit a locked database safe.
             idempotency_key: Some(Uuid::new_v4().to_string()),
+            // Says in Prefect that the run was created through this server.
+            labels: Some(HashMap::from([(
+                super::flow_run_writes::ACTOR_LABEL.to_string(),
+                types::DeploymentFlowRunCreateLabelsValue::String(
+                    super::flow_run_writes::ACTOR.to_string(),
+                ),
+            )])),
             ..Default::default()
         };
         Ok(self

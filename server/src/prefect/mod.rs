@@ -12,16 +12,21 @@ use prefect_api::Client;
 
 pub mod automations;
 pub mod counts;
+pub mod deployment_writes;
 pub mod deployments;
 pub mod diagnose;
 pub mod events;
+pub mod flow_run_writes;
 pub mod flow_runs;
 pub mod flows;
 pub mod logs;
+pub mod operation_writes;
+pub mod parameters;
 pub mod query;
 pub mod server_info;
 pub mod states;
 pub mod task_runs;
+pub mod variables;
 pub mod waits;
 pub mod work_pools;
 

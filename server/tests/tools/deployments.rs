@@ -325,6 +325,8 @@ async fn create_flow_run_sends_parameters_name_and_an_idempotency_key() {
         |body| {
             body["parameters"] == json!({"n": 3})
                 && body["name"] == "my-run"
+                // Says in Prefect that the run was created through MCP.
+                && body["labels"] == json!({"prefect-mcp.actor": "prefect-mcp-server"})
                 && body["idempotency_key"]
                     .as_str()
                     .is_some_and(|k| uuid::Uuid::parse_str(k).is_ok())

@@ -11,12 +11,17 @@ use prefect_mcp_server::mcp::PrefectServer;
 /// A valid value for each required parameter, by name. The failure tests call every tool the
 /// server offers with these, so a new tool needs nothing here unless it brings a new required
 /// parameter (then this says so).
-fn valid_value(parameter: &str) -> Value {
+fn valid_value(tool: &str, parameter: &str) -> Value {
     match parameter {
         "flow_id" => json!(FLOW_ID),
         "flow_run_id" | "flow_run" => json!(FAILED_RUN_ID),
-        "deployment_id" => json!(DEPLOYMENT_ID),
-        "name" => json!("mcp-hello/hello"),
+        "deployment_id" | "deployment" => json!(DEPLOYMENT_ID),
+        // Deployment names are "flow/deployment"; every other name is one path segment.
+        "name" if tool.contains("deployment") => json!("mcp-hello/hello"),
+        "name" => json!("mcp-hello"),
+        "work_pool" => json!("mcp-pool"),
+        "state" => json!("FAILED"),
+        "value" => json!(1),
         "automation" => json!("mcp-notify-on-failure"),
         "filter_criteria" => json!({}),
         other => panic!("no valid value for the required parameter {other:?}: add one here"),
@@ -30,15 +35,21 @@ fn every_tool(server: &PrefectServer) -> Vec<(String, Value)> {
     tools
         .into_iter()
         .map(|tool| {
-            let arguments: serde_json::Map<String, Value> = tool
+            let mut arguments: serde_json::Map<String, Value> = tool
                 .input_schema
                 .get("required")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
                 .filter_map(Value::as_str)
-                .map(|name| (name.to_string(), valid_value(name)))
+                .map(|name| (name.to_string(), valid_value(&tool.name, name)))
                 .collect();
+            // Writes that need one of several optional arguments (none is required alone).
+            match tool.name.as_ref() {
+                "cancel_flow_runs" => arguments.insert("state".into(), json!("SCHEDULED")),
+                "update_deployment" => arguments.insert("description".into(), json!("x")),
+                _ => None,
+            };
             (tool.name.into_owned(), Value::Object(arguments))
         })
         .collect()

@@ -16,7 +16,10 @@
 //! - Clients that cannot be asked get the tool's own error, which lists what the question
 //!   would have offered.
 
+pub mod confirm;
 pub mod questions;
+
+pub use confirm::{confirm, run_input};
 pub mod resolve;
 
 use std::collections::BTreeMap;
@@ -80,6 +83,9 @@ pub struct AskOptions {
     /// Whether server-to-client requests can reach the client. Not in stateless HTTP: without
     /// a session, the client's answer has nowhere to go.
     pub server_requests: bool,
+    /// Whether a destructive change may go ahead without a person's confirmation when the
+    /// client cannot be asked (`--allow-unconfirmed-writes`; off by default).
+    pub allow_unconfirmed_writes: bool,
 }
 
 impl Default for AskOptions {
@@ -87,6 +93,7 @@ impl Default for AskOptions {
         AskOptions {
             key: StateKey::random(),
             server_requests: true,
+            allow_unconfirmed_writes: false,
         }
     }
 }
@@ -129,6 +136,7 @@ struct Inner {
     /// What the sealed state is bound to: this tool and these arguments.
     binding: Vec<u8>,
     pending: Mutex<Option<InputRequiredResult>>,
+    allow_unconfirmed_writes: bool,
 }
 
 impl Asker {
@@ -140,6 +148,7 @@ impl Asker {
             key: StateKey::random(),
             binding: Vec::new(),
             pending: Mutex::new(None),
+            allow_unconfirmed_writes: false,
         }))
     }
 
@@ -177,7 +186,14 @@ impl Asker {
             key: options.key.clone(),
             binding,
             pending: Mutex::new(None),
+            allow_unconfirmed_writes: options.allow_unconfirmed_writes,
         })))
+    }
+
+    /// Whether the operator let destructive changes go ahead unconfirmed when this client
+    /// cannot be asked.
+    pub fn allows_unconfirmed_writes(&self) -> bool {
+        self.0.allow_unconfirmed_writes
     }
 
     /// The asker of the call `context` belongs to (put there by the server), or one that

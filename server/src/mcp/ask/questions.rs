@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use super::{Asker, Reply};
 use crate::errors::ToolError;
+use crate::prefect::parameters::{resolve, type_name};
 pub use crate::prefect::Candidate;
 
 /// At most this many choices are offered (newest first); a longer list is no help to a person.
@@ -116,7 +117,7 @@ async fn choose(
     }
 }
 
-fn declined(question: &str, answer: &'static str, outcome: &'static str) -> ToolError {
+pub(super) fn declined(question: &str, answer: &'static str, outcome: &'static str) -> ToolError {
     ToolError::Declined {
         question: question.into(),
         answer,
@@ -235,34 +236,6 @@ fn find_missing(schema: Option<&Map<String, Value>>, given: &Map<String, Value>)
     missing.into_iter().map(|(_, m)| m).collect()
 }
 
-/// Prefect puts enum classes in `definitions` and refers to them with `allOf: [{$ref}]`.
-fn resolve(root: &Map<String, Value>, property: Value) -> Value {
-    let reference = property
-        .get("$ref")
-        .or_else(|| property.get("allOf")?.as_array()?.first()?.get("$ref"))
-        .and_then(Value::as_str);
-    let Some(reference) = reference else {
-        return property;
-    };
-    let target = reference
-        .strip_prefix("#/definitions/")
-        .and_then(|name| root.get("definitions")?.get(name))
-        .or_else(|| {
-            reference
-                .strip_prefix("#/$defs/")
-                .and_then(|name| root.get("$defs")?.get(name))
-        });
-    match (target, property) {
-        (Some(Value::Object(target)), Value::Object(mut own)) => {
-            for (key, value) in target {
-                own.entry(key.clone()).or_insert_with(|| value.clone());
-            }
-            Value::Object(own)
-        }
-        (_, property) => property,
-    }
-}
-
 fn text(schema: &Value, key: &str) -> Option<Cow<'static, str>> {
     schema
         .get(key)
@@ -270,10 +243,12 @@ fn text(schema: &Value, key: &str) -> Option<Cow<'static, str>> {
         .map(|s| Cow::Owned(s.to_string()))
 }
 
-/// The form field for a parameter, when its type is one a form can hold.
-fn form_field(schema: &Value) -> Option<PrimitiveSchemaDefinition> {
+/// The form field for a parameter or input field, when its type is one a form can hold; its
+/// title, description and default come along.
+pub(super) fn form_field(schema: &Value) -> Option<PrimitiveSchemaDefinition> {
     let title = text(schema, "title");
     let description = text(schema, "description");
+    let default = schema.get("default");
     if let Some(values) = schema.get("enum").and_then(Value::as_array) {
         let values: Vec<String> = values
             .iter()
@@ -300,6 +275,7 @@ fn form_field(schema: &Value) -> Option<PrimitiveSchemaDefinition> {
             };
             field.title = title;
             field.description = description;
+            field.default = default.and_then(Value::as_str).map(String::from);
             PrimitiveSchemaDefinition::String(field)
         }
         "integer" => {
@@ -308,6 +284,7 @@ fn form_field(schema: &Value) -> Option<PrimitiveSchemaDefinition> {
             field.description = description;
             field.minimum = schema.get("minimum").and_then(Value::as_i64);
             field.maximum = schema.get("maximum").and_then(Value::as_i64);
+            field.default = default.and_then(Value::as_i64);
             PrimitiveSchemaDefinition::Integer(field)
         }
         "number" => {
@@ -316,35 +293,19 @@ fn form_field(schema: &Value) -> Option<PrimitiveSchemaDefinition> {
             field.description = description;
             field.minimum = schema.get("minimum").and_then(Value::as_f64);
             field.maximum = schema.get("maximum").and_then(Value::as_f64);
+            field.default = default.and_then(Value::as_f64);
             PrimitiveSchemaDefinition::Number(field)
         }
         "boolean" => {
             let mut field = BooleanSchema::new();
             field.title = title;
             field.description = description;
+            field.default = default.and_then(Value::as_bool);
             PrimitiveSchemaDefinition::Boolean(field)
         }
         _ => return None,
     };
     Some(field)
-}
-
-/// How an error names a parameter's type: "string", "integer", "one of: full, incremental".
-fn type_name(schema: &Value) -> String {
-    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
-        let values: Vec<String> = values.iter().map(|v| v.to_string()).collect();
-        return format!("one of {}", values.join(", "));
-    }
-    match schema.get("type") {
-        Some(Value::String(t)) => t.clone(),
-        Some(Value::Array(types)) => types
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join(" or "),
-        _ if schema.get("anyOf").is_some() => "one of several types".into(),
-        _ => "any JSON value".into(),
-    }
 }
 
 /// Forms answer numbers as JSON numbers; some clients send an integer field as `5.0`.

@@ -104,6 +104,14 @@ fn decode<T: DeserializeOwned>(body: Map<String, Value>) -> Result<T, ToolError>
     })
 }
 
+/// Flow run `filter_criteria` as filter_flow_runs takes them, decoded into the request body,
+/// for tools that select runs to act on (cancel_flow_runs).
+pub(crate) fn flow_runs_filter_body(
+    criteria: Map<String, Value>,
+) -> Result<types::BodyReadFlowRunsFlowRunsFilterPost, ToolError> {
+    decode(to_body(criteria, Entity::FlowRuns)?)
+}
+
 #[tool_router(router = filter_tools, vis = "pub(crate)")]
 impl PrefectServer {
     /// Filter flows with Prefect's filter JSON, e.g. {"name": {"like_": "etl"}} or

@@ -8,15 +8,19 @@
 pub mod args;
 pub mod automations;
 pub mod dashboard;
+pub mod deployment_writes;
 pub mod deployments;
 pub mod diagnose;
 pub mod events;
 pub mod filter;
+pub mod flow_run_writes;
 pub mod flow_runs;
 pub mod flows;
 pub mod logs;
+pub mod operation_writes;
 pub mod server_info;
 pub mod task_runs;
+pub mod variables;
 pub mod work_pools;
 
 #[cfg(test)]

@@ -1,0 +1,140 @@
+//! Deployment write tools (toolset deployments): pause_deployment, resume_deployment,
+//! update_deployment.
+
+use prefect_api::types;
+use rmcp::service::RequestContext;
+use rmcp::{tool, tool_router, Json, RoleServer};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::args::Parameters;
+use crate::errors::{ArgumentError, ToolError};
+use crate::mcp::ask::{resolve, Asker};
+use crate::mcp::audit;
+use crate::mcp::handler::PrefectServer;
+use crate::output::DeploymentChanged;
+use crate::prefect::deployment_writes::DeploymentUpdate;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeploymentArgs {
+    /// Deployment UUID or "flow_name/deployment_name".
+    pub deployment: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateDeploymentArgs {
+    /// Deployment UUID or "flow_name/deployment_name".
+    pub deployment: String,
+    /// Merged into the default parameters; checked against the flow's.
+    #[serde(default)]
+    pub parameters: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Replaces the tags ([] clears them).
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// Runs at once; 0 removes the limit.
+    #[serde(default)]
+    pub concurrency_limit: Option<i64>,
+}
+
+impl PrefectServer {
+    /// The deployment given by id or name (asking about close names), with its full name, as
+    /// the audit target.
+    async fn target_deployment(
+        &self,
+        given: &str,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<(types::DeploymentResponse, String), ToolError> {
+        let deployment = resolve::deployment(&self.prefect, given, &Asker::of(context)).await?;
+        let full_name = self.prefect.full_name(&deployment).await?;
+        audit::target(deployment.id, Some(&full_name));
+        Ok((deployment, full_name))
+    }
+}
+
+#[tool_router(router = deployment_writes_tools, vis = "pub(crate)")]
+impl PrefectServer {
+    /// Pause a deployment as `prefect deployment pause` does: its schedules stop creating runs.
+    #[tool(annotations(
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn pause_deployment(
+        &self,
+        Parameters(args): Parameters<DeploymentArgs>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<Json<DeploymentChanged>, ToolError> {
+        let (deployment, name) = self.target_deployment(&args.deployment, &context).await?;
+        self.prefect
+            .set_deployment_paused(&deployment, name, true)
+            .await
+            .map(Json)
+    }
+
+    /// Resume a paused deployment as `prefect deployment resume` does.
+    #[tool(annotations(
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn resume_deployment(
+        &self,
+        Parameters(args): Parameters<DeploymentArgs>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<Json<DeploymentChanged>, ToolError> {
+        let (deployment, name) = self.target_deployment(&args.deployment, &context).await?;
+        self.prefect
+            .set_deployment_paused(&deployment, name, false)
+            .await
+            .map(Json)
+    }
+
+    /// Change a deployment's default parameters, description, tags or concurrency limit; the
+    /// rest stays as it is.
+    #[tool(annotations(
+        read_only_hint = false,
+        destructive_hint = true,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn update_deployment(
+        &self,
+        Parameters(args): Parameters<UpdateDeploymentArgs>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<Json<DeploymentChanged>, ToolError> {
+        let concurrency_limit = match args.concurrency_limit {
+            Some(limit) if limit < 0 => {
+                return Err(ArgumentError::OutOfRange {
+                    field: "concurrency_limit",
+                    min: 0,
+                    max: i64::from(u32::MAX),
+                    got: limit,
+                    hint: "0 removes the limit.",
+                }
+                .into())
+            }
+            other => other.map(|limit| limit as u64),
+        };
+        let update = DeploymentUpdate {
+            parameters: args.parameters,
+            description: args.description,
+            tags: args.tags,
+            concurrency_limit,
+        };
+        if update.is_empty() {
+            return Err(ArgumentError::NothingToUpdate.into());
+        }
+        let (deployment, name) = self.target_deployment(&args.deployment, &context).await?;
+        self.prefect
+            .update_deployment(&deployment, name, update)
+            .await
+            .map(Json)
+    }
+}

@@ -1,0 +1,155 @@
+//! Operations writes: pause and resume work pools and work queues (as `prefect work-pool` and
+//! `prefect work-queue` do), enable and disable automations.
+
+use prefect_api::{types, PrefectCall, PrefectError};
+
+use super::Prefect;
+use crate::errors::{Doing, ToolError, WriteError};
+use crate::output::{AutomationChanged, WorkPoolChanged, WorkQueueChanged};
+
+fn paused_words(paused: bool) -> &'static str {
+    if paused {
+        "paused: no worker picks up its runs until it is resumed"
+    } else {
+        "active: workers pick up its runs again"
+    }
+}
+
+fn already(was: bool, now: bool) -> &'static str {
+    if was == now {
+        " (it already was)"
+    } else {
+        ""
+    }
+}
+
+impl Prefect {
+    pub async fn set_work_pool_paused(
+        &self,
+        name: &str,
+        paused: bool,
+    ) -> Result<WorkPoolChanged, ToolError> {
+        let pool = self
+            .client
+            .read_work_pool(name)
+            .value()
+            .await
+            .doing(format!("reading work pool {name:?}"))?;
+        let body = types::WorkPoolUpdate {
+            is_paused: Some(paused),
+            ..Default::default()
+        };
+        self.client
+            .update_work_pool(name, &body)
+            .value()
+            .await
+            .doing(format!("updating work pool {name:?}"))?;
+        Ok(WorkPoolChanged {
+            work_pool_id: pool.id,
+            message: format!(
+                "Work pool {name} is {}{}.",
+                paused_words(paused),
+                already(pool.is_paused, paused)
+            ),
+            work_pool: name.to_string(),
+            is_paused: paused,
+        })
+    }
+
+    /// The queue is found by pool and name; Prefect updates queues by id. A queue that is not
+    /// there is an error naming the pool's queues.
+    pub async fn set_work_queue_paused(
+        &self,
+        pool: &str,
+        name: &str,
+        paused: bool,
+    ) -> Result<WorkQueueChanged, ToolError> {
+        let queue = match self
+            .client
+            .read_work_queue_in_work_pools(pool, name)
+            .value()
+            .await
+        {
+            Ok(queue) => queue,
+            Err(PrefectError::NotFound { .. }) => {
+                return Err(self.queue_not_found(pool, name).await?);
+            }
+            Err(source) => {
+                return Err(ToolError::Prefect {
+                    action: format!("reading work queue {name:?} of work pool {pool:?}"),
+                    source,
+                })
+            }
+        };
+        // `is_paused` is the one field sent: the others are skipped when unset, so the queue's
+        // limit and priority stay as they are.
+        let body = types::WorkQueueUpdate {
+            is_paused: paused,
+            ..Default::default()
+        };
+        self.client
+            .update_work_queue(&queue.id, &body)
+            .value()
+            .await
+            .doing(format!(
+                "updating work queue {name:?} of work pool {pool:?}"
+            ))?;
+        Ok(WorkQueueChanged {
+            work_queue_id: queue.id,
+            message: format!(
+                "Work queue {name} of work pool {pool} is {}{}.",
+                paused_words(paused),
+                already(queue.is_paused, paused)
+            ),
+            work_pool: pool.to_string(),
+            work_queue: name.to_string(),
+            is_paused: paused,
+        })
+    }
+
+    /// The error for a queue that is not in `pool`: the pool's queues, or the pool's own 404.
+    async fn queue_not_found(&self, pool: &str, name: &str) -> Result<ToolError, ToolError> {
+        let body = types::BodyReadWorkQueuesWorkPoolsWorkPoolNameQueuesFilterPost::default();
+        let queues = self
+            .client
+            .read_work_queues_in_work_pools(pool, &body)
+            .value()
+            .await
+            .doing(format!("listing the queues of work pool {pool:?}"))?;
+        Ok(ToolError::Write(WriteError::NoSuchQueue {
+            pool: pool.to_string(),
+            name: name.to_string(),
+            queues: queues.into_iter().map(|q| q.name.to_string()).collect(),
+        }))
+    }
+
+    /// Enable or disable the automation given by id or exact name.
+    pub async fn set_automation_enabled(
+        &self,
+        wanted: &str,
+        enabled: bool,
+    ) -> Result<AutomationChanged, ToolError> {
+        let automation = self.read_automation(wanted).await?;
+        let body = types::AutomationPartialUpdate { enabled };
+        self.client
+            .patch_automation(&automation.id, &body)
+            .value()
+            .await
+            .doing(format!("updating automation {:?}", automation.name))?;
+        let now = if enabled {
+            "enabled: its trigger acts again"
+        } else {
+            "disabled: its trigger does nothing until it is enabled"
+        };
+        Ok(AutomationChanged {
+            automation_id: automation.id,
+            message: format!(
+                "Automation {} is {now}{}.",
+                automation.name,
+                already(automation.enabled, enabled)
+            ),
+            automation_name: automation.name,
+            enabled,
+        })
+    }
+}

@@ -1,0 +1,189 @@
+"""The Python MCP SDK 2.x (protocol 2026-07-28) confirms, declines and fills in the write tools'
+questions (Multi Round-Trip Requests, driven by the SDK).
+
+Usage: writes_client.py BINARY API_URL TAG
+  TAG marks the SCHEDULED runs of mcp-slow/slow (due in the future) that tests/tests/writes.rs
+  created for the bulk cancel; nothing else carries it.
+
+Scenarios, against the sample world of `cargo xtask prefect ensure`:
+  bulk     cancel_flow_runs on the tagged runs: the question states the count and the names;
+           declined -> every run is still SCHEDULED; confirmed -> all cancelled
+  force    set_flow_run_state FAILED on a finished run of mcp-hello, confirmed
+  delete   delete_flow_run on that run: declined -> it exists; confirmed -> it is gone
+  resume   a run of mcp-approval/approval paused waiting for an Approval: resume_flow_run asks
+           the form built from the run's input schema, and the run completes with the answer
+
+Progress goes to stderr; the last stdout line is a JSON summary. Exits 1 on the first failed check.
+"""
+
+import asyncio
+import json
+import sys
+import time
+import uuid
+from typing import Any
+
+from mcp import Client, StdioServerParameters, types
+
+from checks import check, log, text_of
+
+SESSION_TIMEOUT = 280.0
+APPROVAL = {"approved": True, "note": "typed by python"}
+
+
+class Person:
+    """The elicitation callback: records each question and answers as `plan` says."""
+
+    def __init__(self):
+        self.plan = "accept"
+        self.questions: list[dict[str, Any]] = []
+
+    async def __call__(self, context, params: types.ElicitRequestParams):
+        schema = params.requested_schema
+        self.questions.append({"message": params.message, "schema": schema})
+        log(f"  asked: {params.message}")
+        if self.plan == "decline":
+            return types.ElicitResult(action="decline")
+        properties = schema["properties"]
+        if "confirm" in properties:
+            return types.ElicitResult(action="accept", content={"confirm": True})
+        check(set(properties) == set(APPROVAL), f"unexpected form: {schema}")
+        check(properties["approved"]["type"] == "boolean", f"approved: {properties}")
+        check(properties["approved"].get("title") == "Approved", f"approved: {properties}")
+        check(properties["note"].get("default") == "no note", f"note: {properties}")
+        check(bool(properties["note"].get("description")), f"note: {properties}")
+        return types.ElicitResult(action="accept", content=APPROVAL)
+
+
+async def call(client: Client, tool: str, arguments: dict) -> dict:
+    result = await client.call_tool(tool, arguments)
+    check(not result.is_error, f"{tool}({arguments}) failed: {text_of(result)}")
+    return result.structured_content
+
+
+async def call_err(client: Client, tool: str, arguments: dict) -> str:
+    result = await client.call_tool(tool, arguments)
+    check(result.is_error, f"{tool}({arguments}) should have failed: {result.structured_content}")
+    return text_of(result)
+
+
+async def runs_tagged(client: Client, tag: str) -> list[dict]:
+    listed = await call(
+        client, "filter_flow_runs", {"filter_criteria": {"tags": {"all_": [tag]}}}
+    )
+    return listed["flow_runs"]
+
+
+async def wait_for_state(client: Client, run_id: str, state_type: str, seconds: float) -> dict:
+    deadline = time.monotonic() + seconds
+    while True:
+        run = await call(client, "get_flow_run_by_id", {"flow_run_id": run_id})
+        if run.get("state", {}).get("type") == state_type:
+            return run
+        check(time.monotonic() < deadline, f"run {run_id} never became {state_type}: {run}")
+        await asyncio.sleep(1.0)
+
+
+async def bulk(client: Client, person: Person, tag: str) -> dict[str, Any]:
+    log("bulk cancel: declined, then confirmed")
+    runs = await runs_tagged(client, tag)
+    check(len(runs) == 3, f"expected the 3 tagged runs, got {runs}")
+    arguments = {
+        "deployment": "mcp-slow/slow",
+        "state": "SCHEDULED",
+        "filter_criteria": {"tags": {"all_": [tag]}},
+    }
+    person.plan = "decline"
+    text = await call_err(client, "cancel_flow_runs", arguments)
+    check("declined" in text and "nothing was changed" in text, text)
+    asked = person.questions[-1]["message"]
+    check("Cancel 3 SCHEDULED runs of mcp-slow/slow" in asked, asked)
+    check(all(r["name"] in asked for r in runs), f"the names are not in {asked!r}")
+    still = await runs_tagged(client, tag)
+    check(all(r["state"]["type"] == "SCHEDULED" for r in still), f"changed after decline: {still}")
+    person.plan = "accept"
+    done = await call(client, "cancel_flow_runs", arguments)
+    check(done["matched"] == 3 and done["cancelled"] == 3, f"{done}")
+    return {"asked": asked, "declined_error": text, "result": done}
+
+
+async def force_and_delete(client: Client, person: Person) -> dict[str, Any]:
+    log("force a state, then delete: declined, then confirmed")
+    person.plan = "accept"
+    name = f"writes-py-{uuid.uuid4().hex[:8]}"
+    created = await call(
+        client,
+        "create_flow_run_from_deployment",
+        {"deployment_id": "mcp-hello/hello", "name": name, "timeout": 120},
+    )
+    run_id = created["flow_run_id"]
+    check(created["flow_run"]["state"]["type"] == "COMPLETED", f"{created}")
+    forced = await call(
+        client,
+        "set_flow_run_state",
+        {"flow_run": name, "state": "failed", "message": "forced by python"},
+    )
+    check(forced["state"]["type"] == "FAILED", f"{forced}")
+    force_asked = person.questions[-1]["message"]
+    check(name in force_asked and "FAILED" in force_asked, force_asked)
+
+    person.plan = "decline"
+    text = await call_err(client, "delete_flow_run", {"flow_run": run_id})
+    check("declined" in text and "nothing was changed" in text, text)
+    delete_asked = person.questions[-1]["message"]
+    check(f"Delete flow run '{name}' (FAILED" in delete_asked, delete_asked)
+    check("cannot be undone" in delete_asked, delete_asked)
+    await call(client, "get_flow_run_by_id", {"flow_run_id": run_id})
+    person.plan = "accept"
+    deleted = await call(client, "delete_flow_run", {"flow_run": run_id})
+    check(deleted["deleted"] is True, f"{deleted}")
+    gone = await call_err(client, "get_flow_run_by_id", {"flow_run_id": run_id})
+    check("Not found" in gone, gone)
+    return {"flow_run_id": run_id, "force_asked": force_asked, "delete_asked": delete_asked}
+
+
+async def resume(client: Client, person: Person) -> dict[str, Any]:
+    log("resume a run waiting for input: the form, then the run completes with the answer")
+    person.plan = "accept"
+    name = f"writes-py-approval-{uuid.uuid4().hex[:8]}"
+    created = await call(
+        client,
+        "create_flow_run_from_deployment",
+        {"deployment_id": "mcp-approval/approval", "name": name},
+    )
+    run_id = created["flow_run_id"]
+    await wait_for_state(client, run_id, "PAUSED", 120.0)
+    asked = len(person.questions)
+    resumed = await call(client, "resume_flow_run", {"flow_run": run_id})
+    check(len(person.questions) == asked + 1, "the form was not asked exactly once")
+    check(resumed["run_input"] == APPROVAL, f"{resumed}")
+    waited = await call(client, "wait_for_flow_run", {"flow_run_id": run_id, "timeout": 120})
+    check(waited["flow_run"]["state"]["type"] == "COMPLETED", f"{waited}")
+    return {"flow_run_id": run_id, "form": person.questions[-1]["schema"]}
+
+
+async def main() -> dict[str, Any]:
+    binary, api_url, tag = sys.argv[1], sys.argv[2], sys.argv[3]
+    person = Person()
+    server = StdioServerParameters(
+        command=binary, args=[], env={"PREFECT_API_URL": api_url, "RUST_LOG": "warn"}
+    )
+    async with Client(server, elicitation_callback=person) as client:
+        summary = {
+            "protocol": client.session.protocol_version,
+            "bulk": await bulk(client, person, tag),
+            "delete": await force_and_delete(client, person),
+            "resume": await resume(client, person),
+        }
+    summary["questions"] = len(person.questions)
+    return summary
+
+
+if __name__ == "__main__":
+    try:
+        result = asyncio.run(asyncio.wait_for(main(), SESSION_TIMEOUT))
+        print(json.dumps({"ok": True, **result}))
+    except Exception as exc:  # every failure ends in the summary line
+        log(f"FAILED: {type(exc).__name__}: {exc}")
+        print(json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}))
+        sys.exit(1)
