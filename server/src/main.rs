@@ -68,7 +68,7 @@ struct Cli {
         env = "PREFECT_MCP_TRANSPORT"
     )]
     transport: Transport,
-    /// HTTP listen address. Anything but loopback requires --http-token.
+    /// HTTP listen address. Anything but loopback requires --http-token or --oauth-issuer.
     #[arg(long, global = true, default_value = transport::DEFAULT_BIND, env = "PREFECT_MCP_BIND")]
     bind: std::net::SocketAddr,
     /// HTTP: clients must send `Authorization: Bearer <token>`. Prefer PREFECT_MCP_HTTP_TOKEN.
@@ -79,6 +79,26 @@ struct Cli {
         hide_env_values = true
     )]
     http_token: Option<String>,
+    /// HTTP: be an OAuth 2.1 resource server for this authorization server (its issuer URL):
+    /// clients sign in there and send its access tokens. Needs --public-url.
+    #[arg(long, global = true, env = "PREFECT_MCP_OAUTH_ISSUER")]
+    oauth_issuer: Option<String>,
+    /// HTTP with --oauth-issuer: the /mcp URL clients use (e.g. https://mcp.example.com/mcp),
+    /// which access tokens must name as their audience.
+    #[arg(long, global = true, env = "PREFECT_MCP_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// HTTP with --oauth-issuer: this server's client id at the authorization server, to
+    /// introspect opaque access tokens (JWT access tokens need none).
+    #[arg(long, global = true, env = "PREFECT_MCP_OAUTH_CLIENT_ID")]
+    oauth_client_id: Option<String>,
+    /// The secret of --oauth-client-id. Prefer PREFECT_MCP_OAUTH_CLIENT_SECRET.
+    #[arg(
+        long,
+        global = true,
+        env = "PREFECT_MCP_OAUTH_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    oauth_client_secret: Option<String>,
     /// HTTP: no sessions, every request stands alone (for several replicas behind a load
     /// balancer).
     #[arg(long, global = true, env = "PREFECT_MCP_STATELESS")]
@@ -257,6 +277,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 stateless: cli.stateless,
                 allowed_hosts: cli.allowed_hosts.clone(),
                 allowed_origins: cli.allowed_origins.clone(),
+                oauth: transport::oauth::OAuthSettings::from_flags(
+                    cli.oauth_issuer.clone(),
+                    cli.public_url.clone(),
+                    cli.oauth_client_id.clone(),
+                    cli.oauth_client_secret.clone(),
+                )?,
             };
             transport::serve_http(server, options).await?;
             Ok(ExitCode::SUCCESS)

@@ -5,6 +5,8 @@
 //! checked as the MCP specification asks, against DNS rebinding; `/health` answers without
 //! authentication for load balancers.
 
+pub mod oauth;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -45,6 +47,8 @@ pub struct HttpOptions {
     pub allowed_hosts: Vec<String>,
     /// Browser origins allowed to call (requests without Origin, i.e. non-browser clients, pass).
     pub allowed_origins: Vec<String>,
+    /// Be an OAuth resource server: tokens from this issuer, for this public URL.
+    pub oauth: Option<oauth::OAuthSettings>,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
@@ -54,10 +58,15 @@ pub async fn serve_http(server: PrefectServer, options: HttpOptions) -> Result<(
     let bind = options
         .bind
         .unwrap_or_else(|| DEFAULT_BIND.parse().expect("valid default bind address"));
-    if !bind.ip().is_loopback() && options.token.as_deref().is_none_or(str::is_empty) {
+    let has_token = options.token.as_deref().is_some_and(|t| !t.is_empty());
+    if has_token && options.oauth.is_some() {
+        return Err(crate::errors::oauth::OAuthSetupError::TokenAndOAuth.into());
+    }
+    if !bind.ip().is_loopback() && !has_token && options.oauth.is_none() {
         bail!(
             "binding {bind} exposes Prefect beyond this machine: set a bearer token with \
-             --http-token or PREFECT_MCP_HTTP_TOKEN, or bind to 127.0.0.1"
+             --http-token or PREFECT_MCP_HTTP_TOKEN, sign callers in with --oauth-issuer, or \
+             bind to 127.0.0.1"
         );
     }
     let shutdown = CancellationToken::new();
@@ -68,6 +77,7 @@ pub async fn serve_http(server: PrefectServer, options: HttpOptions) -> Result<(
         bind.ip().to_string(),
     ];
     allowed_hosts.extend(options.allowed_hosts.iter().cloned());
+    allowed_hosts.extend(options.oauth.as_ref().and_then(|o| o.public_host()));
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(!options.stateless)
         // Stateless answers are plain JSON (SSE only once a tool sends progress), which saves
@@ -77,6 +87,7 @@ pub async fn serve_http(server: PrefectServer, options: HttpOptions) -> Result<(
         .with_allowed_origins(options.allowed_origins.clone())
         .enforce_origin_validation()
         .with_cancellation_token(shutdown.child_token());
+    let write_tools = oauth::write_tools(&server.tools());
     let mcp = StreamableHttpService::new(
         move || Ok(server.for_session()),
         Arc::new(LocalSessionManager::default()),
@@ -89,9 +100,17 @@ pub async fn serve_http(server: PrefectServer, options: HttpOptions) -> Result<(
             require_bearer_token,
         ));
     }
-    let app = Router::new()
-        .route("/health", get(health))
-        .merge(mcp_routes);
+    let mut app = Router::new().route("/health", get(health));
+    if let Some(settings) = options.oauth {
+        let state = oauth::OAuthState::new(settings, write_tools)?;
+        mcp_routes = mcp_routes.layer(middleware::from_fn_with_state(
+            state.clone(),
+            oauth::require_token,
+        ));
+        app = app.merge(oauth::metadata_routes(state.clone()));
+        tokio::spawn(async move { state.warm_up().await });
+    }
+    let app = app.merge(mcp_routes);
 
     let listener = tokio::net::TcpListener::bind(bind)
         .await
