@@ -12,7 +12,8 @@ use tracing_subscriber::EnvFilter;
 
 use prefect_mcp_server::config::{self, Config, Overrides};
 use prefect_mcp_server::server::{PrefectServer, ServerOptions};
-use prefect_mcp_server::{ask, cli, transport};
+use prefect_mcp_server::transport::{self, limits};
+use prefect_mcp_server::{ask, cli};
 
 #[derive(Parser)]
 #[command(
@@ -119,6 +120,31 @@ struct Cli {
         env = "PREFECT_MCP_ALLOWED_ORIGINS"
     )]
     allowed_origins: Vec<String>,
+    /// HTTP: the most sessions held at once; at the cap the least recently used idle session
+    /// is closed for a new client.
+    #[arg(long, global = true, env = "PREFECT_MCP_MAX_SESSIONS",
+          default_value_t = limits::DEFAULT_MAX_SESSIONS)]
+    max_sessions: usize,
+    /// HTTP: seconds after which an unused session is closed.
+    #[arg(long, global = true, env = "PREFECT_MCP_SESSION_IDLE_SECONDS",
+          value_parser = parse_timeout, default_value = "600")]
+    session_idle_timeout: Duration,
+    /// HTTP: seconds a connection has to send a request's headers before it is closed.
+    #[arg(long, global = true, env = "PREFECT_MCP_HTTP_HEADER_TIMEOUT_SECONDS",
+          value_parser = parse_timeout, default_value = "10")]
+    http_header_timeout: Duration,
+    /// HTTP: seconds a request's body has to arrive after its headers (408 past it).
+    #[arg(long, global = true, env = "PREFECT_MCP_HTTP_REQUEST_TIMEOUT_SECONDS",
+          value_parser = parse_timeout, default_value = "30")]
+    http_request_timeout: Duration,
+    /// HTTP: the largest request body in bytes (413 past it).
+    #[arg(long, global = true, env = "PREFECT_MCP_MAX_REQUEST_BYTES",
+          default_value_t = limits::DEFAULT_MAX_REQUEST_BYTES)]
+    max_request_bytes: usize,
+    /// HTTP: requests answered at once (503 with Retry-After past it).
+    #[arg(long, global = true, env = "PREFECT_MCP_MAX_IN_FLIGHT",
+          default_value_t = limits::DEFAULT_MAX_IN_FLIGHT)]
+    max_in_flight: usize,
     /// HTTP: a request may carry its own Prefect credentials in X-Prefect-Api-Key or
     /// X-Prefect-Api-Auth-String, used instead of the server's for that request.
     #[arg(long, global = true, env = "PREFECT_MCP_PER_REQUEST_AUTH")]
@@ -184,10 +210,14 @@ fn parse_timeout(raw: &str) -> Result<Duration, String> {
 /// `default` applies when neither --log-level nor RUST_LOG says otherwise: the server logs
 /// its startup at info; `tools` and `call` print results and stay quiet.
 fn init_logging(level: Option<&str>, default: &str, format: LogFormat) {
-    let filter = match level {
-        Some(level) => EnvFilter::new(level),
-        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default)),
+    let directives = match level {
+        Some(level) => level.to_string(),
+        None => std::env::var(EnvFilter::DEFAULT_ENV)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| default.to_string()),
     };
+    let filter = EnvFilter::new(quiet_rmcp(&directives));
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -195,6 +225,20 @@ fn init_logging(level: Option<&str>, default: &str, format: LogFormat) {
     match format {
         LogFormat::Text => logs.init(),
         LogFormat::Json => logs.json().with_current_span(true).init(),
+    }
+}
+
+/// rmcp logs whole requests and results at debug (tool arguments, answers to questions,
+/// Prefect data): a filter that turns on debug generally keeps rmcp at info, unless it names
+/// rmcp itself (`--log-level debug,rmcp=debug` asks for its bodies).
+fn quiet_rmcp(directives: &str) -> String {
+    let verbose = ["debug", "trace"]
+        .iter()
+        .any(|level| directives.to_ascii_lowercase().contains(level));
+    if verbose && !directives.contains("rmcp") {
+        format!("{directives},rmcp=info")
+    } else {
+        directives.to_string()
     }
 }
 
@@ -283,6 +327,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     cli.oauth_client_id.clone(),
                     cli.oauth_client_secret.clone(),
                 )?,
+                limits: transport::Limits {
+                    max_sessions: cli.max_sessions,
+                    session_idle: cli.session_idle_timeout,
+                    header_read_timeout: cli.http_header_timeout,
+                    request_timeout: cli.http_request_timeout,
+                    max_request_bytes: cli.max_request_bytes,
+                    max_in_flight: cli.max_in_flight,
+                },
             };
             transport::serve_http(server, options).await?;
             Ok(ExitCode::SUCCESS)
@@ -330,5 +382,21 @@ fn main() -> ExitCode {
             eprintln!("prefect-mcp-server: {error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quiet_rmcp;
+
+    #[test]
+    fn rmcp_bodies_are_logged_only_when_asked_for_by_name() {
+        assert_eq!(quiet_rmcp("debug"), "debug,rmcp=info");
+        assert_eq!(
+            quiet_rmcp("prefect_mcp_server=trace"),
+            "prefect_mcp_server=trace,rmcp=info"
+        );
+        assert_eq!(quiet_rmcp("debug,rmcp=debug"), "debug,rmcp=debug");
+        assert_eq!(quiet_rmcp("info"), "info");
     }
 }

@@ -18,9 +18,6 @@ use super::discovery::Issuer;
 use super::{introspection, jwt, Caller, OAuthSettings, READ_SCOPE, WRITE_SCOPE};
 use crate::errors::oauth::{OAuthSetupError, Refusal, TokenError};
 
-/// The largest request body read to see which tool it calls (a tool call's arguments are small;
-/// a bigger body from a caller without the write scope is refused rather than buffered).
-const MAX_INSPECTED_BODY: usize = 4 * 1024 * 1024;
 /// How long a client should wait when the authorization server cannot be asked.
 const RETRY_AFTER_SECONDS: &str = "5";
 
@@ -136,7 +133,8 @@ fn quotable(text: &str) -> String {
         .collect()
 }
 
-/// The middleware: see the module's documentation.
+/// Outermost, where a bearer token would be checked: who is calling (401 without a valid
+/// token, 403 without `prefect:read`), put into the request's extensions.
 pub async fn require_token(
     State(state): State<Arc<OAuthState>>,
     mut request: Request,
@@ -154,25 +152,34 @@ pub async fn require_token(
     if !caller.may_read() {
         return state.refuse(&Refusal::Scope { needed: READ_SCOPE });
     }
-    if !caller.may_write() && request.method() == Method::POST {
-        let (parts, body) = request.into_parts();
-        let Ok(bytes) = to_bytes(body, MAX_INSPECTED_BODY).await else {
-            return (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("request bodies are limited to {MAX_INSPECTED_BODY} bytes"),
-            )
-                .into_response();
-        };
-        if let Some(tool) = called_tool(&bytes, &state.write_tools) {
-            tracing::info!(caller = %caller.subject, tool, "OAuth: a write without prefect:write");
-            return state.refuse(&Refusal::Scope {
-                needed: WRITE_SCOPE,
-            });
-        }
-        request = Request::from_parts(parts, Body::from(bytes));
-    }
     request.extensions_mut().insert(caller);
     next.run(request).await
+}
+
+/// Innermost, once the body has arrived within the transport's limits: a write tool called
+/// without `prefect:write` is refused with the step-up challenge before rmcp sees the call.
+pub async fn require_write_scope(
+    State(state): State<Arc<OAuthState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let may_write = request.extensions().get::<Caller>().is_some_and(Caller::may_write);
+    if may_write || request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    // Already read whole by the body limit layer outside this one; this only takes it.
+    let Ok(bytes) = to_bytes(body, usize::MAX).await else {
+        return (StatusCode::BAD_REQUEST, "the request body could not be read").into_response();
+    };
+    if let Some(tool) = called_tool(&bytes, &state.write_tools) {
+        let caller = parts.extensions.get::<Caller>().map(|c| c.subject.as_str());
+        tracing::info!(caller, tool, "OAuth: a write without prefect:write");
+        return state.refuse(&Refusal::Scope {
+            needed: WRITE_SCOPE,
+        });
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
 
 /// The write tool a JSON-RPC body calls (`tools/call`, alone or in a batch), if any.

@@ -22,7 +22,7 @@ use rmcp::model::Tool;
 
 use crate::errors::oauth::OAuthSetupError;
 
-pub use layer::{require_token, OAuthState};
+pub use layer::{require_token, require_write_scope, OAuthState};
 pub use metadata::routes as metadata_routes;
 
 /// Lets a caller use the read tools, prompts and resources.
