@@ -65,6 +65,13 @@ class Recorder(httpx2.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+def describe(exc: BaseException) -> str:
+    """The innermost errors of an exception group, as text."""
+    if isinstance(exc, BaseExceptionGroup):
+        return "; ".join(describe(e) for e in exc.exceptions)
+    return f"{type(exc).__name__}: {exc}"
+
+
 async def main() -> dict[str, Any]:
     url, issuer, client_id, secret, write_tool, write_args = sys.argv[1:7]
     storage = MemoryStorage()
@@ -72,16 +79,18 @@ async def main() -> dict[str, Any]:
         server_url=url, storage=storage, client_id=client_id, client_secret=secret, issuer=issuer
     )
     recorder = Recorder()
-    summary: dict[str, Any] = {}
-    async with httpx2.AsyncClient(auth=auth, transport=recorder, timeout=60.0) as http:
-        async with Client(streamable_http_client(url, http_client=http)) as client:
-            tools = [t.name for t in (await client.list_tools()).tools]
-            summary["tools_before"] = sorted(tools)
-            log(f"{client_id}: {len(tools)} tools")
-            read = await client.call_tool("search_flows", {"name": "hello"})
-            check(not read.is_error, f"search_flows failed: {text_of(read)}")
-            summary["read_ok"] = True
-            try:
+    summary: dict[str, Any] = {"write": {"refused": False}}
+    stage = "connect"
+    try:
+        async with httpx2.AsyncClient(auth=auth, transport=recorder, timeout=60.0) as http:
+            async with Client(streamable_http_client(url, http_client=http)) as client:
+                tools = [t.name for t in (await client.list_tools()).tools]
+                summary["tools_before"] = sorted(tools)
+                log(f"{client_id}: {len(tools)} tools")
+                read = await client.call_tool("search_flows", {"name": "hello"})
+                check(not read.is_error, f"search_flows failed: {text_of(read)}")
+                summary["read_ok"] = True
+                stage = "write"
                 result = await client.call_tool(write_tool, json.loads(write_args))
                 summary["write"] = {
                     "refused": False,
@@ -89,14 +98,15 @@ async def main() -> dict[str, Any]:
                     "structured": result.structured_content,
                     "text": text_of(result),
                 }
-            except Exception as exc:  # the step-up refused by the authorization server
-                summary["write"] = {"refused": True, "error": f"{type(exc).__name__}: {exc}"}
-            log(f"{client_id}: write {summary['write']}")
-            try:
+                stage = "after"
                 tools = [t.name for t in (await client.list_tools(cache_mode="refresh")).tools]
                 summary["tools_after"] = sorted(tools)
-            except Exception as exc:
-                summary["tools_after_error"] = f"{type(exc).__name__}: {exc}"
+    except BaseException as exc:  # noqa: BLE001 - a refused step-up ends the connection
+        if stage != "write":
+            raise
+        # The SDK raises the authorization server's refusal out of the connection's task group.
+        summary["write"] = {"refused": True, "error": describe(exc)}
+    log(f"{client_id}: write {summary['write']}")
     summary["granted_scope"] = storage.tokens.scope if storage.tokens else None
     summary["statuses"] = [status for _, _, status in recorder.seen]
     summary["urls"] = [u for _, u, _ in recorder.seen]
@@ -109,6 +119,6 @@ if __name__ == "__main__":
         result = asyncio.run(asyncio.wait_for(main(), SESSION_TIMEOUT))
         print(json.dumps({"ok": True, **result}))
     except Exception as exc:  # every failure ends in the summary line
-        log(f"FAILED: {type(exc).__name__}: {exc}")
-        print(json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}))
+        log(f"FAILED: {describe(exc)}")
+        print(json.dumps({"ok": False, "error": describe(exc)}))
         sys.exit(1)

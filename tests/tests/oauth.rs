@@ -70,7 +70,8 @@ fn strings(list: &Value) -> Vec<&str> {
         .unwrap_or_default()
 }
 
-#[tokio::test]
+// Multi-threaded: the recording proxy serves while the client script blocks this thread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_python_sdk_signs_in_from_the_401_and_steps_up_for_a_write() {
     let port = OAuthMcp::reserve();
     let public_url = OAuthMcp::public_url(port);
