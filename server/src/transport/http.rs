@@ -25,7 +25,7 @@ use super::oauth::{self, OAuthSettings, OAuthState};
 use super::origin::{check_origin, OriginRule};
 use super::sessions::BoundedSessions;
 use crate::errors::oauth::OAuthSetupError;
-use crate::server::PrefectServer;
+use crate::mcp::PrefectServer;
 
 /// Settings of the HTTP transport. `Debug` never shows the token.
 #[derive(Clone, Default)]
