@@ -12,7 +12,7 @@ use tracing_subscriber::EnvFilter;
 
 use prefect_mcp_server::config::{self, Config, Overrides};
 use prefect_mcp_server::mcp::ask;
-use prefect_mcp_server::mcp::{PrefectServer, ServerOptions};
+use prefect_mcp_server::mcp::{PerRequestAuth, PrefectServer, ServerOptions};
 use prefect_mcp_server::transport::{self, limits};
 use prefect_mcp_server::cli;
 
@@ -147,9 +147,18 @@ struct Cli {
           default_value_t = limits::DEFAULT_MAX_IN_FLIGHT)]
     max_in_flight: usize,
     /// HTTP: a request may carry its own Prefect credentials in X-Prefect-Api-Key or
-    /// X-Prefect-Api-Auth-String, used instead of the server's for that request.
-    #[arg(long, global = true, env = "PREFECT_MCP_PER_REQUEST_AUTH")]
-    per_request_auth: bool,
+    /// X-Prefect-Api-Auth-String, used instead of the server's for that request. `required`:
+    /// a request without them is refused (never served with the server's own key).
+    #[arg(
+        long,
+        global = true,
+        env = "PREFECT_MCP_PER_REQUEST_AUTH",
+        value_enum,
+        num_args = 0..=1,
+        default_value = "off",
+        default_missing_value = "optional"
+    )]
+    per_request_auth: PerRequestAuth,
     /// The key (32 bytes or more) that seals the state of questions asked of 2026-07-28
     /// clients (`requestState`). Replicas behind one load balancer must share it; without it
     /// each process uses a random key of its own. Prefer PREFECT_MCP_REQUEST_STATE_KEY.

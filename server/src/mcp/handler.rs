@@ -10,7 +10,7 @@ use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CancelTaskParams, CompleteRequestParams,
     CompleteResult, GetPromptRequestParams, GetPromptResponse, GetSkillRequestParams,
-    GetSkillResult, GetTaskParams, GetTaskResult, Implementation, ListPromptsResult,
+    GetSkillResult, GetTaskParams, GetTaskResult, Implementation, ListPromptsResult, ListToolsResult,
     ListResourceTemplatesResult, ListResourcesResult, ListSkillsResult, PaginatedRequestParams,
     ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
     SubscribeRequestParams, SubscriptionFilter, Tool, UnsubscribeRequestParams, UpdateTaskParams,
@@ -19,6 +19,7 @@ use rmcp::service::{RequestContext, SubscriptionContext};
 use rmcp::{tool_handler, ErrorData, RoleServer, ServerHandler};
 
 use super::ask::{AskOptions, StateKey};
+use super::credentials::CallerClients;
 use super::resources::{self, Target};
 use super::subscriptions::{self, Subscriptions};
 use super::tasks::Tasks;
@@ -54,8 +55,8 @@ otherwise the error lists the candidates or the missing parameters.";
 pub struct PrefectServer {
     /// The Prefect server every request reaches (a caller's own with per-request credentials).
     pub(crate) prefect: Prefect,
-    /// Set with `per_request_auth`: how to build a client for a caller's own credentials.
-    pub(super) per_request_client: Option<ClientBuilder>,
+    /// Set with `per_request_auth`: the pooled clients of callers' own credentials.
+    pub(super) per_request_client: Option<CallerClients>,
     /// Shared, not copied: stateless HTTP makes a server value per request.
     pub(super) tool_router: Arc<ToolRouter<Self>>,
     pub(super) ask: AskOptions,
@@ -81,7 +82,7 @@ impl PrefectServer {
         let tool_router = offered.tool_router(options.read_only);
         PrefectServer {
             prefect: Prefect::new(client, auth_kind),
-            per_request_client: options.per_request_auth.then_some(builder),
+            per_request_client: CallerClients::new(builder, options.per_request_auth),
             tool_router: Arc::new(tool_router),
             ask: AskOptions {
                 key: options
@@ -166,6 +167,14 @@ impl ServerHandler for PrefectServer {
             return Ok(task.into());
         }
         self.dispatch(request, context, None).await
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(self.listed_tools(&context))
     }
 
     async fn get_task(

@@ -12,6 +12,7 @@
 
 pub mod ask;
 pub mod completions;
+pub mod credentials;
 pub mod handler;
 pub mod prompts;
 pub mod resources;
@@ -22,5 +23,6 @@ pub mod tasks;
 pub mod tools;
 pub mod toolsets;
 
+pub use credentials::PerRequestAuth;
 pub use handler::PrefectServer;
 pub use toolsets::{ServerOptions, Toolset};

@@ -196,13 +196,18 @@ fn absolute_url(flag: &'static str, value: &str) -> Result<Url, OAuthSetupError>
     Ok(url)
 }
 
-/// The names of the tools that change something: every tool not annotated read-only (so a new
-/// write tool needs no list kept here).
+/// Whether a tool changes something: every tool not annotated read-only (so a new write tool
+/// needs no list kept here).
+pub fn is_write(tool: &Tool) -> bool {
+    tool.annotations.as_ref().and_then(|a| a.read_only_hint) != Some(true)
+}
+
+/// The names of the write tools among `tools`.
 pub fn write_tools(tools: &[Tool]) -> Arc<HashSet<String>> {
     Arc::new(
         tools
             .iter()
-            .filter(|t| t.annotations.as_ref().and_then(|a| a.read_only_hint) != Some(true))
+            .filter(|t| is_write(t))
             .map(|t| t.name.to_string())
             .collect(),
     )
