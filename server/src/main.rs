@@ -10,11 +10,11 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+use prefect_mcp_server::cli;
 use prefect_mcp_server::config::{self, Config, Overrides};
 use prefect_mcp_server::mcp::ask;
 use prefect_mcp_server::mcp::{PerRequestAuth, PrefectServer, ServerOptions};
 use prefect_mcp_server::transport::{self, limits};
-use prefect_mcp_server::cli;
 
 #[derive(Parser)]
 #[command(

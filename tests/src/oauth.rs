@@ -43,8 +43,11 @@ impl AuthServer {
         let dir = oidc_node_dir();
         // An ESM script resolves packages next to itself: run a copy inside the npm folder.
         let script = dir.join("oidc_provider.mjs");
-        std::fs::copy(workspace_root().join("tests/node/oidc_provider.mjs"), &script)
-            .expect("copy the authorization server script next to its node_modules");
+        std::fs::copy(
+            workspace_root().join("tests/node/oidc_provider.mjs"),
+            &script,
+        )
+        .expect("copy the authorization server script next to its node_modules");
         let mut child = Command::new("node")
             .arg(&script)
             .arg(audience)
@@ -66,12 +69,18 @@ impl AuthServer {
             child,
             issuer: started["issuer"].as_str().expect("issuer").to_string(),
             secrets: started["clients"].clone(),
-            expired_token: started["expired_token"].as_str().expect("token").to_string(),
+            expired_token: started["expired_token"]
+                .as_str()
+                .expect("token")
+                .to_string(),
         }
     }
 
     pub fn secret(&self, client: &str) -> String {
-        self.secrets[client].as_str().expect("a known client").to_string()
+        self.secrets[client]
+            .as_str()
+            .expect("a known client")
+            .to_string()
     }
 
     /// An access token by the client credentials grant; `resource` asks for another audience.
@@ -134,11 +143,22 @@ impl OAuthMcp {
         let log = std::env::temp_dir().join(format!("prefect-mcp-oauth-{port}.log"));
         let log_file = std::fs::File::create(&log).expect("create the server log");
         let child = Command::new(server_binary())
-            .args(["--transport", "http", "--bind", &format!("127.0.0.1:{port}")])
+            .args([
+                "--transport",
+                "http",
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+            ])
             .args(["--oauth-issuer", issuer, "--public-url", public_url])
             .args(extra)
-            .env("PREFECT_API_URL", api_url.map(String::from).unwrap_or_else(prefect_api_url))
-            .env("PREFECT_HOME", std::env::temp_dir().join("prefect-mcp-tests-empty-home"))
+            .env(
+                "PREFECT_API_URL",
+                api_url.map(String::from).unwrap_or_else(prefect_api_url),
+            )
+            .env(
+                "PREFECT_HOME",
+                std::env::temp_dir().join("prefect-mcp-tests-empty-home"),
+            )
             .env_remove("PREFECT_API_KEY")
             .env_remove("PREFECT_MCP_HTTP_TOKEN")
             .env("RUST_LOG", "info")
@@ -185,7 +205,9 @@ pub struct RecordingProxy {
 impl RecordingProxy {
     pub async fn start(upstream_api_url: &str) -> Self {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let api_url = format!("http://{}/api", listener.local_addr().expect("addr"));
         let upstream = upstream_api_url.trim_end_matches("/api").to_string();
         let heads = Arc::new(Mutex::new(Vec::new()));

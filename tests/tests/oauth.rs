@@ -39,7 +39,11 @@ async fn post(url: &str, token: Option<&str>, body: Value) -> (u16, String, Valu
         .find_map(|l| l.strip_prefix("data:").map(str::trim))
         .unwrap_or(&text)
         .to_string();
-    (status, challenge, serde_json::from_str(&json).unwrap_or(Value::Null))
+    (
+        status,
+        challenge,
+        serde_json::from_str(&json).unwrap_or(Value::Null),
+    )
 }
 
 fn call(name: &str, arguments: Value) -> Value {
@@ -80,7 +84,13 @@ async fn the_python_sdk_signs_in_from_the_401_and_steps_up_for_a_write() {
     let server = OAuthMcp::start(port, &public_url, &auth.issuer, Some(&proxy.api_url), &[]);
     let write = json!({"deployment_id": "mcp-hello/hello", "name": "oauth-e2e-run"});
 
-    let reader = python_client(&public_url, &auth, READER, "create_flow_run_from_deployment", write.clone());
+    let reader = python_client(
+        &public_url,
+        &auth,
+        READER,
+        "create_flow_run_from_deployment",
+        write.clone(),
+    );
     assert_eq!(reader["statuses"][0], 401, "{reader}");
     assert!(reader["read_ok"].as_bool().unwrap_or(false), "{reader}");
     let seen = strings(&reader["tools_before"]);
@@ -92,12 +102,22 @@ async fn the_python_sdk_signs_in_from_the_401_and_steps_up_for_a_write() {
     assert_eq!(reader["write"]["refused"], true, "{reader}");
     assert_eq!(reader["granted_scope"], "prefect:read", "{reader}");
 
-    let writer = python_client(&public_url, &auth, WRITER, "create_flow_run_from_deployment", write);
+    let writer = python_client(
+        &public_url,
+        &auth,
+        WRITER,
+        "create_flow_run_from_deployment",
+        write,
+    );
     assert_eq!(writer["statuses"][0], 401, "{writer}");
     assert_eq!(writer["write"]["refused"], false, "{writer}");
     assert_eq!(writer["write"]["is_error"], false, "{writer}");
     assert!(
-        writer["statuses"].as_array().unwrap().iter().any(|s| s == 403),
+        writer["statuses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == 403),
         "the write went through a 403 insufficient_scope step-up: {writer}"
     );
     assert!(
@@ -112,7 +132,10 @@ async fn the_python_sdk_signs_in_from_the_401_and_steps_up_for_a_write() {
     // The MCP token never went to Prefect: the server's requests carry no Authorization at all
     // (this Prefect has no auth), so no bearer token of any kind.
     let heads = proxy.heads();
-    assert!(!heads.is_empty(), "the calls reached Prefect through the proxy");
+    assert!(
+        !heads.is_empty(),
+        "the calls reached Prefect through the proxy"
+    );
     for head in &heads {
         assert!(
             !head.to_ascii_lowercase().contains("authorization:"),
@@ -122,9 +145,10 @@ async fn the_python_sdk_signs_in_from_the_401_and_steps_up_for_a_write() {
     // The write's log line names the caller.
     let log = server.log_text();
     assert!(
-        log.lines().any(|l| l.contains("create_flow_run_from_deployment")
-            && l.contains(WRITER)
-            && l.contains("write")),
+        log.lines()
+            .any(|l| l.contains("create_flow_run_from_deployment")
+                && l.contains(WRITER)
+                && l.contains("write")),
         "no write log line naming {WRITER}:\n{log}"
     );
     // The run carries its creator as a label.
@@ -141,7 +165,10 @@ async fn the_python_sdk_signs_in_from_the_401_and_steps_up_for_a_write() {
 /// Leave nothing scheduled behind.
 async fn cancel_run(run_id: &str) {
     let _ = reqwest::Client::new()
-        .post(format!("{}/flow_runs/{run_id}/set_state", prefect_api_url()))
+        .post(format!(
+            "{}/flow_runs/{run_id}/set_state",
+            prefect_api_url()
+        ))
         .json(&json!({"state": {"type": "CANCELLED"}, "force": true}))
         .send()
         .await;
@@ -162,15 +189,23 @@ async fn the_resource_metadata_and_the_challenge_lead_to_the_issuer() {
             && challenge.contains("scope=\"prefect:read\""),
         "{challenge}"
     );
-    for url in [metadata_url, format!("http://127.0.0.1:{port}/.well-known/oauth-protected-resource")] {
+    for url in [
+        metadata_url,
+        format!("http://127.0.0.1:{port}/.well-known/oauth-protected-resource"),
+    ] {
         let metadata: Value = reqwest::get(&url).await.unwrap().json().await.unwrap();
         assert_eq!(metadata["resource"], public_url.as_str(), "{metadata}");
         assert_eq!(metadata["authorization_servers"], json!([auth.issuer]));
-        assert_eq!(metadata["scopes_supported"], json!(["prefect:read", "prefect:write"]));
+        assert_eq!(
+            metadata["scopes_supported"],
+            json!(["prefect:read", "prefect:write"])
+        );
         assert_eq!(metadata["bearer_methods_supported"], json!(["header"]));
     }
     // /health stays open for load balancers.
-    let health = reqwest::get(format!("http://127.0.0.1:{port}/health")).await.unwrap();
+    let health = reqwest::get(format!("http://127.0.0.1:{port}/health"))
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
 }
 
@@ -184,7 +219,13 @@ async fn bad_tokens_are_refused_and_scopes_are_enforced() {
         &public_url,
         &auth.issuer,
         None,
-        &["--stateless", "--oauth-client-id", "mcp-introspector", "--oauth-client-secret", "introspector-secret"],
+        &[
+            "--stateless",
+            "--oauth-client-id",
+            "mcp-introspector",
+            "--oauth-client-secret",
+            "introspector-secret",
+        ],
     );
     let reader = auth.token(READER, "prefect:read", None).await;
     let (status, _, reply) = post(&public_url, Some(&reader), list_tools()).await;
@@ -195,14 +236,21 @@ async fn bad_tokens_are_refused_and_scopes_are_enforced() {
         .iter()
         .filter_map(|t| t["name"].as_str())
         .collect();
-    assert!(names.contains(&"list_flows") && !names.contains(&"cancel_flow_run"), "{names:?}");
+    assert!(
+        names.contains(&"list_flows") && !names.contains(&"cancel_flow_run"),
+        "{names:?}"
+    );
 
     // A write with a read-only token: 403 and the step-up challenge.
-    let cancel = call("cancel_flow_run", json!({"flow_run_id": uuid::Uuid::new_v4().to_string()}));
+    let cancel = call(
+        "cancel_flow_run",
+        json!({"flow_run_id": uuid::Uuid::new_v4().to_string()}),
+    );
     let (status, challenge, _) = post(&public_url, Some(&reader), cancel.clone()).await;
     assert_eq!(status, 403);
     assert!(
-        challenge.contains("error=\"insufficient_scope\"") && challenge.contains("scope=\"prefect:write\""),
+        challenge.contains("error=\"insufficient_scope\"")
+            && challenge.contains("scope=\"prefect:write\""),
         "{challenge}"
     );
     let writer = auth.token(WRITER, "prefect:read prefect:write", None).await;
@@ -214,12 +262,22 @@ async fn bad_tokens_are_refused_and_scopes_are_enforced() {
         async move {
             let (status, challenge, body) = post(&url, Some(&token), list_tools()).await;
             assert_eq!(status, 401, "{why}: {body}");
-            assert!(challenge.contains("error=\"invalid_token\""), "{why}: {challenge}");
-            body["error_description"].as_str().unwrap_or_default().to_string()
+            assert!(
+                challenge.contains("error=\"invalid_token\""),
+                "{why}: {challenge}"
+            );
+            body["error_description"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
         }
     };
-    let other = auth.token(READER, "prefect:read", Some("http://127.0.0.1:1/mcp")).await;
-    assert!(refused(other, "another audience").await.contains("audience"));
+    let other = auth
+        .token(READER, "prefect:read", Some("http://127.0.0.1:1/mcp"))
+        .await;
+    assert!(refused(other, "another audience")
+        .await
+        .contains("audience"));
     // The reader's own claims under a header saying {"alg":"none","typ":"at+jwt"}, unsigned.
     let payload = reader.split('.').nth(1).unwrap();
     let unsigned = format!("eyJhbGciOiJub25lIiwidHlwIjoiYXQrand0In0.{payload}.");
@@ -229,15 +287,23 @@ async fn bad_tokens_are_refused_and_scopes_are_enforced() {
     let flipped = format!(
         "{}{}",
         &reader[..reader.len() - signature_end],
-        reader[reader.len() - signature_end..].chars().rev().collect::<String>()
+        reader[reader.len() - signature_end..]
+            .chars()
+            .rev()
+            .collect::<String>()
     );
     refused(flipped, "broken signature").await;
-    assert!(refused(auth.expired_token.clone(), "expired").await.contains("expired"));
+    assert!(refused(auth.expired_token.clone(), "expired")
+        .await
+        .contains("expired"));
     refused("not-a-token-at-all".into(), "unknown opaque token").await;
 
     // An opaque token, checked by introspection with the server's own client credentials.
     let opaque = auth.token("prefect-opaque", "prefect:read", None).await;
-    assert!(!opaque.contains('.'), "oidc-provider minted an opaque token");
+    assert!(
+        !opaque.contains('.'),
+        "oidc-provider minted an opaque token"
+    );
     let (status, _, reply) = post(&public_url, Some(&opaque), list_tools()).await;
     assert_eq!(status, 200, "{reply}");
 }

@@ -124,7 +124,10 @@ fn ensure_nginx() -> Result<PathBuf> {
     eprintln!("clients: nginx missing; installing Debian's nginx");
     apt_install(&["nginx"])?;
     if !nginx.exists() {
-        bail!("{} is still missing after installing nginx", nginx.display());
+        bail!(
+            "{} is still missing after installing nginx",
+            nginx.display()
+        );
     }
     Ok(nginx)
 }

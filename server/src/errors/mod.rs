@@ -592,7 +592,9 @@ fn argument(error: &ArgumentError) -> String {
             };
             format!("filter_criteria{path}: {problem}")
         }
-        ArgumentError::CredentialsRequired { headers: [key, auth_string] } => format!(
+        ArgumentError::CredentialsRequired {
+            headers: [key, auth_string],
+        } => format!(
             "this server needs your own Prefect credentials on every request: send your API key \
              in the {key} header (or user:password in {auth_string})"
         ),

@@ -101,7 +101,9 @@ fn jwt_reason(kind: &jsonwebtoken::errors::ErrorKind) -> String {
         ErrorKind::InvalidRsaKey(_)
         | ErrorKind::InvalidEcdsaKey
         | ErrorKind::InvalidEddsaKey
-        | ErrorKind::InvalidKeyFormat => "the issuer's key does not fit the token's algorithm".into(),
+        | ErrorKind::InvalidKeyFormat => {
+            "the issuer's key does not fit the token's algorithm".into()
+        }
         _ => "it cannot be decoded".into(),
     }
 }

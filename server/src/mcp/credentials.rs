@@ -79,15 +79,15 @@ impl CallerClients {
             }
         }
         let kind = auth.kind();
-        let client = self
-            .builder
-            .clone()
-            .auth(auth)
-            .build()
-            .map_err(|source| ToolError::Prefect {
-                action: "setting up a client for the request's credentials".into(),
-                source,
-            })?;
+        let client =
+            self.builder
+                .clone()
+                .auth(auth)
+                .build()
+                .map_err(|source| ToolError::Prefect {
+                    action: "setting up a client for the request's credentials".into(),
+                    source,
+                })?;
         let prefect = Prefect::new(client, kind);
         pool.retain(|_, entry| now.duration_since(entry.used) < POOL_IDLE);
         if pool.len() >= POOL_SIZE {
@@ -186,13 +186,21 @@ mod tests {
     #[test]
     fn one_client_per_credential_reused_across_calls() {
         let clients = clients();
-        let first = clients.prefect_for(Auth::ApiKey("tenant-a".into())).unwrap();
-        let again = clients.prefect_for(Auth::ApiKey("tenant-a".into())).unwrap();
+        let first = clients
+            .prefect_for(Auth::ApiKey("tenant-a".into()))
+            .unwrap();
+        let again = clients
+            .prefect_for(Auth::ApiKey("tenant-a".into()))
+            .unwrap();
         assert!(Arc::ptr_eq(&first.client, &again.client));
-        let other = clients.prefect_for(Auth::ApiKey("tenant-b".into())).unwrap();
+        let other = clients
+            .prefect_for(Auth::ApiKey("tenant-b".into()))
+            .unwrap();
         assert!(!Arc::ptr_eq(&first.client, &other.client));
         // The same secret as another kind of credential is another credential.
-        clients.prefect_for(Auth::AuthString("tenant-a".into())).unwrap();
+        clients
+            .prefect_for(Auth::AuthString("tenant-a".into()))
+            .unwrap();
         assert_eq!(clients.pooled(), 3);
         assert!(CallerClients::new(
             prefect_api::Client::builder("http://127.0.0.1:9/api"),
@@ -205,7 +213,9 @@ mod tests {
     fn the_pool_is_bounded() {
         let clients = clients();
         for n in 0..POOL_SIZE + 10 {
-            clients.prefect_for(Auth::ApiKey(format!("key-{n}"))).unwrap();
+            clients
+                .prefect_for(Auth::ApiKey(format!("key-{n}")))
+                .unwrap();
         }
         assert_eq!(clients.pooled(), POOL_SIZE);
     }

@@ -72,7 +72,9 @@ impl PrefectServer {
                     .into());
                 }
                 tracing::info!(
-                    caller = signed_in.as_ref().map_or("the server's operator", |c| c.subject.as_str()),
+                    caller = signed_in
+                        .as_ref()
+                        .map_or("the server's operator", |c| c.subject.as_str()),
                     "write tool {} called",
                     request.name
                 );

@@ -149,11 +149,7 @@ impl Issuer {
 
     /// The key for a token's `kid` (or its only key of the right kind when the token names
     /// none). `Ok(None)`: the issuer publishes no such key, even after fetching the keys again.
-    pub async fn key(
-        &self,
-        kid: Option<&str>,
-        alg: Algorithm,
-    ) -> Result<Option<Key>, IssuerError> {
+    pub async fn key(&self, kid: Option<&str>, alg: Algorithm) -> Result<Option<Key>, IssuerError> {
         let mut cache = self.cache.lock().await;
         let metadata = self.metadata_locked(&mut cache).await?;
         let stale = cache
@@ -206,10 +202,13 @@ impl Issuer {
                 status: status.as_u16(),
             });
         }
-        let bytes = response.bytes().await.map_err(|e| IssuerError::Unreachable {
-            url: url.to_string(),
-            reason: e.without_url().to_string(),
-        })?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| IssuerError::Unreachable {
+                url: url.to_string(),
+                reason: e.without_url().to_string(),
+            })?;
         serde_json::from_slice(&bytes).map_err(|e| IssuerError::Invalid {
             what,
             url: url.to_string(),
@@ -251,9 +250,7 @@ fn usable_key(value: &serde_json::Value) -> Option<Key> {
 
 /// The key a token asks for: by `kid`, else the only key that fits its algorithm.
 fn pick(keys: &[Key], kid: Option<&str>, alg: Algorithm) -> Option<Key> {
-    let fits = |key: &&Key| {
-        key.alg.is_none_or(|a| a == alg) && key.key.family() == alg.family()
-    };
+    let fits = |key: &&Key| key.alg.is_none_or(|a| a == alg) && key.key.family() == alg.family();
     match kid {
         Some(kid) => keys
             .iter()

@@ -132,11 +132,15 @@ mod tests {
     fn inactive_foreign_or_unbound_tokens_are_refused() {
         let refused = |answer| matches!(checked(answer), Err(Refusal::Token(_)));
         assert!(refused(json!({"active": false})));
-        assert!(refused(json!({"active": true, "client_id": "bot", "aud": "other"})));
+        assert!(refused(
+            json!({"active": true, "client_id": "bot", "aud": "other"})
+        ));
         // No audience at all: the token is not bound to this server.
         assert!(refused(json!({"active": true, "client_id": "bot"})));
-        assert!(refused(json!({"active": true, "client_id": "bot", "aud": AUDIENCE,
-            "iss": "https://evil.example.com"})));
+        assert!(refused(
+            json!({"active": true, "client_id": "bot", "aud": AUDIENCE,
+            "iss": "https://evil.example.com"})
+        ));
         assert!(refused(json!({"active": true, "aud": AUDIENCE})));
     }
 }

@@ -80,21 +80,21 @@ pub(super) async fn validate(
         .into_iter()
         .find(|a| format!("{a:?}") == alg_name)
         .ok_or(TokenError::Algorithm { found: alg_name })?;
-    if let Some(typ) = raw.typ.filter(|t| !ACCESS_TOKEN_TYPES.contains(&t.as_str())) {
+    if let Some(typ) = raw
+        .typ
+        .filter(|t| !ACCESS_TOKEN_TYPES.contains(&t.as_str()))
+    {
         return Err(TokenError::Type { found: typ }.into());
     }
     let header = jsonwebtoken::decode_header(token)
         .map_err(|e| TokenError::from_jwt(&e, &issuer.issuer, audience))?;
     let kid = header.kid.as_deref();
-    let key = issuer
-        .key(kid, alg)
-        .await?
-        .ok_or_else(|| match kid {
-            Some(kid) => TokenError::UnknownKey {
-                kid: kid.chars().take(64).collect(),
-            },
-            None => TokenError::AmbiguousKey,
-        })?;
+    let key = issuer.key(kid, alg).await?.ok_or_else(|| match kid {
+        Some(kid) => TokenError::UnknownKey {
+            kid: kid.chars().take(64).collect(),
+        },
+        None => TokenError::AmbiguousKey,
+    })?;
     let mut validation = Validation::new(alg);
     validation.set_issuer(&[&issuer.issuer]);
     validation.set_audience(&[audience]);

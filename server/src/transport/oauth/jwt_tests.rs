@@ -21,8 +21,8 @@ impl Signer {
         let pkcs8 =
             EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
                 .unwrap();
-        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref())
-            .unwrap();
+        let pair =
+            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref()).unwrap();
         // An uncompressed point: 0x04, then x and y.
         let point = pair.public_key().as_ref();
         let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
@@ -125,10 +125,7 @@ async fn audience_issuer_expiry_and_signature_are_enforced() {
     assert!(check(with("exp", json!(now() - 5))).await.is_ok());
     let good = signer.sign(&base);
     let (head, signature) = good.rsplit_once('.').unwrap();
-    let flipped: String = signature
-        .chars()
-        .rev()
-        .collect();
+    let flipped: String = signature.chars().rev().collect();
     assert!(matches!(
         refusal(check(format!("{head}.{flipped}")).await),
         TokenError::Signature | TokenError::Malformed { .. }
@@ -152,23 +149,34 @@ async fn unsigned_hmac_and_foreign_typed_tokens_are_refused_before_any_key() {
     let (issuer, jwks) = issuer_with(&mut server, vec![signer.jwk.clone()], 0).await;
     let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
     let payload = b64(claims(&issuer.issuer));
-    let none = format!("{}.{payload}.", b64(json!({"alg": "none", "typ": "at+jwt"})));
+    let none = format!(
+        "{}.{payload}.",
+        b64(json!({"alg": "none", "typ": "at+jwt"}))
+    );
     assert!(matches!(
         refusal(validate(&none, &issuer, AUDIENCE).await),
         TokenError::Algorithm { found } if found == "none"
     ));
     // HMAC keyed with the issuer's public key (the classic confusion) never gets as far.
-    let hmac = format!("{}.{payload}.c2ln", b64(json!({"alg": "HS256", "kid": "k1"})));
+    let hmac = format!(
+        "{}.{payload}.c2ln",
+        b64(json!({"alg": "HS256", "kid": "k1"}))
+    );
     assert!(matches!(
         refusal(validate(&hmac, &issuer, AUDIENCE).await),
         TokenError::Algorithm { .. }
     ));
-    let id_token = format!("{}.{payload}.c2ln", b64(json!({"alg": "ES256", "typ": "dpop+jwt"})));
+    let id_token = format!(
+        "{}.{payload}.c2ln",
+        b64(json!({"alg": "ES256", "typ": "dpop+jwt"}))
+    );
     assert!(matches!(
         refusal(validate(&id_token, &issuer, AUDIENCE).await),
         TokenError::Type { .. }
     ));
-    assert!(!looks_like_jwt("26C_x73vngn1HepOR8uL7n7uGYn7hFdTzq3coBlaXXq"));
+    assert!(!looks_like_jwt(
+        "26C_x73vngn1HepOR8uL7n7uGYn7hFdTzq3coBlaXXq"
+    ));
     jwks.assert_async().await;
 }
 
@@ -177,9 +185,11 @@ async fn an_unknown_key_fetches_the_keys_again_but_not_on_every_token() {
     let mut server = mockito::Server::new_async().await;
     let old = Signer::new("old");
     let (issuer, first) = issuer_with(&mut server, vec![old.jwk.clone()], 1).await;
-    assert!(validate(&old.sign(&claims(&issuer.issuer)), &issuer, AUDIENCE)
-        .await
-        .is_ok());
+    assert!(
+        validate(&old.sign(&claims(&issuer.issuer)), &issuer, AUDIENCE)
+            .await
+            .is_ok()
+    );
     first.assert_async().await;
     first.remove_async().await;
 
@@ -198,7 +208,8 @@ async fn an_unknown_key_fetches_the_keys_again_but_not_on_every_token() {
     ));
     {
         let mut cache = issuer.cache_for_tests().await;
-        cache.keys_fetched_at = Some(std::time::Instant::now() - std::time::Duration::from_secs(11));
+        cache.keys_fetched_at =
+            Some(std::time::Instant::now() - std::time::Duration::from_secs(11));
     }
     let caller = validate(&new.sign(&claims(&issuer.issuer)), &issuer, AUDIENCE)
         .await
@@ -218,12 +229,18 @@ async fn openid_discovery_is_the_fallback_and_the_issuer_must_match() {
         .await;
     server
         .mock("GET", "/.well-known/openid-configuration")
-        .with_body(json!({"issuer": url, "jwks_uri": format!("{url}/jwks"),
-                          "introspection_endpoint": format!("{url}/introspect")}).to_string())
+        .with_body(
+            json!({"issuer": url, "jwks_uri": format!("{url}/jwks"),
+                          "introspection_endpoint": format!("{url}/introspect")})
+            .to_string(),
+        )
         .create_async()
         .await;
     let metadata = Issuer::new(&url).unwrap().metadata().await.unwrap();
-    assert_eq!(metadata.introspection_endpoint, Some(format!("{url}/introspect")));
+    assert_eq!(
+        metadata.introspection_endpoint,
+        Some(format!("{url}/introspect"))
+    );
 
     let mut other = mockito::Server::new_async().await;
     other
@@ -231,6 +248,10 @@ async fn openid_discovery_is_the_fallback_and_the_issuer_must_match() {
         .with_body(json!({"issuer": "https://impostor.example.com"}).to_string())
         .create_async()
         .await;
-    let error = Issuer::new(&other.url()).unwrap().metadata().await.unwrap_err();
+    let error = Issuer::new(&other.url())
+        .unwrap()
+        .metadata()
+        .await
+        .unwrap_err();
     assert!(error.to_string().contains("impostor"), "{error}");
 }

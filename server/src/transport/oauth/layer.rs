@@ -55,7 +55,9 @@ impl OAuthState {
                     && self.settings.introspection.is_some(),
                 "OAuth: found the authorization server"
             ),
-            Err(error) => tracing::warn!(%error, "OAuth: the authorization server cannot be used yet"),
+            Err(error) => {
+                tracing::warn!(%error, "OAuth: the authorization server cannot be used yet")
+            }
         }
     }
 
@@ -95,7 +97,8 @@ impl OAuthState {
             }
             Refusal::Issuer(_) => {
                 tracing::warn!(error = %description, "OAuth: cannot check a token");
-                let body = json!({"error": "temporarily_unavailable", "error_description": description});
+                let body =
+                    json!({"error": "temporarily_unavailable", "error_description": description});
                 return (
                     StatusCode::SERVICE_UNAVAILABLE,
                     [(header::RETRY_AFTER, RETRY_AFTER_SECONDS)],
@@ -112,10 +115,13 @@ impl OAuthState {
                 quotable(&description)
             ));
         }
-        let body = json!({"error": code.unwrap_or("unauthorized"), "error_description": description});
+        let body =
+            json!({"error": code.unwrap_or("unauthorized"), "error_description": description});
         let mut response = (status, Json(body)).into_response();
         if let Ok(value) = HeaderValue::from_str(&challenge) {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
         }
         response
     }
@@ -163,14 +169,21 @@ pub async fn require_write_scope(
     request: Request,
     next: Next,
 ) -> Response {
-    let may_write = request.extensions().get::<Caller>().is_some_and(Caller::may_write);
+    let may_write = request
+        .extensions()
+        .get::<Caller>()
+        .is_some_and(Caller::may_write);
     if may_write || request.method() != Method::POST {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
     // Already read whole by the body limit layer outside this one; this only takes it.
     let Ok(bytes) = to_bytes(body, usize::MAX).await else {
-        return (StatusCode::BAD_REQUEST, "the request body could not be read").into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            "the request body could not be read",
+        )
+            .into_response();
     };
     if let Some(tool) = called_tool(&bytes, &state.write_tools) {
         let caller = parts.extensions.get::<Caller>().map(|c| c.subject.as_str());
@@ -179,7 +192,8 @@ pub async fn require_write_scope(
             needed: WRITE_SCOPE,
         });
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// The write tool a JSON-RPC body calls (`tools/call`, alone or in a batch), if any.

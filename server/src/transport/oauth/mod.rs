@@ -74,9 +74,7 @@ fn parse_scopes(scope: Option<&str>, scp: Option<&serde_json::Value>) -> BTreeSe
         .map(String::from)
         .collect();
     match scp {
-        Some(serde_json::Value::String(s)) => {
-            scopes.extend(s.split_whitespace().map(String::from))
-        }
+        Some(serde_json::Value::String(s)) => scopes.extend(s.split_whitespace().map(String::from)),
         Some(serde_json::Value::Array(items)) => {
             scopes.extend(items.iter().filter_map(|i| i.as_str()).map(String::from))
         }
@@ -234,9 +232,12 @@ mod tests {
 
     #[test]
     fn write_implies_read_and_the_subject_falls_back_to_the_client() {
-        let caller =
-            Caller::from_claims(None, Some("ci-bot".into()), parse_scopes(Some(WRITE_SCOPE), None))
-                .unwrap();
+        let caller = Caller::from_claims(
+            None,
+            Some("ci-bot".into()),
+            parse_scopes(Some(WRITE_SCOPE), None),
+        )
+        .unwrap();
         assert_eq!(caller.subject, "ci-bot");
         assert!(caller.may_read() && caller.may_write());
         assert!(Caller::from_claims(Some(String::new()), None, BTreeSet::new()).is_none());
@@ -255,11 +256,6 @@ mod tests {
             "https://mcp.example.com/.well-known/oauth-protected-resource/team/mcp"
         );
         assert!(OAuthSettings::new("auth".into(), "https://x/mcp".into(), None).is_err());
-        assert!(OAuthSettings::new(
-            "https://a".into(),
-            "https://x/mcp#frag".into(),
-            None
-        )
-        .is_err());
+        assert!(OAuthSettings::new("https://a".into(), "https://x/mcp#frag".into(), None).is_err());
     }
 }
