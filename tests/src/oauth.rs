@@ -291,3 +291,76 @@ impl Drop for RecordingProxy {
         self.task.abort();
     }
 }
+
+/// nginx (`PREFECT_TEST_NGINX`, else Debian's /usr/sbin/nginx) balancing round-robin over
+/// `upstreams` on `port`, retrying a request on the next replica when one does not answer (as a
+/// load balancer in front of replicas is set up). Stopped when dropped.
+pub struct Nginx {
+    child: Child,
+    dir: PathBuf,
+}
+
+impl Nginx {
+    pub fn start(port: u16, upstreams: &[u16]) -> Self {
+        let binary = std::env::var_os("PREFECT_TEST_NGINX")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/usr/sbin/nginx"));
+        assert!(
+            binary.exists(),
+            "no nginx at {}: run the suite with `cargo xtask test`, which installs Debian's",
+            binary.display()
+        );
+        let dir = std::env::temp_dir().join(format!("prefect-mcp-nginx-{port}"));
+        std::fs::create_dir_all(&dir).expect("nginx folder");
+        let servers: String = upstreams
+            .iter()
+            .map(|p| format!("server 127.0.0.1:{p} max_fails=1 fail_timeout=60s; "))
+            .collect();
+        let d = dir.display();
+        let config = format!(
+            "daemon off; worker_processes 1; pid {d}/nginx.pid; error_log {d}/error.log;\n\
+             events {{ worker_connections 512; }}\n\
+             http {{ access_log off; client_body_temp_path {d}/body; proxy_temp_path {d}/proxy;\n\
+               fastcgi_temp_path {d}/fcgi; uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;\n\
+               upstream mcp {{ {servers} }}\n\
+               server {{ listen 127.0.0.1:{port};\n\
+                 location / {{ proxy_pass http://mcp; proxy_http_version 1.1;\n\
+                   proxy_set_header Host $http_host; proxy_buffering off;\n\
+                   proxy_read_timeout 120s; proxy_connect_timeout 2s;\n\
+                   proxy_next_upstream error timeout http_502 non_idempotent; }} }} }}\n"
+        );
+        let conf = dir.join("nginx.conf");
+        std::fs::write(&conf, config).expect("write nginx.conf");
+        let child = Command::new(&binary)
+            .arg("-e")
+            .arg(dir.join("error.log"))
+            .arg("-p")
+            .arg(&dir)
+            .arg("-c")
+            .arg(&conf)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start nginx");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "nginx did not start: {}",
+                std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Nginx { child, dir }
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -8,7 +8,7 @@
 
 use std::process::Command;
 
-use integration_tests::oauth::{AuthServer, OAuthMcp, RecordingProxy};
+use integration_tests::oauth::{AuthServer, Nginx, OAuthMcp, RecordingProxy};
 use integration_tests::*;
 use serde_json::{json, Value};
 
@@ -306,4 +306,49 @@ async fn bad_tokens_are_refused_and_scopes_are_enforced() {
     );
     let (status, _, reply) = post(&public_url, Some(&opaque), list_tools()).await;
     assert_eq!(status, 200, "{reply}");
+}
+
+#[tokio::test]
+async fn stateless_replicas_behind_nginx_check_tokens_and_lose_no_call_when_one_dies() {
+    let (front, a, b) = (OAuthMcp::reserve(), OAuthMcp::reserve(), OAuthMcp::reserve());
+    // Clients see nginx: its URL is the public URL, the audience both replicas expect.
+    let public_url = OAuthMcp::public_url(front);
+    let auth = AuthServer::start(&public_url);
+    let mut first = OAuthMcp::start(a, &public_url, &auth.issuer, None, &["--stateless"]);
+    let second = OAuthMcp::start(b, &public_url, &auth.issuer, None, &["--stateless"]);
+    let _nginx = Nginx::start(front, &[a, b]);
+    let token = auth.token(WRITER, "prefect:read prefect:write", None).await;
+    let (status, challenge, _) = post(&public_url, None, list_tools()).await;
+    assert_eq!(status, 401);
+    assert!(challenge.contains(&public_url.replace("/mcp", "/.well-known/oauth-protected-resource/mcp")));
+
+    let calls = 40;
+    let mut answered = 0;
+    for n in 0..calls {
+        if n == calls / 2 {
+            first.kill();
+        }
+        let (status, _, reply) = post(
+            &public_url,
+            Some(&token),
+            call("search_flows", json!({"name": "hello"})),
+        )
+        .await;
+        assert_eq!(status, 200, "call {n}: {reply}");
+        assert_eq!(
+            reply["result"]["structuredContent"]["flows"][0]["name"], "mcp-hello",
+            "call {n}: {reply}"
+        );
+        answered += 1;
+    }
+    assert_eq!(answered, calls);
+    // Both replicas served signed-in callers (each checks tokens itself, with its own key cache).
+    for replica in [&first, &second] {
+        let log = replica.log_text();
+        assert!(
+            log.contains(WRITER) && log.contains("fetched the authorization server's signing keys"),
+            "replica {} did not serve a signed-in caller:\n{log}",
+            replica.port
+        );
+    }
 }

@@ -59,6 +59,8 @@ pub fn run(
         .env("PREFECT_TEST_VERSION", &state.prefect_version)
         .env("PREFECT_TEST_CLIENTS_PYTHON", &clients.python)
         .env("PREFECT_TEST_CLIENTS_NODE", &clients.node_dir)
+        .env("PREFECT_TEST_OIDC_NODE", &clients.oidc_dir)
+        .env("PREFECT_TEST_NGINX", &clients.nginx)
         .stdout(Stdio::piped())
         .spawn()
         .context("running cargo test")?;
