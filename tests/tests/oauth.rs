@@ -310,7 +310,11 @@ async fn bad_tokens_are_refused_and_scopes_are_enforced() {
 
 #[tokio::test]
 async fn stateless_replicas_behind_nginx_check_tokens_and_lose_no_call_when_one_dies() {
-    let (front, a, b) = (OAuthMcp::reserve(), OAuthMcp::reserve(), OAuthMcp::reserve());
+    let (front, a, b) = (
+        OAuthMcp::reserve(),
+        OAuthMcp::reserve(),
+        OAuthMcp::reserve(),
+    );
     // Clients see nginx: its URL is the public URL, the audience both replicas expect.
     let public_url = OAuthMcp::public_url(front);
     let auth = AuthServer::start(&public_url);
@@ -320,7 +324,8 @@ async fn stateless_replicas_behind_nginx_check_tokens_and_lose_no_call_when_one_
     let token = auth.token(WRITER, "prefect:read prefect:write", None).await;
     let (status, challenge, _) = post(&public_url, None, list_tools()).await;
     assert_eq!(status, 401);
-    assert!(challenge.contains(&public_url.replace("/mcp", "/.well-known/oauth-protected-resource/mcp")));
+    assert!(challenge
+        .contains(&public_url.replace("/mcp", "/.well-known/oauth-protected-resource/mcp")));
 
     let calls = 40;
     let mut answered = 0;
