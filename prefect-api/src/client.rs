@@ -94,7 +94,8 @@ pub struct ClientSettings {
     pub max_retries: u32,
     /// The longest single wait, whatever `Retry-After` asks for.
     pub max_retry_delay: Duration,
-    /// Answers announcing a larger body (Content-Length) are refused before being read.
+    /// Answers announcing a larger body (Content-Length) are refused before being read; others
+    /// fail as soon as more has arrived.
     pub max_response_bytes: u64,
     /// The base URL without credentials, for error messages.
     pub(crate) display_url: String,
@@ -194,8 +195,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The largest body accepted, by its Content-Length (default 32 MiB; a page of 200 flow
-    /// runs is well under 1 MiB).
+    /// The largest body accepted (default 32 MiB; a page of 200 flow runs is well under
+    /// 1 MiB): refused by its Content-Length when it announces one, cut off as it arrives
+    /// otherwise.
     pub fn max_response_bytes(mut self, bytes: u64) -> Self {
         self.max_response_bytes = bytes;
         self
@@ -325,6 +327,8 @@ impl ClientHooks<ClientSettings> for Client {
         let started = std::time::Instant::now();
         let method = request.method().clone();
         let (result, retries) = self.send_with_retries(request).await;
+        let limit = self.inner().max_response_bytes;
+        let result = result.map(|response| crate::capped::cap(response, limit));
         // One event per operation, never with headers or bodies (they carry credentials and
         // user data): what was called, how it ended, how long it took.
         match &result {

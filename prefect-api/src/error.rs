@@ -96,6 +96,11 @@ impl PrefectError {
         // repeats the URL, which is reported separately, without credentials or query.
         let mut cause: &dyn std::error::Error = e;
         while let Some(source) = cause.source() {
+            if let Some(too_large) = source.downcast_ref::<crate::capped::BodyTooLarge>() {
+                return PrefectError::ResponseTooLarge {
+                    message: too_large.to_string(),
+                };
+            }
             cause = source;
         }
         let cause = cause.to_string();

@@ -30,6 +30,7 @@
 //! documentation). Request filter types are strict, so a misspelt filter key fails before it is
 //! sent instead of being silently ignored by the server.
 
+mod capped;
 mod client;
 mod error;
 mod extra;

@@ -23,14 +23,28 @@ pub struct Config {
     pub timeout: Duration,
 }
 
-/// Values given on the command line (each overrides the environment and the profile).
-#[derive(Clone, Debug, Default)]
+/// Values given on the command line (each overrides the environment and the profile). `Debug`
+/// never shows the key or the auth string.
+#[derive(Clone, Default)]
 pub struct Overrides {
     pub api_url: Option<String>,
     pub api_key: Option<String>,
     pub auth_string: Option<String>,
     pub profile: Option<String>,
     pub timeout: Option<Duration>,
+}
+
+impl std::fmt::Debug for Overrides {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |secret: &Option<String>| secret.as_ref().map(|_| "<redacted>");
+        f.debug_struct("Overrides")
+            .field("api_url", &self.api_url)
+            .field("api_key", &redacted(&self.api_key))
+            .field("auth_string", &redacted(&self.auth_string))
+            .field("profile", &self.profile)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 /// A configuration problem the user must fix before the server can start.
@@ -282,6 +296,16 @@ PREFECT_API_URL = "http://127.0.0.1:4200/api"
         )
         .unwrap();
         assert!(!format!("{config:?}").contains("pnu_secret"));
+        let flags = Overrides {
+            api_key: Some("pnu_flag".into()),
+            auth_string: Some("admin:pw".into()),
+            ..Default::default()
+        };
+        let shown = format!("{flags:?}");
+        assert!(
+            !shown.contains("pnu_flag") && !shown.contains("admin:pw"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -10,10 +10,11 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+use prefect_mcp_server::cli;
 use prefect_mcp_server::config::{self, Config, Overrides};
 use prefect_mcp_server::mcp::ask;
-use prefect_mcp_server::mcp::{PrefectServer, ServerOptions};
-use prefect_mcp_server::{cli, transport};
+use prefect_mcp_server::mcp::{PerRequestAuth, PrefectServer, ServerOptions};
+use prefect_mcp_server::transport::{self, limits};
 
 /// `--version`: the version and the target triple the binary was built for (server/build.rs).
 const VERSION: &str = concat!(
@@ -81,7 +82,7 @@ struct Cli {
         env = "PREFECT_MCP_TRANSPORT"
     )]
     transport: Transport,
-    /// HTTP listen address. Anything but loopback requires --http-token.
+    /// HTTP listen address. Anything but loopback requires --http-token or --oauth-issuer.
     #[arg(long, global = true, default_value = transport::DEFAULT_BIND, env = "PREFECT_MCP_BIND")]
     bind: std::net::SocketAddr,
     /// HTTP: clients must send `Authorization: Bearer <token>`. Prefer PREFECT_MCP_HTTP_TOKEN.
@@ -92,6 +93,26 @@ struct Cli {
         hide_env_values = true
     )]
     http_token: Option<String>,
+    /// HTTP: be an OAuth 2.1 resource server for this authorization server (its issuer URL):
+    /// clients sign in there and send its access tokens. Needs --public-url.
+    #[arg(long, global = true, env = "PREFECT_MCP_OAUTH_ISSUER")]
+    oauth_issuer: Option<String>,
+    /// HTTP with --oauth-issuer: the /mcp URL clients use (e.g. https://mcp.example.com/mcp),
+    /// which access tokens must name as their audience.
+    #[arg(long, global = true, env = "PREFECT_MCP_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// HTTP with --oauth-issuer: this server's client id at the authorization server, to
+    /// introspect opaque access tokens (JWT access tokens need none).
+    #[arg(long, global = true, env = "PREFECT_MCP_OAUTH_CLIENT_ID")]
+    oauth_client_id: Option<String>,
+    /// The secret of --oauth-client-id. Prefer PREFECT_MCP_OAUTH_CLIENT_SECRET.
+    #[arg(
+        long,
+        global = true,
+        env = "PREFECT_MCP_OAUTH_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    oauth_client_secret: Option<String>,
     /// HTTP: no sessions, every request stands alone (for several replicas behind a load
     /// balancer).
     #[arg(long, global = true, env = "PREFECT_MCP_STATELESS")]
@@ -112,10 +133,44 @@ struct Cli {
         env = "PREFECT_MCP_ALLOWED_ORIGINS"
     )]
     allowed_origins: Vec<String>,
+    /// HTTP: the most sessions held at once; at the cap the least recently used idle session
+    /// is closed for a new client.
+    #[arg(long, global = true, env = "PREFECT_MCP_MAX_SESSIONS",
+          default_value_t = limits::DEFAULT_MAX_SESSIONS)]
+    max_sessions: usize,
+    /// HTTP: seconds after which an unused session is closed.
+    #[arg(long, global = true, env = "PREFECT_MCP_SESSION_IDLE_SECONDS",
+          value_parser = parse_timeout, default_value = "600")]
+    session_idle_timeout: Duration,
+    /// HTTP: seconds a connection has to send a request's headers before it is closed.
+    #[arg(long, global = true, env = "PREFECT_MCP_HTTP_HEADER_TIMEOUT_SECONDS",
+          value_parser = parse_timeout, default_value = "10")]
+    http_header_timeout: Duration,
+    /// HTTP: seconds a request's body has to arrive after its headers (408 past it).
+    #[arg(long, global = true, env = "PREFECT_MCP_HTTP_REQUEST_TIMEOUT_SECONDS",
+          value_parser = parse_timeout, default_value = "30")]
+    http_request_timeout: Duration,
+    /// HTTP: the largest request body in bytes (413 past it).
+    #[arg(long, global = true, env = "PREFECT_MCP_MAX_REQUEST_BYTES",
+          default_value_t = limits::DEFAULT_MAX_REQUEST_BYTES)]
+    max_request_bytes: usize,
+    /// HTTP: requests answered at once (503 with Retry-After past it).
+    #[arg(long, global = true, env = "PREFECT_MCP_MAX_IN_FLIGHT",
+          default_value_t = limits::DEFAULT_MAX_IN_FLIGHT)]
+    max_in_flight: usize,
     /// HTTP: a request may carry its own Prefect credentials in X-Prefect-Api-Key or
-    /// X-Prefect-Api-Auth-String, used instead of the server's for that request.
-    #[arg(long, global = true, env = "PREFECT_MCP_PER_REQUEST_AUTH")]
-    per_request_auth: bool,
+    /// X-Prefect-Api-Auth-String, used instead of the server's for that request. `required`:
+    /// a request without them is refused (never served with the server's own key).
+    #[arg(
+        long,
+        global = true,
+        env = "PREFECT_MCP_PER_REQUEST_AUTH",
+        value_enum,
+        num_args = 0..=1,
+        default_value = "off",
+        default_missing_value = "optional"
+    )]
+    per_request_auth: PerRequestAuth,
     /// The key (32 bytes or more) that seals the state of questions asked of 2026-07-28
     /// clients (`requestState`). Replicas behind one load balancer must share it; without it
     /// each process uses a random key of its own. Prefer PREFECT_MCP_REQUEST_STATE_KEY.
@@ -177,10 +232,14 @@ fn parse_timeout(raw: &str) -> Result<Duration, String> {
 /// `default` applies when neither --log-level nor RUST_LOG says otherwise: the server logs
 /// its startup at info; `tools` and `call` print results and stay quiet.
 fn init_logging(level: Option<&str>, default: &str, format: LogFormat) {
-    let filter = match level {
-        Some(level) => EnvFilter::new(level),
-        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default)),
+    let directives = match level {
+        Some(level) => level.to_string(),
+        None => std::env::var(EnvFilter::DEFAULT_ENV)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| default.to_string()),
     };
+    let filter = EnvFilter::new(quiet_rmcp(&directives));
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -188,6 +247,20 @@ fn init_logging(level: Option<&str>, default: &str, format: LogFormat) {
     match format {
         LogFormat::Text => logs.init(),
         LogFormat::Json => logs.json().with_current_span(true).init(),
+    }
+}
+
+/// rmcp logs whole requests and results at debug (tool arguments, answers to questions,
+/// Prefect data): a filter that turns on debug generally keeps rmcp at info, unless it names
+/// rmcp itself (`--log-level debug,rmcp=debug` asks for its bodies).
+fn quiet_rmcp(directives: &str) -> String {
+    let verbose = ["debug", "trace"]
+        .iter()
+        .any(|level| directives.to_ascii_lowercase().contains(level));
+    if verbose && !directives.contains("rmcp") {
+        format!("{directives},rmcp=info")
+    } else {
+        directives.to_string()
     }
 }
 
@@ -272,6 +345,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 stateless: cli.stateless,
                 allowed_hosts: cli.allowed_hosts.clone(),
                 allowed_origins: cli.allowed_origins.clone(),
+                oauth: transport::oauth::OAuthSettings::from_flags(
+                    cli.oauth_issuer.clone(),
+                    cli.public_url.clone(),
+                    cli.oauth_client_id.clone(),
+                    cli.oauth_client_secret.clone(),
+                )?,
+                limits: transport::Limits {
+                    max_sessions: cli.max_sessions,
+                    session_idle: cli.session_idle_timeout,
+                    header_read_timeout: cli.http_header_timeout,
+                    request_timeout: cli.http_request_timeout,
+                    max_request_bytes: cli.max_request_bytes,
+                    max_in_flight: cli.max_in_flight,
+                },
             };
             transport::serve_http(server, options).await?;
             Ok(ExitCode::SUCCESS)
@@ -319,5 +406,21 @@ fn main() -> ExitCode {
             eprintln!("prefect-mcp-server: {error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quiet_rmcp;
+
+    #[test]
+    fn rmcp_bodies_are_logged_only_when_asked_for_by_name() {
+        assert_eq!(quiet_rmcp("debug"), "debug,rmcp=info");
+        assert_eq!(
+            quiet_rmcp("prefect_mcp_server=trace"),
+            "prefect_mcp_server=trace,rmcp=info"
+        );
+        assert_eq!(quiet_rmcp("debug,rmcp=debug"), "debug,rmcp=debug");
+        assert_eq!(quiet_rmcp("info"), "info");
     }
 }

@@ -17,6 +17,8 @@ use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
 use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::Value;
 
+pub mod oauth;
+
 /// The API URL of the Prefect server under test: `PREFECT_API_URL` (set by `cargo xtask test`),
 /// else the server `cargo xtask prefect up` recorded.
 pub fn prefect_api_url() -> String {

@@ -227,3 +227,42 @@ async fn stateless_http_does_not_offer_tasks() {
         "{reply}"
     );
 }
+
+#[tokio::test]
+async fn required_per_request_credentials_never_fall_back_to_the_servers() {
+    let fake = FakePrefect::start(vec![Answer::json(200, "[]")]).await;
+    let server = HttpServer::start(
+        &["--stateless", "--per-request-auth", "required"],
+        &[
+            ("PREFECT_API_URL", &fake.api_url),
+            ("PREFECT_API_KEY", "server-key"),
+        ],
+    );
+    let call = tool_call("list_flows", json!({}));
+    let (status, reply) = post(&server.mcp(), call.clone(), &[]).await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["result"]["isError"], true, "{reply}");
+    assert!(
+        reply["result"]["content"][0]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("x-prefect-api-key")),
+        "the refusal says which header to send: {reply}"
+    );
+    assert_eq!(fake.request_count(), 0, "nothing reached Prefect");
+    // The same caller twice: both calls reach Prefect with the caller's key.
+    for _ in 0..2 {
+        let (status, reply) = post(
+            &server.mcp(),
+            call.clone(),
+            &[("x-prefect-api-key", "tenant-key")],
+        )
+        .await;
+        assert_eq!(status, 200, "{reply}");
+        assert_ne!(reply["result"]["isError"], true, "{reply}");
+    }
+    let requests = fake.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 2);
+    assert!(requests
+        .iter()
+        .all(|head| head.to_ascii_lowercase().contains("bearer tenant-key")));
+}

@@ -1,7 +1,9 @@
 //! The third-party MCP clients the tests drive the server with, installed once under
 //! `target/clients/`: the Python MCP SDK 2.x (protocol 2026-07-28) in a virtualenv, and the
 //! TypeScript SDK (protocol 2025-11-25) in an npm folder, each behind a marker naming its pin so
-//! that a changed pin reinstalls it.
+//! that a changed pin reinstalls it. Also what the OAuth tests run against: node-oidc-provider
+//! (a real, OpenID Certified authorization server) in an npm folder of its own, and Debian's
+//! nginx (the load balancer in front of two replicas).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,8 @@ use anyhow::{bail, Context, Result};
 pub const PYTHON_SDK: &str = "mcp==2.3.0";
 /// The TypeScript SDK line that Claude Code and VS Code's generation of clients use.
 pub const TYPESCRIPT_SDK: &str = "@modelcontextprotocol/sdk@~1.32.0";
+/// The authorization server of the OAuth tests (tests/node/oidc_provider.mjs).
+pub const OIDC_PROVIDER: &str = "oidc-provider@9.13.3";
 
 /// Where the installed clients are.
 pub struct Clients {
@@ -21,6 +25,10 @@ pub struct Clients {
     pub python: PathBuf,
     /// The npm folder whose node_modules holds the TypeScript SDK.
     pub node_dir: PathBuf,
+    /// The npm folder whose node_modules holds oidc-provider.
+    pub oidc_dir: PathBuf,
+    /// Debian's nginx binary.
+    pub nginx: PathBuf,
 }
 
 pub fn clients_dir() -> PathBuf {
@@ -33,7 +41,9 @@ pub fn ensure_clients() -> Result<Clients> {
     fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     Ok(Clients {
         python: ensure_python(&dir.join("py-venv"))?,
-        node_dir: ensure_node(&dir.join("node"))?,
+        node_dir: ensure_npm_folder(&dir.join("node"), TYPESCRIPT_SDK)?,
+        oidc_dir: ensure_npm_folder(&dir.join("oidc"), OIDC_PROVIDER)?,
+        nginx: ensure_nginx()?,
     })
 }
 
@@ -72,9 +82,10 @@ fn ensure_python(venv: &Path) -> Result<PathBuf> {
     Ok(python)
 }
 
-fn ensure_node(dir: &Path) -> Result<PathBuf> {
+/// An npm folder holding one pinned package.
+fn ensure_npm_folder(dir: &Path, package: &str) -> Result<PathBuf> {
     let marker = dir.join(".xtask-pins");
-    if installed(&marker, TYPESCRIPT_SDK) && dir.join("node_modules").exists() {
+    if installed(&marker, package) && dir.join("node_modules").exists() {
         return Ok(dir.to_path_buf());
     }
     ensure_node_tools()?;
@@ -86,22 +97,49 @@ fn ensure_node(dir: &Path) -> Result<PathBuf> {
         "{\"name\": \"prefect-mcp-test-clients\", \"private\": true}\n",
     )
     .context("writing the clients' package.json")?;
-    eprintln!("clients: npm install {TYPESCRIPT_SDK}");
+    eprintln!("clients: npm install {package}");
     run(Command::new("npm")
         .args([
             "install",
             "--no-audit",
             "--no-fund",
             "--loglevel=error",
-            TYPESCRIPT_SDK,
+            package,
         ])
         .current_dir(dir))?;
-    fs::write(&marker, TYPESCRIPT_SDK).with_context(|| format!("writing {}", marker.display()))?;
+    fs::write(&marker, package).with_context(|| format!("writing {}", marker.display()))?;
     eprintln!(
-        "clients: TypeScript SDK installed in {:.0} s",
+        "clients: {package} installed in {:.0} s",
         started.elapsed().as_secs_f64()
     );
     Ok(dir.to_path_buf())
+}
+
+/// nginx, from Debian's package when missing: the load balancer of the replica tests.
+fn ensure_nginx() -> Result<PathBuf> {
+    let nginx = PathBuf::from("/usr/sbin/nginx");
+    if nginx.exists() {
+        return Ok(nginx);
+    }
+    eprintln!("clients: nginx missing; installing Debian's nginx");
+    apt_install(&["nginx"])?;
+    if !nginx.exists() {
+        bail!(
+            "{} is still missing after installing nginx",
+            nginx.display()
+        );
+    }
+    Ok(nginx)
+}
+
+fn apt_install(packages: &[&str]) -> Result<()> {
+    run(Command::new("apt-get").arg("update").arg("-q"))
+        .with_context(|| format!("apt-get update (to install {})", packages.join(" ")))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+    .with_context(|| format!("apt-get install {}", packages.join(" ")))
 }
 
 /// node and npm, from Debian's packages when missing (CI machines start without them).
@@ -118,12 +156,7 @@ pub(crate) fn ensure_node_tools() -> Result<()> {
         return Ok(());
     }
     eprintln!("clients: node/npm missing; installing Debian's nodejs and npm");
-    run(Command::new("apt-get").arg("update").arg("-q"))
-        .context("apt-get update (node and npm are needed for the TypeScript SDK client)")?;
-    run(Command::new("apt-get")
-        .args(["install", "-y", "-q", "nodejs", "npm"])
-        .env("DEBIAN_FRONTEND", "noninteractive"))
-    .context("apt-get install nodejs npm")?;
+    apt_install(&["nodejs", "npm"])?;
     if !present("node") {
         bail!("node is still not on PATH after installing nodejs");
     }

@@ -77,6 +77,8 @@ pub fn run(
             .env("PREFECT_TEST_CLIENTS_NODE", &clients.node_dir)
             .env("PREFECT_TEST_CHROMIUM", &browser.chromium)
             .env("PREFECT_TEST_APPS_HOST", &browser.host_page)
+            .env("PREFECT_TEST_OIDC_NODE", &clients.oidc_dir)
+            .env("PREFECT_TEST_NGINX", &clients.nginx)
             .stdout(Stdio::piped())
             .spawn()
             .context("running cargo test")?;

@@ -75,6 +75,15 @@ pub enum ArgumentError {
         path: String,
         problem: String,
     },
+    /// `--per-request-auth required` and the request carries no Prefect credentials.
+    CredentialsRequired {
+        headers: [&'static str; 2],
+    },
+    /// A write tool called by an OAuth caller whose token lacks the write scope.
+    NeedsScope {
+        tool: String,
+        scope: &'static str,
+    },
     /// An HTTP header meant to carry credentials is not text.
     HeaderNotText {
         header: &'static str,
@@ -245,6 +254,16 @@ pub(super) fn argument(error: &ArgumentError) -> String {
             };
             format!("filter_criteria{path}: {problem}")
         }
+        ArgumentError::CredentialsRequired {
+            headers: [key, auth_string],
+        } => format!(
+            "this server needs your own Prefect credentials on every request: send your API key \
+             in the {key} header (or user:password in {auth_string})"
+        ),
+        ArgumentError::NeedsScope { tool, scope } => format!(
+            "{tool} changes Prefect and needs the {scope} scope, which your access token was not \
+             granted: sign in again asking for it"
+        ),
         ArgumentError::HeaderNotText { header } => {
             format!("the {header} header is not valid text")
         }

@@ -7,6 +7,8 @@
 //! Messages never contain credentials: the client's errors carry URLs without user info, and
 //! no message here quotes a header's value.
 
+pub mod oauth;
+
 use std::fmt;
 
 mod arguments;

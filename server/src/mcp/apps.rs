@@ -92,7 +92,12 @@ pub fn attach_views(tools: &mut [Tool]) {
 
 /// The `tools/list` answer: for a client without the extension, exactly what rmcp's generated
 /// handler gives; for one with it, the same tools with their views named.
-pub fn tool_list(mut tools: Vec<Tool>, context: &RequestContext<RoleServer>) -> ListToolsResult {
+/// `per_caller`: the list already depends on who asks (OAuth scopes), so it is private too.
+pub fn tool_list(
+    mut tools: Vec<Tool>,
+    context: &RequestContext<RoleServer>,
+    per_caller: bool,
+) -> ListToolsResult {
     let supports_cache_hints = context
         .protocol_version()
         .is_some_and(|version| version >= ProtocolVersion::V_2026_07_28);
@@ -107,7 +112,7 @@ pub fn tool_list(mut tools: Vec<Tool>, context: &RequestContext<RoleServer>) -> 
         next_cursor: None,
         ttl_ms: supports_cache_hints.then_some(0),
         // Once views are named, the list depends on the request's capabilities.
-        cache_scope: supports_cache_hints.then_some(if views {
+        cache_scope: supports_cache_hints.then_some(if views || per_caller {
             CacheScope::Private
         } else {
             CacheScope::Public

@@ -20,6 +20,7 @@ use rmcp::service::{RequestContext, SubscriptionContext};
 use rmcp::{tool_handler, ErrorData, RoleServer, ServerHandler};
 
 use super::ask::{AskOptions, StateKey};
+use super::credentials::CallerClients;
 use super::resources::{self, Target};
 use super::subscriptions::{self, Subscriptions};
 use super::tasks::Tasks;
@@ -36,8 +37,8 @@ type Prompt = fn() -> PromptRouter<PrefectServer>;
 pub struct PrefectServer {
     /// The Prefect server every request reaches (a caller's own with per-request credentials).
     pub(crate) prefect: Prefect,
-    /// Set with `per_request_auth`: how to build a client for a caller's own credentials.
-    pub(super) per_request_client: Option<ClientBuilder>,
+    /// Set with `per_request_auth`: the pooled clients of callers' own credentials.
+    pub(super) per_request_client: Option<CallerClients>,
     /// Shared, not copied: stateless HTTP makes a server value per request.
     pub(super) tool_router: Arc<ToolRouter<Self>>,
     pub(super) ask: AskOptions,
@@ -63,7 +64,7 @@ impl PrefectServer {
         let tool_router = offered.tool_router(Self::toolset_router, options.read_only);
         PrefectServer {
             prefect: Prefect::new(client, auth_kind),
-            per_request_client: options.per_request_auth.then_some(builder),
+            per_request_client: CallerClients::new(builder, options.per_request_auth),
             tool_router: Arc::new(tool_router),
             ask: AskOptions {
                 key: options
@@ -188,6 +189,16 @@ impl ServerHandler for PrefectServer {
         self.dispatch(request, context, None).await
     }
 
+    /// The tools the caller may use, each naming its MCP Apps view for a client that renders
+    /// them ([`PrefectServer::listed_tools`], [`apps::tool_list`]).
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(self.listed_tools(&context))
+    }
+
     async fn get_task(
         &self,
         request: GetTaskParams,
@@ -210,16 +221,6 @@ impl ServerHandler for PrefectServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         self.tasks.cancel(&request.task_id)
-    }
-
-    /// The tools, each naming its MCP Apps view for a client that renders them
-    /// ([`apps::tool_list`]).
-    async fn list_tools(
-        &self,
-        _request: Option<PaginatedRequestParams>,
-        context: RequestContext<RoleServer>,
-    ) -> Result<ListToolsResult, ErrorData> {
-        Ok(apps::tool_list(self.tool_router.list_all(), &context))
     }
 
     async fn list_prompts(

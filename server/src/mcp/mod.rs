@@ -16,6 +16,7 @@ pub mod apps;
 pub mod ask;
 pub mod audit;
 pub mod completions;
+pub mod credentials;
 pub mod handler;
 pub mod instructions;
 pub mod prompts;
@@ -27,5 +28,6 @@ pub mod tasks;
 pub mod tools;
 pub mod toolsets;
 
+pub use credentials::PerRequestAuth;
 pub use handler::PrefectServer;
 pub use toolsets::{ServerOptions, Toolset};

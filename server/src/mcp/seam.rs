@@ -1,6 +1,7 @@
 //! The call seam: every tool call passes here, whichever way it came (MCP `tools/call`, the
 //! `call` subcommand, in-process tests). It settles the caller's credentials, opens one span
-//! with the tool, its duration and outcome, words argument errors (`crate::errors`), sets up
+//! with the tool, its caller (when signed in with OAuth), its duration and outcome, logs each
+//! write with its caller, words argument errors (`crate::errors`), sets up
 //! asking (`super::ask`), and bounds the answer's size (`crate::output::bound`).
 
 use std::time::Instant;
@@ -9,7 +10,7 @@ use prefect_api::Auth;
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, IntoContents, JsonObject,
-    NumberOrString,
+    ListToolsResult, NumberOrString,
 };
 use rmcp::service::{serve_directly, RequestContext};
 use rmcp::task_manager::TaskContext;
@@ -17,58 +18,22 @@ use rmcp::{ErrorData, RoleServer};
 use tracing::Instrument;
 
 use super::ask::Asker;
+use super::credentials::{API_KEY_HEADER, AUTH_STRING_HEADER};
 use super::handler::PrefectServer;
 use crate::errors::{ArgumentError, ToolError};
 use crate::output::bound::bound_result;
-use crate::prefect::Prefect;
+use crate::transport::oauth::{self, Caller, WRITE_SCOPE};
 
-/// HTTP headers that carry a caller's own Prefect credentials (with `--per-request-auth`).
-pub const API_KEY_HEADER: &str = "x-prefect-api-key";
-pub const AUTH_STRING_HEADER: &str = "x-prefect-api-auth-string";
+/// Who signed in for this request, when the HTTP server is an OAuth resource server
+/// (`crate::transport::oauth` puts the caller into the request rmcp hands over).
+pub(crate) fn signed_in(context: &RequestContext<RoleServer>) -> Option<&Caller> {
+    context
+        .extensions
+        .get::<axum::http::request::Parts>()
+        .and_then(oauth::caller_of)
+}
 
 impl PrefectServer {
-    /// The server to run a call with: this one, or a copy holding a client with the caller's
-    /// own credentials when the HTTP request carries them and `per_request_auth` is on.
-    pub(super) fn for_caller(
-        &self,
-        context: &RequestContext<RoleServer>,
-    ) -> Result<Option<Self>, ToolError> {
-        let Some(builder) = &self.per_request_client else {
-            return Ok(None);
-        };
-        let Some(parts) = context.extensions.get::<axum::http::request::Parts>() else {
-            return Ok(None);
-        };
-        let header = |name: &'static str| -> Result<Option<&str>, ToolError> {
-            parts
-                .headers
-                .get(name)
-                .map(|v| {
-                    v.to_str()
-                        .map_err(|_| ArgumentError::HeaderNotText { header: name }.into())
-                })
-                .transpose()
-        };
-        let auth = Auth::from_settings(header(API_KEY_HEADER)?, header(AUTH_STRING_HEADER)?);
-        if auth == Auth::None {
-            return Ok(None);
-        }
-        let auth_kind = auth.kind();
-        let client = builder
-            .clone()
-            .auth(auth)
-            .build()
-            .map_err(|source| ToolError::Prefect {
-                action: "setting up a client for the request's credentials".into(),
-                source,
-            })?;
-        Ok(Some(PrefectServer {
-            prefect: Prefect::new(client, auth_kind),
-            per_request_client: None,
-            ..self.clone()
-        }))
-    }
-
     /// Every tool call passes here, whichever way it came (MCP `tools/call`, the `call`
     /// subcommand, in-process tests): the caller's credentials, one span with the tool, its
     /// duration and outcome, argument errors worded by `errors.rs`, and the size bound on the
@@ -81,23 +46,37 @@ impl PrefectServer {
         mut context: RequestContext<RoleServer>,
         task: Option<TaskContext>,
     ) -> Result<CallToolResponse, ErrorData> {
-        // A write's line is its audit record (`super::audit`): the tool names what it changes.
-        let writes = self.tool_router.get(&request.name).is_some_and(|tool| {
-            tool.annotations.as_ref().and_then(|a| a.read_only_hint) != Some(true)
-        });
+        let signed_in = signed_in(&context).cloned();
+        // A write's line is its audit record (`super::audit`): the tool names what it changes,
+        // and the caller is the signed-in subject (absent without OAuth: the operator).
+        let writes = self
+            .tool_router
+            .get(&request.name)
+            .is_some_and(oauth::is_write);
         let span = tracing::info_span!(
             "tool_call",
             tool = %request.name,
             kind = if writes { "write" } else { "read" },
+            caller = signed_in.as_ref().map(|c| c.subject.as_str()),
             outcome = tracing::field::Empty,
             error_kind = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
             target_id = tracing::field::Empty,
             target_name = tracing::field::Empty,
-            caller = tracing::field::Empty,
         );
         let started = Instant::now();
         let response = async {
+            if writes && signed_in.as_ref().is_some_and(|c| !c.may_write()) {
+                // The HTTP layer answers this with 403 first; this holds for any other way in.
+                return Ok(tool_error(
+                    ArgumentError::NeedsScope {
+                        tool: request.name.to_string(),
+                        scope: WRITE_SCOPE,
+                    }
+                    .into(),
+                )
+                .into());
+            }
             let caller = match self.for_caller(&context) {
                 Ok(caller) => caller,
                 Err(error) => return Ok(tool_error(error).into()),
@@ -181,6 +160,20 @@ impl PrefectServer {
         }
     }
 
+    /// `tools/list`: the offered tools, without the write tools when the caller signed in
+    /// without `prefect:write`, each naming its MCP Apps view for a client that renders them
+    /// (the list then depends on the caller: private to its cache).
+    pub(super) fn listed_tools(&self, context: &RequestContext<RoleServer>) -> ListToolsResult {
+        let caller = signed_in(context);
+        let tools = self
+            .tool_router
+            .list_all()
+            .into_iter()
+            .filter(|tool| caller.is_none_or(|c| c.may_write() || !oauth::is_write(tool)))
+            .collect();
+        super::apps::tool_list(tools, context, caller.is_some())
+    }
+
     /// The server for this request ([`Self::for_caller`]), as a protocol error when the
     /// request's credentials are unusable.
     pub(super) fn caller(
@@ -194,4 +187,48 @@ impl PrefectServer {
 /// A failure as the client sees it: a tool result with `isError`, worded by `errors.rs`.
 pub(super) fn tool_error(error: ToolError) -> CallToolResult {
     CallToolResult::error(error.into_contents())
+}
+
+impl PrefectServer {
+    /// The server to run a call with: this one, or a copy holding the pooled client of the
+    /// caller's own credentials when the HTTP request carries them. In `required` mode an HTTP
+    /// request without them is refused (calls that come from no HTTP request, such as the `call`
+    /// subcommand, use the server's own).
+    pub(super) fn for_caller(
+        &self,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<Option<Self>, ToolError> {
+        let Some(clients) = &self.per_request_client else {
+            return Ok(None);
+        };
+        let Some(parts) = context.extensions.get::<axum::http::request::Parts>() else {
+            return Ok(None);
+        };
+        let header = |name: &'static str| -> Result<Option<&str>, ToolError> {
+            parts
+                .headers
+                .get(name)
+                .map(|v| {
+                    v.to_str()
+                        .map_err(|_| ArgumentError::HeaderNotText { header: name }.into())
+                })
+                .transpose()
+        };
+        let auth = Auth::from_settings(header(API_KEY_HEADER)?, header(AUTH_STRING_HEADER)?);
+        if auth == Auth::None {
+            return if clients.required {
+                Err(ArgumentError::CredentialsRequired {
+                    headers: [API_KEY_HEADER, AUTH_STRING_HEADER],
+                }
+                .into())
+            } else {
+                Ok(None)
+            };
+        }
+        Ok(Some(PrefectServer {
+            prefect: clients.prefect_for(auth)?,
+            per_request_client: None,
+            ..self.clone()
+        }))
+    }
 }

@@ -78,7 +78,7 @@ pub struct ServerOptions {
     pub toolsets: Option<Vec<String>>,
     /// Over HTTP, let each request bring its own Prefect credentials in the
     /// `X-Prefect-Api-Key` / `X-Prefect-Api-Auth-String` headers (multi-tenant use).
-    pub per_request_auth: bool,
+    pub per_request_auth: super::credentials::PerRequestAuth,
     /// Stateless HTTP: no server-to-client requests (no session to carry the answer) and no
     /// tasks (the next request may reach another replica).
     pub stateless: bool,

@@ -29,6 +29,9 @@ pub fn deployments_body(
     )
 }
 
+/// The label naming who created a run through MCP (the OAuth caller).
+pub const CREATOR_LABEL: &str = "mcp.caller";
+
 impl Prefect {
     pub async fn read_deployment(&self, id: Uuid) -> Result<types::DeploymentResponse, ToolError> {
         self.client
@@ -107,26 +110,36 @@ impl Prefect {
     }
 
     /// Create a run of `deployment` with `parameters` (checked against the flow's own) and an
-    /// optional name.
+    /// optional name. `creator`, the signed-in caller, goes on the run as the `mcp.caller`
+    /// label, so that Prefect shows who started it.
     pub async fn create_flow_run(
         &self,
         deployment: &types::DeploymentResponse,
         given_as: &str,
         parameters: Map<String, Value>,
         name: Option<&str>,
+        creator: Option<&str>,
     ) -> Result<FlowRunView, ToolError> {
+        // Says in Prefect that the run was created through this server, and by whom when the
+        // caller signed in.
+        let mut labels = HashMap::from([(
+            super::flow_run_writes::ACTOR_LABEL.to_string(),
+            types::DeploymentFlowRunCreateLabelsValue::String(
+                super::flow_run_writes::ACTOR.to_string(),
+            ),
+        )]);
+        if let Some(who) = creator {
+            labels.insert(
+                CREATOR_LABEL.to_string(),
+                types::DeploymentFlowRunCreateLabelsValue::String(who.to_string()),
+            );
+        }
         let body = types::DeploymentFlowRunCreate {
             parameters,
             name: name.map(String::from),
+            labels: Some(labels),
             // Makes the client's retry of a create that timed out or hit a locked database safe.
             idempotency_key: Some(Uuid::new_v4().to_string()),
-            // Says in Prefect that the run was created through this server.
-            labels: Some(HashMap::from([(
-                super::flow_run_writes::ACTOR_LABEL.to_string(),
-                types::DeploymentFlowRunCreateLabelsValue::String(
-                    super::flow_run_writes::ACTOR.to_string(),
-                ),
-            )])),
             ..Default::default()
         };
         Ok(self

@@ -14,6 +14,7 @@ use super::args::{self, tool_args, Parameters};
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{questions, resolve, Asker};
 use crate::mcp::handler::PrefectServer;
+use crate::mcp::seam::signed_in;
 use crate::mcp::tasks::Progress;
 use crate::output::{CreatedFlowRun, DeploymentList, DeploymentView, WaitOutcome};
 use crate::prefect::deployments::{check_parameter_names, deployments_body};
@@ -184,6 +185,7 @@ impl PrefectServer {
                 &args.deployment_id,
                 parameters,
                 args::non_blank(args.name.as_deref()),
+                signed_in(&context).map(|caller| caller.subject.as_str()),
             )
             .await?;
         let (run, wait, waited_seconds) = if args.timeout == 0 {

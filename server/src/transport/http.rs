@@ -1,0 +1,252 @@
+//! Streamable HTTP: one shared endpoint at `/mcp` (plus `/health` for load balancers).
+//!
+//! HTTP is loopback-only unless a bearer token is configured; Host and Origin headers are
+//! checked as the MCP specification asks, against DNS rebinding; every resource a client can
+//! make the server hold (sessions, connections, requests in flight, body bytes) is bounded by
+//! [`Limits`].
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{anyhow, bail, Context, Result};
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
+use tokio_util::sync::CancellationToken;
+
+use super::auth::{require_bearer_token, BearerToken};
+use super::limits::{self, busy, InFlight, Limits};
+use super::listener;
+use super::oauth::{self, OAuthSettings, OAuthState};
+use super::origin::{check_origin, OriginRule};
+use super::sessions::BoundedSessions;
+use crate::errors::oauth::OAuthSetupError;
+use crate::mcp::PrefectServer;
+
+/// Settings of the HTTP transport. `Debug` never shows the token.
+#[derive(Clone, Default)]
+pub struct HttpOptions {
+    pub bind: Option<SocketAddr>,
+    /// Clients must send `Authorization: Bearer <token>` to `/mcp`.
+    pub token: Option<String>,
+    /// No sessions: every request stands alone, so any replica can answer it.
+    pub stateless: bool,
+    /// Extra values accepted in the Host header (the bind address and loopback names always are).
+    pub allowed_hosts: Vec<String>,
+    /// Browser origins allowed to call besides the server's own (requests without Origin, i.e.
+    /// non-browser clients, pass).
+    pub allowed_origins: Vec<String>,
+    pub limits: Limits,
+    /// Be an OAuth resource server: tokens from this issuer, for this public URL.
+    pub oauth: Option<OAuthSettings>,
+}
+
+impl std::fmt::Debug for HttpOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpOptions")
+            .field("bind", &self.bind)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("stateless", &self.stateless)
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("limits", &self.limits)
+            .field("oauth", &self.oauth)
+            .finish()
+    }
+}
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
+
+/// Serve MCP at `http://<bind>/mcp` until Ctrl-C or SIGTERM.
+pub async fn serve_http(server: PrefectServer, options: HttpOptions) -> Result<()> {
+    let bind = options
+        .bind
+        .unwrap_or_else(|| DEFAULT_BIND.parse().expect("valid default bind address"));
+    let has_token = options.token.as_deref().is_some_and(|t| !t.is_empty());
+    if has_token && options.oauth.is_some() {
+        return Err(OAuthSetupError::TokenAndOAuth.into());
+    }
+    if !bind.ip().is_loopback() && !has_token && options.oauth.is_none() {
+        bail!(
+            "binding {bind} exposes Prefect beyond this machine: set a bearer token with \
+             --http-token or PREFECT_MCP_HTTP_TOKEN, sign callers in with --oauth-issuer, or \
+             bind to 127.0.0.1"
+        );
+    }
+    options.limits.validate().map_err(|e| anyhow!(e))?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    let address = listener.local_addr()?;
+    let shutdown = CancellationToken::new();
+    let app = router(server, &options, address.port(), shutdown.child_token())?;
+    tracing::info!(
+        %address,
+        stateless = options.stateless,
+        limits = ?options.limits,
+        "serving MCP over streamable HTTP at /mcp"
+    );
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        stop.cancel();
+    });
+    listener::serve(listener, app, options.limits.header_read_timeout, shutdown).await
+}
+
+/// The whole HTTP application, assembled in one place. Layers run outermost first: the Origin
+/// rule, the bearer token, the in-flight limit, session admission, then the body (time and
+/// size) before rmcp reads it. An authentication layer of another kind slots in where the
+/// bearer token is.
+fn router(
+    server: PrefectServer,
+    options: &HttpOptions,
+    port: u16,
+    cancel: CancellationToken,
+) -> Result<Router> {
+    let limits = Arc::new(options.limits.clone());
+    let mut own_hosts = vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ];
+    if let Some(bind) = options.bind {
+        own_hosts.push(bind.ip().to_string());
+    }
+    own_hosts.extend(options.allowed_hosts.iter().cloned());
+    own_hosts.extend(options.oauth.as_ref().and_then(|o| o.public_host()));
+    let origins =
+        OriginRule::new(&own_hosts, port, &options.allowed_origins).map_err(|e| anyhow!(e))?;
+
+    let config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(!options.stateless)
+        // Stateless answers are plain JSON (SSE only once a tool sends progress), which saves
+        // the event-stream framing on every call.
+        .with_json_response(options.stateless)
+        .with_allowed_hosts(own_hosts)
+        // The Origin rule is [`check_origin`]'s: rmcp's refuses the server's own origin.
+        .disable_allowed_origins()
+        .with_max_request_body_bytes(limits.max_request_bytes)
+        .with_cancellation_token(cancel);
+    let sessions = Arc::new(BoundedSessions::new(
+        limits.max_sessions,
+        limits.session_idle,
+    ));
+    let write_tools = oauth::write_tools(&server.tools());
+    let mcp =
+        StreamableHttpService::new(move || Ok(server.for_session()), sessions.clone(), config);
+
+    let oauth = match options.oauth.clone() {
+        Some(settings) => Some(OAuthState::new(settings, write_tools)?),
+        None => None,
+    };
+    let mut mcp_routes = Router::new().nest_service("/mcp", mcp);
+    if let Some(state) = &oauth {
+        // Inside read_body: the body it looks into has arrived within the limits.
+        mcp_routes = mcp_routes.layer(middleware::from_fn_with_state(
+            state.clone(),
+            oauth::require_write_scope,
+        ));
+    }
+    let mut mcp_routes = mcp_routes
+        .layer(middleware::from_fn_with_state(
+            limits.clone(),
+            limits::read_body,
+        ))
+        .layer(middleware::from_fn_with_state(sessions, admit_session))
+        .layer(middleware::from_fn_with_state(
+            InFlight::new(limits.max_in_flight),
+            limits::limit_in_flight,
+        ));
+    if let Some(token) = options.token.clone().filter(|t| !t.is_empty()) {
+        mcp_routes = mcp_routes.layer(middleware::from_fn_with_state(
+            Arc::new(BearerToken::new(token)),
+            require_bearer_token,
+        ));
+    }
+    let mut app = Router::new().route("/health", get(health));
+    if let Some(state) = oauth {
+        mcp_routes = mcp_routes.layer(middleware::from_fn_with_state(
+            state.clone(),
+            oauth::require_token,
+        ));
+        app = app.merge(oauth::metadata_routes(state.clone()));
+        tokio::spawn(async move { state.warm_up().await });
+    }
+    let mcp_routes = mcp_routes.layer(middleware::from_fn_with_state(
+        Arc::new(origins),
+        check_origin,
+    ));
+    Ok(app.merge(mcp_routes))
+}
+
+/// A request that would open a session (a POST without `Mcp-Session-Id`) when every session is
+/// busy is told to come back (503), rather than failing inside rmcp with a 500.
+async fn admit_session(
+    State(sessions): State<Arc<BoundedSessions>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let opens_session =
+        request.method() == Method::POST && !request.headers().contains_key("mcp-session-id");
+    if opens_session && !sessions.admits_new() {
+        return busy(format!(
+            "all {} sessions are answering requests (--max-sessions); retry shortly",
+            sessions.len()
+        ));
+    }
+    next.run(request).await
+}
+
+/// For load balancers: the process serves. Prefect's own health is `get_server_info`'s business,
+/// so that a Prefect outage does not take every replica out of rotation.
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "status": "ok",
+        "server": env!("CARGO_PKG_NAME"),
+        "version": env!("CARGO_PKG_VERSION"),
+    }))
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_token() {
+        let options = HttpOptions {
+            token: Some("s3cret".into()),
+            ..Default::default()
+        };
+        let shown = format!("{options:?}");
+        assert!(
+            !shown.contains("s3cret") && shown.contains("redacted"),
+            "{shown}"
+        );
+    }
+}

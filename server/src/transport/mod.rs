@@ -1,0 +1,35 @@
+//! Serving the handler: stdio (what MCP clients launch) or streamable HTTP (one shared endpoint
+//! for a team, behind a load balancer).
+//!
+//! The HTTP side is split by concern: [`http`] assembles the router and runs it, [`limits`]
+//! holds every bound (with its default) and the middleware that enforces them, [`sessions`]
+//! caps the sessions and evicts idle ones, [`origin`] and [`auth`] check who is calling (or
+//! [`oauth`], the OAuth 2.1 resource server that signs each caller in), and
+//! [`listener`] owns the TCP accept loop (for the header-read timeout `axum::serve` lacks).
+
+mod auth;
+mod http;
+pub mod limits;
+mod listener;
+pub mod oauth;
+mod origin;
+mod sessions;
+
+use anyhow::{Context, Result};
+use rmcp::ServiceExt;
+
+use crate::mcp::PrefectServer;
+
+pub use http::{serve_http, HttpOptions, DEFAULT_BIND};
+pub use limits::Limits;
+
+/// Serve one MCP session over stdin/stdout until the client closes it.
+pub async fn serve_stdio(server: PrefectServer) -> Result<()> {
+    let running = server
+        .serve(rmcp::transport::stdio())
+        .await
+        .context("MCP initialisation over stdio failed")?;
+    let reason = running.waiting().await?;
+    tracing::info!(?reason, "stdio session ended");
+    Ok(())
+}

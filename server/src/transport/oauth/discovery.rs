@@ -1,0 +1,274 @@
+//! The authorization server as this resource server sees it: its metadata (RFC 8414, else
+//! OpenID discovery), found once, and its signing keys (JWKS), cached and fetched again when a
+//! token names a key the cache does not hold (the issuer rotated its keys) or after an hour.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, PublicKeyUse};
+use jsonwebtoken::{Algorithm, DecodingKey};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use tokio::sync::Mutex;
+
+use crate::errors::oauth::{IssuerError, OAuthSetupError};
+
+/// Keys older than this are fetched again on the next token.
+const KEYS_MAX_AGE: Duration = Duration::from_secs(3600);
+/// At most one fetch for an unknown key in this time, so that tokens with made-up key ids
+/// cannot make the server hammer the issuer.
+const UNKNOWN_KEY_REFETCH: Duration = Duration::from_secs(10);
+/// An unreachable issuer is asked again after this long, not on every request.
+const METADATA_RETRY: Duration = Duration::from_secs(5);
+const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The parts of the authorization server's metadata this server uses.
+#[derive(Clone, Debug, Deserialize)]
+pub(super) struct Metadata {
+    pub issuer: String,
+    pub jwks_uri: Option<String>,
+    pub introspection_endpoint: Option<String>,
+}
+
+/// A verification key from the JWKS.
+#[derive(Clone)]
+pub(super) struct Key {
+    pub kid: Option<String>,
+    /// The key's own `alg`, when it says.
+    pub alg: Option<Algorithm>,
+    pub key: Arc<DecodingKey>,
+}
+
+#[derive(Default)]
+pub(super) struct Cache {
+    metadata: Option<Arc<Metadata>>,
+    metadata_failed_at: Option<Instant>,
+    keys: Vec<Key>,
+    pub(super) keys_fetched_at: Option<Instant>,
+}
+
+/// The authorization server, its metadata and keys.
+pub(super) struct Issuer {
+    pub issuer: String,
+    http: reqwest::Client,
+    /// One lock for the whole cache: fetches are rare, and holding it while fetching makes
+    /// concurrent requests wait for one fetch instead of each starting its own.
+    cache: Mutex<Cache>,
+}
+
+impl Issuer {
+    pub fn new(issuer: &str) -> Result<Self, OAuthSetupError> {
+        let http = reqwest::Client::builder()
+            .timeout(HTTP_TIMEOUT)
+            .user_agent(concat!("prefect-mcp-server/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| OAuthSetupError::Client {
+                reason: e.to_string(),
+            })?;
+        Ok(Issuer {
+            issuer: issuer.to_string(),
+            http,
+            cache: Mutex::new(Cache::default()),
+        })
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// The metadata, fetched on first use (and again after a failure, at most every few
+    /// seconds).
+    pub async fn metadata(&self) -> Result<Arc<Metadata>, IssuerError> {
+        let mut cache = self.cache.lock().await;
+        self.metadata_locked(&mut cache).await
+    }
+
+    async fn metadata_locked(&self, cache: &mut Cache) -> Result<Arc<Metadata>, IssuerError> {
+        if let Some(metadata) = &cache.metadata {
+            return Ok(metadata.clone());
+        }
+        if cache
+            .metadata_failed_at
+            .is_some_and(|at| at.elapsed() < METADATA_RETRY)
+        {
+            return Err(IssuerError::Unreachable {
+                url: self.issuer.clone(),
+                reason: "its metadata could not be fetched a moment ago".into(),
+            });
+        }
+        match self.discover().await {
+            Ok(metadata) => {
+                let metadata = Arc::new(metadata);
+                cache.metadata = Some(metadata.clone());
+                Ok(metadata)
+            }
+            Err(error) => {
+                cache.metadata_failed_at = Some(Instant::now());
+                Err(error)
+            }
+        }
+    }
+
+    /// RFC 8414 first (the well-known segment between host and path), then OpenID Connect
+    /// discovery (appended to the issuer); the metadata must name exactly this issuer.
+    async fn discover(&self) -> Result<Metadata, IssuerError> {
+        let parsed = reqwest::Url::parse(&self.issuer).map_err(|e| IssuerError::Invalid {
+            what: "issuer URL",
+            url: self.issuer.clone(),
+            reason: e.to_string(),
+        })?;
+        let origin = parsed.origin().ascii_serialization();
+        let path = parsed.path().trim_end_matches('/');
+        let candidates = [
+            format!("{origin}/.well-known/oauth-authorization-server{path}"),
+            format!(
+                "{}/.well-known/openid-configuration",
+                self.issuer.trim_end_matches('/')
+            ),
+        ];
+        let mut last_error = None;
+        for url in candidates {
+            match self.get_json::<Metadata>(&url, "metadata").await {
+                Ok(metadata) if metadata.issuer == self.issuer => return Ok(metadata),
+                Ok(metadata) => {
+                    return Err(IssuerError::IssuerMismatch {
+                        url,
+                        found: metadata.issuer,
+                        expected: self.issuer.clone(),
+                    })
+                }
+                // Not published there: try the other well-known location.
+                Err(IssuerError::Status { status: 404, .. }) => {}
+                Err(error) => last_error = Some(error),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| IssuerError::NoMetadata {
+            issuer: self.issuer.clone(),
+        }))
+    }
+
+    /// The key for a token's `kid` (or its only key of the right kind when the token names
+    /// none). `Ok(None)`: the issuer publishes no such key, even after fetching the keys again.
+    pub async fn key(&self, kid: Option<&str>, alg: Algorithm) -> Result<Option<Key>, IssuerError> {
+        let mut cache = self.cache.lock().await;
+        let metadata = self.metadata_locked(&mut cache).await?;
+        let stale = cache
+            .keys_fetched_at
+            .is_none_or(|at| at.elapsed() > KEYS_MAX_AGE);
+        if !stale {
+            if let Some(key) = pick(&cache.keys, kid, alg) {
+                return Ok(Some(key));
+            }
+            if cache
+                .keys_fetched_at
+                .is_some_and(|at| at.elapsed() < UNKNOWN_KEY_REFETCH)
+            {
+                return Ok(None);
+            }
+        }
+        let jwks_uri = metadata.jwks_uri.clone().ok_or(IssuerError::NoKeys {
+            issuer: self.issuer.clone(),
+        })?;
+        let set: JwkSet = self.get_json(&jwks_uri, "JWKS").await?;
+        cache.keys = set.keys.iter().filter_map(usable_key).collect();
+        cache.keys_fetched_at = Some(Instant::now());
+        tracing::info!(
+            issuer = %self.issuer,
+            keys = cache.keys.len(),
+            "fetched the authorization server's signing keys"
+        );
+        Ok(pick(&cache.keys, kid, alg))
+    }
+
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        what: &'static str,
+    ) -> Result<T, IssuerError> {
+        let response = self
+            .http
+            .get(url)
+            .header("accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| IssuerError::Unreachable {
+                url: url.to_string(),
+                reason: e.without_url().to_string(),
+            })?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(IssuerError::Status {
+                url: url.to_string(),
+                status: status.as_u16(),
+            });
+        }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| IssuerError::Unreachable {
+                url: url.to_string(),
+                reason: e.without_url().to_string(),
+            })?;
+        serde_json::from_slice(&bytes).map_err(|e| IssuerError::Invalid {
+            what,
+            url: url.to_string(),
+            reason: e.to_string(),
+        })
+    }
+}
+
+/// A JWKS whose keys are read one by one, so that one key of a kind this crate does not know
+/// does not hide the others.
+#[derive(Deserialize)]
+struct JwkSet {
+    keys: Vec<serde_json::Value>,
+}
+
+/// A signature key with a public-key algorithm; symmetric (`oct`) keys and encryption keys
+/// never verify a token here.
+fn usable_key(value: &serde_json::Value) -> Option<Key> {
+    let jwk: Jwk = serde_json::from_value(value.clone()).ok()?;
+    if matches!(jwk.common.public_key_use, Some(ref u) if *u != PublicKeyUse::Signature) {
+        return None;
+    }
+    if matches!(
+        jwk.algorithm,
+        AlgorithmParameters::OctetKey(_) | AlgorithmParameters::Other(_)
+    ) {
+        return None;
+    }
+    let alg = match &jwk.common.key_algorithm {
+        Some(alg) => Some(alg.to_string().parse::<Algorithm>().ok()?),
+        None => None,
+    };
+    Some(Key {
+        kid: jwk.common.key_id.clone(),
+        alg,
+        key: Arc::new(DecodingKey::from_jwk(&jwk).ok()?),
+    })
+}
+
+/// The key a token asks for: by `kid`, else the only key that fits its algorithm.
+fn pick(keys: &[Key], kid: Option<&str>, alg: Algorithm) -> Option<Key> {
+    let fits = |key: &&Key| key.alg.is_none_or(|a| a == alg) && key.key.family() == alg.family();
+    match kid {
+        Some(kid) => keys
+            .iter()
+            .find(|k| k.kid.as_deref() == Some(kid))
+            .filter(|k| fits(k))
+            .cloned(),
+        None => {
+            let mut fitting = keys.iter().filter(fits);
+            let only = fitting.next()?;
+            fitting.next().is_none().then(|| only.clone())
+        }
+    }
+}
+
+#[cfg(test)]
+impl Issuer {
+    /// The cache, to age it in tests.
+    pub(super) async fn cache_for_tests(&self) -> tokio::sync::MutexGuard<'_, Cache> {
+        self.cache.lock().await
+    }
+}
