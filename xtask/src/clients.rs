@@ -21,6 +21,8 @@ pub struct Clients {
     pub python: PathBuf,
     /// The npm folder whose node_modules holds the TypeScript SDK.
     pub node_dir: PathBuf,
+    /// The official conformance suite's entry point (run with node).
+    pub conformance: PathBuf,
 }
 
 pub fn clients_dir() -> PathBuf {
@@ -34,6 +36,7 @@ pub fn ensure_clients() -> Result<Clients> {
     Ok(Clients {
         python: ensure_python(&dir.join("py-venv"))?,
         node_dir: ensure_node(&dir.join("node"))?,
+        conformance: crate::conformance::ensure_conformance(&dir.join("conformance"))?,
     })
 }
 
@@ -105,7 +108,7 @@ fn ensure_node(dir: &Path) -> Result<PathBuf> {
 }
 
 /// node and npm, from Debian's packages when missing (CI machines start without them).
-fn ensure_node_tools() -> Result<()> {
+pub(crate) fn ensure_node_tools() -> Result<()> {
     let present = |tool: &str| {
         Command::new(tool)
             .arg("--version")
@@ -130,7 +133,7 @@ fn ensure_node_tools() -> Result<()> {
     Ok(())
 }
 
-fn run(command: &mut Command) -> Result<()> {
+pub(crate) fn run(command: &mut Command) -> Result<()> {
     let output = command
         .stdin(Stdio::null())
         .output()

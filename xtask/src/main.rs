@@ -6,6 +6,7 @@
 
 mod bench;
 mod clients;
+mod conformance;
 mod demo;
 mod dist;
 mod generate;

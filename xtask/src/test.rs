@@ -59,6 +59,7 @@ pub fn run(
         .env("PREFECT_TEST_VERSION", &state.prefect_version)
         .env("PREFECT_TEST_CLIENTS_PYTHON", &clients.python)
         .env("PREFECT_TEST_CLIENTS_NODE", &clients.node_dir)
+        .env("PREFECT_TEST_CONFORMANCE", &clients.conformance)
         .stdout(Stdio::piped())
         .spawn()
         .context("running cargo test")?;
