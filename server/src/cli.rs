@@ -4,7 +4,7 @@
 use anyhow::{bail, Context, Result};
 use rmcp::model::JsonObject;
 
-use crate::server::PrefectServer;
+use crate::mcp::PrefectServer;
 
 /// Write to stdout; a reader that went away (`| head`) ends the output quietly instead of
 /// panicking as `println!` would.

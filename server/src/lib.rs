@@ -1,19 +1,19 @@
-//! `prefect-mcp-server` as a library: the MCP handler, its tools and transports.
+//! `prefect-mcp-server` as a library: two layers and their leaves.
+//!
+//! - [`prefect`]: the Prefect layer, a [`prefect::Prefect`] holding the client, with the
+//!   operations everything shares; it knows nothing of MCP;
+//! - [`mcp`]: the MCP layer over it (handler, call seam, toolsets, tools, prompts, resources,
+//!   completions, subscriptions, tasks, skill, asking);
+//! - [`output`] (views and the answer bound) and [`errors`] (typed errors and their wording):
+//!   leaves both layers use.
 //!
 //! The binary (`main.rs`) is a thin CLI over this; the crate's own tests drive the tools in
-//! process through [`server::PrefectServer::call_in_process`], against a scripted Prefect.
+//! process through [`mcp::PrefectServer::call_in_process`], against a scripted Prefect.
 
-pub mod ask;
 pub mod cli;
-pub mod completions;
 pub mod config;
 pub mod errors;
+pub mod mcp;
 pub mod output;
-pub mod prompts;
-pub mod resources;
-pub mod server;
-pub mod skill;
-pub mod subscriptions;
-pub mod tasks;
-pub mod tools;
+pub mod prefect;
 pub mod transport;

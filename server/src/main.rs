@@ -11,9 +11,10 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use prefect_mcp_server::config::{self, Config, Overrides};
-use prefect_mcp_server::server::{PrefectServer, ServerOptions};
+use prefect_mcp_server::cli;
+use prefect_mcp_server::mcp::ask;
+use prefect_mcp_server::mcp::{PrefectServer, ServerOptions};
 use prefect_mcp_server::transport::{self, limits};
-use prefect_mcp_server::{ask, cli};
 
 #[derive(Parser)]
 #[command(

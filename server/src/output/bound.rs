@@ -1,5 +1,5 @@
 //! Bounded answers: one rule, applied to every tool result at the call seam
-//! ([`crate::server::PrefectServer::dispatch`]), so that no answer floods a model's context,
+//! ([`crate::mcp::seam`]), so that no answer floods a model's context,
 //! whichever tool produced it and whatever Prefect sent.
 //!
 //! - Every string in a result is cut to [`MAX_STRING_CHARS`], keeping its start and its end (the

@@ -23,7 +23,7 @@ use super::limits::{self, busy, InFlight, Limits};
 use super::listener;
 use super::origin::{check_origin, OriginRule};
 use super::sessions::BoundedSessions;
-use crate::server::PrefectServer;
+use crate::mcp::PrefectServer;
 
 /// Settings of the HTTP transport. `Debug` never shows the token.
 #[derive(Clone, Default)]

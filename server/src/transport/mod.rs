@@ -16,7 +16,7 @@ mod sessions;
 use anyhow::{Context, Result};
 use rmcp::ServiceExt;
 
-use crate::server::PrefectServer;
+use crate::mcp::PrefectServer;
 
 pub use http::{serve_http, HttpOptions, DEFAULT_BIND};
 pub use limits::Limits;

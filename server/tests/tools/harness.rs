@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use mockito::{Matcher, Mock, Server, ServerGuard};
-use prefect_mcp_server::server::{PrefectServer, ServerOptions};
+use prefect_mcp_server::mcp::{PrefectServer, ServerOptions};
 use rmcp::model::CallToolResult;
 use serde_json::Value;
 

@@ -1,7 +1,7 @@
 //! What every call shares: the size bound, the tool list (`--read-only`, `--toolsets`), unknown
 //! tools.
 
-use prefect_mcp_server::server::ServerOptions;
+use prefect_mcp_server::mcp::ServerOptions;
 use serde_json::{json, Value};
 
 use crate::fixtures::*;

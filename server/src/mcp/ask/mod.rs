@@ -1,0 +1,382 @@
+//! Asking the client for what a tool is missing, in both protocol eras.
+//!
+//! A tool that meets an ambiguity or a gap calls one of the questions in [`questions`]; which
+//! way the question travels is decided here, once per call ([`Asker::for_call`]):
+//!
+//! - 2025-era clients that declared elicitation get a server-to-client `elicitation/create`
+//!   request, and the tool waits for the answer (stdio and HTTP sessions).
+//! - 2026-07-28 clients that declared elicitation get an `InputRequiredResult` (Multi Round-Trip
+//!   Requests): the tool stops with [`ToolError::InputRequired`], the server answers the call
+//!   with the question and a sealed `requestState`, and the client retries the same call with
+//!   `inputResponses`. The tool then runs again from the start and finds its answers. Earlier
+//!   rounds' answers travel inside the sealed state, so any replica holding the shared key can
+//!   continue a call that another one started.
+//! - Inside a task (the tasks extension), the question becomes the task's `input_required`
+//!   status, answered with `tasks/update`.
+//! - Clients that cannot be asked get the tool's own error, which lists what the question
+//!   would have offered.
+
+pub mod questions;
+pub mod resolve;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rmcp::model::{
+    ElicitRequest, ElicitRequestParams, ElicitResult, ElicitationAction, ElicitationSchema,
+    InputRequest, InputRequiredResult, InputResponses, JsonObject, ProtocolVersion,
+    RequestStateCodec, RequestStateError, SealOptions,
+};
+use rmcp::service::{ElicitationMode, RequestContext};
+use rmcp::task_manager::TaskContext;
+use rmcp::{Peer, RoleServer};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::errors::ToolError;
+
+/// How long a question may stay unanswered: a retry with older state is refused as expired.
+const STATE_TTL: Duration = Duration::from_secs(30 * 60);
+
+/// The key that seals `requestState`. Replicas behind one load balancer must share it.
+#[derive(Clone)]
+pub struct StateKey(Arc<RequestStateCodec>);
+
+impl std::fmt::Debug for StateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StateKey(redacted)")
+    }
+}
+
+impl StateKey {
+    /// A key given by the operator (`--request-state-key`), at least 32 bytes.
+    pub fn from_secret(secret: &str) -> Result<Self, String> {
+        RequestStateCodec::try_new(secret.as_bytes().to_vec())
+            .map(|codec| StateKey(Arc::new(codec)))
+            .map_err(|_| {
+                format!(
+                    "the request state key must be at least {} bytes long",
+                    RequestStateCodec::MIN_KEY_LENGTH
+                )
+            })
+    }
+
+    /// A key of this process only: enough for stdio and for one HTTP server.
+    pub fn random() -> Self {
+        let mut key = Vec::with_capacity(64);
+        for _ in 0..4 {
+            key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+        }
+        // 64 random bytes, above the minimum length the checked constructor enforces.
+        StateKey(Arc::new(RequestStateCodec::new_unchecked(key)))
+    }
+}
+
+/// How this server may ask, fixed at start.
+#[derive(Clone, Debug)]
+pub struct AskOptions {
+    pub key: StateKey,
+    /// Whether server-to-client requests can reach the client. Not in stateless HTTP: without
+    /// a session, the client's answer has nowhere to go.
+    pub server_requests: bool,
+}
+
+impl Default for AskOptions {
+    fn default() -> Self {
+        AskOptions {
+            key: StateKey::random(),
+            server_requests: true,
+        }
+    }
+}
+
+/// The answers a retried call carries in its sealed `requestState`.
+#[derive(Serialize, Deserialize, Default)]
+struct Carried {
+    /// Question key -> the client's `ElicitResult`, as JSON.
+    answers: BTreeMap<String, Value>,
+}
+
+enum Channel {
+    /// 2025 era: `elicitation/create` to the client, answered within this call.
+    Elicitation(Peer<RoleServer>),
+    /// 2026-07-28: an `InputRequiredResult`, answered by retrying the call.
+    RoundTrip,
+    /// Inside a task: the task waits in `input_required` until `tasks/update` answers.
+    Task(TaskContext),
+    /// The client cannot be asked.
+    None,
+}
+
+/// What the person answered.
+pub enum Reply {
+    Accepted(JsonObject),
+    Declined,
+    Cancelled,
+    /// The client cannot be asked: the tool answers with its own error instead.
+    CannotAsk,
+}
+
+/// One tool call's way of asking (see the module documentation).
+#[derive(Clone)]
+pub struct Asker(Arc<Inner>);
+
+struct Inner {
+    channel: Channel,
+    answers: BTreeMap<String, Value>,
+    key: StateKey,
+    /// What the sealed state is bound to: this tool and these arguments.
+    binding: Vec<u8>,
+    pending: Mutex<Option<InputRequiredResult>>,
+}
+
+impl Asker {
+    /// A call that cannot ask (the `call` subcommand, or any path without a client).
+    pub fn unable() -> Self {
+        Asker(Arc::new(Inner {
+            channel: Channel::None,
+            answers: BTreeMap::new(),
+            key: StateKey::random(),
+            binding: Vec::new(),
+            pending: Mutex::new(None),
+        }))
+    }
+
+    /// Decide how this call asks, and open the answers a retried call brings. A `requestState`
+    /// that does not verify is an error: nothing of it is trusted.
+    pub fn for_call(
+        options: &AskOptions,
+        tool: &str,
+        arguments: Option<&JsonObject>,
+        request_state: Option<&str>,
+        input_responses: Option<InputResponses>,
+        context: &RequestContext<RoleServer>,
+        task: Option<TaskContext>,
+    ) -> Result<Self, ToolError> {
+        let binding = binding(tool, arguments);
+        let mut answers = match request_state {
+            Some(sealed) => {
+                let opened: Carried =
+                    options
+                        .key
+                        .0
+                        .open_json_with(sealed, &binding)
+                        .map_err(|e| ToolError::RequestState {
+                            reason: describe_state_error(&e),
+                        })?;
+                opened.answers
+            }
+            None => BTreeMap::new(),
+        };
+        answers.extend(input_responses.unwrap_or_default());
+        let channel = channel(options, context, task);
+        Ok(Asker(Arc::new(Inner {
+            channel,
+            answers,
+            key: options.key.clone(),
+            binding,
+            pending: Mutex::new(None),
+        })))
+    }
+
+    /// The asker of the call `context` belongs to (put there by the server), or one that
+    /// cannot ask.
+    pub fn of(context: &RequestContext<RoleServer>) -> Self {
+        context
+            .extensions
+            .get::<Asker>()
+            .cloned()
+            .unwrap_or_else(Asker::unable)
+    }
+
+    /// The `InputRequiredResult` a question left for the client, if the call stopped for one.
+    pub fn take_input_required(&self) -> Option<InputRequiredResult> {
+        self.0.pending.lock().ok()?.take()
+    }
+
+    /// Ask with a form: `key` names the question (stable across retries), `question` is what it
+    /// asks for, in words ("the flow run to diagnose"), for error messages.
+    pub async fn ask(
+        &self,
+        key: &str,
+        question: &str,
+        message: String,
+        schema: ElicitationSchema,
+    ) -> Result<Reply, ToolError> {
+        if let Some(answer) = self.0.answers.get(key) {
+            return reply_from(question, answer.clone());
+        }
+        let params = ElicitRequestParams::FormElicitationParams {
+            meta: None,
+            message,
+            requested_schema: schema,
+        };
+        match &self.0.channel {
+            Channel::None => Ok(Reply::CannotAsk),
+            Channel::Elicitation(peer) => {
+                let result =
+                    peer.create_elicitation(params)
+                        .await
+                        .map_err(|e| ToolError::AskFailed {
+                            question: question.into(),
+                            message: e.to_string(),
+                        })?;
+                Ok(reply(result))
+            }
+            Channel::Task(task) => {
+                let request = InputRequest::Elicitation(ElicitRequest::new(params));
+                let answer =
+                    task.request_input(key, request)
+                        .await
+                        .map_err(|_| ToolError::AskFailed {
+                            question: question.into(),
+                            message: "the task was cancelled before an answer came".into(),
+                        })?;
+                reply_from(question, answer)
+            }
+            Channel::RoundTrip => {
+                let carried = Carried {
+                    answers: self.0.answers.clone(),
+                };
+                let sealed = self
+                    .0
+                    .key
+                    .0
+                    .seal_json_with(
+                        &carried,
+                        &SealOptions::new()
+                            .associated_data(&self.0.binding)
+                            .ttl(STATE_TTL),
+                    )
+                    .map_err(|e| ToolError::AskFailed {
+                        question: question.into(),
+                        message: e.to_string(),
+                    })?;
+                let request = InputRequest::Elicitation(ElicitRequest::new(params));
+                let result = InputRequiredResult::new(
+                    Some(BTreeMap::from([(key.to_string(), request)])),
+                    Some(sealed),
+                );
+                if let Ok(mut pending) = self.0.pending.lock() {
+                    *pending = Some(result);
+                }
+                Err(ToolError::InputRequired)
+            }
+        }
+    }
+}
+
+fn channel(
+    options: &AskOptions,
+    context: &RequestContext<RoleServer>,
+    task: Option<TaskContext>,
+) -> Channel {
+    let Some(capabilities) = context.client_capabilities() else {
+        return Channel::None;
+    };
+    let Some(elicitation) = &capabilities.elicitation else {
+        return Channel::None;
+    };
+    // No modes named means form (2025-06-18); otherwise form must be among them.
+    let form = elicitation.form.is_some() || elicitation.url.is_none();
+    if !form {
+        return Channel::None;
+    }
+    let round_trips = context
+        .protocol_version()
+        .is_some_and(|v| v >= ProtocolVersion::V_2026_07_28);
+    match task {
+        Some(task) if round_trips => Channel::Task(task),
+        _ if round_trips => Channel::RoundTrip,
+        _ if options.server_requests
+            && context
+                .peer
+                .supported_elicitation_modes()
+                .contains(&ElicitationMode::Form) =>
+        {
+            Channel::Elicitation(context.peer.clone())
+        }
+        _ => Channel::None,
+    }
+}
+
+/// The sealed state only opens for the same tool with the same arguments, so that an answer
+/// given for one call cannot be replayed into another.
+fn binding(tool: &str, arguments: Option<&JsonObject>) -> Vec<u8> {
+    let arguments = arguments
+        .map(|a| Value::Object(a.clone()))
+        .unwrap_or_default();
+    format!("prefect-mcp/tools/call\n{tool}\n{arguments}").into_bytes()
+}
+
+fn describe_state_error(error: &RequestStateError) -> String {
+    match error {
+        RequestStateError::Expired => format!(
+            "it expired: a question stays open {} minutes",
+            STATE_TTL.as_secs() / 60
+        ),
+        RequestStateError::IntegrityCheckFailed
+        | RequestStateError::UnknownKeyId
+        | RequestStateError::InvalidKeyId => "it failed the integrity check".into(),
+        RequestStateError::Deserialization(_) => "its content is not what this server seals".into(),
+        _ => "it is not a request state this server issued".into(),
+    }
+}
+
+fn reply(result: ElicitResult) -> Reply {
+    match result.action {
+        ElicitationAction::Accept => match result.content {
+            Some(Value::Object(content)) => Reply::Accepted(content),
+            _ => Reply::Accepted(JsonObject::new()),
+        },
+        ElicitationAction::Decline => Reply::Declined,
+        // Cancel, and any action a newer client may invent: treated as dismissed.
+        _ => Reply::Cancelled,
+    }
+}
+
+fn reply_from(question: &str, answer: Value) -> Result<Reply, ToolError> {
+    serde_json::from_value::<ElicitResult>(answer)
+        .map(reply)
+        .map_err(|e| ToolError::BadAnswer {
+            question: question.into(),
+            detail: format!("it is not an elicitation result ({e})"),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_keys_are_refused_and_keys_are_never_printed() {
+        assert!(StateKey::from_secret("short").is_err());
+        let key = StateKey::from_secret("a-shared-secret-of-at-least-32-bytes!").unwrap();
+        assert!(!format!("{key:?}").contains("shared-secret"));
+    }
+
+    #[test]
+    fn state_opens_only_for_the_same_call_and_key() {
+        let key = StateKey::from_secret("a-shared-secret-of-at-least-32-bytes!").unwrap();
+        let args: JsonObject = serde_json::from_str(r#"{"flow_run": "twin"}"#).unwrap();
+        let bound = binding("diagnose_flow_run", Some(&args));
+        let carried = Carried::default();
+        let sealed = key
+            .0
+            .seal_json_with(&carried, &SealOptions::new().associated_data(&bound))
+            .unwrap();
+        assert!(key.0.open_json_with::<Carried>(&sealed, &bound).is_ok());
+        let other: JsonObject = serde_json::from_str(r#"{"flow_run": "other"}"#).unwrap();
+        let other_binding = binding("diagnose_flow_run", Some(&other));
+        assert!(key
+            .0
+            .open_json_with::<Carried>(&sealed, &other_binding)
+            .is_err());
+        let other_key = StateKey::from_secret("another-shared-secret-of-32-bytes-or-more").unwrap();
+        assert!(other_key
+            .0
+            .open_json_with::<Carried>(&sealed, &bound)
+            .is_err());
+    }
+}

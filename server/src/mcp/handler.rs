@@ -1,0 +1,384 @@
+//! The rmcp handler: the server's state, its capabilities, and each MCP request sent to the
+//! part that answers it (tool calls through the call seam, `super::seam`).
+
+use std::sync::Arc;
+
+use prefect_api::{Client, ClientBuilder};
+use rmcp::handler::server::prompt::PromptContext;
+use rmcp::handler::server::router::prompt::PromptRouter;
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CancelTaskParams, CompleteRequestParams,
+    CompleteResult, GetPromptRequestParams, GetPromptResponse, GetSkillRequestParams,
+    GetSkillResult, GetTaskParams, GetTaskResult, Implementation, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListSkillsResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
+    SubscribeRequestParams, SubscriptionFilter, Tool, UnsubscribeRequestParams, UpdateTaskParams,
+};
+use rmcp::service::{RequestContext, SubscriptionContext};
+use rmcp::{tool_handler, ErrorData, RoleServer, ServerHandler};
+
+use super::ask::{AskOptions, StateKey};
+use super::resources::{self, Target};
+use super::subscriptions::{self, Subscriptions};
+use super::tasks::Tasks;
+use super::toolsets::{Offered, ServerOptions, Toolset};
+use super::{prompts, skill};
+use crate::errors::{ArgumentError, ToolError};
+use crate::prefect::Prefect;
+
+/// How the model should use the tools; sent once at initialisation.
+const INSTRUCTIONS: &str = "\
+Tools for a Prefect 3 server: flows, flow runs and deployments.
+- Ids are UUIDs. Names: get_flow_by_name takes the flow's exact name; deployments are named \
+\"flow_name/deployment_name\" (list_deployments shows both parts).
+- States: state_type is one of SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, \
+CRASHED, PAUSED, CANCELLING; state_name is the display name (\"Late\" is a SCHEDULED run past its \
+time). A failed run's state.message carries the exception.
+- Lists return {<items>, count}; limit is 1-200 (default 20) and offset pages further.
+- filter_* tools take Prefect's filter JSON, either the REST body ({\"flows\": ..., \"flow_runs\": \
+..., \"deployments\": ..., \"sort\": ..., \"limit\": ..., \"offset\": ...}) or the bare filter of the \
+tool's entity. Operators: any_, not_any_, all_, like_ (case-insensitive contains), eq_, is_null_, \
+before_/after_, operator and_/or_. Unknown keys are rejected, never ignored.
+- search_deployments_by_status: an active schedule means the deployment is not paused.
+- create_flow_run_from_deployment returns at once with timeout 0; with timeout > 0 it waits for \
+a final state (COMPLETED, FAILED, CANCELLED, CRASHED) and says whether it timed out. \
+cancel_flow_run moves a run to CANCELLING; its worker then stops it. wait_for_flow_run waits for \
+a run started elsewhere.
+- Ambiguous run names, deployment names that match nothing but come close, and required run \
+parameters without a default are asked of the user when the client supports elicitation; \
+otherwise the error lists the candidates or the missing parameters.";
+
+/// The MCP server: the Prefect layer, and the tools, prompts and resources over it.
+#[derive(Clone)]
+pub struct PrefectServer {
+    /// The Prefect server every request reaches (a caller's own with per-request credentials).
+    pub(crate) prefect: Prefect,
+    /// Set with `per_request_auth`: how to build a client for a caller's own credentials.
+    pub(super) per_request_client: Option<ClientBuilder>,
+    /// Shared, not copied: stateless HTTP makes a server value per request.
+    pub(super) tool_router: Arc<ToolRouter<Self>>,
+    pub(super) ask: AskOptions,
+    pub(super) tasks: Tasks,
+    /// The prompts of the offered toolsets (all prompts are read-only, so `--read-only` keeps
+    /// them).
+    pub(super) prompt_router: Arc<PromptRouter<Self>>,
+    /// Which toolsets are offered; resources and completions follow it as the tools do.
+    pub(crate) offered: Offered,
+    /// This session's `resources/subscribe` subscriptions ([`PrefectServer::for_session`]).
+    pub(super) subscriptions: Subscriptions,
+}
+
+impl PrefectServer {
+    /// `builder` is how `client` was built; it is kept to build per-caller clients.
+    pub fn new(
+        builder: ClientBuilder,
+        client: Client,
+        auth_kind: &'static str,
+        options: &ServerOptions,
+    ) -> Self {
+        let offered = options.offered();
+        let tool_router = offered.tool_router(options.read_only);
+        PrefectServer {
+            prefect: Prefect::new(client, auth_kind),
+            per_request_client: options.per_request_auth.then_some(builder),
+            tool_router: Arc::new(tool_router),
+            ask: AskOptions {
+                key: options
+                    .request_state_key
+                    .clone()
+                    .unwrap_or_else(StateKey::random),
+                server_requests: !options.stateless,
+            },
+            tasks: Tasks::new(!options.stateless),
+            prompt_router: Arc::new(prompts::offered(&offered)),
+            offered,
+            subscriptions: Subscriptions::default(),
+        }
+    }
+
+    /// A copy for a new MCP session: the same configuration, its own subscriptions.
+    pub fn for_session(&self) -> Self {
+        PrefectServer {
+            subscriptions: Subscriptions::default(),
+            ..self.clone()
+        }
+    }
+
+    /// The tools this server offers, sorted by name.
+    pub fn tools(&self) -> Vec<Tool> {
+        self.tool_router.list_all()
+    }
+
+    /// Whether a tool of this name is offered.
+    pub fn has_tool(&self, name: &str) -> bool {
+        self.tool_router.get(name).is_some()
+    }
+
+    /// The Prefect API URL the tools talk to.
+    pub fn api_url(&self) -> &str {
+        self.prefect.api_url()
+    }
+
+    /// Whether a prompt name or URI template is offered (for completions).
+    fn offers(&self, prompt_or_template: &str) -> bool {
+        self.prompt_router.has_route(prompt_or_template)
+            || resources::TEMPLATES
+                .iter()
+                .any(|t| t.uri_template == prompt_or_template && self.offered.wants(t.toolset))
+    }
+
+    /// A `prefect://` URI whose toolset is offered.
+    fn offered_target(&self, uri: &str) -> Result<Target, ToolError> {
+        let target = resources::parse(uri)?;
+        if self.offered.wants(target.toolset()) {
+            Ok(target)
+        } else {
+            Err(ArgumentError::ToolsetNotOffered {
+                uri: uri.to_string(),
+                toolset: target.toolset().name(),
+            }
+            .into())
+        }
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for PrefectServer {
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        if self
+            .tasks
+            .should_run(&request.name, request.arguments.as_ref(), &context)
+        {
+            let server = self.clone();
+            let task = self.tasks.start(move |task, stop| async move {
+                let mut context = context;
+                // The request is answered with the task at once; from here on only
+                // tasks/cancel stops the call.
+                context.ct = stop;
+                context.extensions.insert(task.clone());
+                server.dispatch(request, context, Some(task)).await
+            })?;
+            return Ok(task.into());
+        }
+        self.dispatch(request, context, None).await
+    }
+
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, ErrorData> {
+        self.tasks.get(&request.task_id)
+    }
+
+    async fn update_task(
+        &self,
+        request: UpdateTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.tasks.update(&request.task_id, request.input_responses)
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.tasks.cancel(&request.task_id)
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        Ok(ListPromptsResult::with_all_items(
+            self.prompt_router.list_all(),
+        ))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        let caller = self.caller(&context)?;
+        let server = caller.as_ref().unwrap_or(self);
+        let prompt = PromptContext::new(server, request.name, request.arguments, context);
+        self.prompt_router.get_prompt(prompt).await
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let caller = self.caller(&context)?;
+        let server = caller.as_ref().unwrap_or(self);
+        let mut resources = Vec::new();
+        if self.offered.wants(Toolset::FlowRuns) {
+            resources = server
+                .listed_runs()
+                .await
+                .map_err(ToolError::into_error_data)?;
+        }
+        resources.extend(skill::resources());
+        Ok(ListResourcesResult::with_all_items(resources))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        Ok(ListResourceTemplatesResult::with_all_items(
+            resources::offered_templates(&self.offered),
+        ))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        if let Some(file) = skill::read(&request.uri) {
+            return Ok(file.into());
+        }
+        let caller = self.caller(&context)?;
+        let server = caller.as_ref().unwrap_or(self);
+        let target = self
+            .offered_target(&request.uri)
+            .map_err(ToolError::into_error_data)?;
+        server
+            .read_prefect_resource(&request.uri, target, context)
+            .await
+            .map(Into::into)
+            .map_err(|error| match error {
+                ToolError::Prefect {
+                    source: prefect_api::PrefectError::NotFound { .. },
+                    ..
+                } => ErrorData::resource_not_found(error.message(), None),
+                other => other.into_error_data(),
+            })
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        let caller = self.caller(&context)?;
+        let server = caller.as_ref().unwrap_or(self);
+        let flow = request
+            .context
+            .as_ref()
+            .and_then(|c| c.get_argument("flow"))
+            .map(String::as_str);
+        server
+            .complete_argument(
+                &request.r#ref,
+                &request.argument.name,
+                &request.argument.value,
+                flow,
+                |owner| self.offers(owner),
+            )
+            .await
+            .map(CompleteResult::new)
+            .map_err(ToolError::into_error_data)
+    }
+
+    #[allow(deprecated)]
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        let caller = self.caller(&context)?;
+        let server = caller.as_ref().unwrap_or(self);
+        self.offered_target(&request.uri)
+            .map_err(ToolError::into_error_data)?;
+        self.subscriptions
+            .subscribe(&request.uri, server.prefect.clone(), context.peer.clone())
+            .await
+            .map_err(ToolError::into_error_data)
+    }
+
+    #[allow(deprecated)]
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.subscriptions.unsubscribe(&request.uri);
+        Ok(())
+    }
+
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        let runs: Vec<String> = requested
+            .resource_subscriptions
+            .iter()
+            .flatten()
+            .filter(|uri| {
+                subscriptions::subscribable(uri).is_ok() && self.offered.wants(Toolset::FlowRuns)
+            })
+            .cloned()
+            .collect();
+        Some(
+            SubscriptionFilter::builder()
+                .resource_subscriptions(runs)
+                .build(),
+        )
+    }
+
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), ErrorData> {
+        let caller = self.caller(context.request_context())?;
+        let prefect = caller.as_ref().unwrap_or(self).prefect.clone();
+        subscriptions::listen(context, prefect).await;
+        Ok(())
+    }
+
+    async fn list_skills(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListSkillsResult, ErrorData> {
+        Ok(skill::list())
+    }
+
+    async fn get_skill(
+        &self,
+        request: GetSkillRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetSkillResult, ErrorData> {
+        skill::get(&request.uri).map_err(ToolError::into_error_data)
+    }
+
+    fn get_info(&self) -> ServerConfig {
+        let capabilities = ServerCapabilities::builder()
+            .enable_completions()
+            .enable_prompts()
+            .enable_resources()
+            .enable_tools()
+            .enable_resources_subscribe()
+            .enable_skills();
+        let capabilities = if self.tasks.offered() {
+            capabilities.enable_tasks().build()
+        } else {
+            capabilities.build()
+        };
+        ServerConfig::new(capabilities)
+            .with_server_info(
+                Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+                    .with_title("Prefect MCP server"),
+            )
+            .with_instructions(INSTRUCTIONS)
+    }
+}

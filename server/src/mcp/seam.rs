@@ -1,0 +1,187 @@
+//! The call seam: every tool call passes here, whichever way it came (MCP `tools/call`, the
+//! `call` subcommand, in-process tests). It settles the caller's credentials, opens one span
+//! with the tool, its duration and outcome, words argument errors (`crate::errors`), sets up
+//! asking (`super::ask`), and bounds the answer's size (`crate::output::bound`).
+
+use std::time::Instant;
+
+use prefect_api::Auth;
+use rmcp::handler::server::tool::ToolCallContext;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, IntoContents, JsonObject,
+    NumberOrString,
+};
+use rmcp::service::{serve_directly, RequestContext};
+use rmcp::task_manager::TaskContext;
+use rmcp::{ErrorData, RoleServer};
+use tracing::Instrument;
+
+use super::ask::Asker;
+use super::handler::PrefectServer;
+use crate::errors::{ArgumentError, ToolError};
+use crate::output::bound::bound_result;
+use crate::prefect::Prefect;
+
+/// HTTP headers that carry a caller's own Prefect credentials (with `--per-request-auth`).
+pub const API_KEY_HEADER: &str = "x-prefect-api-key";
+pub const AUTH_STRING_HEADER: &str = "x-prefect-api-auth-string";
+
+impl PrefectServer {
+    /// The server to run a call with: this one, or a copy holding a client with the caller's
+    /// own credentials when the HTTP request carries them and `per_request_auth` is on.
+    pub(super) fn for_caller(
+        &self,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<Option<Self>, ToolError> {
+        let Some(builder) = &self.per_request_client else {
+            return Ok(None);
+        };
+        let Some(parts) = context.extensions.get::<axum::http::request::Parts>() else {
+            return Ok(None);
+        };
+        let header = |name: &'static str| -> Result<Option<&str>, ToolError> {
+            parts
+                .headers
+                .get(name)
+                .map(|v| {
+                    v.to_str()
+                        .map_err(|_| ArgumentError::HeaderNotText { header: name }.into())
+                })
+                .transpose()
+        };
+        let auth = Auth::from_settings(header(API_KEY_HEADER)?, header(AUTH_STRING_HEADER)?);
+        if auth == Auth::None {
+            return Ok(None);
+        }
+        let auth_kind = auth.kind();
+        let client = builder
+            .clone()
+            .auth(auth)
+            .build()
+            .map_err(|source| ToolError::Prefect {
+                action: "setting up a client for the request's credentials".into(),
+                source,
+            })?;
+        Ok(Some(PrefectServer {
+            prefect: Prefect::new(client, auth_kind),
+            per_request_client: None,
+            ..self.clone()
+        }))
+    }
+
+    /// Every tool call passes here, whichever way it came (MCP `tools/call`, the `call`
+    /// subcommand, in-process tests): the caller's credentials, one span with the tool, its
+    /// duration and outcome, argument errors worded by `errors.rs`, and the size bound on the
+    /// answer; and the way the call may ask the client for what it is missing (`super::ask`):
+    /// a tool that stopped to ask answers with the question instead of a result. `task` is set
+    /// when the call runs as a task (`super::tasks`).
+    pub(crate) async fn dispatch(
+        &self,
+        mut request: CallToolRequestParams,
+        mut context: RequestContext<RoleServer>,
+        task: Option<TaskContext>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let span = tracing::info_span!(
+            "tool_call",
+            tool = %request.name,
+            outcome = tracing::field::Empty,
+            error_kind = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let response = async {
+            let caller = match self.for_caller(&context) {
+                Ok(caller) => caller,
+                Err(error) => return Ok(tool_error(error).into()),
+            };
+            let server = caller.as_ref().unwrap_or(self);
+            let asker = match Asker::for_call(
+                &self.ask,
+                &request.name,
+                request.arguments.as_ref(),
+                request.request_state.as_deref(),
+                request.input_responses.take(),
+                &context,
+                task,
+            ) {
+                Ok(asker) => asker,
+                Err(error) => return Ok(tool_error(error).into()),
+            };
+            context.extensions.insert(asker.clone());
+            let response = self
+                .tool_router
+                .call(ToolCallContext::new(server, request, context))
+                .await;
+            if let Some(question) = asker.take_input_required() {
+                return Ok(question.into());
+            }
+            match response {
+                Err(error) => match ToolError::from_argument_error(&error) {
+                    Some(argument_error) => Ok(tool_error(argument_error).into()),
+                    None => Err(error),
+                },
+                Ok(CallToolResponse::Complete(result)) => {
+                    Ok(CallToolResponse::Complete(match bound_result(result) {
+                        Ok(bounded) => bounded,
+                        Err(size) => tool_error(ToolError::AnswerTooLarge { bytes: size }),
+                    }))
+                }
+                Ok(other) => Ok(other),
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        let outcome = match &response {
+            Ok(CallToolResponse::Complete(result)) if result.is_error == Some(true) => "error",
+            Ok(_) => "ok",
+            Err(_) => "protocol_error",
+        };
+        span.record("outcome", outcome);
+        span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
+        span.in_scope(|| tracing::info!("tool call finished"));
+        response
+    }
+
+    /// Run one tool in this process, through the same seam as MCP `tools/call`; for the `call`
+    /// subcommand and the crate's tests. Whatever the tool sends its peer (progress) is dropped.
+    pub async fn call_in_process(
+        &self,
+        name: &str,
+        arguments: JsonObject,
+    ) -> Result<CallToolResult, ErrorData> {
+        let (server_io, client_io) = tokio::io::duplex(64 * 1024);
+        let drain = tokio::spawn(async move {
+            use tokio::io::AsyncReadExt;
+            let mut client_io = client_io;
+            let mut sink = [0u8; 4096];
+            while matches!(client_io.read(&mut sink).await, Ok(n) if n > 0) {}
+        });
+        let running = serve_directly::<RoleServer, _, _, _, _>(self.clone(), server_io, None);
+        let context = RequestContext::new(NumberOrString::Number(1), running.peer().clone());
+        let request = CallToolRequestParams::new(name.to_owned()).with_arguments(arguments);
+        let response = self.dispatch(request, context, None).await;
+        let _ = running.cancel().await;
+        drain.abort();
+        match response? {
+            CallToolResponse::Complete(result) => Ok(result),
+            other => Err(ErrorData::internal_error(
+                format!("unexpected response from tool {name}: {other:?}"),
+                None,
+            )),
+        }
+    }
+
+    /// The server for this request ([`Self::for_caller`]), as a protocol error when the
+    /// request's credentials are unusable.
+    pub(super) fn caller(
+        &self,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<Option<Self>, ErrorData> {
+        self.for_caller(context).map_err(ToolError::into_error_data)
+    }
+}
+
+/// A failure as the client sees it: a tool result with `isError`, worded by `errors.rs`.
+pub(super) fn tool_error(error: ToolError) -> CallToolResult {
+    CallToolResult::error(error.into_contents())
+}

@@ -1,0 +1,212 @@
+//! Long waits as MCP tasks (the `io.modelcontextprotocol/tasks` extension, SEP-2663).
+//!
+//! A client that declares the extension and calls a waiting tool (`create_flow_run_from_deployment`
+//! with `timeout` > 0, `wait_for_flow_run`) gets a task at once; the call runs in the background
+//! and `tasks/get` shows the run's current state in the status message, then the same result the
+//! blocking call would have returned. `tasks/cancel` stops the wait, never the flow run. Other
+//! clients keep the blocking call, with progress notifications.
+//!
+//! Tasks live in this process (rmcp's `TaskManager`), so stateless HTTP, where the next request
+//! may reach another replica, does not offer them.
+
+use std::future::Future;
+use std::time::Duration;
+
+use rmcp::model::{
+    CallToolResponse, CallToolResult, CreateTaskResult, GetTaskResult, InputResponses, JsonObject,
+    ProgressNotificationParam, ProgressToken,
+};
+use rmcp::service::RequestContext;
+use rmcp::task_manager::{TaskContext, TaskExit, TaskManager, TaskOptions};
+use rmcp::{ErrorData, RoleServer};
+use tokio_util::sync::CancellationToken;
+
+use crate::prefect::waits::{WaitWatch, MAX_WAIT_SECONDS};
+
+/// How long a finished task's result is kept after the longest wait.
+const KEEP_RESULT: Duration = Duration::from_secs(10 * 60);
+/// The longest wait a tool accepts (its `timeout`), which bounds a task's life.
+const MAX_WAIT: Duration = Duration::from_secs(MAX_WAIT_SECONDS as u64);
+const POLL_INTERVAL_MS: u64 = 2_000;
+
+/// The tasks of this server process, if it offers the extension.
+#[derive(Clone, Default)]
+pub struct Tasks {
+    manager: Option<TaskManager>,
+}
+
+impl Tasks {
+    pub fn new(offered: bool) -> Self {
+        Tasks {
+            manager: offered.then(TaskManager::new),
+        }
+    }
+
+    pub fn offered(&self) -> bool {
+        self.manager.is_some()
+    }
+
+    /// Whether this call runs as a task: the server offers tasks, the client declared the
+    /// extension, and the tool would wait.
+    pub fn should_run(
+        &self,
+        tool: &str,
+        arguments: Option<&JsonObject>,
+        context: &RequestContext<RoleServer>,
+    ) -> bool {
+        self.offered()
+            && context
+                .client_capabilities()
+                .is_some_and(|c| c.supports_tasks())
+            && waits(tool, arguments)
+    }
+
+    /// Run `call` as a task and answer with it at once. `call` gets the task (to report status
+    /// and take answers) and a token cancelled by `tasks/cancel`.
+    pub fn start<F>(
+        &self,
+        call: impl FnOnce(TaskContext, CancellationToken) -> F,
+    ) -> Result<CreateTaskResult, ErrorData>
+    where
+        F: Future<Output = Result<CallToolResponse, ErrorData>> + Send + 'static,
+    {
+        let manager = self.manager()?;
+        let options = TaskOptions::new()
+            .with_ttl_ms((MAX_WAIT + KEEP_RESULT).as_millis() as u64)
+            .with_poll_interval_ms(POLL_INTERVAL_MS)
+            .with_status_message("starting");
+        let task = manager.spawn(options, move |task| {
+            let stop = CancellationToken::new();
+            let running = call(task.clone(), stop.clone());
+            Box::pin(async move {
+                tokio::pin!(running);
+                let response = tokio::select! {
+                    response = &mut running => response,
+                    _ = task.cancelled() => {
+                        stop.cancel();
+                        running.await
+                    }
+                };
+                if task.is_cancel_requested() {
+                    return Err(TaskExit::Cancelled);
+                }
+                match response {
+                    Ok(CallToolResponse::Complete(result)) => {
+                        Ok::<CallToolResult, TaskExit>(result)
+                    }
+                    Ok(_) => Err(TaskExit::Error(ErrorData::internal_error(
+                        "a task's tool call asked for another round trip",
+                        None,
+                    ))),
+                    Err(error) => Err(TaskExit::Error(error)),
+                }
+            })
+        });
+        Ok(CreateTaskResult::new(task))
+    }
+
+    pub fn get(&self, task_id: &str) -> Result<GetTaskResult, ErrorData> {
+        self.manager()?.get_task(task_id).map(GetTaskResult::new)
+    }
+
+    pub fn update(&self, task_id: &str, responses: InputResponses) -> Result<(), ErrorData> {
+        self.manager()?.update_task(task_id, responses)
+    }
+
+    pub fn cancel(&self, task_id: &str) -> Result<(), ErrorData> {
+        self.manager()?.cancel_task(task_id)
+    }
+
+    fn manager(&self) -> Result<&TaskManager, ErrorData> {
+        self.manager
+            .as_ref()
+            .ok_or_else(|| ErrorData::invalid_request("this server does not offer tasks", None))
+    }
+}
+
+/// The calls that wait: create with `timeout` > 0, and every wait_for_flow_run.
+fn waits(tool: &str, arguments: Option<&JsonObject>) -> bool {
+    match tool {
+        "create_flow_run_from_deployment" => arguments
+            .and_then(|a| a.get("timeout"))
+            .and_then(serde_json::Value::as_i64)
+            .is_some_and(|t| t > 0),
+        "wait_for_flow_run" => true,
+        _ => false,
+    }
+}
+
+/// How a waiting tool tells the client how far it is: progress notifications on a plain call
+/// (when the client asked for them), the status message of its task otherwise.
+pub struct Progress<'a> {
+    context: &'a RequestContext<RoleServer>,
+    task: Option<TaskContext>,
+    token: Option<ProgressToken>,
+}
+
+impl<'a> Progress<'a> {
+    pub fn of(context: &'a RequestContext<RoleServer>) -> Self {
+        let task = context.extensions.get::<TaskContext>().cloned();
+        // The task's request was answered long ago: progress for it would go nowhere.
+        let token = match task {
+            Some(_) => None,
+            None => context.meta.get_progress_token(),
+        };
+        Progress {
+            context,
+            task,
+            token,
+        }
+    }
+
+    pub async fn report(&self, done: f64, total: f64, message: String) {
+        if let Some(task) = &self.task {
+            task.set_status_message(message.clone());
+        }
+        if let Some(token) = &self.token {
+            let note = ProgressNotificationParam::new(token.clone(), done)
+                .with_total(total)
+                .with_message(message);
+            // A client that stopped listening for progress is not a reason to fail the call.
+            let _ = self.context.peer.notify_progress(note).await;
+        }
+    }
+
+    /// The last word of a task that stops early (its result is not kept when cancelled).
+    pub fn finish(&self, message: String) {
+        if let Some(task) = &self.task {
+            task.set_status_message(message);
+        }
+    }
+}
+
+impl WaitWatch for Progress<'_> {
+    fn progress(&self, done: f64, total: f64, message: String) -> impl Future<Output = ()> + Send {
+        self.report(done, total, message)
+    }
+
+    fn stopped(&self, message: String) {
+        self.finish(message);
+    }
+
+    fn cancellation(&self) -> &CancellationToken {
+        &self.context.ct
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_waiting_calls_become_tasks() {
+        let args = |v: serde_json::Value| v.as_object().cloned();
+        let create = "create_flow_run_from_deployment";
+        assert!(waits(create, args(json!({"timeout": 60})).as_ref()));
+        assert!(!waits(create, args(json!({"timeout": 0})).as_ref()));
+        assert!(!waits(create, None));
+        assert!(waits("wait_for_flow_run", None));
+        assert!(!waits("list_flows", None));
+    }
+}

@@ -1,0 +1,23 @@
+//! The MCP tools, one module per toolset ([`super::toolsets::Toolset`]), in the order of the
+//! tool reference.
+//!
+//! Each tool decodes its arguments ([`args`]), asks the client if it must ([`super::ask`]), and
+//! makes one call into [`crate::prefect`], whose views ([`crate::output`]) it returns. No HTTP
+//! and no error wording here: failures are [`crate::errors::ToolError`]s, worded in one place.
+
+pub mod args;
+pub mod automations;
+pub mod dashboard;
+pub mod deployments;
+pub mod diagnose;
+pub mod events;
+pub mod filter;
+pub mod flow_runs;
+pub mod flows;
+pub mod logs;
+pub mod server_info;
+pub mod task_runs;
+pub mod work_pools;
+
+#[cfg(test)]
+mod fuzz;

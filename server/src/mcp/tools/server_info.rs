@@ -1,0 +1,28 @@
+//! Server tools: get_server_info.
+
+use rmcp::{tool, tool_router, Json};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::args::Parameters;
+use crate::errors::ToolError;
+use crate::mcp::handler::PrefectServer;
+use crate::output::ServerInfo;
+
+/// No arguments; one given anyway (a misspelling, a guess) is an error, as for every tool.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerInfoArgs {}
+
+#[tool_router(router = server_info_tools, vis = "pub(crate)")]
+impl PrefectServer {
+    /// Which Prefect server the tools talk to: API URL, self-hosted or Cloud, the kind of
+    /// authentication, Prefect's release and API version, and whether it is healthy.
+    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    async fn get_server_info(
+        &self,
+        Parameters(ServerInfoArgs {}): Parameters<ServerInfoArgs>,
+    ) -> Result<Json<ServerInfo>, ToolError> {
+        self.prefect.server_info().await.map(Json)
+    }
+}

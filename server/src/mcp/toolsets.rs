@@ -1,0 +1,179 @@
+//! Toolsets: which tools a server offers. One toolset per module under `tools/`; `--toolsets`
+//! picks some, `--read-only` drops every tool not annotated read-only, and the router of the
+//! offered tools is assembled here.
+
+use std::sync::Arc;
+
+use rmcp::handler::server::router::tool::ToolRouter;
+
+use super::ask::StateKey;
+use super::handler::PrefectServer;
+use crate::output::schema;
+
+/// A toolset: one module under `tools/`, in the order of the tool reference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Toolset {
+    Flows,
+    FlowRuns,
+    Deployments,
+    Filter,
+    Logs,
+    TaskRuns,
+    WorkPools,
+    Events,
+    Automations,
+    Dashboard,
+    ServerInfo,
+    Diagnose,
+}
+
+impl Toolset {
+    /// Every toolset, in the order of the tool reference.
+    pub const ALL: [Toolset; 12] = [
+        Toolset::Flows,
+        Toolset::FlowRuns,
+        Toolset::Deployments,
+        Toolset::Filter,
+        Toolset::Logs,
+        Toolset::TaskRuns,
+        Toolset::WorkPools,
+        Toolset::Events,
+        Toolset::Automations,
+        Toolset::Dashboard,
+        Toolset::ServerInfo,
+        Toolset::Diagnose,
+    ];
+
+    /// The name `--toolsets` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Toolset::Flows => "flows",
+            Toolset::FlowRuns => "flow_runs",
+            Toolset::Deployments => "deployments",
+            Toolset::Filter => "filter",
+            Toolset::Logs => "logs",
+            Toolset::TaskRuns => "task_runs",
+            Toolset::WorkPools => "work_pools",
+            Toolset::Events => "events",
+            Toolset::Automations => "automations",
+            Toolset::Dashboard => "dashboard",
+            Toolset::ServerInfo => "server_info",
+            Toolset::Diagnose => "diagnose",
+        }
+    }
+
+    pub fn named(name: &str) -> Option<Toolset> {
+        Toolset::ALL.into_iter().find(|set| set.name() == name)
+    }
+
+    /// The router of this toolset's tools (each module's `#[tool_router]`).
+    pub fn router(self) -> ToolRouter<PrefectServer> {
+        match self {
+            Toolset::Flows => PrefectServer::flows_tools(),
+            Toolset::FlowRuns => PrefectServer::flow_runs_tools(),
+            Toolset::Deployments => PrefectServer::deployments_tools(),
+            Toolset::Filter => PrefectServer::filter_tools(),
+            Toolset::Logs => PrefectServer::logs_tools(),
+            Toolset::TaskRuns => PrefectServer::task_runs_tools(),
+            Toolset::WorkPools => PrefectServer::work_pools_tools(),
+            Toolset::Events => PrefectServer::events_tools(),
+            Toolset::Automations => PrefectServer::automations_tools(),
+            Toolset::Dashboard => PrefectServer::dashboard_tools(),
+            Toolset::ServerInfo => PrefectServer::server_info_tools(),
+            Toolset::Diagnose => PrefectServer::diagnose_tools(),
+        }
+    }
+}
+
+/// Options that shape the tool list.
+#[derive(Clone, Debug, Default)]
+pub struct ServerOptions {
+    /// Remove every tool that is not read-only (cancel, create).
+    pub read_only: bool,
+    /// Offer only these toolsets (names from [`Toolset::name`]); `None` offers all.
+    pub toolsets: Option<Vec<String>>,
+    /// Over HTTP, let each request bring its own Prefect credentials in the
+    /// `X-Prefect-Api-Key` / `X-Prefect-Api-Auth-String` headers (multi-tenant use).
+    pub per_request_auth: bool,
+    /// Stateless HTTP: no server-to-client requests (no session to carry the answer) and no
+    /// tasks (the next request may reach another replica).
+    pub stateless: bool,
+    /// The key sealing `requestState` (replicas must share it); a random one when absent.
+    pub request_state_key: Option<StateKey>,
+}
+
+/// `--toolsets` named a set that does not exist.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown toolset {name:?}; the toolsets are: {valid}")]
+pub struct UnknownToolset {
+    name: String,
+    valid: String,
+}
+
+impl ServerOptions {
+    /// Check the toolset names before anything starts.
+    pub fn validate(&self) -> Result<(), UnknownToolset> {
+        for name in self.toolsets.iter().flatten() {
+            if Toolset::named(name).is_none() {
+                return Err(UnknownToolset {
+                    name: name.clone(),
+                    valid: Toolset::ALL.map(Toolset::name).join(", "),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The toolsets offered, in the order of the tool reference.
+    pub fn offered(&self) -> Offered {
+        Offered(
+            Toolset::ALL
+                .into_iter()
+                .filter(|set| {
+                    self.toolsets
+                        .as_ref()
+                        .is_none_or(|names| names.iter().any(|n| n == set.name()))
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The toolsets a server offers; resources, prompts and completions follow it as the tools do.
+#[derive(Clone, Debug)]
+pub struct Offered(Vec<Toolset>);
+
+impl Offered {
+    pub fn wants(&self, set: Toolset) -> bool {
+        self.0.contains(&set)
+    }
+
+    /// The router of the offered tools: their schemas made lean, and with `read_only` only the
+    /// tools annotated read-only.
+    pub fn tool_router(&self, read_only: bool) -> ToolRouter<PrefectServer> {
+        let mut router = ToolRouter::new();
+        for set in &self.0 {
+            router += set.router();
+        }
+        for route in router.map.values_mut() {
+            route.attr.input_schema = Arc::new(schema::lean_input(&route.attr.input_schema));
+            if let Some(output) = &route.attr.output_schema {
+                route.attr.output_schema = Some(Arc::new(schema::shallow(output)));
+            }
+        }
+        if read_only {
+            // Read-only is derived from the tools' own annotations, so a new write tool cannot be
+            // forgotten here.
+            let writers: Vec<String> = router
+                .list_all()
+                .into_iter()
+                .filter(|t| t.annotations.as_ref().and_then(|a| a.read_only_hint) != Some(true))
+                .map(|t| t.name.into_owned())
+                .collect();
+            for name in writers {
+                router.remove_route(&name);
+            }
+        }
+        router
+    }
+}

@@ -1,0 +1,290 @@
+//! Deployments: read by id or full name, pages with their flows' names, names close to a
+//! mistyped one, and creating a run.
+
+use std::collections::HashMap;
+
+use prefect_api::{types, PrefectCall};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::query::{page_body, MAX_LIMIT};
+use super::states::edit_distance;
+use super::{Candidate, Prefect};
+use crate::errors::{ArgumentError, Doing, ToolError};
+use crate::output::{DeploymentList, DeploymentView, FlowRunView};
+
+pub fn deployments_body(
+    deployments: Option<types::DeploymentFilter>,
+    flows: Option<types::FlowFilter>,
+    limit: i64,
+    offset: u64,
+) -> types::BodyReadDeploymentsDeploymentsFilterPost {
+    page_body!(
+        BodyReadDeploymentsDeploymentsFilterPost,
+        DeploymentSort("NAME_ASC"),
+        limit,
+        offset,
+        deployments: deployments,
+        flows: flows,
+    )
+}
+
+impl Prefect {
+    pub async fn read_deployment(&self, id: Uuid) -> Result<types::DeploymentResponse, ToolError> {
+        self.client
+            .read_deployment(&id)
+            .value()
+            .await
+            .doing(format!("reading deployment {id}"))
+    }
+
+    pub async fn read_deployment_by_name(
+        &self,
+        flow: &str,
+        name: &str,
+    ) -> Result<types::DeploymentResponse, ToolError> {
+        self.client
+            .read_deployment_by_name(flow, name)
+            .value()
+            .await
+            .doing(format!("reading deployment \"{flow}/{name}\""))
+    }
+
+    /// Every deployment as `flow/deployment` (the first 200 by name).
+    pub async fn deployment_full_names(&self) -> Result<Vec<String>, ToolError> {
+        Ok(self
+            .read_deployments(&deployments_body(None, None, MAX_LIMIT, 0))
+            .await?
+            .deployments
+            .into_iter()
+            .filter_map(|d| Some(format!("{}/{}", d.flow_name?, d.name)))
+            .collect())
+    }
+
+    /// `flow/deployment` names of these deployments, for headings.
+    pub async fn deployment_names(
+        &self,
+        ids: Vec<Uuid>,
+    ) -> Result<HashMap<Uuid, String>, ToolError> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let these = types::DeploymentFilter {
+            id: Some(types::DeploymentFilterId {
+                any: Some(ids),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        Ok(self
+            .read_deployments(&deployments_body(Some(these), None, MAX_LIMIT, 0))
+            .await?
+            .deployments
+            .into_iter()
+            .map(|d| {
+                let name = format!("{}/{}", d.flow_name.as_deref().unwrap_or("?"), d.name);
+                (d.id, name)
+            })
+            .collect())
+    }
+
+    /// The deployments whose full names are close to `given` (which named none), as choices.
+    pub async fn deployments_close_to(&self, given: &str) -> Result<Vec<Candidate>, ToolError> {
+        let all = self
+            .read_deployments(&deployments_body(None, None, MAX_LIMIT, 0))
+            .await?;
+        Ok(all
+            .deployments
+            .iter()
+            .filter_map(|d| {
+                let full_name = format!("{}/{}", d.flow_name.as_deref()?, d.name);
+                is_close_name(given, &full_name).then(|| Candidate {
+                    id: d.id.to_string(),
+                    label: deployment_label(&full_name, d),
+                })
+            })
+            .collect())
+    }
+
+    /// Create a run of `deployment` with `parameters` (checked against the flow's own) and an
+    /// optional name.
+    pub async fn create_flow_run(
+        &self,
+        deployment: &types::DeploymentResponse,
+        given_as: &str,
+        parameters: Map<String, Value>,
+        name: Option<&str>,
+    ) -> Result<FlowRunView, ToolError> {
+        let body = types::DeploymentFlowRunCreate {
+            parameters,
+            name: name.map(String::from),
+            // Makes the client's retry of a create that timed out or hit a locked database safe.
+            idempotency_key: Some(Uuid::new_v4().to_string()),
+            ..Default::default()
+        };
+        Ok(self
+            .client
+            .create_flow_run_from_deployment(&deployment.id, &body)
+            .value()
+            .await
+            .doing(format!("creating a flow run of deployment {given_as:?}"))?
+            .into())
+    }
+
+    /// One view, with the flow's name looked up.
+    pub async fn deployment_view(
+        &self,
+        d: types::DeploymentResponse,
+        detail: bool,
+    ) -> Result<DeploymentView, ToolError> {
+        let flow = self
+            .client
+            .read_flow(&d.flow_id)
+            .value()
+            .await
+            .doing(format!("reading flow {}", d.flow_id))?;
+        Ok(shape_deployment(d, Some(flow.name.to_string()), detail))
+    }
+
+    /// A page of deployments with their flows' names, fetched in one extra call for the page.
+    pub async fn read_deployments(
+        &self,
+        body: &types::BodyReadDeploymentsDeploymentsFilterPost,
+    ) -> Result<DeploymentList, ToolError> {
+        let deployments = self
+            .client
+            .read_deployments(body)
+            .value()
+            .await
+            .doing("listing deployments")?;
+        let mut flow_ids: Vec<Uuid> = deployments.iter().map(|d| d.flow_id).collect();
+        flow_ids.sort();
+        flow_ids.dedup();
+        let names: HashMap<Uuid, String> = if flow_ids.is_empty() {
+            HashMap::new()
+        } else {
+            let flows_body = types::BodyReadFlowsFlowsFilterPost {
+                flows: Some(types::FlowFilter {
+                    id: Some(types::FlowFilterId {
+                        any: Some(flow_ids.clone()),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+                limit: Some(flow_ids.len().min(MAX_LIMIT as usize) as i64),
+                ..Default::default()
+            };
+            self.client
+                .read_flows(&flows_body)
+                .value()
+                .await
+                .doing("reading the deployments' flows")?
+                .into_iter()
+                .map(|f| (f.id, f.name.to_string()))
+                .collect()
+        };
+        Ok(DeploymentList::new(
+            deployments
+                .into_iter()
+                .map(|d| {
+                    let flow_name = names.get(&d.flow_id).cloned();
+                    DeploymentView::new(d, flow_name)
+                })
+                .collect(),
+        ))
+    }
+}
+
+/// What tells a deployment apart in a choice: its full name, whether it is paused, its pool.
+fn deployment_label(full_name: &str, d: &DeploymentView) -> String {
+    let mut label = full_name.to_string();
+    if d.paused {
+        label.push_str(" · paused");
+    }
+    if let Some(pool) = &d.work_pool_name {
+        label.push_str(&format!(" · work pool {pool}"));
+    }
+    label
+}
+
+pub fn shape_deployment(
+    d: types::DeploymentResponse,
+    flow_name: Option<String>,
+    detail: bool,
+) -> DeploymentView {
+    if detail {
+        DeploymentView::detailed(d, flow_name)
+    } else {
+        DeploymentView::new(d, flow_name)
+    }
+}
+
+/// Whether `candidate` ("flow/deployment") is close enough to `given` to be offered when
+/// `given` names nothing: the same name but for case, the same deployment name under another
+/// flow, or a few typing mistakes away.
+pub fn is_close_name(given: &str, candidate: &str) -> bool {
+    let given = given.trim().to_lowercase();
+    let candidate = candidate.to_lowercase();
+    if given == candidate {
+        return true;
+    }
+    let deployment_of = |full: &str| full.split_once('/').map(|(_, d)| d.to_string());
+    if deployment_of(&given).is_some_and(|d| !d.is_empty() && Some(d) == deployment_of(&candidate))
+    {
+        return true;
+    }
+    let allowed = (given.chars().count() / 4).clamp(1, 3);
+    edit_distance(&given, &candidate) <= allowed
+}
+
+/// Reject parameters the flow does not take, before the run is created.
+///
+/// Prefect's schema check accepts unknown names, and the run then crashes when Python calls the
+/// flow function with an unexpected keyword. A flow with `**kwargs` declares
+/// `additionalProperties`, and then anything goes.
+pub fn check_parameter_names(
+    given_as: &str,
+    deployment: &types::DeploymentResponse,
+    parameters: &Map<String, Value>,
+) -> Result<(), ToolError> {
+    let Some(schema) = &deployment.parameter_openapi_schema else {
+        return Ok(());
+    };
+    let Some(known) = schema.get("properties").and_then(Value::as_object) else {
+        return Ok(());
+    };
+    if schema
+        .get("additionalProperties")
+        .is_some_and(|a| a != &Value::Bool(false))
+    {
+        return Ok(());
+    }
+    let unknown: Vec<&str> = parameters
+        .keys()
+        .filter(|name| !known.contains_key(*name))
+        .map(String::as_str)
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(ArgumentError::UnknownParameters {
+        deployment: given_as.to_string(),
+        unknown: unknown.into_iter().map(String::from).collect(),
+        valid: known.keys().cloned().collect(),
+    }
+    .into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_case_and_the_wrong_flow_are_close_other_names_are_not() {
+        assert!(is_close_name("mcp-hello/helo", "mcp-hello/hello"));
+        assert!(is_close_name("MCP-Hello/hello", "mcp-hello/hello"));
+        assert!(is_close_name("hello-flow/params", "mcp-params/params"));
+        assert!(!is_close_name("mcp-hello/nope", "mcp-hello/hello"));
+        assert!(!is_close_name("mcp-hello/nope", "mcp-slow/slow"));
+    }
+}

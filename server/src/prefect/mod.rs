@@ -1,0 +1,65 @@
+//! The Prefect layer: what the server knows how to do with a Prefect server, and nothing about
+//! how it is asked (MCP lives above, in `crate::mcp`, and calls down into this; never the
+//! reverse). Tools, resources, prompts and completions all share these operations: reading and
+//! resolving runs and deployments, waits, state-name checks, pool health, diagnosis, counts,
+//! logs and events.
+//!
+//! Failures are typed [`crate::errors::ToolError`]s; answers are the views of [`crate::output`].
+
+use std::sync::Arc;
+
+use prefect_api::Client;
+
+pub mod automations;
+pub mod counts;
+pub mod deployments;
+pub mod diagnose;
+pub mod events;
+pub mod flow_runs;
+pub mod flows;
+pub mod logs;
+pub mod query;
+pub mod server_info;
+pub mod states;
+pub mod task_runs;
+pub mod waits;
+pub mod work_pools;
+
+/// A Prefect server, reached through one client.
+#[derive(Clone)]
+pub struct Prefect {
+    pub(crate) client: Arc<Client>,
+    /// How requests authenticate ("none", "api key (Bearer)", ...), for the server info.
+    auth_kind: &'static str,
+}
+
+impl Prefect {
+    pub fn new(client: Client, auth_kind: &'static str) -> Self {
+        Prefect {
+            client: Arc::new(client),
+            auth_kind,
+        }
+    }
+
+    /// The client, shared (subscriptions poll with it from their own task).
+    pub fn client(&self) -> &Arc<Client> {
+        &self.client
+    }
+
+    /// The Prefect API URL.
+    pub fn api_url(&self) -> &str {
+        self.client.api_url()
+    }
+
+    pub fn auth_kind(&self) -> &'static str {
+        self.auth_kind
+    }
+}
+
+/// One of several objects a name could mean, as a person would choose between them: the id,
+/// and what tells it apart from the others.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub id: String,
+    pub label: String,
+}
