@@ -100,6 +100,9 @@ pub struct ServerOptions {
     pub stateless: bool,
     /// The key sealing `requestState` (replicas must share it); a random one when absent.
     pub request_state_key: Option<StateKey>,
+    /// How long a question waits for its answer (default
+    /// [`super::ask::DEFAULT_QUESTION_TIMEOUT`]).
+    pub question_timeout: Option<std::time::Duration>,
 }
 
 /// `--toolsets` named a set that does not exist.

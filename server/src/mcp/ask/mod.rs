@@ -33,6 +33,7 @@ use rmcp::task_manager::TaskContext;
 use rmcp::{Peer, RoleServer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tokio_util::sync::CancellationToken;
 
 use crate::errors::ToolError;
 
@@ -80,13 +81,20 @@ pub struct AskOptions {
     /// Whether server-to-client requests can reach the client. Not in stateless HTTP: without
     /// a session, the client's answer has nowhere to go.
     pub server_requests: bool,
+    /// How long a question asked within a call (`elicitation/create`, or a task's
+    /// `input_required`) waits for its answer.
+    pub question_timeout: Duration,
 }
+
+/// See [`AskOptions::question_timeout`]: long enough for a person to read and answer.
+pub const DEFAULT_QUESTION_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl Default for AskOptions {
     fn default() -> Self {
         AskOptions {
             key: StateKey::random(),
             server_requests: true,
+            question_timeout: DEFAULT_QUESTION_TIMEOUT,
         }
     }
 }
@@ -99,8 +107,9 @@ struct Carried {
 }
 
 enum Channel {
-    /// 2025 era: `elicitation/create` to the client, answered within this call.
-    Elicitation(Peer<RoleServer>),
+    /// 2025 era: `elicitation/create` to the client, answered within this call (or not: the
+    /// call's cancellation token and the time limit end the wait).
+    Elicitation(Peer<RoleServer>, CancellationToken),
     /// 2026-07-28: an `InputRequiredResult`, answered by retrying the call.
     RoundTrip,
     /// Inside a task: the task waits in `input_required` until `tasks/update` answers.
@@ -129,6 +138,7 @@ struct Inner {
     /// What the sealed state is bound to: this tool and these arguments.
     binding: Vec<u8>,
     pending: Mutex<Option<InputRequiredResult>>,
+    question_timeout: Duration,
 }
 
 impl Asker {
@@ -140,6 +150,7 @@ impl Asker {
             key: StateKey::random(),
             binding: Vec::new(),
             pending: Mutex::new(None),
+            question_timeout: DEFAULT_QUESTION_TIMEOUT,
         }))
     }
 
@@ -177,6 +188,7 @@ impl Asker {
             key: options.key.clone(),
             binding,
             pending: Mutex::new(None),
+            question_timeout: options.question_timeout,
         })))
     }
 
@@ -188,6 +200,13 @@ impl Asker {
             .get::<Asker>()
             .cloned()
             .unwrap_or_else(Asker::unable)
+    }
+
+    fn no_answer_in_time(&self) -> String {
+        format!(
+            "no answer within {} s (--question-timeout)",
+            self.0.question_timeout.as_secs()
+        )
     }
 
     /// The `InputRequiredResult` a question left for the client, if the call stopped for one.
@@ -214,25 +233,26 @@ impl Asker {
         };
         match &self.0.channel {
             Channel::None => Ok(Reply::CannotAsk),
-            Channel::Elicitation(peer) => {
-                let result =
-                    peer.create_elicitation(params)
-                        .await
-                        .map_err(|e| ToolError::AskFailed {
-                            question: question.into(),
-                            message: e.to_string(),
-                        })?;
+            Channel::Elicitation(peer, cancel) => {
+                let asked = peer.create_elicitation(params);
+                let result = tokio::select! {
+                    result = tokio::time::timeout(self.0.question_timeout, asked) => result,
+                    _ = cancel.cancelled() => return Err(ask_failed(question, "the call was cancelled")),
+                };
+                let result = result
+                    .map_err(|_| ask_failed(question, &self.no_answer_in_time()))?
+                    .map_err(|e| ask_failed(question, &e.to_string()))?;
                 Ok(reply(result))
             }
             Channel::Task(task) => {
                 let request = InputRequest::Elicitation(ElicitRequest::new(params));
-                let answer =
-                    task.request_input(key, request)
-                        .await
-                        .map_err(|_| ToolError::AskFailed {
-                            question: question.into(),
-                            message: "the task was cancelled before an answer came".into(),
-                        })?;
+                let asked = task.request_input(key, request);
+                let answer = tokio::time::timeout(self.0.question_timeout, asked)
+                    .await
+                    .map_err(|_| ask_failed(question, &self.no_answer_in_time()))?
+                    .map_err(|_| {
+                        ask_failed(question, "the task was cancelled before an answer came")
+                    })?;
                 reply_from(question, answer)
             }
             Channel::RoundTrip => {
@@ -295,9 +315,16 @@ fn channel(
                 .supported_elicitation_modes()
                 .contains(&ElicitationMode::Form) =>
         {
-            Channel::Elicitation(context.peer.clone())
+            Channel::Elicitation(context.peer.clone(), context.ct.clone())
         }
         _ => Channel::None,
+    }
+}
+
+fn ask_failed(question: &str, message: &str) -> ToolError {
+    ToolError::AskFailed {
+        question: question.into(),
+        message: message.into(),
     }
 }
 
