@@ -312,3 +312,93 @@ async fn debug_logs_carry_neither_bodies_nor_secrets() {
         assert!(!logs.contains(secret), "{secret} is in the logs:\n{logs}");
     }
 }
+
+/// The JSON-RPC answer of a stateless POST (JSON, or the `data:` line of an SSE answer).
+async fn answer_of(response: reqwest::Response) -> Value {
+    let text = response.text().await.unwrap();
+    let json = text
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("data:")
+                .map(str::trim)
+                .filter(|d| d.starts_with('{'))
+        })
+        .map(String::from)
+        .unwrap_or(text);
+    serde_json::from_str(&json).unwrap_or(Value::Null)
+}
+
+#[tokio::test]
+async fn path_segments_are_refused_as_names_before_any_request() {
+    let fake = FakePrefect::start(vec![Answer::json(200, "{}")]).await;
+    let server = HttpServer::start(&["--stateless"], &[("PREFECT_API_URL", &fake.api_url)]);
+    let http = reqwest::Client::new();
+    for (tool, arguments) in [
+        (
+            "get_deployment_by_name",
+            json!({"name": "../0b6f8f6e-8d1c-4f0e-9a65-5f0e0c3b7a11"}),
+        ),
+        ("get_deployment_by_name", json!({"name": "./x"})),
+        ("get_flow_by_name", json!({"name": ".."})),
+        ("get_work_pool", json!({"name": "a/b"})),
+    ] {
+        let reply = answer_of(
+            post(
+                &http,
+                &server.mcp(),
+                &tool_call(tool, arguments.clone()),
+                &[],
+            )
+            .await,
+        )
+        .await;
+        let text = reply["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap_or_default();
+        assert_eq!(
+            reply["result"]["isError"], true,
+            "{tool} {arguments}: {reply}"
+        );
+        assert!(text.contains("is not a name"), "{tool} {arguments}: {text}");
+    }
+    assert_eq!(fake.request_count(), 0, "no request reached Prefect");
+}
+
+#[tokio::test]
+async fn stateless_http_advertises_only_what_it_delivers() {
+    let server = HttpServer::start(&["--stateless"], &[]);
+    let http = reqwest::Client::new();
+    let reply = answer_of(post(&http, &server.mcp(), &initialize(1), &[]).await).await;
+    let resources = &reply["result"]["capabilities"]["resources"];
+    assert!(resources.is_object(), "{reply}");
+    assert!(
+        resources["subscribe"].is_null(),
+        "no subscriptions without a session: {reply}"
+    );
+}
+
+#[tokio::test]
+async fn with_prefect_down_resources_list_still_lists_the_skill_and_says_why() {
+    let fake = FakePrefect::start(vec![Answer::json(200, "[]")]).await;
+    fake.stop();
+    let server = HttpServer::start(&["--stateless"], &[("PREFECT_API_URL", &fake.api_url)]);
+    let http = reqwest::Client::new();
+    let list = json!({"jsonrpc": "2.0", "id": 1, "method": "resources/list"});
+    let reply = answer_of(post(&http, &server.mcp(), &list, &[]).await).await;
+    let resources = reply["result"]["resources"]
+        .as_array()
+        .expect("a list, not an error");
+    assert!(
+        resources
+            .iter()
+            .any(|r| r["uri"].as_str().is_some_and(|u| u.starts_with("skill://"))),
+        "{reply}"
+    );
+    let why = reply["result"]["_meta"]["io.github.prefect-mcp/runs-unavailable"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        why.contains(&fake.api_url),
+        "the reason names Prefect's URL: {reply}"
+    );
+}
