@@ -181,6 +181,11 @@ struct Cli {
         hide_env_values = true
     )]
     request_state_key: Option<String>,
+    /// Seconds a question asked of the person (elicitation) waits for an answer before the
+    /// call gives up on it (default 300).
+    #[arg(long, global = true, env = "PREFECT_MCP_QUESTION_TIMEOUT_SECONDS",
+          value_parser = parse_timeout)]
+    question_timeout: Option<Duration>,
     /// Seconds a single Prefect request may take (default 60, or PREFECT_MCP_TIMEOUT_SECONDS).
     #[arg(long, global = true, value_parser = parse_timeout)]
     timeout: Option<Duration>,
@@ -286,6 +291,7 @@ fn build_server(cli: &Cli) -> Result<PrefectServer> {
         per_request_auth: cli.per_request_auth,
         stateless: cli.transport == Transport::Http && cli.stateless,
         allow_unconfirmed_writes: cli.allow_unconfirmed_writes,
+        question_timeout: cli.question_timeout,
         request_state_key: cli
             .request_state_key
             .as_deref()
@@ -380,7 +386,19 @@ fn unset_empty_settings() {
     }
 }
 
+/// glibc gives each thread that allocates its own malloc arena (up to 8 per core), and under 64
+/// concurrent HTTP calls every runtime thread holds a partly used one: two arenas keep peak
+/// memory down at no measurable cost in throughput (the work is I/O-bound).
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     // Before any other thread exists: changing the environment is only sound then.
     unset_empty_settings();
     let cli = Cli::parse();

@@ -601,6 +601,16 @@ impl HttpServer {
     pub fn mcp(&self) -> String {
         format!("{}/mcp", self.base)
     }
+
+    /// The server's process id, to read its memory from /proc.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// `host:port`, for raw TCP clients.
+    pub fn address(&self) -> &str {
+        self.base.trim_start_matches("http://")
+    }
 }
 
 impl Drop for HttpServer {

@@ -29,6 +29,8 @@ pub struct Clients {
     pub oidc_dir: PathBuf,
     /// Debian's nginx binary.
     pub nginx: PathBuf,
+    /// The official conformance suite's entry point (run with node).
+    pub conformance: PathBuf,
 }
 
 pub fn clients_dir() -> PathBuf {
@@ -42,6 +44,7 @@ pub fn ensure_clients() -> Result<Clients> {
     Ok(Clients {
         python: ensure_python(&dir.join("py-venv"))?,
         node_dir: ensure_npm_folder(&dir.join("node"), TYPESCRIPT_SDK)?,
+        conformance: crate::conformance::ensure_conformance(&dir.join("conformance"))?,
         oidc_dir: ensure_npm_folder(&dir.join("oidc"), OIDC_PROVIDER)?,
         nginx: ensure_nginx()?,
     })

@@ -7,6 +7,7 @@
 mod apps;
 mod bench;
 mod clients;
+mod conformance;
 mod demo;
 mod dist;
 mod generate;

@@ -79,6 +79,7 @@ pub fn run(
             .env("PREFECT_TEST_APPS_HOST", &browser.host_page)
             .env("PREFECT_TEST_OIDC_NODE", &clients.oidc_dir)
             .env("PREFECT_TEST_NGINX", &clients.nginx)
+            .env("PREFECT_TEST_CONFORMANCE", &clients.conformance)
             .stdout(Stdio::piped())
             .spawn()
             .context("running cargo test")?;

@@ -107,6 +107,20 @@ pub enum ArgumentError {
     NotSubscribable {
         uri: String,
     },
+    /// A subscription past the per-session cap.
+    TooManySubscriptions {
+        max: usize,
+    },
+    /// A task past the per-session cap.
+    TooManyTasks {
+        max: usize,
+    },
+    /// A name that would be a path in Prefect's URL (`.`, `..`, or with a separator), which
+    /// could reach another of Prefect's routes.
+    NotAName {
+        field: &'static str,
+        value: String,
+    },
     /// A prompt or template argument without completions; `valid` lists those with.
     NotCompletable {
         what: String,
@@ -281,6 +295,19 @@ pub(super) fn argument(error: &ArgumentError) -> String {
         ArgumentError::NotSubscribable { uri } => format!(
             "{uri:?} cannot be subscribed to: only flow runs (prefect://flow-runs/{{id}}) change \
              on their own"
+        ),
+        ArgumentError::TooManySubscriptions { max } => format!(
+            "this session already watches {max} flow runs, the most one session may (one Prefect \
+             request polls them all); unsubscribe from runs you no longer need (finished runs \
+             leave on their own)"
+        ),
+        ArgumentError::TooManyTasks { max } => format!(
+            "this session already runs {max} tasks, the most one session may; wait for one to \
+             finish or cancel one (tasks/cancel), or call without a task to wait in the call"
+        ),
+        ArgumentError::NotAName { field, value } => format!(
+            "{field} {value:?} is not a name: \".\", \"..\" and names containing \"/\" or \"\\\" \
+             are refused, as they would address another part of Prefect's API"
         ),
         ArgumentError::NotCompletable { what, valid } => format!(
             "{what} has no completions; the completable arguments are: {}",

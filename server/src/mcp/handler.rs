@@ -52,6 +52,9 @@ pub struct PrefectServer {
     pub(super) subscriptions: Subscriptions,
 }
 
+/// The `_meta` key of a `resources/list` answer without flow runs: why they are missing.
+pub const RUNS_UNAVAILABLE: &str = "io.github.prefect-mcp/runs-unavailable";
+
 impl PrefectServer {
     /// `builder` is how `client` was built; it is kept to build per-caller clients.
     pub fn new(
@@ -73,6 +76,9 @@ impl PrefectServer {
                     .unwrap_or_else(StateKey::random),
                 server_requests: !options.stateless,
                 allow_unconfirmed_writes: options.allow_unconfirmed_writes,
+                question_timeout: options
+                    .question_timeout
+                    .unwrap_or(super::ask::DEFAULT_QUESTION_TIMEOUT),
             },
             tasks: Tasks::new(!options.stateless),
             prompt_router: Arc::new(Self::prompt_router(&offered)),
@@ -118,10 +124,11 @@ impl PrefectServer {
         router
     }
 
-    /// A copy for a new MCP session: the same configuration, its own subscriptions.
+    /// A copy for a new MCP session: the same configuration, its own subscriptions and tasks.
     pub fn for_session(&self) -> Self {
         PrefectServer {
             subscriptions: Subscriptions::default(),
+            tasks: self.tasks.for_session(),
             ..self.clone()
         }
     }
@@ -176,7 +183,8 @@ impl ServerHandler for PrefectServer {
             .should_run(&request.name, request.arguments.as_ref(), &context)
         {
             let server = self.clone();
-            let task = self.tasks.start(move |task, stop| async move {
+            let peer = context.peer.clone();
+            let task = self.tasks.start(peer, move |task, stop| async move {
                 let mut context = context;
                 // The request is answered with the task at once; from here on only
                 // tasks/cancel stops the call.
@@ -252,16 +260,28 @@ impl ServerHandler for PrefectServer {
         let caller = self.caller(&context)?;
         let server = caller.as_ref().unwrap_or(self);
         let mut resources = Vec::new();
+        let mut missing = None;
         if self.offered.wants(Toolset::FlowRuns) {
-            resources = resources::listed_runs(&server.prefect)
-                .await
-                .map_err(ToolError::into_error_data)?;
+            // Prefect down takes out the runs, not the list: the skill needs no Prefect.
+            match resources::listed_runs(&server.prefect).await {
+                Ok(runs) => resources = runs,
+                Err(error) => {
+                    tracing::warn!(error = %error.message(), "resources/list without flow runs");
+                    missing = Some(error.message());
+                }
+            }
         }
         resources.extend(skill::resources());
         if apps::client_renders(context.client_capabilities().as_ref()) {
             resources.extend(apps::resources());
         }
-        Ok(ListResourcesResult::with_all_items(resources))
+        let mut result = ListResourcesResult::with_all_items(resources);
+        if let Some(why) = missing {
+            let mut meta = rmcp::model::JsonObject::new();
+            meta.insert(RUNS_UNAVAILABLE.to_string(), serde_json::Value::String(why));
+            result.meta = Some(rmcp::model::MetaObject(meta));
+        }
+        Ok(result)
     }
 
     async fn list_resource_templates(
@@ -404,11 +424,18 @@ impl ServerHandler for PrefectServer {
             .enable_tools()
             .enable_resources_subscribe()
             .enable_skills();
-        let capabilities = if self.tasks.offered() {
+        let mut capabilities = if self.tasks.offered() {
             capabilities.enable_tasks().build()
         } else {
             capabilities.build()
         };
+        // Stateless HTTP has no session to carry `notifications/resources/updated` after the
+        // `resources/subscribe` answer: it offers only what it delivers.
+        if !self.ask.server_requests {
+            if let Some(resources) = capabilities.resources.as_mut() {
+                resources.subscribe = None;
+            }
+        }
         ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))

@@ -6,8 +6,11 @@
 //! blocking call would have returned. `tasks/cancel` stops the wait, never the flow run. Other
 //! clients keep the blocking call, with progress notifications.
 //!
-//! Tasks live in this process (rmcp's `TaskManager`), so stateless HTTP, where the next request
-//! may reach another replica, does not offer them.
+//! Tasks belong to the session that made them (each session has its own `TaskManager`, so
+//! another session's task id is "not found"), at most [`MAX_TASKS_PER_SESSION`] run at once,
+//! and they are cancelled when their session ends. A result is kept for [`KEEP_RESULT`] past
+//! the longest wait. Tasks live in this process, so stateless HTTP, where the next request may
+//! reach another replica, does not offer them.
 
 use std::future::Future;
 use std::time::Duration;
@@ -16,15 +19,23 @@ use rmcp::model::{
     CallToolResponse, CallToolResult, CreateTaskResult, GetTaskResult, InputResponses, JsonObject,
     ProgressNotificationParam, ProgressToken,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{Peer, RequestContext};
 use rmcp::task_manager::{TaskContext, TaskExit, TaskManager, TaskOptions};
 use rmcp::{ErrorData, RoleServer};
 use tokio_util::sync::CancellationToken;
 
+use crate::errors::{ArgumentError, ToolError};
 use crate::prefect::waits::{WaitWatch, MAX_WAIT_SECONDS};
 
 /// How long a finished task's result is kept after the longest wait.
-const KEEP_RESULT: Duration = Duration::from_secs(10 * 60);
+pub const KEEP_RESULT: Duration = Duration::from_secs(10 * 60);
+/// Tasks one session runs at once; each is a wait polling Prefect.
+pub const MAX_TASKS_PER_SESSION: usize = 16;
+/// How often a running task checks that its session is still there.
+const SESSION_CHECK: Duration = Duration::from_secs(1);
+/// How long a cancelled call gets to stop on its own before it is dropped: `tasks/cancel` must
+/// not wait on a call parked on a question.
+const CANCEL_GRACE: Duration = Duration::from_millis(500);
 /// The longest wait a tool accepts (its `timeout`), which bounds a task's life.
 const MAX_WAIT: Duration = Duration::from_secs(MAX_WAIT_SECONDS as u64);
 const POLL_INTERVAL_MS: u64 = 2_000;
@@ -40,6 +51,11 @@ impl Tasks {
         Tasks {
             manager: offered.then(TaskManager::new),
         }
+    }
+
+    /// The tasks of a new session: none of another session's.
+    pub fn for_session(&self) -> Self {
+        Tasks::new(self.offered())
     }
 
     pub fn offered(&self) -> bool {
@@ -62,15 +78,23 @@ impl Tasks {
     }
 
     /// Run `call` as a task and answer with it at once. `call` gets the task (to report status
-    /// and take answers) and a token cancelled by `tasks/cancel`.
+    /// and take answers) and a token cancelled by `tasks/cancel` or by the end of the session
+    /// of `peer`.
     pub fn start<F>(
         &self,
+        peer: Peer<RoleServer>,
         call: impl FnOnce(TaskContext, CancellationToken) -> F,
     ) -> Result<CreateTaskResult, ErrorData>
     where
         F: Future<Output = Result<CallToolResponse, ErrorData>> + Send + 'static,
     {
         let manager = self.manager()?;
+        if manager.running_task_count() >= MAX_TASKS_PER_SESSION {
+            return Err(ToolError::from(ArgumentError::TooManyTasks {
+                max: MAX_TASKS_PER_SESSION,
+            })
+            .into_error_data());
+        }
         let options = TaskOptions::new()
             .with_ttl_ms((MAX_WAIT + KEEP_RESULT).as_millis() as u64)
             .with_poll_interval_ms(POLL_INTERVAL_MS)
@@ -84,7 +108,12 @@ impl Tasks {
                     response = &mut running => response,
                     _ = task.cancelled() => {
                         stop.cancel();
-                        running.await
+                        let _ = tokio::time::timeout(CANCEL_GRACE, running).await;
+                        return Err(TaskExit::Cancelled);
+                    }
+                    _ = session_gone(&peer) => {
+                        stop.cancel();
+                        return Err(TaskExit::Cancelled);
                     }
                 };
                 if task.is_cancel_requested() {
@@ -121,6 +150,13 @@ impl Tasks {
         self.manager
             .as_ref()
             .ok_or_else(|| ErrorData::invalid_request("this server does not offer tasks", None))
+    }
+}
+
+/// Resolves once the session's transport has closed (the client went away or was evicted).
+async fn session_gone(peer: &Peer<RoleServer>) {
+    while !peer.is_transport_closed() {
+        tokio::time::sleep(SESSION_CHECK).await;
     }
 }
 

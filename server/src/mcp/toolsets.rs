@@ -87,6 +87,9 @@ pub struct ServerOptions {
     /// Let destructive tools act without a person's confirmation when the client cannot be
     /// asked (`--allow-unconfirmed-writes`). Off by default: such calls then change nothing.
     pub allow_unconfirmed_writes: bool,
+    /// How long a question waits for its answer (default
+    /// [`super::ask::DEFAULT_QUESTION_TIMEOUT`]).
+    pub question_timeout: Option<std::time::Duration>,
 }
 
 /// `--toolsets` named a set that does not exist.

@@ -46,6 +46,8 @@ impl Prefect {
         flow: &str,
         name: &str,
     ) -> Result<types::DeploymentResponse, ToolError> {
+        let flow = super::path_segment("flow name", flow)?;
+        let name = super::path_segment("deployment name", name)?;
         self.client
             .read_deployment_by_name(flow, name)
             .value()

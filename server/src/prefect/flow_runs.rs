@@ -191,6 +191,23 @@ impl Prefect {
             .collect())
     }
 
+    /// The runs with these ids, in one request (at most [`MAX_LIMIT`] ids): how subscriptions
+    /// poll, whatever their number. Runs Prefect no longer has are absent.
+    pub async fn flow_runs_by_ids(&self, ids: &[Uuid]) -> Result<Vec<FlowRunView>, ToolError> {
+        let filter = types::FlowRunFilter {
+            id: Some(types::FlowRunFilterId {
+                any: Some(ids.to_vec()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let limit = (ids.len() as i64).clamp(1, MAX_LIMIT);
+        Ok(self
+            .read_flow_runs(&flow_runs_body(Some(filter), None, limit, 0))
+            .await?
+            .flow_runs)
+    }
+
     pub async fn read_flow_runs(
         &self,
         body: &types::BodyReadFlowRunsFlowRunsFilterPost,

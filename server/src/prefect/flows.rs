@@ -46,6 +46,7 @@ impl Prefect {
     }
 
     pub async fn read_flow_by_name(&self, name: &str) -> Result<FlowView, ToolError> {
+        let name = super::path_segment("flow name", name)?;
         let flow = self
             .client
             .read_flow_by_name(name)

@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 use prefect_api::Client;
 
+use crate::errors::{ArgumentError, ToolError};
+
 pub mod automations;
 pub mod counts;
 pub mod deployment_writes;
@@ -29,6 +31,21 @@ pub mod task_runs;
 pub mod variables;
 pub mod waits;
 pub mod work_pools;
+
+/// `value` as one segment of a Prefect URL path, or an error before any request: `.` and `..`
+/// would be resolved away (`"../<id>"` as a flow name reached `/deployments/<id>`), and a
+/// separator would start another segment.
+pub(crate) fn path_segment<'a>(field: &'static str, value: &'a str) -> Result<&'a str, ToolError> {
+    let trimmed = value.trim();
+    if trimmed == "." || trimmed == ".." || value.contains(['/', '\\']) {
+        return Err(ArgumentError::NotAName {
+            field,
+            value: value.to_string(),
+        }
+        .into());
+    }
+    Ok(value)
+}
 
 /// A Prefect server, reached through one client.
 #[derive(Clone)]
@@ -67,4 +84,21 @@ impl Prefect {
 pub struct Candidate {
     pub id: String,
     pub label: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_segment;
+
+    #[test]
+    fn path_segments_and_separators_are_not_names() {
+        for bad in [".", "..", " .. ", "../0b6f", "a/b", "a\\b"] {
+            let error = path_segment("flow name", bad).unwrap_err();
+            assert_eq!(error.kind(), "invalid_argument", "{bad:?}");
+            assert!(error.message().contains("is not a name"), "{bad:?}");
+        }
+        for good in ["mcp-hello", "etl.daily", "...", "a..b"] {
+            assert_eq!(path_segment("flow name", good).unwrap(), good);
+        }
+    }
 }

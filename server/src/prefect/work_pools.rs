@@ -16,6 +16,7 @@ const POOLS_IN_FLIGHT: usize = 4;
 impl Prefect {
     /// One work pool by name, with its queues, workers and problems.
     pub async fn work_pool_status(&self, name: &str) -> Result<WorkPoolView, ToolError> {
+        let name = super::path_segment("work pool name", name)?;
         let pool = self
             .client
             .read_work_pool(name)

@@ -197,39 +197,62 @@ async fn direct_latencies(api_url: &str, flow_id: &str) -> Result<Vec<Duration>>
 
 /// Calls per second at `concurrency` over stateless HTTP; (rate, errors).
 async fn throughput(mcp_url: &str, flow_id: &str, concurrency: usize) -> Result<(f64, usize)> {
-    let http = reqwest::Client::new();
-    let remaining = Arc::new(AtomicUsize::new(THROUGHPUT_CALLS));
-    let errors = Arc::new(AtomicUsize::new(0));
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
         "params": {"name": "get_flow_by_id", "arguments": {"flow_id": flow_id}}})
     .to_string();
+    let url = mcp_url.to_string();
+    load(concurrency, move |http: &reqwest::Client| {
+        http.post(&url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(body.clone())
+    })
+    .await
+}
+
+/// The same request mix sent straight to Prefect by the same client: the ceiling of the
+/// throughput above.
+async fn direct_throughput(
+    api_url: &str,
+    flow_id: &str,
+    concurrency: usize,
+) -> Result<(f64, usize)> {
+    let url = format!("{api_url}/flows/{flow_id}");
+    load(concurrency, move |http: &reqwest::Client| {
+        http.get(&url).header("x-prefect-api-version", "0.8.4")
+    })
+    .await
+}
+
+/// [`THROUGHPUT_CALLS`] requests made by `concurrency` workers with one client; (rate,
+/// errors). An answer counts when its status is a success and, for MCP, the tool succeeded.
+async fn load(
+    concurrency: usize,
+    request: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync + 'static,
+) -> Result<(f64, usize)> {
+    let http = reqwest::Client::new();
+    let request = Arc::new(request);
+    let remaining = Arc::new(AtomicUsize::new(THROUGHPUT_CALLS));
+    let errors = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let workers: Vec<_> = (0..concurrency)
         .map(|_| {
-            let (http, remaining, errors, body, url) = (
+            let (http, remaining, errors, request) = (
                 http.clone(),
                 remaining.clone(),
                 errors.clone(),
-                body.clone(),
-                mcp_url.to_string(),
+                request.clone(),
             );
             tokio::spawn(async move {
                 while remaining
                     .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                     .is_ok()
                 {
-                    let ok = match http
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .header("accept", "application/json, text/event-stream")
-                        .body(body.clone())
-                        .send()
-                        .await
-                    {
+                    let ok = match request(&http).send().await {
                         Ok(response) if response.status().is_success() => response
                             .text()
                             .await
-                            .map(|t| t.contains("\"isError\":false"))
+                            .map(|t| !t.contains("\"isError\":true"))
                             .unwrap_or(false),
                         _ => false,
                     };
@@ -310,6 +333,8 @@ async fn main() -> Result<()> {
         std::thread::sleep(Duration::from_millis(20));
     }
     let mcp_url = format!("http://127.0.0.1:{port}/mcp");
+    std::thread::sleep(Duration::from_millis(200));
+    let http_idle_rss = memory_mb(server.id(), "VmRSS:")?;
     let mut rates = Vec::new();
     for concurrency in [1, 16, 64] {
         rates.push((
@@ -318,6 +343,7 @@ async fn main() -> Result<()> {
         ));
     }
     let peak_rss = memory_mb(server.id(), "VmHWM:")?;
+    let direct_64 = direct_throughput(&api_url, &flow_id, 64).await?;
     let _ = server.kill();
     let _ = server.wait();
     let size_mb = std::fs::metadata(&binary)?.len() as f64 / (1024.0 * 1024.0);
@@ -331,7 +357,8 @@ async fn main() -> Result<()> {
         ms(percentile(&starts, 0.5))
     );
     println!("| idle RSS (stdio, initialised) | {idle_rss:.1} MB | < 20 MB |");
-    println!("| peak RSS (HTTP, after 64 concurrent) | {peak_rss:.1} MB | < 20 MB |");
+    println!("| idle RSS (HTTP, stateless, started) | {http_idle_rss:.1} MB | |");
+    println!("| peak RSS (HTTP, after 64 concurrent) | {peak_rss:.1} MB | ≤ 20 MB |");
     println!(
         "| get_flow_by_id via MCP (stdio) p50 / p99 | {} / {} ms | |",
         ms(percentile(&mcp, 0.5)),
@@ -363,6 +390,15 @@ async fn main() -> Result<()> {
     for (concurrency, (rate, errors)) in &rates {
         println!("| calls/s over HTTP, concurrency {concurrency} ({THROUGHPUT_CALLS} calls) | {rate:.0} ({errors} errors) | 0 errors |");
     }
+    let mcp_64 = rates.last().map_or(0.0, |(_, (rate, _))| *rate);
+    println!(
+        "| same GET /flows/{{id}} direct, concurrency 64, same client | {:.0} ({} errors) | |",
+        direct_64.0, direct_64.1
+    );
+    println!(
+        "| HTTP throughput over direct Prefect at concurrency 64 | {:.2}x | ≥ 0.9x |",
+        mcp_64 / direct_64.0
+    );
     println!(
         "| tools/list, every toolset (compact JSON) | {:.1} KB | ≤ 25 KB |",
         kb(tool_list)

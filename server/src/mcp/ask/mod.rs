@@ -36,6 +36,7 @@ use rmcp::task_manager::TaskContext;
 use rmcp::{Peer, RoleServer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tokio_util::sync::CancellationToken;
 
 use crate::errors::ToolError;
 
@@ -86,7 +87,13 @@ pub struct AskOptions {
     /// Whether a destructive change may go ahead without a person's confirmation when the
     /// client cannot be asked (`--allow-unconfirmed-writes`; off by default).
     pub allow_unconfirmed_writes: bool,
+    /// How long a question asked within a call (`elicitation/create`, or a task's
+    /// `input_required`) waits for its answer.
+    pub question_timeout: Duration,
 }
+
+/// See [`AskOptions::question_timeout`]: long enough for a person to read and answer.
+pub const DEFAULT_QUESTION_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl Default for AskOptions {
     fn default() -> Self {
@@ -94,6 +101,7 @@ impl Default for AskOptions {
             key: StateKey::random(),
             server_requests: true,
             allow_unconfirmed_writes: false,
+            question_timeout: DEFAULT_QUESTION_TIMEOUT,
         }
     }
 }
@@ -106,8 +114,9 @@ struct Carried {
 }
 
 enum Channel {
-    /// 2025 era: `elicitation/create` to the client, answered within this call.
-    Elicitation(Peer<RoleServer>),
+    /// 2025 era: `elicitation/create` to the client, answered within this call (or not: the
+    /// call's cancellation token and the time limit end the wait).
+    Elicitation(Peer<RoleServer>, CancellationToken),
     /// 2026-07-28: an `InputRequiredResult`, answered by retrying the call.
     RoundTrip,
     /// Inside a task: the task waits in `input_required` until `tasks/update` answers.
@@ -137,6 +146,7 @@ struct Inner {
     binding: Vec<u8>,
     pending: Mutex<Option<InputRequiredResult>>,
     allow_unconfirmed_writes: bool,
+    question_timeout: Duration,
 }
 
 impl Asker {
@@ -149,6 +159,7 @@ impl Asker {
             binding: Vec::new(),
             pending: Mutex::new(None),
             allow_unconfirmed_writes: false,
+            question_timeout: DEFAULT_QUESTION_TIMEOUT,
         }))
     }
 
@@ -187,6 +198,7 @@ impl Asker {
             binding,
             pending: Mutex::new(None),
             allow_unconfirmed_writes: options.allow_unconfirmed_writes,
+            question_timeout: options.question_timeout,
         })))
     }
 
@@ -204,6 +216,13 @@ impl Asker {
             .get::<Asker>()
             .cloned()
             .unwrap_or_else(Asker::unable)
+    }
+
+    fn no_answer_in_time(&self) -> String {
+        format!(
+            "no answer within {} s (--question-timeout)",
+            self.0.question_timeout.as_secs()
+        )
     }
 
     /// The `InputRequiredResult` a question left for the client, if the call stopped for one.
@@ -230,25 +249,26 @@ impl Asker {
         };
         match &self.0.channel {
             Channel::None => Ok(Reply::CannotAsk),
-            Channel::Elicitation(peer) => {
-                let result =
-                    peer.create_elicitation(params)
-                        .await
-                        .map_err(|e| ToolError::AskFailed {
-                            question: question.into(),
-                            message: e.to_string(),
-                        })?;
+            Channel::Elicitation(peer, cancel) => {
+                let asked = peer.create_elicitation(params);
+                let result = tokio::select! {
+                    result = tokio::time::timeout(self.0.question_timeout, asked) => result,
+                    _ = cancel.cancelled() => return Err(ask_failed(question, "the call was cancelled")),
+                };
+                let result = result
+                    .map_err(|_| ask_failed(question, &self.no_answer_in_time()))?
+                    .map_err(|e| ask_failed(question, &e.to_string()))?;
                 Ok(reply(result))
             }
             Channel::Task(task) => {
                 let request = InputRequest::Elicitation(ElicitRequest::new(params));
-                let answer =
-                    task.request_input(key, request)
-                        .await
-                        .map_err(|_| ToolError::AskFailed {
-                            question: question.into(),
-                            message: "the task was cancelled before an answer came".into(),
-                        })?;
+                let asked = task.request_input(key, request);
+                let answer = tokio::time::timeout(self.0.question_timeout, asked)
+                    .await
+                    .map_err(|_| ask_failed(question, &self.no_answer_in_time()))?
+                    .map_err(|_| {
+                        ask_failed(question, "the task was cancelled before an answer came")
+                    })?;
                 reply_from(question, answer)
             }
             Channel::RoundTrip => {
@@ -311,9 +331,16 @@ fn channel(
                 .supported_elicitation_modes()
                 .contains(&ElicitationMode::Form) =>
         {
-            Channel::Elicitation(context.peer.clone())
+            Channel::Elicitation(context.peer.clone(), context.ct.clone())
         }
         _ => Channel::None,
+    }
+}
+
+fn ask_failed(question: &str, message: &str) -> ToolError {
+    ToolError::AskFailed {
+        question: question.into(),
+        message: message.into(),
     }
 }
 

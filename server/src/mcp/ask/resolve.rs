@@ -28,6 +28,8 @@ pub async fn deployment(
     })?;
     match prefect.read_deployment_by_name(flow, name).await {
         Ok(deployment) => Ok(deployment),
+        // Not a name at all (a path segment): nothing is close to it.
+        Err(error @ ToolError::InvalidArgument(_)) => Err(error),
         Err(not_found) => close_deployment(prefect, id_or_name, not_found, asker).await,
     }
 }
@@ -44,6 +46,7 @@ pub async fn deployment_named(
 ) -> Result<DeploymentView, ToolError> {
     match prefect.read_deployment_by_name(flow, name).await {
         Ok(deployment) => Ok(shape_deployment(deployment, Some(flow.to_string()), detail)),
+        Err(error @ ToolError::InvalidArgument(_)) => Err(error),
         Err(not_found) => {
             let deployment = close_deployment(prefect, given, not_found, asker).await?;
             prefect.deployment_view(deployment, detail).await
