@@ -63,15 +63,34 @@ fn is_zero(n: &usize) -> bool {
 
 /// The result as it may leave the server. `Err` carries the size of a result that could not be
 /// brought under the budget.
+///
+/// Most results are under the budget and hold no long string: they are measured once (a
+/// counting pass, nothing built) and leave with the text twin rmcp already serialised. Only a
+/// result over the budget is cut, which may take more passes.
 pub fn bound_result(mut result: CallToolResult) -> Result<CallToolResult, usize> {
     match result.structured_content.take() {
         Some(mut value) => {
-            let truncation = bound_value(&mut value)?;
-            if let (Some(truncation), Value::Object(fields)) = (truncation, &mut value) {
-                fields.insert(
-                    "truncated".into(),
-                    serde_json::to_value(truncation).unwrap_or_default(),
-                );
+            let strings_cut = cap_strings(&mut value);
+            let twin = match result.content.as_slice() {
+                [block] => block.as_text().map(|text| text.text.as_bytes()),
+                _ => None,
+            };
+            let (size, twin_is_same) = measure_against(&value, twin);
+            if strings_cut == 0 && size <= MAX_RESULT_BYTES {
+                // Nothing to cut: the text twin stays as serialised, unless it is not this JSON.
+                if !twin_is_same {
+                    result.content = vec![ContentBlock::text(value.to_string())];
+                }
+                result.structured_content = Some(value);
+                return Ok(result);
+            }
+            if let Some(truncation) = cut_to_budget(&mut value, strings_cut, size)? {
+                if let Value::Object(fields) = &mut value {
+                    fields.insert(
+                        "truncated".into(),
+                        serde_json::to_value(truncation).unwrap_or_default(),
+                    );
+                }
             }
             // The text twin is the same JSON, so it is rebuilt from the bounded value.
             result.content = vec![ContentBlock::text(value.to_string())];
@@ -92,18 +111,34 @@ pub fn bound_result(mut result: CallToolResult) -> Result<CallToolResult, usize>
 
 /// Bound `value` in place; `None` when nothing had to go.
 pub fn bound_value(value: &mut Value) -> Result<Option<Truncation>, usize> {
+    let strings_cut = cap_strings(value);
+    let size = json_len(value);
+    cut_to_budget(value, strings_cut, size)
+}
+
+/// Drop entries until `value` (`size` bytes, after `strings_cut` strings were cut) fits the
+/// budget; `None` when nothing had to go. Each pass is one walk, which both sizes the result
+/// and finds the container to cut.
+fn cut_to_budget(
+    value: &mut Value,
+    strings_cut: usize,
+    size: usize,
+) -> Result<Option<Truncation>, usize> {
     let mut truncation = Truncation {
-        strings_cut: cap_strings(value),
+        strings_cut,
         ..Default::default()
     };
-    let mut size = json_len(value);
+    let mut size = size;
+    // The container to cut, when the walk that measured `size` found it.
+    let mut walked = None;
     let mut passes = 0;
     while size > MAX_RESULT_BYTES {
         passes += 1;
         if passes > MAX_PASSES {
             return Err(size);
         }
-        let Some((_, path)) = largest_container(value) else {
+        let largest = walked.take().unwrap_or_else(|| largest_container(value).1);
+        let Some((_, path)) = largest else {
             return Err(size);
         };
         let dropped = shrink(value, &path, size - MAX_RESULT_BYTES);
@@ -124,7 +159,9 @@ pub fn bound_value(value: &mut Value) -> Result<Option<Truncation>, usize> {
         truncation
             .items_dropped
             .insert(key, Value::from(before + dropped as u64));
-        size = json_len(value);
+        let (shrunk, largest) = largest_container(value);
+        size = shrunk;
+        walked = Some(largest);
     }
     if truncation.strings_cut == 0 && truncation.items_dropped.is_empty() {
         return Ok(None);
@@ -143,8 +180,48 @@ pub fn bound_value(value: &mut Value) -> Result<Option<Truncation>, usize> {
     Ok(Some(truncation))
 }
 
-fn json_len(value: &Value) -> usize {
-    serde_json::to_vec(value).map_or(usize::MAX, |bytes| bytes.len())
+/// A sink for serde_json that keeps no byte: it counts them, and checks them against
+/// `expected` (a text already serialised) as they come.
+struct Measure<'a> {
+    written: usize,
+    expected: Option<&'a [u8]>,
+}
+
+impl std::io::Write for Measure<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let end = self.written + bytes.len();
+        if let Some(expected) = self.expected {
+            if expected.get(self.written..end) != Some(bytes) {
+                self.expected = None;
+            }
+        }
+        self.written = end;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The compact JSON size of `value`, and whether that JSON is `expected` byte for byte; one
+/// serialisation that builds nothing.
+fn measure_against<T: Serialize + ?Sized>(value: &T, expected: Option<&[u8]>) -> (usize, bool) {
+    let mut sink = Measure {
+        written: 0,
+        expected,
+    };
+    match serde_json::to_writer(&mut sink, value) {
+        Ok(()) => {
+            let same = sink.expected.is_some_and(|e| e.len() == sink.written);
+            (sink.written, same)
+        }
+        Err(_) => (usize::MAX, false),
+    }
+}
+
+fn json_len<T: Serialize + ?Sized>(value: &T) -> usize {
+    measure_against(value, None).0
 }
 
 /// Cut every string (and map key) longer than the cap; how many were cut.
@@ -173,14 +250,16 @@ fn cap_strings(value: &mut Value) -> usize {
     }
 }
 
+/// A container that may lose entries: its size and its path.
+type Found = Option<(usize, Vec<String>)>;
+
 /// The path of the container holding the most bytes that may lose entries (a non-empty list,
 /// or a map of data), and its size. A path is a list of segments (keys, and list indexes as
 /// text), never a joined string: keys may hold dots (`"s3.paths"`).
 ///
 /// One walk: each value's serialised size is added up from its children's, so no subtree is
-/// serialised twice.
-fn largest_container(value: &Value) -> Option<(usize, Vec<String>)> {
-    type Found = Option<(usize, Vec<String>)>;
+/// serialised twice; the first item is the whole value's size.
+fn largest_container(value: &Value) -> (usize, Found) {
     /// The subtree's size and its largest container.
     fn walk(value: &Value, path: &mut Vec<String>) -> (usize, Found) {
         let mut children: Vec<Found> = Vec::new();
@@ -202,7 +281,7 @@ fn largest_container(value: &Value) -> Option<(usize, Vec<String>)> {
                     path.push(key.clone());
                     let (child, found) = walk(field, path);
                     path.pop();
-                    size += json_len(&Value::String(key.clone())) + 1 + child;
+                    size += json_len(key.as_str()) + 1 + child;
                     children.push(found);
                 }
                 (size, fields.len() > MIN_MAP_KEYS)
@@ -219,7 +298,7 @@ fn largest_container(value: &Value) -> Option<(usize, Vec<String>)> {
         }
         (size, best)
     }
-    walk(value, &mut Vec::new()).1
+    walk(value, &mut Vec::new())
 }
 
 fn container_at<'a>(value: &'a mut Value, path: &[String]) -> Option<&'a mut Value> {
@@ -376,7 +455,9 @@ mod tests {
     #[test]
     fn sizes_add_up_to_the_serialised_length() {
         let value = json!({"a.b": [1, "two", {"c": null}], "d": {"e\"": 3.5}, "f": []});
-        let (size, path) = largest_container(&value).unwrap();
+        let (total, largest) = largest_container(&value);
+        assert_eq!(total, json_len(&value));
+        let (size, path) = largest.unwrap();
         assert_eq!(size, json_len(&value["a.b"]));
         assert_eq!(path, ["a.b"]);
     }
@@ -397,6 +478,43 @@ mod tests {
             .collect();
         let mut value = Value::Object(fields);
         assert!(bound_value(&mut value).is_err());
+    }
+
+    #[test]
+    fn a_result_under_the_budget_keeps_its_text_twin() {
+        let result = CallToolResult::structured(json!({"flows": [{"id": 1}], "count": 1}));
+        let twin = result.content[0].as_text().unwrap().text.as_ptr();
+        let bounded = bound_result(result).unwrap();
+        let text = &bounded.content[0].as_text().unwrap().text;
+        assert_eq!(
+            text.as_ptr(),
+            twin,
+            "the twin was kept, not serialised again"
+        );
+        assert_eq!(text, r#"{"count":1,"flows":[{"id":1}]}"#);
+    }
+
+    #[test]
+    fn a_text_twin_that_is_not_the_json_is_rebuilt() {
+        let mut result = CallToolResult::structured(json!({"a": 1}));
+        result.content = vec![ContentBlock::text(r#"{"a":2}"#)];
+        let bounded = bound_result(result).unwrap();
+        assert_eq!(bounded.content[0].as_text().unwrap().text, r#"{"a":1}"#);
+    }
+
+    #[test]
+    fn measuring_agrees_with_serialising() {
+        let value = json!({"k\u{e9}y": ["\"q\"", 1.5, null, {"x": []}], "n": -3});
+        let text = value.to_string();
+        assert_eq!(
+            measure_against(&value, Some(text.as_bytes())),
+            (text.len(), true)
+        );
+        assert_eq!(
+            measure_against(&value, Some(&text.as_bytes()[1..])),
+            (text.len(), false)
+        );
+        assert_eq!(measure_against(&value, None), (text.len(), false));
     }
 
     #[test]

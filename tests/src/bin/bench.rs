@@ -5,8 +5,12 @@
 //! p50/p99 of `get_flow_by_id` through MCP next to the same HTTP request made directly (the
 //! floor); p50/p99 of completing a deployment name (`completion/complete`) next to the Prefect
 //! query it starts from; calls per second at concurrency 1, 16 and 64 over HTTP, with their error counts;
-//! release binary size. Needs PREFECT_API_URL (xtask sets it) and the release binary
-//! (PREFECT_MCP_SERVER_BIN).
+//! release binary size; the cost of the size bound every answer passes at the call seam
+//! (`seam`). Needs PREFECT_API_URL (xtask sets it) and the release binary
+//! (PREFECT_MCP_SERVER_BIN); `bench seam` prints only the seam's lines, which need neither.
+
+#[path = "bench/seam.rs"]
+mod seam;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
@@ -274,6 +278,12 @@ async fn load(
 
 #[tokio::main]
 async fn main() -> Result<()> {
+    if std::env::args().nth(1).as_deref() == Some("seam") {
+        for line in seam::lines() {
+            println!("{line}");
+        }
+        return Ok(());
+    }
     let api_url = prefect_api_url();
     let binary = server_binary();
     let http = reqwest::Client::new();
@@ -408,6 +418,9 @@ async fn main() -> Result<()> {
         kb(model_visible)
     );
     println!("| release binary size | {size_mb:.1} MB | |");
+    for line in seam::lines() {
+        println!("{line}");
+    }
     let failed: usize = rates.iter().map(|(_, (_, e))| e).sum();
     if failed > 0 {
         bail!("{failed} calls failed under load");

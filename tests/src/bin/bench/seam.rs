@@ -1,0 +1,71 @@
+//! The seam's size bound (`prefect_mcp_server::output::bound::bound_result`), timed on its own:
+//! what every tool call pays after the tool answered, for a result under the budget (kept
+//! whole) and one over it (cut). No Prefect is needed: the results are built here, shaped like
+//! `list_flow_runs` answers.
+
+use std::time::{Duration, Instant};
+
+use prefect_mcp_server::output::bound::bound_result;
+use rmcp::model::CallToolResult;
+use serde_json::{json, Value};
+
+/// Results bounded per measure; each is built before the clock starts.
+const CALLS: usize = 200;
+
+/// A `list_flow_runs` answer with `runs` flow runs, about 600 bytes each.
+fn flow_runs(runs: usize) -> Value {
+    let runs: Vec<Value> = (0..runs)
+        .map(|i| {
+            json!({
+                "id": format!("0b6f3c52-8d1e-4a7b-9c2d-{i:012}"),
+                "name": format!("crimson-falcon-{i}"),
+                "flow_id": "5f1d2c3b-4a59-4e8f-8a7b-6c5d4e3f2a1b",
+                "flow_name": "etl-nightly",
+                "deployment_id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+                "state_type": "COMPLETED",
+                "state_name": "Completed",
+                "state_message": "All states completed.",
+                "start_time": "2026-12-03T02:00:01.123456Z",
+                "end_time": "2026-12-03T02:04:17.654321Z",
+                "total_run_time": 256.53,
+                "run_count": 1,
+                "tags": ["nightly", "etl", "warehouse"],
+                "parameters": {"date": "2026-12-02", "full_refresh": false, "tables": ["orders", "customers"]},
+                "work_pool_name": "k8s-default",
+                "work_queue_name": "default",
+                "parent_task_run_id": null,
+            })
+        })
+        .collect();
+    json!({"flow_runs": runs, "count": runs.len()})
+}
+
+/// Mean time of one `bound_result` call on a result with `runs` flow runs, and its size.
+fn per_call(runs: usize) -> (Duration, usize) {
+    let value = flow_runs(runs);
+    let size = value.to_string().len();
+    let results: Vec<CallToolResult> = (0..CALLS)
+        .map(|_| CallToolResult::structured(value.clone()))
+        .collect();
+    let started = Instant::now();
+    for result in results {
+        std::hint::black_box(bound_result(std::hint::black_box(result)).ok());
+    }
+    (started.elapsed() / CALLS as u32, size)
+}
+
+/// The table's lines for the seam's bound.
+pub fn lines() -> Vec<String> {
+    [40, 200]
+        .into_iter()
+        .map(|runs| {
+            let (elapsed, size) = per_call(runs);
+            format!(
+                "| size bound at the seam, {runs} flow runs ({:.0} KB{}) | {:.1} µs/call | |",
+                size as f64 / 1024.0,
+                if size > 32 * 1024 { ", cut" } else { ", kept" },
+                elapsed.as_secs_f64() * 1e6
+            )
+        })
+        .collect()
+}
