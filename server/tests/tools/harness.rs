@@ -1,6 +1,7 @@
 //! The fast tier's harness: a scripted Prefect (mockito) and a `PrefectServer` in this process,
 //! called through the same seam as MCP `tools/call` (argument checks, error wording, size bound).
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mockito::{Matcher, Mock, Server, ServerGuard};
@@ -69,21 +70,32 @@ impl Harness {
             .await
     }
 
-    /// Mocks that any request at all would hit: assert on them (`assert_nothing_sent`) to show
-    /// that a call was refused before it reached Prefect.
-    pub async fn watch_for_requests(&mut self) -> Vec<Mock> {
-        let mut watchers = Vec::new();
+    /// A watch on every request that reaches the scripted Prefect from now on: assert on it
+    /// (`assert_nothing_sent`) to show that a call was refused before it reached Prefect.
+    pub async fn watch_for_requests(&mut self) -> RequestWatch {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let mut mocks = Vec::new();
         for method in ["GET", "POST", "PATCH", "PUT", "DELETE"] {
-            watchers.push(
+            let seen = Arc::clone(&seen);
+            mocks.push(
                 self.prefect
                     .mock(method, Matcher::Any)
-                    .with_status(500)
-                    .expect(0)
+                    .match_request(move |request| {
+                        seen.lock().expect("watch lock").push(format!(
+                            "{} {}",
+                            request.method(),
+                            request.path_and_query()
+                        ));
+                        false
+                    })
                     .create_async()
                     .await,
             );
         }
-        watchers
+        RequestWatch {
+            seen,
+            _mocks: mocks,
+        }
     }
 
     /// Call a tool by name, through the MCP call seam.
@@ -130,13 +142,34 @@ impl Harness {
     /// A call refused for its arguments: the error text, after checking that Prefect got no
     /// request at all.
     pub async fn refused(&mut self, tool: &str, arguments: Value) -> String {
-        let watchers = self.watch_for_requests().await;
+        let watch = self.watch_for_requests().await;
         let text = self.err(tool, arguments).await;
-        for watcher in &watchers {
-            watcher.assert_async().await;
-        }
+        watch.assert_nothing_sent();
         assert!(text.starts_with("Invalid arguments: "), "{text}");
         text
+    }
+}
+
+/// Every request the scripted Prefect received since [`Harness::watch_for_requests`].
+///
+/// mockito gives a request to the first matching mock still short of its expected hits, so a
+/// watcher that only expected no hits (`expect(0)`) lost every request to an earlier mock and
+/// passed. But mockito asks every mock whether it matches, so a matcher that records the
+/// request and declines it sees them all, whatever mocks came before or after.
+pub struct RequestWatch {
+    seen: Arc<Mutex<Vec<String>>>,
+    _mocks: Vec<Mock>,
+}
+
+impl RequestWatch {
+    /// The requests seen, as `METHOD path?query`.
+    pub fn sent(&self) -> Vec<String> {
+        self.seen.lock().expect("watch lock").clone()
+    }
+
+    pub fn assert_nothing_sent(&self) {
+        let sent = self.sent();
+        assert!(sent.is_empty(), "Prefect got requests: {sent:?}");
     }
 }
 

@@ -79,15 +79,36 @@ async fn read_only_offers_no_write_tools_and_refuses_to_run_them() {
         assert!(!offered.iter().any(|t| t == writer), "{writer} offered");
         assert!(!h.server.has_tool(writer));
     }
-    let watchers = h.watch_for_requests().await;
+    let watch = h.watch_for_requests().await;
     let Value::Object(arguments) = json!({"flow_run_id": LATE_RUN_ID}) else {
         unreachable!()
     };
     let refused = h.server.call_in_process("cancel_flow_run", arguments).await;
     assert!(refused.is_err(), "{refused:?}");
-    for watcher in &watchers {
-        watcher.assert_async().await;
-    }
+    watch.assert_nothing_sent();
+}
+
+#[tokio::test]
+async fn the_request_watch_sees_requests_an_earlier_mock_answers() {
+    // An earlier mock still short of its expected hit takes every request in mockito; the
+    // watch must see the request anyway, or `refused` would pass for a call that reached
+    // Prefect.
+    let mut h = Harness::new().await;
+    let _earlier = h
+        .prefect
+        .mock("GET", mockito::Matcher::Any)
+        .with_body("{}")
+        .create_async()
+        .await;
+    let watch = h.watch_for_requests().await;
+    h.call("get_flow_by_id", json!({"flow_id": LATE_RUN_ID}))
+        .await;
+    let sent = watch.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        sent[0].starts_with("GET ") && sent[0].contains(LATE_RUN_ID),
+        "{sent:?}"
+    );
 }
 
 #[tokio::test]
