@@ -18,6 +18,12 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+mod cut;
+mod size;
+
+use cut::cut_to_budget;
+use size::{json_len, measure_against};
+
 /// The longest string returned whole, in characters.
 pub const MAX_STRING_CHARS: usize = 4000;
 /// The largest structured result, in bytes of compact JSON. The text copy of it that MCP
@@ -25,9 +31,9 @@ pub const MAX_STRING_CHARS: usize = 4000;
 pub const MAX_RESULT_BYTES: usize = 32 * 1024;
 /// An object with more keys than this is a map of data (flow run parameters, event payloads),
 /// not a view with fixed fields, and may lose entries.
-const MIN_MAP_KEYS: usize = 16;
+pub(super) const MIN_MAP_KEYS: usize = 16;
 /// Passes of list shortening before giving up on a shape that will not shrink.
-const MAX_PASSES: usize = 16;
+pub(super) const MAX_PASSES: usize = 16;
 
 /// `text` cut to about `max_chars`, keeping its start and its end; the marker says how much was
 /// cut.
@@ -116,114 +122,6 @@ pub fn bound_value(value: &mut Value) -> Result<Option<Truncation>, usize> {
     cut_to_budget(value, strings_cut, size)
 }
 
-/// Drop entries until `value` (`size` bytes, after `strings_cut` strings were cut) fits the
-/// budget; `None` when nothing had to go. Each pass is one walk, which both sizes the result
-/// and finds the container to cut.
-fn cut_to_budget(
-    value: &mut Value,
-    strings_cut: usize,
-    size: usize,
-) -> Result<Option<Truncation>, usize> {
-    let mut truncation = Truncation {
-        strings_cut,
-        ..Default::default()
-    };
-    let mut size = size;
-    // The container to cut, when the walk that measured `size` found it.
-    let mut walked = None;
-    let mut passes = 0;
-    while size > MAX_RESULT_BYTES {
-        passes += 1;
-        if passes > MAX_PASSES {
-            return Err(size);
-        }
-        let largest = walked.take().unwrap_or_else(|| largest_container(value).1);
-        let Some((_, path)) = largest else {
-            return Err(size);
-        };
-        let dropped = shrink(value, &path, size - MAX_RESULT_BYTES);
-        if dropped == 0 {
-            return Err(size);
-        }
-        // Reported as a readable JSON path; the path itself stayed a list of segments.
-        let key = if path.is_empty() {
-            "(top level)".to_string()
-        } else {
-            path.join(".")
-        };
-        let before = truncation
-            .items_dropped
-            .get(&key)
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
-        truncation
-            .items_dropped
-            .insert(key, Value::from(before + dropped as u64));
-        let (shrunk, largest) = largest_container(value);
-        size = shrunk;
-        walked = Some(largest);
-    }
-    if truncation.strings_cut == 0 && truncation.items_dropped.is_empty() {
-        return Ok(None);
-    }
-    truncation.hint = if truncation.items_dropped.is_empty() {
-        "Long texts keep their start and end. For a complete log use get_flow_run_logs, \
-         which pages with offset."
-            .into()
-    } else {
-        format!(
-            "The answer was cut to {} KB. Ask for fewer items (a smaller limit), page with \
-             offset, or narrow the filter.",
-            MAX_RESULT_BYTES / 1024
-        )
-    };
-    Ok(Some(truncation))
-}
-
-/// A sink for serde_json that keeps no byte: it counts them, and checks them against
-/// `expected` (a text already serialised) as they come.
-struct Measure<'a> {
-    written: usize,
-    expected: Option<&'a [u8]>,
-}
-
-impl std::io::Write for Measure<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let end = self.written + bytes.len();
-        if let Some(expected) = self.expected {
-            if expected.get(self.written..end) != Some(bytes) {
-                self.expected = None;
-            }
-        }
-        self.written = end;
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// The compact JSON size of `value`, and whether that JSON is `expected` byte for byte; one
-/// serialisation that builds nothing.
-fn measure_against<T: Serialize + ?Sized>(value: &T, expected: Option<&[u8]>) -> (usize, bool) {
-    let mut sink = Measure {
-        written: 0,
-        expected,
-    };
-    match serde_json::to_writer(&mut sink, value) {
-        Ok(()) => {
-            let same = sink.expected.is_some_and(|e| e.len() == sink.written);
-            (sink.written, same)
-        }
-        Err(_) => (usize::MAX, false),
-    }
-}
-
-fn json_len<T: Serialize + ?Sized>(value: &T) -> usize {
-    measure_against(value, None).0
-}
-
 /// Cut every string (and map key) longer than the cap; how many were cut.
 fn cap_strings(value: &mut Value) -> usize {
     match value {
@@ -248,111 +146,6 @@ fn cap_strings(value: &mut Value) -> usize {
         }
         _ => 0,
     }
-}
-
-/// A container that may lose entries: its size and its path.
-type Found = Option<(usize, Vec<String>)>;
-
-/// The path of the container holding the most bytes that may lose entries (a non-empty list,
-/// or a map of data), and its size. A path is a list of segments (keys, and list indexes as
-/// text), never a joined string: keys may hold dots (`"s3.paths"`).
-///
-/// One walk: each value's serialised size is added up from its children's, so no subtree is
-/// serialised twice; the first item is the whole value's size.
-fn largest_container(value: &Value) -> (usize, Found) {
-    /// The subtree's size and its largest container.
-    fn walk(value: &Value, path: &mut Vec<String>) -> (usize, Found) {
-        let mut children: Vec<Found> = Vec::new();
-        let (size, own) = match value {
-            Value::Array(items) => {
-                let mut size = 2 + items.len().saturating_sub(1);
-                for (i, item) in items.iter().enumerate() {
-                    path.push(i.to_string());
-                    let (child, found) = walk(item, path);
-                    path.pop();
-                    size += child;
-                    children.push(found);
-                }
-                (size, !items.is_empty())
-            }
-            Value::Object(fields) => {
-                let mut size = 2 + fields.len().saturating_sub(1);
-                for (key, field) in fields {
-                    path.push(key.clone());
-                    let (child, found) = walk(field, path);
-                    path.pop();
-                    size += json_len(key.as_str()) + 1 + child;
-                    children.push(found);
-                }
-                (size, fields.len() > MIN_MAP_KEYS)
-            }
-            other => return (json_len(other), None),
-        };
-        let mut best = own.then(|| (size, path.clone()));
-        for found in children.into_iter().flatten() {
-            // The deeper container wins a tie, and a child as large as its parent is the one
-            // to cut (a list inside a one-field wrapper).
-            if best.as_ref().is_none_or(|(largest, _)| found.0 >= *largest) {
-                best = Some(found);
-            }
-        }
-        (size, best)
-    }
-    walk(value, &mut Vec::new())
-}
-
-fn container_at<'a>(value: &'a mut Value, path: &[String]) -> Option<&'a mut Value> {
-    let mut current = value;
-    for segment in path {
-        current = match current {
-            Value::Array(items) => items.get_mut(segment.parse::<usize>().ok()?)?,
-            Value::Object(fields) => fields.get_mut(segment)?,
-            _ => return None,
-        };
-    }
-    Some(current)
-}
-
-/// Drop entries from the end of the container at `path` until about `excess` bytes are gone
-/// (at least one); how many were dropped. A sibling `count` that counted the list follows it.
-fn shrink(root: &mut Value, path: &[String], excess: usize) -> usize {
-    let Some(container) = container_at(root, path) else {
-        return 0;
-    };
-    let (dropped, before, after) = match container {
-        Value::Array(items) => {
-            let before = items.len();
-            let mut freed = 0;
-            while freed < excess && !items.is_empty() {
-                let last = items.pop().expect("not empty");
-                freed += json_len(&last) + 1;
-            }
-            (before - items.len(), before, items.len())
-        }
-        Value::Object(fields) => {
-            let before = fields.len();
-            let mut freed = 0;
-            while freed < excess && !fields.is_empty() {
-                let Some(key) = fields.keys().next_back().cloned() else {
-                    break;
-                };
-                let v = fields.remove(&key).expect("present");
-                freed += key.len() + json_len(&v) + 4;
-            }
-            (before - fields.len(), before, fields.len())
-        }
-        _ => return 0,
-    };
-    // `{"flow_runs": [...], "count": n}`: the count says how many the answer holds.
-    let parent = path
-        .split_last()
-        .and_then(|(_, parent)| container_at(root, parent));
-    if let Some(Value::Object(fields)) = parent {
-        if fields.get("count").and_then(Value::as_u64) == Some(before as u64) {
-            fields.insert("count".into(), Value::from(after as u64));
-        }
-    }
-    dropped
 }
 
 #[cfg(test)]
@@ -453,16 +246,6 @@ mod tests {
     }
 
     #[test]
-    fn sizes_add_up_to_the_serialised_length() {
-        let value = json!({"a.b": [1, "two", {"c": null}], "d": {"e\"": 3.5}, "f": []});
-        let (total, largest) = largest_container(&value);
-        assert_eq!(total, json_len(&value));
-        let (size, path) = largest.unwrap();
-        assert_eq!(size, json_len(&value["a.b"]));
-        assert_eq!(path, ["a.b"]);
-    }
-
-    #[test]
     fn a_small_result_is_left_alone() {
         let mut value = json!({"flows": [{"id": 1}], "count": 1});
         let before = value.clone();
@@ -500,21 +283,6 @@ mod tests {
         result.content = vec![ContentBlock::text(r#"{"a":2}"#)];
         let bounded = bound_result(result).unwrap();
         assert_eq!(bounded.content[0].as_text().unwrap().text, r#"{"a":1}"#);
-    }
-
-    #[test]
-    fn measuring_agrees_with_serialising() {
-        let value = json!({"k\u{e9}y": ["\"q\"", 1.5, null, {"x": []}], "n": -3});
-        let text = value.to_string();
-        assert_eq!(
-            measure_against(&value, Some(text.as_bytes())),
-            (text.len(), true)
-        );
-        assert_eq!(
-            measure_against(&value, Some(&text.as_bytes()[1..])),
-            (text.len(), false)
-        );
-        assert_eq!(measure_against(&value, None), (text.len(), false));
     }
 
     #[test]
