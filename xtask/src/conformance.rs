@@ -70,9 +70,16 @@ fn patch_glob_sync(bundle: &str) -> Result<String> {
         return Ok(bundle.to_string());
     };
     let kept: Vec<&str> = names.split(',').filter(|n| *n != glob_sync).collect();
+    // The new import goes after the bundle's `#!` line: a shebang is only valid as line one.
+    let body_start = if bundle.starts_with("#!") {
+        bundle.find('\n').map_or(bundle.len(), |end| end + 1)
+    } else {
+        0
+    };
     Ok(format!(
-        "import{{{glob_sync}}}from\"glob\";{}import{{{}}}from\"fs\";{}",
-        &bundle[..fs_import_start],
+        "{}import{{{glob_sync}}}from\"glob\";{}import{{{}}}from\"fs\";{}",
+        &bundle[..body_start],
+        &bundle[body_start..fs_import_start],
         kept.join(","),
         &bundle[fs_import_end + "}from\"fs\";".len()..]
     ))
@@ -81,6 +88,14 @@ fn patch_glob_sync(bundle: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shebang_stays_on_line_one() {
+        let bundle = "#!/usr/bin/env node\nimport{globSync as o,readFileSync as r}from\"fs\";o();";
+        let patched = patch_glob_sync(bundle).unwrap();
+        assert!(patched.starts_with("#!/usr/bin/env node\nimport{globSync as o}from\"glob\";"));
+        assert!(patched.contains("import{readFileSync as r}from\"fs\";o();"));
+    }
 
     #[test]
     fn glob_sync_moves_to_the_glob_package() {

@@ -64,7 +64,8 @@ pub fn run(
     let mut totals = Totals::default();
     let mut failures = Vec::new();
     for selection in invocations {
-        let mut args = vec!["test".to_string()];
+        // Every test binary runs, so that one failure does not hide the state of the rest.
+        let mut args = vec!["test".to_string(), "--no-fail-fast".to_string()];
         args.extend(selection);
         args.extend(cargo_test_args.iter().cloned());
         let mut child = Command::new(cargo_bin())
