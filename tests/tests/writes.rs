@@ -125,9 +125,11 @@ async fn a_retried_failed_run_runs_again() {
     let (rest, s) = (Rest::new(), connect().await.unwrap());
     let name = unique("writes-retry");
     let id = rest.start_run("mcp-fail/fail", &name).await;
-    let failed = rest
-        .wait_run(&id, 120, |r| r["state"]["type"] == "FAILED")
-        .await;
+    // A flow that raises ends FAILED; on older Prefect releases its runner may report the
+    // process's exit as CRASHED instead. Both are finished failures that Retry runs again.
+    let failed_or_crashed =
+        |r: &Value| matches!(r["state"]["type"].as_str(), Some("FAILED" | "CRASHED"));
+    let failed = rest.wait_run(&id, 120, failed_or_crashed).await;
     assert_eq!(failed["run_count"], 1);
     let retried = call_ok(&s, "retry_flow_run", json!({"flow_run": name})).await;
     assert_eq!(retried["state"]["name"], "AwaitingRetry", "{retried}");
@@ -137,7 +139,7 @@ async fn a_retried_failed_run_runs_again() {
                 && FINAL.contains(&r["state"]["type"].as_str().unwrap_or(""))
         })
         .await;
-    assert_eq!(again["state"]["type"], "FAILED", "{again}");
+    assert!(failed_or_crashed(&again), "{again}");
     assert_eq!(
         again["labels"][ACTOR_LABEL], "prefect-mcp-server",
         "{again}"
