@@ -133,17 +133,22 @@ async fn a_retried_failed_run_runs_again() {
     assert_eq!(failed["run_count"], 1);
     let retried = call_ok(&s, "retry_flow_run", json!({"flow_run": name})).await;
     assert_eq!(retried["state"]["name"], "AwaitingRetry", "{retried}");
-    let again = rest
-        .wait_run(&id, 120, |r| {
-            r["run_count"].as_u64() >= Some(2)
-                && FINAL.contains(&r["state"]["type"].as_str().unwrap_or(""))
-        })
-        .await;
-    assert!(failed_or_crashed(&again), "{again}");
-    assert_eq!(
-        again["labels"][ACTOR_LABEL], "prefect-mcp-server",
-        "{again}"
-    );
+    // The runner runs an AwaitingRetry run again on Prefect 3.9 (verified: run_count 1 -> 2).
+    // On 3.4.25 a run whose process crashed stays as it was after the state change; README
+    // (Versions, pins and differences) says so. The state change itself is checked above.
+    if runner_reruns_retried_runs() {
+        let again = rest
+            .wait_run(&id, 120, |r| {
+                r["run_count"].as_u64() >= Some(2)
+                    && FINAL.contains(&r["state"]["type"].as_str().unwrap_or(""))
+            })
+            .await;
+        assert!(failed_or_crashed(&again), "{again}");
+        assert_eq!(
+            again["labels"][ACTOR_LABEL], "prefect-mcp-server",
+            "{again}"
+        );
+    }
     // A run that has not finished cannot be retried.
     let running = rest
         .start_run("mcp-slow/slow", &unique("writes-running"))
@@ -343,4 +348,12 @@ async fn each_write_leaves_one_audit_line_naming_its_target() {
     );
     rest.ok("DELETE", &format!("/work_pools/{pool}"), None)
         .await;
+}
+
+/// Whether the Prefect under test (`PREFECT_TEST_VERSION`, set by `cargo xtask test`) is a
+/// release whose runner was seen to run a retried run again: 3.9 and later.
+fn runner_reruns_retried_runs() -> bool {
+    let version = std::env::var("PREFECT_TEST_VERSION").unwrap_or_else(|_| "3.9.1".into());
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= (3, 9)
 }
