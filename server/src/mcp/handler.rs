@@ -1,175 +1,29 @@
-//! The rmcp handler: the server's state, its capabilities, and each MCP request sent to the
-//! part that answers it (tool calls through the call seam, `super::seam`).
+//! The rmcp handler: the server's capabilities, and each MCP request sent to the part that
+//! answers it (tool calls through the call seam, `super::seam`). The server value itself is
+//! [`super::prefect_server`].
 
-use std::sync::Arc;
-
-use prefect_api::{Client, ClientBuilder};
 use rmcp::handler::server::prompt::PromptContext;
-use rmcp::handler::server::router::prompt::PromptRouter;
-use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CancelTaskParams, CompleteRequestParams,
     CompleteResult, GetPromptRequestParams, GetPromptResponse, GetSkillRequestParams,
     GetSkillResult, GetTaskParams, GetTaskResult, Implementation, ListPromptsResult,
     ListResourceTemplatesResult, ListResourcesResult, ListSkillsResult, ListToolsResult,
     PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
-    ServerConfig, SubscribeRequestParams, SubscriptionFilter, Tool, UnsubscribeRequestParams,
+    ServerConfig, SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams,
     UpdateTaskParams,
 };
 use rmcp::service::{RequestContext, SubscriptionContext};
 use rmcp::{tool_handler, ErrorData, RoleServer, ServerHandler};
 
-use super::ask::{AskOptions, StateKey};
-use super::credentials::CallerClients;
-use super::resources::{self, Target};
-use super::subscriptions::{self, Subscriptions};
-use super::tasks::Tasks;
-use super::toolsets::{Offered, ServerOptions, Toolset};
+use super::prefect_server::PrefectServer;
+use super::resources;
+use super::subscriptions;
+use super::toolsets::Toolset;
 use super::{apps, completions, instructions, skill};
-use crate::errors::{ArgumentError, ToolError};
-use crate::prefect::Prefect;
-
-/// One prompt's router.
-type Prompt = fn() -> PromptRouter<PrefectServer>;
-
-/// The MCP server: the Prefect layer, and the tools, prompts and resources over it.
-#[derive(Clone)]
-pub struct PrefectServer {
-    /// The Prefect server every request reaches (a caller's own with per-request credentials).
-    pub(crate) prefect: Prefect,
-    /// Set with `per_request_auth`: the pooled clients of callers' own credentials.
-    pub(super) per_request_client: Option<CallerClients>,
-    /// Shared, not copied: stateless HTTP makes a server value per request.
-    pub(super) tool_router: Arc<ToolRouter<Self>>,
-    pub(super) ask: AskOptions,
-    pub(super) tasks: Tasks,
-    /// The prompts of the offered toolsets (all prompts are read-only, so `--read-only` keeps
-    /// them).
-    pub(super) prompt_router: Arc<PromptRouter<Self>>,
-    /// Which toolsets are offered; resources and completions follow it as the tools do.
-    pub(crate) offered: Offered,
-    /// This session's `resources/subscribe` subscriptions ([`PrefectServer::for_session`]).
-    pub(super) subscriptions: Subscriptions,
-}
+use crate::errors::ToolError;
 
 /// The `_meta` key of a `resources/list` answer without flow runs: why they are missing.
 pub const RUNS_UNAVAILABLE: &str = "io.github.prefect-mcp/runs-unavailable";
-
-impl PrefectServer {
-    /// `builder` is how `client` was built; it is kept to build per-caller clients.
-    pub fn new(
-        builder: ClientBuilder,
-        client: Client,
-        auth_kind: &'static str,
-        options: &ServerOptions,
-    ) -> Self {
-        let offered = options.offered();
-        let tool_router = offered.tool_router(Self::toolset_router, options.read_only);
-        PrefectServer {
-            prefect: Prefect::new(client, auth_kind),
-            per_request_client: CallerClients::new(builder, options.per_request_auth),
-            tool_router: Arc::new(tool_router),
-            ask: AskOptions {
-                key: options
-                    .request_state_key
-                    .clone()
-                    .unwrap_or_else(StateKey::random),
-                server_requests: !options.stateless,
-                allow_unconfirmed_writes: options.allow_unconfirmed_writes,
-                question_timeout: options
-                    .question_timeout
-                    .unwrap_or(super::ask::DEFAULT_QUESTION_TIMEOUT),
-            },
-            tasks: Tasks::new(!options.stateless),
-            prompt_router: Arc::new(Self::prompt_router(&offered)),
-            offered,
-            subscriptions: Subscriptions::default(),
-        }
-    }
-
-    /// The router of one toolset's tools (each `tools/<area>.rs`'s `#[tool_router]`).
-    fn toolset_router(set: Toolset) -> ToolRouter<Self> {
-        match set {
-            Toolset::Flows => Self::flows_tools(),
-            Toolset::FlowRuns => Self::flow_runs_tools() + Self::flow_run_writes_tools(),
-            Toolset::Deployments => Self::deployments_tools() + Self::deployment_writes_tools(),
-            Toolset::Filter => Self::filter_tools(),
-            Toolset::Logs => Self::logs_tools(),
-            Toolset::TaskRuns => Self::task_runs_tools(),
-            Toolset::WorkPools => Self::work_pools_tools() + Self::work_pool_writes_tools(),
-            Toolset::Events => Self::events_tools(),
-            Toolset::Automations => Self::automations_tools() + Self::automation_writes_tools(),
-            Toolset::Dashboard => Self::dashboard_tools(),
-            Toolset::ServerInfo => Self::server_info_tools(),
-            Toolset::Diagnose => Self::diagnose_tools(),
-            Toolset::Variables => Self::variables_tools(),
-        }
-    }
-
-    /// The prompts offered with these toolsets (each `prompts/<name>.rs`'s
-    /// `#[prompt_router]`): a prompt is offered when the toolset it draws on is.
-    pub(crate) fn prompt_router(offered: &Offered) -> PromptRouter<Self> {
-        let prompts: [(Prompt, Toolset); 4] = [
-            (Self::triage_failures_prompt, Toolset::Diagnose),
-            (Self::why_late_prompt, Toolset::Diagnose),
-            (Self::deployment_health_prompt, Toolset::Deployments),
-            (Self::explain_run_prompt, Toolset::Diagnose),
-        ];
-        let mut router = PromptRouter::new();
-        for (prompt, toolset) in prompts {
-            if offered.wants(toolset) {
-                router += prompt();
-            }
-        }
-        router
-    }
-
-    /// A copy for a new MCP session: the same configuration, its own subscriptions and tasks.
-    pub fn for_session(&self) -> Self {
-        PrefectServer {
-            subscriptions: Subscriptions::default(),
-            tasks: self.tasks.for_session(),
-            ..self.clone()
-        }
-    }
-
-    /// The tools this server offers, sorted by name.
-    pub fn tools(&self) -> Vec<Tool> {
-        self.tool_router.list_all()
-    }
-
-    /// Whether a tool of this name is offered.
-    pub fn has_tool(&self, name: &str) -> bool {
-        self.tool_router.get(name).is_some()
-    }
-
-    /// The Prefect API URL the tools talk to.
-    pub fn api_url(&self) -> &str {
-        self.prefect.api_url()
-    }
-
-    /// Whether a prompt name or URI template is offered (for completions).
-    fn offers(&self, prompt_or_template: &str) -> bool {
-        self.prompt_router.has_route(prompt_or_template)
-            || resources::TEMPLATES
-                .iter()
-                .any(|t| t.uri_template == prompt_or_template && self.offered.wants(t.toolset))
-    }
-
-    /// A `prefect://` URI whose toolset is offered.
-    fn offered_target(&self, uri: &str) -> Result<Target, ToolError> {
-        let target = resources::parse(uri)?;
-        if self.offered.wants(target.toolset()) {
-            Ok(target)
-        } else {
-            Err(ArgumentError::ToolsetNotOffered {
-                uri: uri.to_string(),
-                toolset: target.toolset().name(),
-            }
-            .into())
-        }
-    }
-}
 
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for PrefectServer {
@@ -442,30 +296,5 @@ impl ServerHandler for PrefectServer {
                     .with_title("Prefect MCP server"),
             )
             .with_instructions(instructions::INSTRUCTIONS)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_prompt_is_offered_by_default_and_its_arguments_are_described() {
-        let prompts = PrefectServer::prompt_router(&ServerOptions::default().offered()).list_all();
-        let names: Vec<&str> = prompts.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "deployment_health",
-                "explain_run",
-                "triage_failures",
-                "why_late"
-            ]
-        );
-        for prompt in &prompts {
-            for argument in prompt.arguments.iter().flatten() {
-                assert!(argument.description.is_some(), "{}", argument.name);
-            }
-        }
     }
 }

@@ -1,7 +1,8 @@
 //! The MCP layer: everything that knows rmcp. It answers MCP requests by calling down into the
 //! Prefect layer (`crate::prefect`), never the reverse.
 //!
-//! - [`handler`]: the rmcp `ServerHandler`, its state and capabilities;
+//! - [`prefect_server`]: the server value (configuration, Prefect layer, routers);
+//! - [`handler`]: the rmcp `ServerHandler`: capabilities, and each request sent on;
 //! - [`seam`]: the call seam every `tools/call` passes (credentials, span, argument errors, size
 //!   bound);
 //! - [`toolsets`]: the [`toolsets::Toolset`] enum, the read-only filter, the tool router;
@@ -19,6 +20,7 @@ pub mod completions;
 pub mod credentials;
 pub mod handler;
 pub mod instructions;
+pub mod prefect_server;
 pub mod prompts;
 pub mod resources;
 pub mod seam;
@@ -29,5 +31,5 @@ pub mod tools;
 pub mod toolsets;
 
 pub use credentials::PerRequestAuth;
-pub use handler::PrefectServer;
+pub use prefect_server::PrefectServer;
 pub use toolsets::{ServerOptions, Toolset};

@@ -19,7 +19,7 @@ use tracing::Instrument;
 
 use super::ask::Asker;
 use super::credentials::{API_KEY_HEADER, AUTH_STRING_HEADER};
-use super::handler::PrefectServer;
+use super::prefect_server::PrefectServer;
 use crate::errors::{ArgumentError, ToolError};
 use crate::output::bound::bound_result;
 use crate::transport::oauth::{self, Caller, WRITE_SCOPE};

@@ -10,7 +10,7 @@ use rmcp::{prompt, prompt_router, ErrorData, RoleServer};
 
 use super::{brief, deployment_by_name, render, DeploymentArg, RECENT_RUNS};
 use crate::errors::ToolError;
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 
 #[prompt_router(router = "deployment_health_prompt", vis = "pub(crate)")]
 impl PrefectServer {

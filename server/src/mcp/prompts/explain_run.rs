@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{brief, diagnose, render};
 use crate::errors::ToolError;
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 use crate::prefect::logs::LogQuery;
 
 /// Log lines embedded in the brief.

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::{brief, diagnose, render};
 use crate::errors::{ArgumentError, ToolError};
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 use crate::mcp::tools::args::{self, MAX_LIMIT};
 use crate::output::FlowRunView;
 

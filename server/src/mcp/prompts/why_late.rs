@@ -12,7 +12,7 @@ use rmcp::{prompt, prompt_router, ErrorData, RoleServer};
 
 use super::{brief, deployment_by_name, diagnose, render, DeploymentArg, RECENT_RUNS};
 use crate::errors::ToolError;
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 
 #[prompt_router(router = "why_late_prompt", vis = "pub(crate)")]
 impl PrefectServer {

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::args::{self, tool_args, Parameters};
 use crate::errors::ToolError;
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 use crate::output::{AutomationList, AutomationView};
 
 tool_args! {

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::args::Parameters;
 use crate::errors::{ArgumentError, ToolError};
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 use crate::output::Dashboard;
 
 const MAX_HOURS: i64 = 720;

@@ -12,7 +12,7 @@ use super::args::Parameters;
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{resolve, Asker};
 use crate::mcp::audit;
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 use crate::output::DeploymentChanged;
 use crate::prefect::deployment_writes::DeploymentUpdate;
 

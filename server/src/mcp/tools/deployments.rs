@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::args::{self, tool_args, Parameters};
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{questions, resolve, Asker};
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 use crate::mcp::seam::signed_in;
 use crate::mcp::tasks::Progress;
 use crate::output::{CreatedFlowRun, DeploymentList, DeploymentView, WaitOutcome};

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::args::Parameters;
 use crate::errors::ToolError;
 use crate::mcp::ask::{resolve, Asker};
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 use crate::output::Diagnosis;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::args::{self, Parameters};
 use crate::errors::{ArgumentError, ToolError};
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 use crate::output::EventList;
 use crate::prefect::events::EventQuery;
 

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::args::{self, Parameters};
 use crate::errors::{ArgumentError, ToolError};
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 use crate::output::{DeploymentList, FlowList, FlowRunList};
 use crate::prefect::flow_runs::flow_runs_body;
 

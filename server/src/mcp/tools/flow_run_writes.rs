@@ -14,7 +14,7 @@ use super::filter::flow_runs_filter_body;
 use crate::errors::{ArgumentError, ToolError, WriteError};
 use crate::mcp::ask::{confirm, resolve, run_input, Asker};
 use crate::mcp::audit;
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 use crate::output::{BulkCancelled, Deleted, FlowRunChanged, FlowRunView, FINAL_STATE_TYPES};
 use crate::prefect::parameters;
 use crate::prefect::query::States;

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::args::{self, tool_args, Parameters};
 use crate::errors::{ArgumentError, ToolError};
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 use crate::mcp::tasks::Progress;
 use crate::output::{CancelResult, FlowRunList, FlowRunView, WaitedFlowRun};
 use crate::prefect::flow_runs::flow_runs_body;

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::args::{self, tool_args, Parameters};
 use crate::errors::ToolError;
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 use crate::output::{FlowList, FlowView};
 use crate::prefect::flows::{flows_body, flows_matching};
 

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::args::{self, Parameters};
 use crate::errors::{ArgumentError, ToolError};
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 use crate::output::{FlowRunLogs, LOG_LEVELS};
 use crate::prefect::logs::LogQuery;
 

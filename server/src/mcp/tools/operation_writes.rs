@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::args::{self, Parameters};
 use crate::errors::ToolError;
 use crate::mcp::audit;
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 use crate::output::{AutomationChanged, WorkPoolChanged, WorkQueueChanged};
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::args::Parameters;
 use crate::errors::ToolError;
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 use crate::output::ServerInfo;
 
 /// No arguments; one given anyway (a misspelling, a guess) is an error, as for every tool.

@@ -4,7 +4,7 @@ use rmcp::{tool, tool_router, Json};
 
 use super::args::{self, tool_args, Parameters};
 use crate::errors::ToolError;
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 use crate::output::TaskRunList;
 
 tool_args! {

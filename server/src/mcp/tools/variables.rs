@@ -10,7 +10,7 @@ use super::args::{tool_args, Parameters};
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{confirm, Asker};
 use crate::mcp::audit;
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 use crate::output::{Deleted, VariableList, VariableSet, VariableView};
 use crate::prefect::variables::check_name;
 

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::args::{self, tool_args, Parameters};
 use crate::errors::ToolError;
-use crate::mcp::handler::PrefectServer;
+use crate::mcp::prefect_server::PrefectServer;
 use crate::output::{WorkPoolList, WorkPoolView};
 
 tool_args! {
