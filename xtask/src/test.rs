@@ -156,22 +156,18 @@ impl Totals {
 const ONCE_MARKER: &str = "//! tier: once";
 
 /// `cargo test` arguments selecting the tests that depend on the Prefect release: every
-/// end-to-end test file not marked [`ONCE_MARKER`], with the harness's own unit tests.
+/// end-to-end test target not marked [`ONCE_MARKER`], with the harness's own unit tests.
 fn release_tier_args(root: &std::path::Path) -> Result<Vec<String>> {
     let dir = root.join("tests/tests");
     let mut targets = Vec::new();
     for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
-        let path = entry?.path();
-        if path.extension().is_none_or(|e| e != "rs") {
+        let Some((target, main)) = test_target(&entry?.path()) else {
             continue;
-        }
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        if is_once_tier(&text) {
-            continue;
-        }
-        if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
-            targets.push(stem.to_string());
+        };
+        let text = std::fs::read_to_string(&main)
+            .with_context(|| format!("reading {}", main.display()))?;
+        if !is_once_tier(&text) {
+            targets.push(target);
         }
     }
     targets.sort();
@@ -183,6 +179,17 @@ fn release_tier_args(root: &std::path::Path) -> Result<Vec<String>> {
         args.push(target);
     }
     Ok(args)
+}
+
+/// The test target an entry of `tests/tests/` is, as Cargo finds them (`<name>.rs`, or
+/// `<name>/main.rs` for a test split into modules), and the file whose header says its tier.
+fn test_target(path: &std::path::Path) -> Option<(String, std::path::PathBuf)> {
+    let name = path.file_stem()?.to_str()?.to_string();
+    if path.is_dir() {
+        let main = path.join("main.rs");
+        return main.is_file().then_some((name, main));
+    }
+    (path.extension()? == "rs").then(|| (name, path.to_path_buf()))
 }
 
 fn is_once_tier(source: &str) -> bool {
@@ -220,6 +227,24 @@ mod tests {
         assert!(!is_once_tier(
             "//! Flows.\n\nconst S: &str = \"//! tier: once\";"
         ));
+    }
+
+    #[test]
+    fn a_test_split_into_modules_is_a_target_by_its_directory() {
+        let root = std::env::temp_dir().join(format!("xtask-tiers-{}", std::process::id()));
+        let tests = root.join("tests/tests");
+        std::fs::create_dir_all(tests.join("split")).unwrap();
+        std::fs::create_dir_all(tests.join("fixtures")).unwrap();
+        std::fs::write(tests.join("split/main.rs"), "//! Split.\n\nmod a;").unwrap();
+        std::fs::write(tests.join("split/a.rs"), "").unwrap();
+        std::fs::write(tests.join("once.rs"), "//! Browser.\n//! tier: once\n").unwrap();
+        std::fs::write(tests.join("flows.rs"), "//! Flows.\n").unwrap();
+        let args = release_tier_args(&root).unwrap();
+        std::fs::remove_dir_all(&root).unwrap();
+        assert_eq!(
+            args[3..],
+            ["--test", "flows", "--test", "split"].map(String::from)
+        );
     }
 
     #[test]
