@@ -18,6 +18,7 @@ use rmcp::{tool_handler, ErrorData, RoleServer, ServerHandler};
 use super::prefect_server::PrefectServer;
 use super::resources;
 use super::subscriptions;
+use super::tasks::wait::Detach;
 use super::toolsets::Toolset;
 use super::{apps, completions, instructions, skill};
 use crate::errors::ToolError;
@@ -36,6 +37,18 @@ impl ServerHandler for PrefectServer {
             .tasks
             .should_run(&request.name, request.arguments.as_ref(), &context)
         {
+            if let Some(sealed) = self.tasks.sealed() {
+                // Stateless replicas: the call makes the run here and answers with a sealed
+                // task (`super::tasks::wait`).
+                let owner = self
+                    .task_owner(&context)
+                    .map_err(ToolError::into_error_data)?;
+                let mut context = context;
+                context
+                    .extensions
+                    .insert(Detach::new(sealed.clone(), owner));
+                return self.dispatch(request, context, None).await;
+            }
             let server = self.clone();
             let peer = context.peer.clone();
             let task = self.tasks.start(peer, move |task, stop| async move {
@@ -64,25 +77,34 @@ impl ServerHandler for PrefectServer {
     async fn get_task(
         &self,
         request: GetTaskParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<GetTaskResult, ErrorData> {
-        self.tasks.get(&request.task_id)
+        match self.sealed_tasks(&context)? {
+            Some((tasks, prefect, owner)) => tasks.get(&prefect, &request.task_id, &owner).await,
+            None => self.tasks.get(&request.task_id),
+        }
     }
 
     async fn update_task(
         &self,
         request: UpdateTaskParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        self.tasks.update(&request.task_id, request.input_responses)
+        match self.sealed_tasks(&context)? {
+            Some((tasks, _, owner)) => tasks.update(&request.task_id, &owner),
+            None => self.tasks.update(&request.task_id, request.input_responses),
+        }
     }
 
     async fn cancel_task(
         &self,
         request: CancelTaskParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        self.tasks.cancel(&request.task_id)
+        match self.sealed_tasks(&context)? {
+            Some((tasks, prefect, owner)) => tasks.cancel(&prefect, &request.task_id, &owner).await,
+            None => self.tasks.cancel(&request.task_id),
+        }
     }
 
     async fn list_prompts(
