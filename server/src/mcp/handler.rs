@@ -21,7 +21,7 @@ use super::subscriptions;
 use super::tasks::wait::Detach;
 use super::toolsets::Toolset;
 use super::{apps, completions, instructions, skill};
-use crate::errors::ToolError;
+use crate::errors::{ArgumentError, ToolError};
 
 /// The `_meta` key of a `resources/list` answer without flow runs: why they are missing.
 pub const RUNS_UNAVAILABLE: &str = "io.github.prefect-mcp/runs-unavailable";
@@ -229,6 +229,9 @@ impl ServerHandler for PrefectServer {
         request: SubscribeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
+        if !self.ask.server_requests {
+            return Err(ToolError::from(ArgumentError::SubscribeNeedsSession).into_error_data());
+        }
         let caller = self.caller(&context)?;
         let server = caller.as_ref().unwrap_or(self);
         self.offered_target(&request.uri)
@@ -300,18 +303,15 @@ impl ServerHandler for PrefectServer {
             .enable_tools()
             .enable_resources_subscribe()
             .enable_skills();
-        let mut capabilities = if self.tasks.offered() {
+        // `subscribe` stays on stateless HTTP too: it is what lets `subscriptions/listen`
+        // (2026-07-28) honour resource subscriptions, and that stream is carried by its own
+        // request. The 2025-era `resources/subscribe`, whose updates need a session, is refused
+        // there with an error saying so ([`Self::subscribe`]).
+        let capabilities = if self.tasks.offered() {
             capabilities.enable_tasks().build()
         } else {
             capabilities.build()
         };
-        // Stateless HTTP has no session to carry `notifications/resources/updated` after the
-        // `resources/subscribe` answer: it offers only what it delivers.
-        if !self.ask.server_requests {
-            if let Some(resources) = capabilities.resources.as_mut() {
-                resources.subscribe = None;
-            }
-        }
         ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))

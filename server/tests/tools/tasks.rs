@@ -379,3 +379,11 @@ async fn stateless_without_a_key_offers_no_tasks_and_waits_in_the_call() {
         "{result}"
     );
 }
+
+#[tokio::test]
+async fn there_is_no_tasks_list_a_stateless_replica_could_not_answer_it() {
+    let h = Harness::with_options(stateless(Some(KEY))).await;
+    let mut a = Client::of(h.server.clone()).await;
+    let reply = a.request("tasks/list", json!({})).await;
+    assert_eq!(reply["error"]["code"], -32601, "method not found: {reply}");
+}
