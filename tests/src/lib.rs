@@ -18,6 +18,7 @@ use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::Value;
 
 pub mod oauth;
+pub mod replicas;
 
 /// The API URL of the Prefect server under test: `PREFECT_API_URL` (set by `cargo xtask test`),
 /// else the server `cargo xtask prefect up` recorded.

@@ -367,15 +367,23 @@ async fn path_segments_are_refused_as_names_before_any_request() {
 }
 
 #[tokio::test]
-async fn stateless_http_advertises_only_what_it_delivers() {
+async fn stateless_http_refuses_the_subscriptions_it_cannot_deliver() {
     let server = HttpServer::start(&["--stateless"], &[]);
     let http = reqwest::Client::new();
     let reply = answer_of(post(&http, &server.mcp(), &initialize(1), &[]).await).await;
     let resources = &reply["result"]["capabilities"]["resources"];
-    assert!(resources.is_object(), "{reply}");
+    // subscriptions/listen (2026-07-28) carries its updates on its own request, which any
+    // replica serves (tests/tests/replicas.rs); the flag is what lets it honour them.
+    assert_eq!(resources["subscribe"], true, "{reply}");
+    // The 2025-era resources/subscribe would need a session to carry its updates: refused,
+    // saying what to use instead.
+    let subscribe = json!({"jsonrpc": "2.0", "id": 2, "method": "resources/subscribe",
+        "params": {"uri": "prefect://flow-runs/0b6f8f6e-8d1c-4f0e-9a65-5f0e0c3b7a11"}});
+    let reply = answer_of(post(&http, &server.mcp(), &subscribe, &[]).await).await;
+    let message = reply["error"]["message"].as_str().unwrap_or_default();
     assert!(
-        resources["subscribe"].is_null(),
-        "no subscriptions without a session: {reply}"
+        message.contains("--stateless") && message.contains("subscriptions/listen"),
+        "{reply}"
     );
 }
 

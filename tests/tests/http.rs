@@ -208,24 +208,28 @@ async fn per_request_credentials_reach_prefect_when_enabled() {
 }
 
 #[tokio::test]
-async fn stateless_http_does_not_offer_tasks() {
-    // Tasks live in one process; the next request may reach another replica.
-    let server = HttpServer::start(&["--stateless"], &[]);
-    let (status, reply) = post(
-        &server.mcp(),
-        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-11-25", "capabilities": {},
-            "clientInfo": {"name": "t", "version": "1"}}}),
-        &[],
-    )
-    .await;
-    assert_eq!(status, 200, "{reply}");
-    let capabilities = &reply["result"]["capabilities"];
-    assert!(capabilities["tools"].is_object(), "{reply}");
-    assert!(
-        capabilities["extensions"]["io.modelcontextprotocol/tasks"].is_null(),
-        "{reply}"
-    );
+async fn stateless_http_offers_tasks_only_with_a_shared_request_state_key() {
+    // Without a shared key a task would live in one process, and the next request may reach
+    // another replica; with one, the task id is sealed with it and any replica answers.
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"}}});
+    let key = "a-shared-request-state-key-of-32-bytes-or-more";
+    for (flags, offered) in [
+        (&["--stateless"][..], false),
+        (&["--stateless", "--request-state-key", key][..], true),
+    ] {
+        let server = HttpServer::start(flags, &[]);
+        let (status, reply) = post(&server.mcp(), initialize.clone(), &[]).await;
+        assert_eq!(status, 200, "{reply}");
+        let capabilities = &reply["result"]["capabilities"];
+        assert!(capabilities["tools"].is_object(), "{reply}");
+        assert_eq!(
+            capabilities["extensions"]["io.modelcontextprotocol/tasks"].is_object(),
+            offered,
+            "{flags:?}: {reply}"
+        );
+    }
 }
 
 #[tokio::test]

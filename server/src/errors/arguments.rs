@@ -115,6 +115,8 @@ pub enum ArgumentError {
     TooManyTasks {
         max: usize,
     },
+    /// `resources/subscribe` (2025 era) on stateless HTTP: no session carries its updates.
+    SubscribeNeedsSession,
     /// A name that would be a path in Prefect's URL (`.`, `..`, or with a separator), which
     /// could reach another of Prefect's routes.
     NotAName {
@@ -301,6 +303,11 @@ pub(super) fn argument(error: &ArgumentError) -> String {
              request polls them all); unsubscribe from runs you no longer need (finished runs \
              leave on their own)"
         ),
+        ArgumentError::SubscribeNeedsSession => "resources/subscribe needs a session to carry \
+             its updates, and this server is stateless (--stateless); open subscriptions/listen \
+             (protocol 2026-07-28) instead, whose own request carries them, or read the \
+             resource again"
+            .into(),
         ArgumentError::TooManyTasks { max } => format!(
             "this session already runs {max} tasks, the most one session may; wait for one to \
              finish or cancel one (tasks/cancel), or call without a task to wait in the call"

@@ -24,7 +24,7 @@ use states::unknown_state_name;
 pub use writes::WriteError;
 
 use prefect_api::PrefectError;
-use rmcp::model::{ContentBlock, IntoContents};
+use rmcp::model::{CallToolResult, ContentBlock, IntoContents};
 use rmcp::ErrorData;
 use serde_json::json;
 
@@ -96,6 +96,12 @@ pub enum ToolError {
     /// Not an error: the tool needs input and the client is sent an `InputRequiredResult`
     /// instead of a result (see `crate::mcp::ask`). Never shown.
     InputRequired,
+    /// Not an error: the wait goes on as a task the client polls, and the client is sent the
+    /// task instead of a result (see `crate::mcp::tasks`). Never shown.
+    TaskStarted,
+    /// `tasks/get`, `tasks/update` or `tasks/cancel` named no task of this caller: none was
+    /// made, it expired, or another caller made it (which of these is not said).
+    UnknownTask,
     /// A search by state name found nothing because no run has been in a state of that name
     /// (names are exact): `known` are the names that exist, `suggestions` the likely ones.
     UnknownStateName {
@@ -181,6 +187,8 @@ impl ToolError {
             ToolError::AskFailed { .. } => "ask_failed",
             ToolError::RequestState { .. } => "request_state_rejected",
             ToolError::InputRequired => "input_required",
+            ToolError::TaskStarted => "task_started",
+            ToolError::UnknownTask => "unknown_task",
             ToolError::Write(error) => error.kind(),
             ToolError::UnknownStateName { .. } => "unknown_state_name",
         }
@@ -196,6 +204,7 @@ impl ToolError {
             ToolError::InvalidArgument(_)
             | ToolError::NotFound { .. }
             | ToolError::Ambiguous { .. }
+            | ToolError::UnknownTask
             | ToolError::Write(WriteError::NoSuchQueue { .. })
             | ToolError::Write(WriteError::RunInputInvalid { .. })
             | ToolError::Prefect {
@@ -307,6 +316,10 @@ impl ToolError {
                  requestState and inputResponses to be asked afresh."
             ),
             ToolError::InputRequired => "The client was asked for input.".into(),
+            ToolError::TaskStarted => "The wait goes on as a task.".into(),
+            ToolError::UnknownTask => "Unknown task: no task of yours has this id (it may have \
+                                       expired). Call the tool again for a new one."
+                .into(),
             ToolError::Write(error) => error.message(),
             ToolError::UnknownStateName {
                 name,
@@ -315,6 +328,11 @@ impl ToolError {
                 names_from,
             } => unknown_state_name(name, suggestions, known, names_from),
         }
+    }
+
+    /// As the client sees a failed call: a result with `isError` and this error's text.
+    pub fn into_result(self) -> CallToolResult {
+        CallToolResult::error(self.into_contents())
     }
 
     /// The argument error that [`decode_error`] put into an rmcp `ErrorData`, if it is one.
@@ -326,6 +344,13 @@ impl ToolError {
             problem: error.message.to_string(),
         }))
     }
+}
+
+/// A tool's result within the size bound (`crate::output::bound`), or the error saying it
+/// would be too large.
+pub fn bounded(result: CallToolResult) -> CallToolResult {
+    crate::output::bound::bound_result(result)
+        .unwrap_or_else(|bytes| ToolError::AnswerTooLarge { bytes }.into_result())
 }
 
 /// The `ErrorData` our argument decoder returns to rmcp for arguments that do not decode; the

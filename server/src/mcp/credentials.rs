@@ -108,6 +108,11 @@ impl CallerClients {
     }
 }
 
+/// A credential's digest in hex, to tell callers apart without holding their secret.
+pub(super) fn credential_digest(auth: &Auth) -> String {
+    digest(auth).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The credential's kind and secret, digested: the pool never holds a secret as a key.
 fn digest(auth: &Auth) -> Digest {
     let secret = match auth {

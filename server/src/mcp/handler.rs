@@ -18,9 +18,10 @@ use rmcp::{tool_handler, ErrorData, RoleServer, ServerHandler};
 use super::prefect_server::PrefectServer;
 use super::resources;
 use super::subscriptions;
+use super::tasks::wait::Detach;
 use super::toolsets::Toolset;
 use super::{apps, completions, instructions, skill};
-use crate::errors::ToolError;
+use crate::errors::{ArgumentError, ToolError};
 
 /// The `_meta` key of a `resources/list` answer without flow runs: why they are missing.
 pub const RUNS_UNAVAILABLE: &str = "io.github.prefect-mcp/runs-unavailable";
@@ -36,6 +37,18 @@ impl ServerHandler for PrefectServer {
             .tasks
             .should_run(&request.name, request.arguments.as_ref(), &context)
         {
+            if let Some(sealed) = self.tasks.sealed() {
+                // Stateless replicas: the call makes the run here and answers with a sealed
+                // task (`super::tasks::wait`).
+                let owner = self
+                    .task_owner(&context)
+                    .map_err(ToolError::into_error_data)?;
+                let mut context = context;
+                context
+                    .extensions
+                    .insert(Detach::new(sealed.clone(), owner));
+                return self.dispatch(request, context, None).await;
+            }
             let server = self.clone();
             let peer = context.peer.clone();
             let task = self.tasks.start(peer, move |task, stop| async move {
@@ -64,25 +77,34 @@ impl ServerHandler for PrefectServer {
     async fn get_task(
         &self,
         request: GetTaskParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<GetTaskResult, ErrorData> {
-        self.tasks.get(&request.task_id)
+        match self.sealed_tasks(&context)? {
+            Some((tasks, prefect, owner)) => tasks.get(&prefect, &request.task_id, &owner).await,
+            None => self.tasks.get(&request.task_id),
+        }
     }
 
     async fn update_task(
         &self,
         request: UpdateTaskParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        self.tasks.update(&request.task_id, request.input_responses)
+        match self.sealed_tasks(&context)? {
+            Some((tasks, _, owner)) => tasks.update(&request.task_id, &owner),
+            None => self.tasks.update(&request.task_id, request.input_responses),
+        }
     }
 
     async fn cancel_task(
         &self,
         request: CancelTaskParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        self.tasks.cancel(&request.task_id)
+        match self.sealed_tasks(&context)? {
+            Some((tasks, prefect, owner)) => tasks.cancel(&prefect, &request.task_id, &owner).await,
+            None => self.tasks.cancel(&request.task_id),
+        }
     }
 
     async fn list_prompts(
@@ -207,6 +229,9 @@ impl ServerHandler for PrefectServer {
         request: SubscribeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
+        if !self.ask.server_requests {
+            return Err(ToolError::from(ArgumentError::SubscribeNeedsSession).into_error_data());
+        }
         let caller = self.caller(&context)?;
         let server = caller.as_ref().unwrap_or(self);
         self.offered_target(&request.uri)
@@ -278,18 +303,15 @@ impl ServerHandler for PrefectServer {
             .enable_tools()
             .enable_resources_subscribe()
             .enable_skills();
-        let mut capabilities = if self.tasks.offered() {
+        // `subscribe` stays on stateless HTTP too: it is what lets `subscriptions/listen`
+        // (2026-07-28) honour resource subscriptions, and that stream is carried by its own
+        // request. The 2025-era `resources/subscribe`, whose updates need a session, is refused
+        // there with an error saying so ([`Self::subscribe`]).
+        let capabilities = if self.tasks.offered() {
             capabilities.enable_tasks().build()
         } else {
             capabilities.build()
         };
-        // Stateless HTTP has no session to carry `notifications/resources/updated` after the
-        // `resources/subscribe` answer: it offers only what it delivers.
-        if !self.ask.server_requests {
-            if let Some(resources) = capabilities.resources.as_mut() {
-                resources.subscribe = None;
-            }
-        }
         ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))

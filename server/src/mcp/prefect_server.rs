@@ -65,7 +65,7 @@ impl PrefectServer {
                     .question_timeout
                     .unwrap_or(super::ask::DEFAULT_QUESTION_TIMEOUT),
             },
-            tasks: Tasks::new(!options.stateless),
+            tasks: Tasks::new(options.stateless, options.request_state_key.as_ref()),
             prompt_router: Arc::new(Self::prompt_router(&offered)),
             offered,
             subscriptions: Subscriptions::default(),

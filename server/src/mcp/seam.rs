@@ -9,8 +9,8 @@ use std::time::Instant;
 use prefect_api::Auth;
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, IntoContents, JsonObject,
-    ListToolsResult, NumberOrString,
+    CallToolRequestParams, CallToolResponse, CallToolResult, JsonObject, ListToolsResult,
+    NumberOrString,
 };
 use rmcp::service::{serve_directly, RequestContext};
 use rmcp::task_manager::TaskContext;
@@ -18,10 +18,10 @@ use rmcp::{ErrorData, RoleServer};
 use tracing::Instrument;
 
 use super::ask::Asker;
-use super::credentials::{API_KEY_HEADER, AUTH_STRING_HEADER};
+use super::credentials::{credential_digest, API_KEY_HEADER, AUTH_STRING_HEADER};
 use super::prefect_server::PrefectServer;
-use crate::errors::{ArgumentError, ToolError};
-use crate::output::bound::bound_result;
+use super::tasks::wait::Detach;
+use crate::errors::{bounded, ArgumentError, ToolError};
 use crate::transport::oauth::{self, Caller, WRITE_SCOPE};
 
 /// Who signed in for this request, when the HTTP server is an OAuth resource server
@@ -95,6 +95,7 @@ impl PrefectServer {
                 Err(error) => return Ok(tool_error(error).into()),
             };
             context.extensions.insert(asker.clone());
+            let detached = Detach::of(&context);
             let response = self
                 .tool_router
                 .call(ToolCallContext::new(server, request, context))
@@ -102,17 +103,15 @@ impl PrefectServer {
             if let Some(question) = asker.take_input_required() {
                 return Ok(question.into());
             }
+            if let Some(task) = detached.as_ref().and_then(Detach::take) {
+                return Ok(CallToolResponse::Task(task));
+            }
             match response {
                 Err(error) => match ToolError::from_argument_error(&error) {
                     Some(argument_error) => Ok(tool_error(argument_error).into()),
                     None => Err(error),
                 },
-                Ok(CallToolResponse::Complete(result)) => {
-                    Ok(CallToolResponse::Complete(match bound_result(result) {
-                        Ok(bounded) => bounded,
-                        Err(size) => tool_error(ToolError::AnswerTooLarge { bytes: size }),
-                    }))
-                }
+                Ok(CallToolResponse::Complete(result)) => Ok(bounded(result).into()),
                 Ok(other) => Ok(other),
             }
         }
@@ -122,6 +121,8 @@ impl PrefectServer {
             Ok(CallToolResponse::Complete(result)) if result.is_error == Some(true) => "error",
             // A question went back to the client; the retried call gets its own line.
             Ok(CallToolResponse::InputRequired(_)) => "input_required",
+            // The wait goes on as a task any replica answers (`super::tasks::wait`).
+            Ok(CallToolResponse::Task(_)) => "task",
             Ok(_) => "ok",
             Err(_) => "protocol_error",
         };
@@ -186,7 +187,7 @@ impl PrefectServer {
 
 /// A failure as the client sees it: a tool result with `isError`, worded by `errors.rs`.
 pub(super) fn tool_error(error: ToolError) -> CallToolResult {
-    CallToolResult::error(error.into_contents())
+    error.into_result()
 }
 
 impl PrefectServer {
@@ -201,20 +202,9 @@ impl PrefectServer {
         let Some(clients) = &self.per_request_client else {
             return Ok(None);
         };
-        let Some(parts) = context.extensions.get::<axum::http::request::Parts>() else {
+        let Some(auth) = request_auth(context)? else {
             return Ok(None);
         };
-        let header = |name: &'static str| -> Result<Option<&str>, ToolError> {
-            parts
-                .headers
-                .get(name)
-                .map(|v| {
-                    v.to_str()
-                        .map_err(|_| ArgumentError::HeaderNotText { header: name }.into())
-                })
-                .transpose()
-        };
-        let auth = Auth::from_settings(header(API_KEY_HEADER)?, header(AUTH_STRING_HEADER)?);
         if auth == Auth::None {
             return if clients.required {
                 Err(ArgumentError::CredentialsRequired {
@@ -230,5 +220,120 @@ impl PrefectServer {
             per_request_client: None,
             ..self.clone()
         }))
+    }
+}
+
+impl PrefectServer {
+    /// Who a task belongs to (`super::tasks`), so that no other caller reaches it: the
+    /// signed-in subject (OAuth), and a digest of the request's own Prefect credentials when
+    /// they are in use (`--per-request-auth`); neither for the operator's own calls.
+    pub(super) fn task_owner(
+        &self,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<String, ToolError> {
+        let subject = signed_in(context).map(|caller| caller.subject.as_str());
+        let credential = match &self.per_request_client {
+            Some(_) => request_auth(context)?
+                .filter(|auth| *auth != Auth::None)
+                .map(|auth| credential_digest(&auth)),
+            None => None,
+        };
+        // JSON: no subject can pass for another subject and credential.
+        Ok(serde_json::json!({ "subject": subject, "credential": credential }).to_string())
+    }
+}
+
+/// The Prefect credentials an HTTP request carries in its headers (`Auth::None` without them);
+/// `None` for a call that came from no HTTP request.
+fn request_auth(context: &RequestContext<RoleServer>) -> Result<Option<Auth>, ToolError> {
+    let Some(parts) = context.extensions.get::<axum::http::request::Parts>() else {
+        return Ok(None);
+    };
+    let header = |name: &'static str| -> Result<Option<&str>, ToolError> {
+        parts
+            .headers
+            .get(name)
+            .map(|v| {
+                v.to_str()
+                    .map_err(|_| ArgumentError::HeaderNotText { header: name }.into())
+            })
+            .transpose()
+    };
+    Ok(Some(Auth::from_settings(
+        header(API_KEY_HEADER)?,
+        header(AUTH_STRING_HEADER)?,
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::mcp::{PerRequestAuth, ServerOptions};
+
+    /// Owners of requests with these credentials and subjects, on one server.
+    async fn owners(
+        per_request_auth: PerRequestAuth,
+        requests: &[(Option<&str>, Option<&str>)],
+    ) -> Vec<String> {
+        let builder = prefect_api::Client::builder("http://127.0.0.1:9/api");
+        let options = ServerOptions {
+            stateless: true,
+            per_request_auth,
+            ..ServerOptions::default()
+        };
+        let server =
+            PrefectServer::new(builder.clone(), builder.build().unwrap(), "none", &options);
+        let (server_io, _client_io) = tokio::io::duplex(1024);
+        let running = serve_directly::<RoleServer, _, _, _, _>(server.clone(), server_io, None);
+        let mut owners = Vec::new();
+        for (key, subject) in requests {
+            let mut request = axum::http::Request::builder();
+            if let Some(key) = key {
+                request = request.header(API_KEY_HEADER, *key);
+            }
+            let (mut parts, ()) = request.body(()).unwrap().into_parts();
+            if let Some(subject) = subject {
+                parts.extensions.insert(Caller {
+                    subject: subject.to_string(),
+                    client_id: None,
+                    scopes: BTreeSet::new(),
+                });
+            }
+            let mut context =
+                RequestContext::new(NumberOrString::Number(1), running.peer().clone());
+            context.extensions.insert(parts);
+            owners.push(server.task_owner(&context).unwrap());
+        }
+        owners
+    }
+
+    #[tokio::test]
+    async fn a_tasks_owner_is_the_subject_and_the_credential_never_in_clear() {
+        let o = owners(
+            PerRequestAuth::Optional,
+            &[
+                (Some("key-a"), None),
+                (Some("key-a"), None),
+                (Some("key-b"), None),
+                (None, None),
+                (Some("key-a"), Some("alice")),
+                (None, Some("alice")),
+                (None, Some("bob")),
+            ],
+        )
+        .await;
+        assert_eq!(o[0], o[1], "the same credential is the same owner");
+        assert_ne!(o[0], o[2], "another credential is another owner");
+        assert_ne!(o[0], o[3]);
+        assert_ne!(o[4], o[0], "the subject counts with the credential");
+        assert_ne!(o[5], o[6], "another subject is another owner");
+        assert!(o
+            .iter()
+            .all(|owner| !owner.contains("key-a") && !owner.contains("key-b")));
+        // Without per-request credentials the headers are ignored: all the operator's.
+        let o = owners(PerRequestAuth::Off, &[(Some("key-a"), None), (None, None)]).await;
+        assert_eq!(o[0], o[1]);
     }
 }

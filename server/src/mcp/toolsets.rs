@@ -79,8 +79,9 @@ pub struct ServerOptions {
     /// Over HTTP, let each request bring its own Prefect credentials in the
     /// `X-Prefect-Api-Key` / `X-Prefect-Api-Auth-String` headers (multi-tenant use).
     pub per_request_auth: super::credentials::PerRequestAuth,
-    /// Stateless HTTP: no server-to-client requests (no session to carry the answer) and no
-    /// tasks (the next request may reach another replica).
+    /// Stateless HTTP: no server-to-client requests (no session to carry the answer), and
+    /// tasks only as sealed task ids, with a shared `request_state_key` (the next request may
+    /// reach another replica).
     pub stateless: bool,
     /// The key sealing `requestState` (replicas must share it); a random one when absent.
     pub request_state_key: Option<StateKey>,

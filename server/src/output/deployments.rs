@@ -175,3 +175,25 @@ pub struct CreatedFlowRun {
     /// Seconds spent waiting.
     pub waited_seconds: f64,
 }
+
+impl CreatedFlowRun {
+    /// The answer about `run` of deployment `deployment_id` (`deployment_name`), as it stands
+    /// after waiting (or not).
+    pub fn new(
+        deployment_id: Uuid,
+        deployment_name: String,
+        run: FlowRunView,
+        wait: WaitOutcome,
+        waited_seconds: f64,
+    ) -> Self {
+        CreatedFlowRun {
+            flow_run_id: run.id,
+            flow_run_name: run.name.clone(),
+            deployment_id,
+            deployment_name,
+            flow_run: run,
+            wait,
+            waited_seconds,
+        }
+    }
+}

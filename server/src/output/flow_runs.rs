@@ -102,3 +102,14 @@ pub struct WaitedFlowRun {
     /// Seconds spent waiting.
     pub waited_seconds: f64,
 }
+
+impl WaitedFlowRun {
+    pub fn new(run: FlowRunView, wait: super::WaitOutcome, waited_seconds: f64) -> Self {
+        WaitedFlowRun {
+            flow_run_id: run.id,
+            flow_run: run,
+            wait,
+            waited_seconds,
+        }
+    }
+}

@@ -3,12 +3,18 @@
 //! The wait says how far it is, and learns that it should stop, through a [`WaitWatch`]: the
 //! MCP layer turns that into progress notifications or a task's status, and the request's (or
 //! task's) cancellation; this layer does not know which.
+//!
+//! A wait can also be looked at without waiting ([`wait_outcome_at`]), by a server that keeps no
+//! state between requests; that a wait was stopped is then recorded in Prefect itself, as an
+//! input of the run ([`Prefect::record_wait_stopped`]), so that every server sees it.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use prefect_api::PrefectError;
+use chrono::{DateTime, Utc};
+use prefect_api::{types, PrefectCall, PrefectError};
 use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
 
 use super::Prefect;
 use crate::errors::ToolError;
@@ -63,16 +69,8 @@ impl Prefect {
                 return Ok(waited(run, WaitOutcome::TimedOut));
             }
             let elapsed = timeout.saturating_sub(deadline - now).as_secs_f64();
-            let state = run
-                .state
-                .as_ref()
-                .map_or("unknown", |s| s.name.as_deref().unwrap_or(&s.type_));
             watch
-                .progress(
-                    elapsed,
-                    timeout.as_secs_f64(),
-                    format!("flow run {} is {state}", run.id),
-                )
+                .progress(elapsed, timeout.as_secs_f64(), status_line(&run))
                 .await;
             tokio::select! {
                 _ = watch.cancellation().cancelled() => {
@@ -100,5 +98,129 @@ impl Prefect {
                 Err(error) => return Err(error),
             }
         }
+    }
+}
+
+/// What a waiting run is doing, as a wait reports it: "flow run … is Running".
+pub fn status_line(run: &FlowRunView) -> String {
+    let state = run
+        .state
+        .as_ref()
+        .map_or("unknown", |s| s.name.as_deref().unwrap_or(&s.type_));
+    format!("flow run {} is {state}", run.id)
+}
+
+/// Where a wait from `started` to `deadline` stands at `now`, looking at `run` once instead of
+/// polling: `None` while the run is unfinished and the deadline ahead. A finished run's wait
+/// lasted until its end time (as Prefect recorded it, within the wait); a wait past its deadline
+/// timed out after all of it.
+pub fn wait_outcome_at(
+    run: FlowRunView,
+    started: DateTime<Utc>,
+    deadline: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<Waited> {
+    let seconds = |until: DateTime<Utc>| {
+        let until = until.clamp(started, deadline.max(started));
+        ((until - started).num_milliseconds() as f64 / 100.0).round() / 10.0
+    };
+    if run.is_final() {
+        let ended = run.end_time.unwrap_or(now).min(now);
+        return Some(Waited {
+            seconds: seconds(ended),
+            run,
+            outcome: WaitOutcome::FinalState,
+        });
+    }
+    (now >= deadline).then(|| Waited {
+        seconds: seconds(deadline),
+        run,
+        outcome: WaitOutcome::TimedOut,
+    })
+}
+
+/// The key of the input that records a stopped wait on a run: `mark` names the wait (Prefect
+/// allows lowercase letters, digits and dashes in keys).
+fn stop_key(mark: &str) -> String {
+    format!("prefect-mcp-wait-stopped-{mark}")
+}
+
+impl Prefect {
+    /// Record in Prefect that the wait named `mark` on run `id` was stopped: an input of the run
+    /// (`POST /flow_runs/{id}/input`), which every server reading this Prefect sees. The run
+    /// itself is untouched. Recording it again is no error.
+    pub async fn record_wait_stopped(&self, id: Uuid, mark: &str) -> Result<(), ToolError> {
+        let body = types::BodyCreateFlowRunInputFlowRunsIdInputPost {
+            key: stop_key(mark),
+            sender: Some("prefect-mcp".into()),
+            value: serde_json::json!({ "stopped_at": Utc::now() }).to_string(),
+        };
+        match self.client.create_flow_run_input(&id, &body).value().await {
+            Ok(_) => Ok(()),
+            // 409: the key exists, the wait was stopped before.
+            Err(PrefectError::Validation { status: 409, .. }) => Ok(()),
+            Err(source) => Err(ToolError::Prefect {
+                action: format!("recording the stopped wait on flow run {id}"),
+                source,
+            }),
+        }
+    }
+
+    /// Whether [`Prefect::record_wait_stopped`] recorded the wait named `mark` on run `id`.
+    pub async fn wait_stopped(&self, id: Uuid, mark: &str) -> Result<bool, ToolError> {
+        match self
+            .client
+            .read_flow_run_input(&id, &stop_key(mark))
+            .value()
+            .await
+        {
+            // Prefect answers the stored text; whatever it holds, the record is there.
+            Ok(_) | Err(PrefectError::Decode { .. }) => Ok(true),
+            Err(PrefectError::NotFound { .. }) => Ok(false),
+            Err(source) => Err(ToolError::Prefect {
+                action: format!("reading the inputs of flow run {id}"),
+                source,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(state: &str, end_time: Option<DateTime<Utc>>) -> FlowRunView {
+        let captured = include_str!("../../tests/fixtures/flow_run_completed.json");
+        let mut run: types::FlowRunResponse = serde_json::from_str(captured).unwrap();
+        if let Some(s) = run.state.as_mut() {
+            s.type_ = types::StateType(state.into());
+            s.name = Some(state.into());
+        }
+        let mut run = FlowRunView::from(run);
+        run.end_time = end_time;
+        run
+    }
+
+    #[test]
+    fn a_wait_looked_at_once_ends_as_a_polled_wait_would() {
+        let started: DateTime<Utc> = "2026-12-04T12:00:00Z".parse().unwrap();
+        let deadline = started + chrono::Duration::seconds(60);
+        let at = |s: i64| started + chrono::Duration::seconds(s);
+        assert!(wait_outcome_at(run("RUNNING", None), started, deadline, at(30)).is_none());
+        let done = wait_outcome_at(run("COMPLETED", Some(at(12))), started, deadline, at(30));
+        let done = done.unwrap();
+        assert_eq!(
+            (done.outcome, done.seconds),
+            (WaitOutcome::FinalState, 12.0)
+        );
+        // A run that ended before the wait began was waited for no time at all.
+        let before = wait_outcome_at(run("FAILED", Some(at(-5))), started, deadline, at(1));
+        assert_eq!(before.unwrap().seconds, 0.0);
+        let late = wait_outcome_at(run("RUNNING", None), started, deadline, at(61)).unwrap();
+        assert_eq!((late.outcome, late.seconds), (WaitOutcome::TimedOut, 60.0));
+        assert_eq!(
+            status_line(&late.run),
+            format!("flow run {} is RUNNING", late.run.id)
+        );
     }
 }

@@ -20,4 +20,5 @@ mod overview;
 mod run_writes;
 mod seam;
 mod states;
+mod tasks;
 mod writes;

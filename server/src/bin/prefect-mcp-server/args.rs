@@ -163,8 +163,10 @@ pub struct Cli {
     )]
     pub per_request_auth: PerRequestAuth,
     /// The key (32 bytes or more) that seals the state of questions asked of 2026-07-28
-    /// clients (`requestState`). Replicas behind one load balancer must share it; without it
-    /// each process uses a random key of its own. Prefer PREFECT_MCP_REQUEST_STATE_KEY.
+    /// clients (`requestState`) and, with --stateless, the ids of tasks (which any replica
+    /// then answers). Replicas behind one load balancer must share it; without it each process
+    /// uses a random key of its own and stateless HTTP offers no tasks. Prefer
+    /// PREFECT_MCP_REQUEST_STATE_KEY.
     #[arg(
         long,
         global = true,

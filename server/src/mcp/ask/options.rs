@@ -8,7 +8,7 @@ use rmcp::model::RequestStateCodec;
 
 /// The key that seals `requestState`. Replicas behind one load balancer must share it.
 #[derive(Clone)]
-pub struct StateKey(pub(super) Arc<RequestStateCodec>);
+pub struct StateKey(pub(in crate::mcp) Arc<RequestStateCodec>);
 
 impl std::fmt::Debug for StateKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

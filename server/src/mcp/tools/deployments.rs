@@ -15,7 +15,7 @@ use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{questions, resolve, Asker};
 use crate::mcp::prefect_server::PrefectServer;
 use crate::mcp::seam::signed_in;
-use crate::mcp::tasks::Progress;
+use crate::mcp::tasks::sealed::Finish;
 use crate::output::{CreatedFlowRun, DeploymentList, DeploymentView, WaitOutcome};
 use crate::prefect::deployments::{check_parameter_names, deployments_body};
 use crate::prefect::waits::MAX_WAIT_SECONDS;
@@ -191,24 +191,20 @@ impl PrefectServer {
         let (run, wait, waited_seconds) = if args.timeout == 0 {
             (run, WaitOutcome::NotWaited, 0.0)
         } else {
-            let waited = self
-                .prefect
-                .wait_for_final_state(
-                    run,
-                    Duration::from_secs(args.timeout as u64),
-                    &Progress::of(&context),
-                )
-                .await?;
+            let finish = Finish::CreateFlowRunFromDeployment {
+                deployment_id: deployment.id,
+                deployment_name: deployment.name.clone(),
+            };
+            let timeout = Duration::from_secs(args.timeout as u64);
+            let waited = self.wait_for_run(run, timeout, finish, &context).await?;
             (waited.run, waited.outcome, waited.seconds)
         };
-        Ok(Json(CreatedFlowRun {
-            flow_run_id: run.id,
-            flow_run_name: run.name.clone(),
-            deployment_id: deployment.id,
-            deployment_name: deployment.name,
-            flow_run: run,
+        Ok(Json(CreatedFlowRun::new(
+            deployment.id,
+            deployment.name,
+            run,
             wait,
             waited_seconds,
-        }))
+        )))
     }
 }

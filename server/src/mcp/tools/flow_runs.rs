@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::args::{self, tool_args, Parameters};
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::prefect_server::PrefectServer;
-use crate::mcp::tasks::Progress;
+use crate::mcp::tasks::sealed::Finish;
 use crate::output::{CancelResult, FlowRunList, FlowRunView, WaitedFlowRun};
 use crate::prefect::flow_runs::flow_runs_body;
 use crate::prefect::waits::MAX_WAIT_SECONDS;
@@ -142,19 +142,14 @@ impl PrefectServer {
             .into());
         }
         let run = self.prefect.read_flow_run(id).await?;
+        let timeout = Duration::from_secs(args.timeout as u64);
         let waited = self
-            .prefect
-            .wait_for_final_state(
-                run,
-                Duration::from_secs(args.timeout as u64),
-                &Progress::of(&context),
-            )
+            .wait_for_run(run, timeout, Finish::WaitForFlowRun, &context)
             .await?;
-        Ok(Json(WaitedFlowRun {
-            flow_run_id: waited.run.id,
-            flow_run: waited.run,
-            wait: waited.outcome,
-            waited_seconds: waited.seconds,
-        }))
+        Ok(Json(WaitedFlowRun::new(
+            waited.run,
+            waited.outcome,
+            waited.seconds,
+        )))
     }
 }

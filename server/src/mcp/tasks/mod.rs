@@ -6,11 +6,18 @@
 //! blocking call would have returned. `tasks/cancel` stops the wait, never the flow run. Other
 //! clients keep the blocking call, with progress notifications.
 //!
-//! Tasks belong to the session that made them (each session has its own `TaskManager`, so
-//! another session's task id is "not found"), at most [`MAX_TASKS_PER_SESSION`] run at once,
-//! and they are cancelled when their session ends. A result is kept for [`KEEP_RESULT`] past
-//! the longest wait. Tasks live in this process, so stateless HTTP, where the next request may
-//! reach another replica, does not offer them.
+//! Over stdio and HTTP sessions, tasks live in this process: they belong to the session that
+//! made them (each session has its own `TaskManager`, so another session's task id is "not
+//! found"), at most [`MAX_TASKS_PER_SESSION`] run at once, and they are cancelled when their
+//! session ends. A result is kept for [`KEEP_RESULT`] past the longest wait.
+//!
+//! Stateless HTTP, where the next request may reach another replica, offers tasks only with a
+//! shared `--request-state-key`: the wait is then no process's, but a sealed task id that any
+//! replica answers from Prefect's own state ([`sealed`]); [`wait`] is where a waiting tool
+//! hands its wait over.
+
+pub mod sealed;
+pub mod wait;
 
 use std::future::Future;
 use std::time::Duration;
@@ -24,7 +31,9 @@ use rmcp::task_manager::{TaskContext, TaskExit, TaskManager, TaskOptions};
 use rmcp::{ErrorData, RoleServer};
 use tokio_util::sync::CancellationToken;
 
+use self::sealed::SealedTasks;
 use crate::errors::{ArgumentError, ToolError};
+use crate::mcp::ask::StateKey;
 use crate::prefect::waits::{WaitWatch, MAX_WAIT_SECONDS};
 
 /// How long a finished task's result is kept after the longest wait.
@@ -36,30 +45,59 @@ const SESSION_CHECK: Duration = Duration::from_secs(1);
 /// How long a cancelled call gets to stop on its own before it is dropped: `tasks/cancel` must
 /// not wait on a call parked on a question.
 const CANCEL_GRACE: Duration = Duration::from_millis(500);
-/// The longest wait a tool accepts (its `timeout`), which bounds a task's life.
-const MAX_WAIT: Duration = Duration::from_secs(MAX_WAIT_SECONDS as u64);
+/// How long a task is kept (in process) or opens (sealed) after it was made: the longest wait
+/// a tool accepts (its `timeout`), and [`KEEP_RESULT`].
+const TASK_TTL: Duration = Duration::from_secs(MAX_WAIT_SECONDS as u64 + KEEP_RESULT.as_secs());
 const POLL_INTERVAL_MS: u64 = 2_000;
 
-/// The tasks of this server process, if it offers the extension.
+/// The tasks this server offers, if it offers the extension.
 #[derive(Clone, Default)]
 pub struct Tasks {
-    manager: Option<TaskManager>,
+    kind: Kind,
+}
+
+#[derive(Clone, Default)]
+enum Kind {
+    /// Stateless HTTP without a shared key: no tasks.
+    #[default]
+    None,
+    /// One session's tasks, in this process.
+    InProcess(TaskManager),
+    /// Sealed tasks that any replica holding the key answers.
+    Sealed(SealedTasks),
 }
 
 impl Tasks {
-    pub fn new(offered: bool) -> Self {
-        Tasks {
-            manager: offered.then(TaskManager::new),
-        }
+    /// Sessions (stdio, HTTP) keep their tasks in this process; stateless HTTP seals them
+    /// with the replicas' shared `key`, and offers none without one.
+    pub fn new(stateless: bool, key: Option<&StateKey>) -> Self {
+        let kind = match (stateless, key) {
+            (false, _) => Kind::InProcess(TaskManager::new()),
+            (true, Some(key)) => Kind::Sealed(SealedTasks::new(key.clone())),
+            (true, None) => Kind::None,
+        };
+        Tasks { kind }
     }
 
-    /// The tasks of a new session: none of another session's.
+    /// The tasks of a new session (or stateless request): none of another session's.
     pub fn for_session(&self) -> Self {
-        Tasks::new(self.offered())
+        let kind = match &self.kind {
+            Kind::InProcess(_) => Kind::InProcess(TaskManager::new()),
+            other => other.clone(),
+        };
+        Tasks { kind }
     }
 
     pub fn offered(&self) -> bool {
-        self.manager.is_some()
+        !matches!(self.kind, Kind::None)
+    }
+
+    /// The sealed tasks of stateless replicas, when this server offers those.
+    pub fn sealed(&self) -> Option<&SealedTasks> {
+        match &self.kind {
+            Kind::Sealed(tasks) => Some(tasks),
+            _ => None,
+        }
     }
 
     /// Whether this call runs as a task: the server offers tasks, the client declared the
@@ -96,7 +134,7 @@ impl Tasks {
             .into_error_data());
         }
         let options = TaskOptions::new()
-            .with_ttl_ms((MAX_WAIT + KEEP_RESULT).as_millis() as u64)
+            .with_ttl_ms(TASK_TTL.as_millis() as u64)
             .with_poll_interval_ms(POLL_INTERVAL_MS)
             .with_status_message("starting");
         let task = manager.spawn(options, move |task| {
@@ -147,9 +185,13 @@ impl Tasks {
     }
 
     fn manager(&self) -> Result<&TaskManager, ErrorData> {
-        self.manager
-            .as_ref()
-            .ok_or_else(|| ErrorData::invalid_request("this server does not offer tasks", None))
+        match &self.kind {
+            Kind::InProcess(manager) => Ok(manager),
+            _ => Err(ErrorData::invalid_request(
+                "this server does not offer tasks in process",
+                None,
+            )),
+        }
     }
 }
 
