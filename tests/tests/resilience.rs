@@ -142,3 +142,41 @@ fn a_client_disconnecting_during_a_wait_ends_the_server() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// `subscriptions/listen` on a run whose first read fails (Prefect busy: a 500) still watches
+/// it: the next poll's answer is announced. Before, the run was dropped and the client waited
+/// for an update that never came (seen once as the Python SDK 2.x context test timing out).
+#[tokio::test]
+async fn listen_keeps_a_run_whose_first_read_failed() {
+    let run = std::fs::read_to_string(
+        workspace_root().join("server/tests/fixtures/flow_run_completed.json"),
+    )
+    .expect("fixture");
+    let id = serde_json::from_str::<serde_json::Value>(&run).expect("fixture json")["id"]
+        .as_str()
+        .expect("fixture id")
+        .to_string();
+    let fake = FakePrefect::start(vec![
+        Answer::json(500, r#"{"detail":"database is locked"}"#),
+        Answer::json(200, &format!("[{run}]")),
+    ])
+    .await;
+    let server = HttpServer::start(&["--stateless"], &[("PREFECT_API_URL", &fake.api_url)]);
+    let uri = format!("prefect://flow-runs/{id}");
+    let messages = replicas::listen_2026(
+        &server.mcp(),
+        std::slice::from_ref(&uri),
+        Duration::from_secs(30),
+        |messages| {
+            messages
+                .iter()
+                .any(|m| m["method"] == "notifications/resources/updated")
+        },
+    )
+    .await;
+    let update = messages
+        .iter()
+        .find(|m| m["method"] == "notifications/resources/updated")
+        .expect("an update");
+    assert_eq!(update["params"]["uri"], uri.as_str(), "{messages:?}");
+}

@@ -26,6 +26,7 @@ use crate::errors::{ArgumentError, ToolError};
 use crate::output::FlowRunView;
 use crate::prefect::query::MAX_LIMIT;
 use crate::prefect::Prefect;
+use prefect_api::PrefectError;
 
 pub const POLL_INTERVAL: Duration = Duration::from_millis(1500);
 
@@ -42,6 +43,16 @@ struct Seen {
         Option<chrono::DateTime<chrono::Utc>>,
     )>,
     is_final: bool,
+}
+
+impl Seen {
+    /// Not read yet: any state the next poll finds differs from it.
+    fn unknown() -> Self {
+        Seen {
+            state: None,
+            is_final: false,
+        }
+    }
 }
 
 impl From<&FlowRunView> for Seen {
@@ -240,6 +251,21 @@ pub async fn listen(context: SubscriptionContext, prefect: Prefect) {
                 watched.insert(uri, (id, Seen::from(&run)));
             }
             Ok(_) => {}
+            // A first read that failed for a passing reason (Prefect busy or briefly away) must
+            // not drop the run: the client was told it is watched and would wait for ever. The
+            // next poll reads it and, whatever its state, reports it as updated.
+            Err(
+                error @ ToolError::Prefect {
+                    source:
+                        PrefectError::Unreachable { .. }
+                        | PrefectError::Timeout { .. }
+                        | PrefectError::Server { .. },
+                    ..
+                },
+            ) => {
+                tracing::info!(uri, error = %error.message(), "first read failed; watching");
+                watched.insert(uri, (id, Seen::unknown()));
+            }
             Err(error) => tracing::info!(uri, error = %error.message(), "not watching"),
         }
     }
