@@ -1,4 +1,5 @@
-//! `seed`: the runner serving the sample deployments, then seed.py building the sample world.
+//! `seed`: the runner serving the sample deployments, then seed.py building the sample world
+//! (the caller holds the lock).
 
 use std::process::{Command, Stdio};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
