@@ -31,7 +31,7 @@ pub fn render() -> Result<String> {
     settings
         .with_interface(InterfaceStyle::Positional)
         .with_tag(TagStyle::Merged)
-        // The hand-written `ClientHooks` impl (prefect-api/src/client.rs) adds retries; the
+        // The hand-written `ClientHooks` impl (prefect-api/src/client/hooks.rs) adds retries; the
         // inner value carries their settings.
         .with_inner_type(quote::quote! { crate::client::ClientSettings })
         .with_hooks(HooksMode::Expected)

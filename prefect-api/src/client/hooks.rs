@@ -1,0 +1,140 @@
+//! What happens around every generated request: retries of 429/502/503, the response size cap,
+//! and one trace event per operation.
+
+use std::time::Duration;
+
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::StatusCode;
+
+use super::{ClientSettings, TOO_LARGE};
+use crate::generated::Client;
+
+fn is_retryable(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS | StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE
+    )
+}
+
+/// The wait before retry `attempt` (0-based): `Retry-After` seconds when the server gives them,
+/// otherwise exponential backoff from 250 ms; never more than `max`.
+fn retry_delay(headers: &HeaderMap, attempt: u32, max: Duration) -> Duration {
+    let asked = headers
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|secs| secs.is_finite() && *secs >= 0.0)
+        .map(Duration::from_secs_f64);
+    asked
+        .unwrap_or_else(|| Duration::from_millis(250u64.saturating_mul(1 << attempt.min(10))))
+        .min(max)
+}
+
+impl ClientHooks<ClientSettings> for Client {
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let limit = self.inner().max_response_bytes;
+        match result
+            .as_ref()
+            .ok()
+            .and_then(reqwest::Response::content_length)
+        {
+            Some(length) if length > limit => Err(progenitor_client::Error::Custom(format!(
+                "{TOO_LARGE}{length} bytes announced, the limit is {limit}"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let started = std::time::Instant::now();
+        let method = request.method().clone();
+        let (result, retries) = self.send_with_retries(request).await;
+        let limit = self.inner().max_response_bytes;
+        let result = result.map(|response| crate::capped::cap(response, limit));
+        // One event per operation, never with headers or bodies (they carry credentials and
+        // user data): what was called, how it ended, how long it took.
+        match &result {
+            Ok(response) => tracing::debug!(
+                operation = info.operation_id,
+                %method,
+                status = response.status().as_u16(),
+                duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+                retries,
+                "prefect request"
+            ),
+            Err(error) => tracing::debug!(
+                operation = info.operation_id,
+                %method,
+                error = if error.is_timeout() { "timeout" } else if error.is_connect() { "connect" } else { "request" },
+                duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+                retries,
+                "prefect request failed"
+            ),
+        }
+        result
+    }
+}
+
+impl Client {
+    /// Send, retrying 429/502/503 as configured; the response and how many retries it took.
+    async fn send_with_retries(
+        &self,
+        request: reqwest::Request,
+    ) -> (reqwest::Result<reqwest::Response>, u32) {
+        let settings = self.inner();
+        let mut attempt = 0;
+        loop {
+            // A request whose body cannot be cloned (a stream) is sent once.
+            let Some(retry) = request
+                .try_clone()
+                .filter(|_| attempt < settings.max_retries)
+            else {
+                return (self.client().execute(request).await, attempt);
+            };
+            let response = match self.client().execute(retry).await {
+                Ok(response) => response,
+                Err(error) => return (Err(error), attempt),
+            };
+            if !is_retryable(response.status()) {
+                return (Ok(response), attempt);
+            }
+            let delay = retry_delay(response.headers(), attempt, settings.max_retry_delay);
+            attempt += 1;
+            tokio::time::sleep(delay).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn retry_after_is_honoured_and_capped() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("2"));
+        assert_eq!(
+            retry_delay(&headers, 0, Duration::from_secs(10)),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            retry_delay(&headers, 0, Duration::from_secs(1)),
+            Duration::from_secs(1)
+        );
+        let none = HeaderMap::new();
+        assert_eq!(
+            retry_delay(&none, 2, Duration::from_secs(10)),
+            Duration::from_millis(1000)
+        );
+    }
+}

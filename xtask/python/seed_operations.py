@@ -1,0 +1,134 @@
+"""Step 4 of seed.py: the operations world, nothing of which the runner serves.
+
+Work pools without workers, a paused pool and a paused queue, a deployment of the flow "mcp-late"
+in "mcp-pool" with one overdue run ("seed-late") that the server marks Late, a global concurrency
+limit, an automation and two variables; each is looked up first and only created (or corrected)
+when needed.
+"""
+
+import datetime
+
+from seed_api import Api, correct, deployment_path, ensure, quoted
+
+# The operations world (step 4). "mcp-pool" never gets a worker; nothing may be paused beyond
+# what is listed here (a test expects "paused-schedule" to be the only paused deployment).
+POOL = "mcp-pool"
+PAUSED_QUEUE = "mcp-paused-queue"
+PAUSED_POOL = "mcp-paused-pool"
+LATE_FLOW = "mcp-late"
+LATE_DEPLOYMENT = "late-deployment"
+LATE_RUN = "seed-late"
+LATE_TIMEOUT = 90.0  # the late-runs service marks an overdue run within about 20 s
+GLOBAL_LIMIT = "mcp-limit"
+AUTOMATION = "mcp-notify-on-failure"
+# Variables (name -> JSON value) that the variable tools read; tests never change these two.
+VARIABLES = {
+    "mcp_threshold": 10,
+    "mcp_settings": {"region": "eu-west", "retries": 3},
+}
+
+
+
+def ensure_work_pool(api: Api, name: str, paused: bool) -> dict:
+    path = f"/work_pools/{quoted(name)}"
+    pool = ensure(api, f"work pool {name}", path, "/work_pools/",
+                  {"name": name, "type": "process", "is_paused": paused})
+    correct(api, f"work pool {name}", path, pool, {"is_paused": paused})
+    return pool
+
+
+def ensure_late_run(api: Api, deployment: dict) -> dict:
+    """One SCHEDULED run of the late deployment, due ten minutes ago. An existing one is reused;
+    if someone moved it on (cancelled it, say), a new one is made under the next idempotency key,
+    so that a retried or repeated create never adds a second run."""
+    existing = api.call("POST", "/flow_runs/filter", json={
+        "deployments": {"id": {"any_": [deployment["id"]]}},
+        "flow_runs": {"name": {"any_": [LATE_RUN]}},
+        "limit": 200,
+    })
+    for run in existing:
+        if (run.get("state") or {}).get("type") == "SCHEDULED":
+            return run
+    print(f"  creating the overdue run {LATE_RUN}", flush=True)
+    due = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=10)
+    return api.call("POST", f"/deployments/{deployment['id']}/create_flow_run", json={
+        "name": LATE_RUN,
+        "tags": ["seed"],
+        "idempotency_key": f"xtask-seed:{LATE_RUN}:{len(existing)}",
+        "state": {"type": "SCHEDULED", "state_details": {"scheduled_time": due.isoformat()}},
+    })
+
+
+def ensure_automation(api: Api) -> dict:
+    """Automations have no unique name and no lookup by name: list them, create when missing,
+    and drop duplicates that an ambiguous (timed out, retried) create may have left."""
+    def named():
+        automations = api.call("POST", "/automations/filter", json={"limit": 200})
+        return sorted((a for a in automations if a["name"] == AUTOMATION),
+                      key=lambda a: a.get("created") or "")
+
+    found = named()
+    if not found:
+        print(f"  creating automation {AUTOMATION}", flush=True)
+        api.call("POST", "/automations/", json={
+            "name": AUTOMATION,
+            "description": "Reacts to every failed flow run (and does nothing).",
+            "enabled": True,
+            "trigger": {
+                "type": "event",
+                "posture": "Reactive",
+                "expect": ["prefect.flow-run.Failed"],
+                "match": {"prefect.resource.id": "prefect.flow-run.*"},
+                "threshold": 1,
+                "within": 0,
+            },
+            "actions": [{"type": "do-nothing"}],
+        })
+        found = named()
+    for duplicate in found[1:]:
+        api.call("DELETE", f"/automations/{duplicate['id']}", ok=(200, 204, 404))
+    return found[0]
+
+
+def seed_operations(api: Api) -> dict:
+    """Step 4: what the work pool, dashboard and diagnosis tools look at. Returns the late run."""
+    ensure_work_pool(api, POOL, paused=False)
+    ensure_work_pool(api, PAUSED_POOL, paused=True)
+    queue_path = f"/work_pools/{quoted(POOL)}/queues/{quoted(PAUSED_QUEUE)}"
+    queue = ensure(api, f"queue {POOL}/{PAUSED_QUEUE}", queue_path,
+                   f"/work_pools/{quoted(POOL)}/queues",
+                   {"name": PAUSED_QUEUE, "is_paused": True})
+    correct(api, f"queue {POOL}/{PAUSED_QUEUE}", queue_path, queue, {"is_paused": True})
+
+    flow = ensure(api, f"flow {LATE_FLOW}", f"/flows/name/{quoted(LATE_FLOW)}", "/flows/",
+                  {"name": LATE_FLOW, "tags": ["mcp-demo", "late"]})
+    placement = {"work_pool_name": POOL, "work_queue_name": "default", "concurrency_limit": 1}
+    deployment = ensure(api, f"deployment {LATE_FLOW}/{LATE_DEPLOYMENT}",
+                        deployment_path(LATE_FLOW, LATE_DEPLOYMENT), "/deployments/", {
+                            "name": LATE_DEPLOYMENT,
+                            "flow_id": flow["id"],
+                            "entrypoint": "sample_flows.py:late",
+                            "path": ".",
+                            "tags": ["mcp-demo", "late"],
+                            "description": "In mcp-pool, which no worker polls: its runs go Late.",
+                            **placement,
+                        })
+    # Newer servers keep a deployment's limit in a global concurrency limit of its own and
+    # answer `concurrency_limit: null`.
+    current = dict(deployment, concurrency_limit=deployment.get("concurrency_limit")
+                   or (deployment.get("global_concurrency_limit") or {}).get("limit"))
+    correct(api, f"deployment {LATE_FLOW}/{LATE_DEPLOYMENT}", f"/deployments/{deployment['id']}",
+            current, placement)
+    late_run = ensure_late_run(api, deployment)
+
+    limit_path = f"/v2/concurrency_limits/{quoted(GLOBAL_LIMIT)}"
+    limit = ensure(api, f"global concurrency limit {GLOBAL_LIMIT}", limit_path,
+                   "/v2/concurrency_limits/", {"name": GLOBAL_LIMIT, "limit": 1})
+    correct(api, f"global concurrency limit {GLOBAL_LIMIT}", limit_path, limit, {"limit": 1})
+    ensure_automation(api)
+    for name, value in VARIABLES.items():
+        path = f"/variables/name/{quoted(name)}"
+        variable = ensure(api, f"variable {name}", path, "/variables/",
+                          {"name": name, "value": value, "tags": ["mcp-demo"]})
+        correct(api, f"variable {name}", path, variable, {"value": value})
+    return late_run
