@@ -70,9 +70,9 @@ fn is_zero(n: &usize) -> bool {
 /// The result as it may leave the server. `Err` carries the size of a result that could not be
 /// brought under the budget.
 ///
-/// Most results are under the budget and hold no long string: they are measured once (a
-/// counting pass, nothing built) and leave with the text twin rmcp already serialised. Only a
-/// result over the budget is cut, which may take more passes.
+/// Most results are under the budget and hold no long string: their size is their text twin's
+/// length (rmcp serialised it once), they are not serialised again, and they leave with that
+/// twin. Only a result over the budget is cut, which may take more passes.
 pub fn bound_result(mut result: CallToolResult) -> Result<CallToolResult, usize> {
     match result.structured_content.take() {
         Some(mut value) => {
@@ -81,10 +81,22 @@ pub fn bound_result(mut result: CallToolResult) -> Result<CallToolResult, usize>
                 [block] => block.as_text().map(|text| text.text.as_bytes()),
                 _ => None,
             };
-            let (size, twin_is_same) = measure_against(&value, twin);
+            // A tool's structured result comes with its compact JSON as text twin (rmcp's
+            // `Json` serialises the value once for it): while no string was cut, the twin's
+            // length is the value's size, and the value is not serialised again.
+            let size = match twin {
+                Some(twin) if strings_cut == 0 => {
+                    debug_assert!(
+                        measure_against(&value, Some(twin)).1,
+                        "a text twin that is not the structured result's JSON"
+                    );
+                    twin.len()
+                }
+                _ => json_len(&value),
+            };
             if strings_cut == 0 && size <= MAX_RESULT_BYTES {
-                // Nothing to cut: the text twin stays as serialised, unless it is not this JSON.
-                if !twin_is_same {
+                // Nothing to cut: the text twin stays as serialised (made when there is none).
+                if twin.is_none() {
                     result.content = vec![ContentBlock::text(value.to_string())];
                 }
                 result.structured_content = Some(value);
@@ -122,10 +134,16 @@ pub fn bound_value(value: &mut Value) -> Result<Option<Truncation>, usize> {
     cut_to_budget(value, strings_cut, size)
 }
 
+/// Whether `text` has more characters than the cap; a text of no more bytes cannot, and is not
+/// counted (most are).
+fn longer_than_cap(text: &str) -> bool {
+    text.len() > MAX_STRING_CHARS && text.chars().count() > MAX_STRING_CHARS
+}
+
 /// Cut every string (and map key) longer than the cap; how many were cut.
 fn cap_strings(value: &mut Value) -> usize {
     match value {
-        Value::String(text) if text.chars().count() > MAX_STRING_CHARS => {
+        Value::String(text) if longer_than_cap(text) => {
             *text = cap_text(text, MAX_STRING_CHARS);
             1
         }
@@ -133,7 +151,7 @@ fn cap_strings(value: &mut Value) -> usize {
         Value::Object(fields) => {
             let long_keys: Vec<String> = fields
                 .keys()
-                .filter(|k| k.chars().count() > MAX_STRING_CHARS)
+                .filter(|k| longer_than_cap(k))
                 .cloned()
                 .collect();
             let cut = long_keys.len();
@@ -277,10 +295,20 @@ mod tests {
         assert_eq!(text, r#"{"count":1,"flows":[{"id":1}]}"#);
     }
 
+    /// The size is read off the twin, so a twin that is not the JSON would be measured wrong:
+    /// debug builds (every test) stop on it; the fast tier calls every tool through the seam.
     #[test]
-    fn a_text_twin_that_is_not_the_json_is_rebuilt() {
+    #[should_panic(expected = "not the structured result's JSON")]
+    fn a_text_twin_that_is_not_the_json_is_caught_in_tests() {
         let mut result = CallToolResult::structured(json!({"a": 1}));
         result.content = vec![ContentBlock::text(r#"{"a":2}"#)];
+        let _ = bound_result(result);
+    }
+
+    #[test]
+    fn a_result_without_a_twin_gets_one() {
+        let mut result = CallToolResult::structured(json!({"a": 1}));
+        result.content.clear();
         let bounded = bound_result(result).unwrap();
         assert_eq!(bounded.content[0].as_text().unwrap().text, r#"{"a":1}"#);
     }
