@@ -123,7 +123,7 @@ async fn get_dashboard_counts_with_prefects_count_endpoints() {
         WORK_POOLS,
     )
     .await;
-    crate::observability::mock_pool_members(&mut h).await;
+    crate::observability::work_pools::mock_pool_members(&mut h).await;
     h.answer("POST", "/flows/count", "7").await;
     h.answer("POST", "/deployments/count", "8").await;
 

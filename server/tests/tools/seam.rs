@@ -7,9 +7,8 @@ use serde_json::{json, Value};
 use crate::fixtures::*;
 use crate::harness::*;
 
-/// Every tool, as the generated snapshot of the tool list has them
-/// (`tests/snapshots/tools.json`, which `tests/tests/server.rs` checks against the server):
-/// never a list kept by hand.
+/// Every tool, as the generated snapshot of the tool list has them (`tests/snapshots/tools.json`,
+/// which `tests/tests/server/tool_list.rs` checks against the server): never a list kept by hand.
 pub(crate) fn all_tools() -> Vec<String> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/snapshots/tools.json");
     let digest: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
