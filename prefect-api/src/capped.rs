@@ -17,8 +17,17 @@ pub(crate) struct BodyTooLarge {
     pub(crate) limit: u64,
 }
 
-/// Give `response` a body that fails once more than `limit` bytes have arrived.
-pub(crate) fn cap(response: reqwest::Response, limit: u64) -> reqwest::Response {
+/// A place among the requests in flight, given back when the body it was taken for is read
+/// or dropped.
+pub(crate) type Turn = tokio::sync::OwnedSemaphorePermit;
+
+/// Give `response` a body that fails once more than `limit` bytes have arrived, and that holds
+/// `turn` until it ends.
+pub(crate) fn cap(
+    response: reqwest::Response,
+    limit: u64,
+    turn: Option<Turn>,
+) -> reqwest::Response {
     let url = response.url().clone();
     let (mut parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
     // The URL travels in an extension (kept for error messages, which name what failed); the
@@ -31,6 +40,7 @@ pub(crate) fn cap(response: reqwest::Response, limit: u64) -> reqwest::Response 
         inner: body,
         limit,
         seen: 0,
+        turn,
     });
     reqwest::Response::from(http::Response::from_parts(parts, capped))
 }
@@ -39,6 +49,7 @@ struct Capped {
     inner: reqwest::Body,
     limit: u64,
     seen: u64,
+    turn: Option<Turn>,
 }
 
 impl Body for Capped {
@@ -55,7 +66,11 @@ impl Body for Capped {
         let frame = match Pin::new(&mut self.inner).poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => frame,
             Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error.into()))),
-            Poll::Ready(None) => return Poll::Ready(None),
+            Poll::Ready(None) => {
+                // The whole answer is in: the next request may go.
+                self.turn = None;
+                return Poll::Ready(None);
+            }
             Poll::Pending => return Poll::Pending,
         };
         if let Some(data) = frame.data_ref() {

@@ -155,10 +155,7 @@ impl OAuthMcp {
                 "PREFECT_API_URL",
                 api_url.map(String::from).unwrap_or_else(prefect_api_url),
             )
-            .env(
-                "PREFECT_HOME",
-                std::env::temp_dir().join("prefect-mcp-tests-empty-home"),
-            )
+            .env("PREFECT_HOME", crate::empty_prefect_home())
             .env_remove("PREFECT_API_KEY")
             .env_remove("PREFECT_MCP_HTTP_TOKEN")
             .env("RUST_LOG", "info")

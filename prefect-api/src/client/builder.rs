@@ -1,5 +1,6 @@
 //! Building a [`Client`]: the URL checks, default headers and timeouts of the HTTP client.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use progenitor_client::ClientInfo;
@@ -25,6 +26,8 @@ pub struct ClientBuilder {
     max_retries: u32,
     max_retry_delay: Duration,
     max_response_bytes: u64,
+    /// Shared by every client built from this builder (and its clones).
+    in_flight: Option<Arc<tokio::sync::Semaphore>>,
     user_agent: String,
 }
 
@@ -51,6 +54,7 @@ impl Client {
             max_retries: 3,
             max_retry_delay: Duration::from_secs(10),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            in_flight: None,
             user_agent: concat!("prefect-api-rs/", env!("CARGO_PKG_VERSION")).to_string(),
         }
     }
@@ -107,6 +111,15 @@ impl ClientBuilder {
     /// otherwise.
     pub fn max_response_bytes(mut self, bytes: u64) -> Self {
         self.max_response_bytes = bytes;
+        self
+    }
+
+    /// At most `requests` requests in flight at once (from sending to the end of the answer's
+    /// body), shared by every client built from this builder or its clones; more wait their
+    /// turn. Unlimited by default. A server that fans many callers into one Prefect keeps
+    /// Prefect's load, its own connections and its memory bounded with it.
+    pub fn max_concurrent_requests(mut self, requests: usize) -> Self {
+        self.in_flight = Some(Arc::new(tokio::sync::Semaphore::new(requests.max(1))));
         self
     }
 
@@ -168,6 +181,7 @@ impl ClientBuilder {
             max_retries: self.max_retries,
             max_retry_delay: self.max_retry_delay,
             max_response_bytes: self.max_response_bytes,
+            in_flight: self.in_flight,
             display_url: redact_url(&base_url),
         };
         Ok(Client::new_with_client(&base_url, http, settings))

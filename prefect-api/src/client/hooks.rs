@@ -8,6 +8,7 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::StatusCode;
 
 use super::{ClientSettings, TOO_LARGE};
+use crate::capped::Turn;
 use crate::generated::Client;
 
 fn is_retryable(status: StatusCode) -> bool {
@@ -57,9 +58,9 @@ impl ClientHooks<ClientSettings> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         let started = std::time::Instant::now();
         let method = request.method().clone();
-        let (result, retries) = self.send_with_retries(request).await;
+        let (result, retries, turn) = self.send_with_retries(request).await;
         let limit = self.inner().max_response_bytes;
-        let result = result.map(|response| crate::capped::cap(response, limit));
+        let result = result.map(|response| crate::capped::cap(response, limit, turn));
         // One event per operation, never with headers or bodies (they carry credentials and
         // user data): what was called, how it ended, how long it took.
         match &result {
@@ -85,32 +86,43 @@ impl ClientHooks<ClientSettings> for Client {
 }
 
 impl Client {
-    /// Send, retrying 429/502/503 as configured; the response and how many retries it took.
+    /// Send, retrying 429/502/503 as configured; the response, how many retries it took, and
+    /// the turn it holds while its body is read (when requests in flight are limited; none is
+    /// held while waiting to retry).
     async fn send_with_retries(
         &self,
         request: reqwest::Request,
-    ) -> (reqwest::Result<reqwest::Response>, u32) {
+    ) -> (reqwest::Result<reqwest::Response>, u32, Option<Turn>) {
         let settings = self.inner();
         let mut attempt = 0;
         loop {
+            let turn = self.turn().await;
             // A request whose body cannot be cloned (a stream) is sent once.
             let Some(retry) = request
                 .try_clone()
                 .filter(|_| attempt < settings.max_retries)
             else {
-                return (self.client().execute(request).await, attempt);
+                return (self.client().execute(request).await, attempt, turn);
             };
             let response = match self.client().execute(retry).await {
                 Ok(response) => response,
-                Err(error) => return (Err(error), attempt),
+                Err(error) => return (Err(error), attempt, turn),
             };
             if !is_retryable(response.status()) {
-                return (Ok(response), attempt);
+                return (Ok(response), attempt, turn);
             }
             let delay = retry_delay(response.headers(), attempt, settings.max_retry_delay);
+            drop((response, turn));
             attempt += 1;
             tokio::time::sleep(delay).await;
         }
+    }
+
+    /// Wait for a turn to send, when requests in flight are limited.
+    async fn turn(&self) -> Option<Turn> {
+        let in_flight = self.inner().in_flight.clone()?;
+        // The semaphore is never closed, so acquiring only fails if it were.
+        in_flight.acquire_owned().await.ok()
     }
 }
 

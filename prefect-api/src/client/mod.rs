@@ -7,6 +7,7 @@ mod auth;
 mod builder;
 mod hooks;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use auth::Auth;
@@ -36,6 +37,8 @@ pub struct ClientSettings {
     /// Answers announcing a larger body (Content-Length) are refused before being read; others
     /// fail as soon as more has arrived.
     pub max_response_bytes: u64,
+    /// Requests in flight at once, when limited ([`ClientBuilder::max_concurrent_requests`]).
+    pub(crate) in_flight: Option<Arc<tokio::sync::Semaphore>>,
     /// The base URL without credentials, for error messages.
     pub(crate) display_url: String,
 }

@@ -4,6 +4,7 @@
 //!
 //! One test binary; the modules group the tests by what they cover, `support` holds the fixtures.
 
+mod concurrency;
 mod error_answers;
 mod headers;
 mod newer_servers;

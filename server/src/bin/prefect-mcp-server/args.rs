@@ -149,6 +149,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "PREFECT_MCP_MAX_IN_FLIGHT",
           default_value_t = limits::DEFAULT_MAX_IN_FLIGHT)]
     pub max_in_flight: usize,
+    /// Requests to Prefect in flight at once, whatever the number of callers (more wait their
+    /// turn): bounds the load put on Prefect, the connections to it and this server's memory.
+    #[arg(long, global = true, env = "PREFECT_MCP_MAX_PREFECT_REQUESTS",
+          default_value_t = prefect_mcp_server::config::DEFAULT_MAX_PREFECT_REQUESTS,
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub max_prefect_requests: u16,
     /// HTTP: a request may carry its own Prefect credentials in X-Prefect-Api-Key or
     /// X-Prefect-Api-Auth-String, used instead of the server's for that request. `required`:
     /// a request without them is refused (never served with the server's own key).
