@@ -18,6 +18,7 @@ use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::Value;
 
 pub mod oauth;
+pub mod raw_http;
 pub mod replicas;
 
 /// The API URL of the Prefect server under test: `PREFECT_API_URL` (set by `cargo xtask test`),
