@@ -5,6 +5,7 @@
 //! provide one (`cargo xtask test` starts one with the sample world).
 
 pub mod oauth;
+pub mod raw_http;
 pub mod replicas;
 
 // One module per job; every item is re-exported here, where the tests use it

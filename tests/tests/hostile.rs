@@ -7,40 +7,11 @@
 
 use std::time::{Duration, Instant};
 
+use integration_tests::raw_http::*;
 use integration_tests::*;
-use serde_json::{json, Value};
+use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-const ACCEPT: &str = "application/json, text/event-stream";
-
-fn initialize(id: u64) -> Value {
-    json!({"jsonrpc": "2.0", "id": id, "method": "initialize", "params": {
-        "protocolVersion": "2025-11-25", "capabilities": {},
-        "clientInfo": {"name": "hostile", "version": "1"}}})
-}
-
-fn tool_call(name: &str, arguments: Value) -> Value {
-    json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-        "params": {"name": name, "arguments": arguments}})
-}
-
-async fn post(
-    http: &reqwest::Client,
-    url: &str,
-    body: &Value,
-    headers: &[(&str, &str)],
-) -> reqwest::Response {
-    let mut request = http
-        .post(url)
-        .header("content-type", "application/json")
-        .header("accept", ACCEPT)
-        .body(body.to_string());
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    request.send().await.expect("send")
-}
 
 /// VmRSS of a process, in MB.
 fn rss_mb(pid: u32) -> f64 {
@@ -275,24 +246,14 @@ async fn the_bearer_scheme_is_case_insensitive() {
 
 #[tokio::test]
 async fn debug_logs_carry_neither_bodies_nor_secrets() {
-    let port = free_port();
-    let mut child = std::process::Command::new(server_binary())
-        .args(["--transport", "http", "--stateless", "--log-level", "debug"])
-        .args(["--bind", &format!("127.0.0.1:{port}")])
-        .env("PREFECT_API_URL", prefect_api_url())
-        .env("PREFECT_MCP_HTTP_TOKEN", "t0ken-in-logs")
-        .env("PREFECT_API_KEY", "pnu_key_in_logs")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start the server");
-    let url = format!("http://127.0.0.1:{port}/mcp");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the HTTP server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let mut server = LoggedHttpServer::start(
+        &["--stateless", "--log-level", "debug"],
+        &[
+            ("PREFECT_MCP_HTTP_TOKEN", "t0ken-in-logs"),
+            ("PREFECT_API_KEY", "pnu_key_in_logs"),
+        ],
+    );
+    let url = server.mcp();
     let http = reqwest::Client::new();
     let call = tool_call("search_flows", json!({"name": "canary-argument-5e1f"}));
     let response = post(
@@ -303,9 +264,8 @@ async fn debug_logs_carry_neither_bodies_nor_secrets() {
     )
     .await;
     assert_eq!(response.status(), 200);
-    let _ = child.kill();
-    let output = child.wait_with_output().unwrap();
-    let logs = String::from_utf8_lossy(&output.stderr);
+    server.kill();
+    let logs = server.log_text();
     assert!(
         logs.contains("prefect request"),
         "our own debug lines are kept:\n{logs}"
@@ -313,21 +273,6 @@ async fn debug_logs_carry_neither_bodies_nor_secrets() {
     for secret in ["canary-argument-5e1f", "t0ken-in-logs", "pnu_key_in_logs"] {
         assert!(!logs.contains(secret), "{secret} is in the logs:\n{logs}");
     }
-}
-
-/// The JSON-RPC answer of a stateless POST (JSON, or the `data:` line of an SSE answer).
-async fn answer_of(response: reqwest::Response) -> Value {
-    let text = response.text().await.unwrap();
-    let json = text
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("data:")
-                .map(str::trim)
-                .filter(|d| d.starts_with('{'))
-        })
-        .map(String::from)
-        .unwrap_or(text);
-    serde_json::from_str(&json).unwrap_or(Value::Null)
 }
 
 #[tokio::test]

@@ -248,6 +248,21 @@ mod tests {
     }
 
     #[test]
+    fn this_repositorys_once_tiers_stay_out_of_the_release_reruns() {
+        let args = release_tier_args(&crate::workspace_root()).unwrap();
+        for once in [
+            "apps",
+            "conformance",
+            "hostile",
+            "hostile_sessions",
+            "oauth",
+        ] {
+            assert!(!args.iter().any(|a| a == once), "{once} in {args:?}");
+        }
+        assert!(args.iter().any(|a| a == "flows"), "{args:?}");
+    }
+
+    #[test]
     fn result_lines_are_summed() {
         let mut totals = Totals::default();
         totals.add("test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured; 2 filtered out; finished in 0.1s");

@@ -19,6 +19,7 @@ mod ops_writes;
 mod overview;
 mod run_writes;
 mod seam;
+mod session_tasks;
 mod states;
 mod tasks;
 mod writes;

@@ -26,7 +26,7 @@ fn stateless(key: Option<&str>) -> ServerOptions {
 
 /// A client of one server in this process, speaking raw JSON-RPC lines, that declared the
 /// tasks extension.
-struct Client {
+pub(crate) struct Client {
     write: WriteHalf<DuplexStream>,
     lines: Lines<BufReader<ReadHalf<DuplexStream>>>,
     next_id: u64,
@@ -34,7 +34,7 @@ struct Client {
 }
 
 impl Client {
-    async fn of(server: PrefectServer) -> Self {
+    pub(crate) async fn of(server: PrefectServer) -> Self {
         let (server_io, client_io) = tokio::io::duplex(1 << 20);
         tokio::spawn(async move {
             if let Ok(running) = rmcp::serve_server(server, server_io).await {
@@ -88,14 +88,14 @@ impl Client {
         }
     }
 
-    async fn call(&mut self, tool: &str, arguments: Value) -> Value {
+    pub(crate) async fn call(&mut self, tool: &str, arguments: Value) -> Value {
         let reply = self
             .request("tools/call", json!({"name": tool, "arguments": arguments}))
             .await;
         reply["result"].clone()
     }
 
-    async fn task(&mut self, method: &str, task_id: &str) -> Value {
+    pub(crate) async fn task(&mut self, method: &str, task_id: &str) -> Value {
         let mut params = json!({"taskId": task_id});
         if method == "tasks/update" {
             params["inputResponses"] = json!({});
@@ -114,7 +114,7 @@ fn stop_record() -> Matcher {
     ))
 }
 
-fn running_run() -> String {
+pub(crate) fn running_run() -> String {
     with(
         &run_in_state(FLOW_RUN_COMPLETED, "RUNNING", "Running"),
         json!({"end_time": null}),

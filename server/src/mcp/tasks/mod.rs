@@ -42,8 +42,8 @@ pub const KEEP_RESULT: Duration = Duration::from_secs(10 * 60);
 pub const MAX_TASKS_PER_SESSION: usize = 16;
 /// How often a running task checks that its session is still there.
 const SESSION_CHECK: Duration = Duration::from_secs(1);
-/// How long a cancelled call gets to stop on its own before it is dropped: `tasks/cancel` must
-/// not wait on a call parked on a question.
+/// How long a cancelled call (by `tasks/cancel` or the end of its session) gets to stop on its
+/// own before it is dropped: `tasks/cancel` must not wait on a call parked on a question.
 const CANCEL_GRACE: Duration = Duration::from_millis(500);
 /// How long a task is kept (in process) or opens (sealed) after it was made: the longest wait
 /// a tool accepts (its `timeout`), and [`KEEP_RESULT`].
@@ -150,7 +150,10 @@ impl Tasks {
                         return Err(TaskExit::Cancelled);
                     }
                     _ = session_gone(&peer) => {
+                        // The same grace as tasks/cancel: the call ends as a cancelled one and
+                        // logs its line (a write's audit record) instead of vanishing.
                         stop.cancel();
+                        let _ = tokio::time::timeout(CANCEL_GRACE, running).await;
                         return Err(TaskExit::Cancelled);
                     }
                 };
