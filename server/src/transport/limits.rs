@@ -176,17 +176,22 @@ pub(super) async fn read_body(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    let (parts, mut body) = request.into_parts();
     if announced.is_some_and(|length| length > max as u64) {
+        linger(body).await;
         return too_large(max);
     }
-    let (parts, body) = request.into_parts();
-    let collected = tokio::time::timeout(limits.request_timeout, collect_at_most(body, max)).await;
+    let collected =
+        tokio::time::timeout(limits.request_timeout, collect_at_most(&mut body, max)).await;
     match collected {
         Ok(Ok(bytes)) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
-        Ok(Err(BodyError::TooLarge)) => too_large(max),
+        Ok(Err(BodyError::TooLarge)) => {
+            linger(body).await;
+            too_large(max)
+        }
         Ok(Err(BodyError::Broken)) => refusal(
             StatusCode::BAD_REQUEST,
             "the request body could not be read".to_string(),
@@ -213,7 +218,28 @@ enum BodyError {
     Broken,
 }
 
-async fn collect_at_most(mut body: Body, max: usize) -> Result<Bytes, BodyError> {
+/// After refusing a body as too large, up to this much more of it is read and dropped (for at
+/// most [`LINGER_TIME`]) before the answer: closing on a client that is still sending resets
+/// the connection, and the client sees a broken pipe instead of the 413 (HTTP servers' lingering
+/// close).
+const LINGER_BYTES: usize = 8 * 1024 * 1024;
+const LINGER_TIME: Duration = Duration::from_secs(2);
+
+async fn linger(mut body: Body) {
+    let mut left = LINGER_BYTES;
+    let _ = tokio::time::timeout(LINGER_TIME, async {
+        while let Some(Ok(frame)) = body.frame().await {
+            let read = frame.data_ref().map_or(0, Bytes::len);
+            if read >= left {
+                return;
+            }
+            left -= read;
+        }
+    })
+    .await;
+}
+
+async fn collect_at_most(body: &mut Body, max: usize) -> Result<Bytes, BodyError> {
     let mut collected = Vec::new();
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|_| BodyError::Broken)?;
@@ -246,9 +272,9 @@ mod tests {
         let chunks = futures::stream::iter(
             (0..4).map(|_| Ok::<_, std::io::Error>(Bytes::from_static(&[b'x'; 100]))),
         );
-        let result = collect_at_most(Body::from_stream(chunks), 350).await;
+        let result = collect_at_most(&mut Body::from_stream(chunks), 350).await;
         assert!(matches!(result, Err(BodyError::TooLarge)));
-        let result = collect_at_most(Body::from("small"), 350).await;
+        let result = collect_at_most(&mut Body::from("small"), 350).await;
         assert_eq!(result.ok().as_deref(), Some(&b"small"[..]));
     }
 }

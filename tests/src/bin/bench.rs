@@ -9,110 +9,27 @@
 //! (`seam`). Needs PREFECT_API_URL (xtask sets it) and the release binary
 //! (PREFECT_MCP_SERVER_BIN); `bench seam` prints only the seam's lines, which need neither.
 
+#[path = "bench/latency.rs"]
+mod latency;
 #[path = "bench/seam.rs"]
 mod seam;
+#[path = "bench/throughput.rs"]
+mod throughput;
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use integration_tests::{free_port, prefect_api_url, server_binary};
-use rmcp::model::CallToolRequestParams;
-use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
-use rmcp::ServiceExt;
+use integration_tests::{prefect_api_url, server_binary};
 use serde_json::{json, Value};
 
+use latency::{
+    cold_start, completion_latencies, direct_deployments_latencies, direct_latencies,
+    mcp_latencies, ms, percentile,
+};
+use throughput::{direct_throughput, memory_mb, start_http_server, throughput};
+
 const COLD_STARTS: usize = 20;
-const LATENCY_CALLS: usize = 300;
-const THROUGHPUT_CALLS: usize = 1200;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2}", d.as_secs_f64() * 1000.0)
-}
-
-/// VmRSS / VmHWM of a process, in MB.
-fn memory_mb(pid: u32, field: &str) -> Result<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .with_context(|| format!("{field} missing in /proc/{pid}/status"))?;
-    Ok(kb / 1024.0)
-}
-
-/// Spawn the binary and time initialize + tools/list over raw stdio.
-fn cold_start(binary: &std::path::Path, api_url: &str) -> Result<(Duration, Child)> {
-    let started = Instant::now();
-    let mut child = Command::new(binary)
-        .env("PREFECT_API_URL", api_url)
-        .env("RUST_LOG", "error")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let mut stdin = child.stdin.take().context("stdin")?;
-    let mut stdout = BufReader::new(child.stdout.take().context("stdout")?);
-    let mut line = String::new();
-    writeln!(
-        stdin,
-        r#"{{"jsonrpc":"2.0","id":1,"method":"initialize","params":{{"protocolVersion":"2025-06-18","capabilities":{{}},"clientInfo":{{"name":"bench","version":"0"}}}}}}"#
-    )?;
-    stdout.read_line(&mut line)?;
-    writeln!(
-        stdin,
-        r#"{{"jsonrpc":"2.0","method":"notifications/initialized"}}"#
-    )?;
-    writeln!(stdin, r#"{{"jsonrpc":"2.0","id":2,"method":"tools/list"}}"#)?;
-    line.clear();
-    stdout.read_line(&mut line)?;
-    let elapsed = started.elapsed();
-    if !line.contains("\"tools\"") {
-        bail!("unexpected tools/list answer: {line}");
-    }
-    // Keep the pipes open (the server exits on EOF) until the caller is done with it.
-    std::mem::forget(stdin);
-    std::mem::forget(stdout);
-    Ok((elapsed, child))
-}
-
-async fn mcp_latencies(
-    binary: &std::path::Path,
-    api_url: &str,
-    flow_id: &str,
-) -> Result<Vec<Duration>> {
-    let transport = TokioChildProcess::new(tokio::process::Command::new(binary).configure(|c| {
-        c.env("PREFECT_API_URL", api_url).env("RUST_LOG", "error");
-    }))?;
-    let client = ().serve(transport).await?;
-    let mut samples = Vec::with_capacity(LATENCY_CALLS);
-    for i in 0..LATENCY_CALLS + 20 {
-        let started = Instant::now();
-        let result = client
-            .call_tool(
-                CallToolRequestParams::new("get_flow_by_id")
-                    .with_arguments(rmcp::object!({"flow_id": flow_id})),
-            )
-            .await?;
-        if result.is_error == Some(true) {
-            bail!("get_flow_by_id failed: {:?}", result.content);
-        }
-        if i >= 20 {
-            samples.push(started.elapsed());
-        }
-    }
-    client.cancel().await?;
-    samples.sort();
-    Ok(samples)
-}
 
 /// Sizes in bytes of compact JSON: the whole `tools/list` answer with every toolset, and the
 /// part a model reads (name, description, inputSchema of each tool).
@@ -130,149 +47,6 @@ fn tool_list_sizes(binary: &std::path::Path) -> Result<(usize, usize)> {
     Ok((
         serde_json::to_vec(&list)?.len(),
         serde_json::to_vec(&model_visible)?.len(),
-    ))
-}
-
-/// `completion/complete` of a deployment name from two letters, through MCP over stdio.
-async fn completion_latencies(binary: &std::path::Path, api_url: &str) -> Result<Vec<Duration>> {
-    let transport = TokioChildProcess::new(tokio::process::Command::new(binary).configure(|c| {
-        c.env("PREFECT_API_URL", api_url).env("RUST_LOG", "error");
-    }))?;
-    let client = ().serve(transport).await?;
-    let mut samples = Vec::with_capacity(LATENCY_CALLS);
-    for i in 0..LATENCY_CALLS + 20 {
-        let started = Instant::now();
-        let values = client
-            .complete_prompt_simple("deployment_health", "deployment", "he")
-            .await?;
-        if values.is_empty() {
-            bail!("the deployment completion offered nothing");
-        }
-        if i >= 20 {
-            samples.push(started.elapsed());
-        }
-    }
-    client.cancel().await?;
-    samples.sort();
-    Ok(samples)
-}
-
-/// The Prefect query the deployment completion starts from, made directly.
-async fn direct_deployments_latencies(api_url: &str) -> Result<Vec<Duration>> {
-    let http = reqwest::Client::new();
-    let url = format!("{api_url}/deployments/filter");
-    let mut samples = Vec::with_capacity(LATENCY_CALLS);
-    for i in 0..LATENCY_CALLS + 20 {
-        let started = Instant::now();
-        let response = http
-            .post(&url)
-            .header("x-prefect-api-version", "0.8.4")
-            .json(&json!({"limit": 200, "sort": "NAME_ASC"}))
-            .send()
-            .await?;
-        let _: Value = response.error_for_status()?.json().await?;
-        if i >= 20 {
-            samples.push(started.elapsed());
-        }
-    }
-    samples.sort();
-    Ok(samples)
-}
-
-async fn direct_latencies(api_url: &str, flow_id: &str) -> Result<Vec<Duration>> {
-    let http = reqwest::Client::new();
-    let url = format!("{api_url}/flows/{flow_id}");
-    let mut samples = Vec::with_capacity(LATENCY_CALLS);
-    for i in 0..LATENCY_CALLS + 20 {
-        let started = Instant::now();
-        let response = http
-            .get(&url)
-            .header("x-prefect-api-version", "0.8.4")
-            .send()
-            .await?;
-        let _: Value = response.error_for_status()?.json().await?;
-        if i >= 20 {
-            samples.push(started.elapsed());
-        }
-    }
-    samples.sort();
-    Ok(samples)
-}
-
-/// Calls per second at `concurrency` over stateless HTTP; (rate, errors).
-async fn throughput(mcp_url: &str, flow_id: &str, concurrency: usize) -> Result<(f64, usize)> {
-    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-        "params": {"name": "get_flow_by_id", "arguments": {"flow_id": flow_id}}})
-    .to_string();
-    let url = mcp_url.to_string();
-    load(concurrency, move |http: &reqwest::Client| {
-        http.post(&url)
-            .header("content-type", "application/json")
-            .header("accept", "application/json, text/event-stream")
-            .body(body.clone())
-    })
-    .await
-}
-
-/// The same request mix sent straight to Prefect by the same client: the ceiling of the
-/// throughput above.
-async fn direct_throughput(
-    api_url: &str,
-    flow_id: &str,
-    concurrency: usize,
-) -> Result<(f64, usize)> {
-    let url = format!("{api_url}/flows/{flow_id}");
-    load(concurrency, move |http: &reqwest::Client| {
-        http.get(&url).header("x-prefect-api-version", "0.8.4")
-    })
-    .await
-}
-
-/// [`THROUGHPUT_CALLS`] requests made by `concurrency` workers with one client; (rate,
-/// errors). An answer counts when its status is a success and, for MCP, the tool succeeded.
-async fn load(
-    concurrency: usize,
-    request: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync + 'static,
-) -> Result<(f64, usize)> {
-    let http = reqwest::Client::new();
-    let request = Arc::new(request);
-    let remaining = Arc::new(AtomicUsize::new(THROUGHPUT_CALLS));
-    let errors = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let workers: Vec<_> = (0..concurrency)
-        .map(|_| {
-            let (http, remaining, errors, request) = (
-                http.clone(),
-                remaining.clone(),
-                errors.clone(),
-                request.clone(),
-            );
-            tokio::spawn(async move {
-                while remaining
-                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                    .is_ok()
-                {
-                    let ok = match request(&http).send().await {
-                        Ok(response) if response.status().is_success() => response
-                            .text()
-                            .await
-                            .map(|t| !t.contains("\"isError\":true"))
-                            .unwrap_or(false),
-                        _ => false,
-                    };
-                    if !ok {
-                        errors.fetch_add(1, Ordering::SeqCst);
-                    }
-                }
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker.await?;
-    }
-    Ok((
-        THROUGHPUT_CALLS as f64 / started.elapsed().as_secs_f64(),
-        errors.load(Ordering::SeqCst),
     ))
 }
 
@@ -320,29 +94,7 @@ async fn main() -> Result<()> {
     let direct_deployments = direct_deployments_latencies(&api_url).await?;
 
     // Throughput over HTTP against one stateless server; its peak RSS afterwards.
-    let port = free_port();
-    let mut server = Command::new(&binary)
-        .args([
-            "--transport",
-            "http",
-            "--stateless",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env("PREFECT_API_URL", &api_url)
-        .env("RUST_LOG", "error")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline {
-            bail!("the HTTP server did not start");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let mcp_url = format!("http://127.0.0.1:{port}/mcp");
+    let (mut server, mcp_url) = start_http_server(&binary, &api_url)?;
     std::thread::sleep(Duration::from_millis(200));
     let http_idle_rss = memory_mb(server.id(), "VmRSS:")?;
     let mut rates = Vec::new();
@@ -398,7 +150,10 @@ async fn main() -> Result<()> {
         ms(percentile(&completion, 0.5).saturating_sub(percentile(&direct_deployments, 0.5)))
     );
     for (concurrency, (rate, errors)) in &rates {
-        println!("| calls/s over HTTP, concurrency {concurrency} ({THROUGHPUT_CALLS} calls) | {rate:.0} ({errors} errors) | 0 errors |");
+        println!(
+            "| calls/s over HTTP, concurrency {concurrency} ({} calls) | {rate:.0} ({errors} errors) | 0 errors |",
+            throughput::calls()
+        );
     }
     let mcp_64 = rates.last().map_or(0.0, |(_, (rate, _))| *rate);
     println!(
