@@ -12,6 +12,12 @@ use integration_tests::free_port;
 use serde_json::json;
 
 const THROUGHPUT_CALLS: usize = 1200;
+/// Rounds of the comparison with direct Prefect, and calls per side in each. Both sides of a
+/// round meet Prefect in the same state: its own rate drifts by 10-20 % within a minute (SQLite,
+/// its background services), which made one MCP run against one later direct run read anywhere
+/// from 0.84x to 1.04x.
+const PAIRED_ROUNDS: usize = 5;
+const PAIRED_CALLS: usize = 600;
 
 /// How many calls each throughput measure makes.
 pub fn calls() -> usize {
@@ -58,42 +64,89 @@ pub fn start_http_server(binary: &Path, api_url: &str) -> Result<(Child, String)
 
 /// Calls per second at `concurrency` over stateless HTTP; (rate, errors).
 pub async fn throughput(mcp_url: &str, flow_id: &str, concurrency: usize) -> Result<(f64, usize)> {
+    mcp_load(mcp_url, flow_id, concurrency, THROUGHPUT_CALLS).await
+}
+
+/// MCP over HTTP and the same requests straight to Prefect, in alternating rounds at
+/// `concurrency`: the median rate of each side, and the errors of both.
+pub async fn paired_rates(
+    mcp_url: &str,
+    api_url: &str,
+    flow_id: &str,
+    concurrency: usize,
+) -> Result<(f64, f64, usize)> {
+    let (mut mcp, mut direct, mut errors) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..PAIRED_ROUNDS {
+        let (rate, failed) = mcp_load(mcp_url, flow_id, concurrency, PAIRED_CALLS).await?;
+        mcp.push(rate);
+        errors += failed;
+        let (rate, failed) = direct_load(api_url, flow_id, concurrency, PAIRED_CALLS).await?;
+        direct.push(rate);
+        errors += failed;
+    }
+    Ok((median(mcp), median(direct), errors))
+}
+
+/// How many rounds [`paired_rates`] runs.
+pub fn paired_rounds() -> usize {
+    PAIRED_ROUNDS
+}
+
+fn median(mut rates: Vec<f64>) -> f64 {
+    rates.sort_by(f64::total_cmp);
+    rates[rates.len() / 2]
+}
+
+async fn mcp_load(
+    mcp_url: &str,
+    flow_id: &str,
+    concurrency: usize,
+    calls: usize,
+) -> Result<(f64, usize)> {
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
         "params": {"name": "get_flow_by_id", "arguments": {"flow_id": flow_id}}})
     .to_string();
     let url = mcp_url.to_string();
-    load(concurrency, move |http: &reqwest::Client| {
-        http.post(&url)
-            .header("content-type", "application/json")
-            .header("accept", "application/json, text/event-stream")
-            .body(body.clone())
-    })
+    load(
+        concurrency,
+        move |http: &reqwest::Client| {
+            http.post(&url)
+                .header("content-type", "application/json")
+                .header("accept", "application/json, text/event-stream")
+                .body(body.clone())
+        },
+        calls,
+    )
     .await
 }
 
 /// The same request mix sent straight to Prefect by the same client: the ceiling of the
 /// throughput above.
-pub async fn direct_throughput(
+async fn direct_load(
     api_url: &str,
     flow_id: &str,
     concurrency: usize,
+    calls: usize,
 ) -> Result<(f64, usize)> {
     let url = format!("{api_url}/flows/{flow_id}");
-    load(concurrency, move |http: &reqwest::Client| {
-        http.get(&url).header("x-prefect-api-version", "0.8.4")
-    })
+    load(
+        concurrency,
+        move |http: &reqwest::Client| http.get(&url).header("x-prefect-api-version", "0.8.4"),
+        calls,
+    )
     .await
 }
 
-/// [`THROUGHPUT_CALLS`] requests made by `concurrency` workers with one client; (rate,
-/// errors). An answer counts when its status is a success and, for MCP, the tool succeeded.
+/// `calls` requests made by `concurrency` workers with one client; (rate, errors). An answer
+/// counts when its status is a success and, for MCP, the tool succeeded.
 async fn load(
     concurrency: usize,
     request: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync + 'static,
+    calls: usize,
 ) -> Result<(f64, usize)> {
     let http = reqwest::Client::new();
     let request = Arc::new(request);
-    let remaining = Arc::new(AtomicUsize::new(THROUGHPUT_CALLS));
+    let remaining = Arc::new(AtomicUsize::new(calls));
     let errors = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let workers: Vec<_> = (0..concurrency)
@@ -128,7 +181,7 @@ async fn load(
         worker.await?;
     }
     Ok((
-        THROUGHPUT_CALLS as f64 / started.elapsed().as_secs_f64(),
+        calls as f64 / started.elapsed().as_secs_f64(),
         errors.load(Ordering::SeqCst),
     ))
 }
