@@ -2,6 +2,21 @@
 
 use std::sync::{Arc, Mutex};
 
+/// The head of an HTTP request (request line and headers), read byte by byte so that nothing
+/// of the body is taken; `None` if the connection ends first.
+pub async fn read_head(socket: &mut tokio::net::TcpStream) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match socket.read(&mut byte).await {
+            Ok(1) => head.push(byte[0]),
+            _ => return None,
+        }
+    }
+    Some(String::from_utf8_lossy(&head).into_owned())
+}
+
 /// One scripted answer of [`FakePrefect`].
 #[derive(Clone, Debug)]
 pub struct Answer {
@@ -66,15 +81,9 @@ impl FakePrefect {
                 index += 1;
                 let seen = seen.clone();
                 tokio::spawn(async move {
-                    let mut head = Vec::new();
-                    let mut byte = [0u8; 1];
-                    while !head.ends_with(b"\r\n\r\n") {
-                        match socket.read(&mut byte).await {
-                            Ok(1) => head.push(byte[0]),
-                            _ => return,
-                        }
-                    }
-                    let head = String::from_utf8_lossy(&head).into_owned();
+                    let Some(head) = read_head(&mut socket).await else {
+                        return;
+                    };
                     let length = head
                         .lines()
                         .find_map(|l| {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::{free_port, prefect_api_url, server_binary, workspace_root};
+use crate::{free_port, prefect_api_url, read_head, server_binary, workspace_root};
 
 /// The npm folder holding oidc-provider (`PREFECT_TEST_OIDC_NODE`, else target/clients/oidc).
 pub fn oidc_node_dir() -> PathBuf {
@@ -214,15 +214,9 @@ impl RecordingProxy {
             while let Ok((mut socket, _)) = listener.accept().await {
                 let (seen, http, upstream) = (seen.clone(), http.clone(), upstream.clone());
                 tokio::spawn(async move {
-                    let mut head = Vec::new();
-                    let mut byte = [0u8; 1];
-                    while !head.ends_with(b"\r\n\r\n") {
-                        match socket.read(&mut byte).await {
-                            Ok(1) => head.push(byte[0]),
-                            _ => return,
-                        }
-                    }
-                    let head = String::from_utf8_lossy(&head).into_owned();
+                    let Some(head) = read_head(&mut socket).await else {
+                        return;
+                    };
                     seen.lock().expect("heads lock").push(head.clone());
                     let mut lines = head.lines();
                     let mut request_line = lines.next().unwrap_or_default().split(' ');

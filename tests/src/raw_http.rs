@@ -10,8 +10,6 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde_json::{json, Value};
 
-use crate::{free_port, prefect_api_url, server_binary};
-
 /// What a streamable HTTP client accepts.
 pub const ACCEPT: &str = "application/json, text/event-stream";
 /// The session-era protocol these clients speak.
@@ -218,79 +216,5 @@ impl Events {
                 _ => return None,
             }
         }
-    }
-}
-
-/// The binary over HTTP with its log (stderr) kept in a file, for tests that check what it
-/// logged. `extra` flags and `env` come after the defaults (`--log-level` sets the level).
-pub struct LoggedHttpServer {
-    child: std::process::Child,
-    pub base: String,
-    log: std::path::PathBuf,
-}
-
-impl LoggedHttpServer {
-    pub fn start(extra: &[&str], env: &[(&str, &str)]) -> Self {
-        let port = free_port();
-        let log = std::env::temp_dir().join(format!("prefect-mcp-http-{port}.log"));
-        let file = std::fs::File::create(&log).expect("create the server log");
-        let mut command = std::process::Command::new(server_binary());
-        command
-            .args([
-                "--transport",
-                "http",
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .args(extra)
-            .env("PREFECT_API_URL", prefect_api_url())
-            .env(
-                "PREFECT_HOME",
-                std::env::temp_dir().join("prefect-mcp-tests-empty-home"),
-            )
-            .env_remove("PREFECT_API_KEY")
-            .env("RUST_LOG", "info")
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(file);
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        let child = command.spawn().expect("start the server");
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the HTTP server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        LoggedHttpServer {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            log,
-        }
-    }
-
-    pub fn mcp(&self) -> String {
-        format!("{}/mcp", self.base)
-    }
-
-    /// Everything it logged so far.
-    pub fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Stop it now; its log stays readable.
-    pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for LoggedHttpServer {
-    fn drop(&mut self) {
-        self.kill();
-        let _ = std::fs::remove_file(&self.log);
     }
 }

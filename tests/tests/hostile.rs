@@ -246,7 +246,7 @@ async fn the_bearer_scheme_is_case_insensitive() {
 
 #[tokio::test]
 async fn debug_logs_carry_neither_bodies_nor_secrets() {
-    let mut server = LoggedHttpServer::start(
+    let mut server = HttpServer::start_logged(
         &["--stateless", "--log-level", "debug"],
         &[
             ("PREFECT_MCP_HTTP_TOKEN", "t0ken-in-logs"),

@@ -68,7 +68,7 @@ impl PrefectServer {
         let response = async {
             if writes && signed_in.as_ref().is_some_and(|c| !c.may_write()) {
                 // The HTTP layer answers this with 403 first; this holds for any other way in.
-                return Ok(tool_error(
+                return Ok(ToolError::into_result(
                     ArgumentError::NeedsScope {
                         tool: request.name.to_string(),
                         scope: WRITE_SCOPE,
@@ -79,7 +79,7 @@ impl PrefectServer {
             }
             let caller = match self.for_caller(&context) {
                 Ok(caller) => caller,
-                Err(error) => return Ok(tool_error(error).into()),
+                Err(error) => return Ok(ToolError::into_result(error).into()),
             };
             let server = caller.as_ref().unwrap_or(self);
             let asker = match Asker::for_call(
@@ -92,7 +92,7 @@ impl PrefectServer {
                 task,
             ) {
                 Ok(asker) => asker,
-                Err(error) => return Ok(tool_error(error).into()),
+                Err(error) => return Ok(ToolError::into_result(error).into()),
             };
             context.extensions.insert(asker.clone());
             let detached = Detach::of(&context);
@@ -108,7 +108,7 @@ impl PrefectServer {
             }
             match response {
                 Err(error) => match ToolError::from_argument_error(&error) {
-                    Some(argument_error) => Ok(tool_error(argument_error).into()),
+                    Some(argument_error) => Ok(ToolError::into_result(argument_error).into()),
                     None => Err(error),
                 },
                 Ok(CallToolResponse::Complete(result)) => Ok(bounded(result).into()),
@@ -183,11 +183,6 @@ impl PrefectServer {
     ) -> Result<Option<Self>, ErrorData> {
         self.for_caller(context).map_err(ToolError::into_error_data)
     }
-}
-
-/// A failure as the client sees it: a tool result with `isError`, worded by `errors.rs`.
-pub(super) fn tool_error(error: ToolError) -> CallToolResult {
-    error.into_result()
 }
 
 impl PrefectServer {

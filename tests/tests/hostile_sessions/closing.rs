@@ -3,7 +3,7 @@
 
 use super::*;
 use integration_tests::oauth::RecordingProxy;
-use integration_tests::raw_http::LoggedHttpServer;
+use integration_tests::HttpServer;
 
 /// How long no read of a run shows that nothing waits on it: a wait reads its run at least
 /// every 4 s.
@@ -14,7 +14,7 @@ async fn closing_a_session_cancels_its_waiting_tasks_and_no_other_sessions() {
     let runs = ParkedRuns::make(4, "close").await;
     let (mine, theirs) = runs.ids.split_at(3);
     let proxy = RecordingProxy::start(&prefect_api_url()).await;
-    let server = LoggedHttpServer::start(&[], &[("PREFECT_API_URL", &proxy.api_url)]);
+    let server = HttpServer::start_logged(&[], &[("PREFECT_API_URL", &proxy.api_url)]);
     let reads = |run: &str| {
         let line = format!("GET /api/flow_runs/{run} ");
         proxy

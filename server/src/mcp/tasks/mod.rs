@@ -144,14 +144,10 @@ impl Tasks {
                 tokio::pin!(running);
                 let response = tokio::select! {
                     response = &mut running => response,
-                    _ = task.cancelled() => {
-                        stop.cancel();
-                        let _ = tokio::time::timeout(CANCEL_GRACE, running).await;
-                        return Err(TaskExit::Cancelled);
-                    }
-                    _ = session_gone(&peer) => {
-                        // The same grace as tasks/cancel: the call ends as a cancelled one and
-                        // logs its line (a write's audit record) instead of vanishing.
+                    // tasks/cancel or the end of the session: either way the call gets the grace
+                    // to end as a cancelled one and log its line (a write's audit record)
+                    // instead of vanishing.
+                    _ = cancelled_or_gone(&task, &peer) => {
                         stop.cancel();
                         let _ = tokio::time::timeout(CANCEL_GRACE, running).await;
                         return Err(TaskExit::Cancelled);
@@ -195,6 +191,14 @@ impl Tasks {
                 None,
             )),
         }
+    }
+}
+
+/// Resolves once the task is cancelled or its session has ended.
+async fn cancelled_or_gone(task: &TaskContext, peer: &Peer<RoleServer>) {
+    tokio::select! {
+        _ = task.cancelled() => {}
+        _ = session_gone(peer) => {}
     }
 }
 
