@@ -9,9 +9,11 @@ import asyncio
 import json
 import os
 import sys
+import time
 import traceback
 import uuid
 
+import urllib.error
 import urllib.request
 from mcp import Client, StdioServerParameters
 from mcp.shared.subscriptions import ResourceUpdated
@@ -38,14 +40,29 @@ def resource_text(result) -> str:
     return "\n".join(c.text for c in result.contents)
 
 
+RETRIED = {429, 502, 503}
+ATTEMPTS = 6
+
+
 def prefect(api_url: str, method: str, path: str, body=None):
-    """One request to Prefect's REST API (stdlib only: the venv has just the MCP SDK)."""
+    """One request to Prefect's REST API (stdlib only: the venv has just the MCP SDK).
+
+    429/502/503 are retried with backoff, as Prefect's own client and prefect-api do: Prefect on
+    SQLite answers 503 while another test's write holds the database lock. Every write sent here
+    carries an idempotency key, so a retry cannot make a second run."""
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(
-        f"{api_url}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=60) as answer:
-        return json.loads(answer.read())
+    for attempt in range(ATTEMPTS):
+        request = urllib.request.Request(
+            f"{api_url}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                return json.loads(answer.read())
+        except urllib.error.HTTPError as error:
+            if error.code not in RETRIED or attempt + 1 == ATTEMPTS:
+                raise
+            log(f"Prefect answered {error.code} to {method} {path}; retrying")
+            time.sleep(0.5 * 2**attempt)
 
 
 def find_run(api_url: str, name: str) -> str:
