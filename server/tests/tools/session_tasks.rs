@@ -38,6 +38,12 @@ async fn a_task_whose_session_ends_logs_its_call_as_a_cancelled_wait() {
     // A current-thread runtime: the server's tasks run on this thread, under this subscriber.
     let logs = Captured::default();
     let writer = logs.clone();
+    // tracing caches whether a callsite is wanted once for the process. With exactly one
+    // dispatcher registered it asks the registering thread's default (tracing#3611), so a
+    // sibling test, which has no subscriber, reaching "tool call finished" first turned the
+    // line off for this test too (seen once in CI). A second live dispatcher, registered
+    // before ours, makes tracing ask every registered one.
+    let _second_dispatcher = tracing::Dispatch::new(tracing_subscriber::registry());
     let subscriber = tracing_subscriber::fmt()
         .with_ansi(false)
         .with_writer(move || writer.clone())
