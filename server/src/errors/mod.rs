@@ -369,8 +369,11 @@ impl std::error::Error for ToolError {}
 
 impl IntoContents for ToolError {
     fn into_contents(self) -> Vec<ContentBlock> {
-        // The tool's span (opened by the call seam) records what kind of failure this was.
-        tracing::Span::current().record("error_kind", self.kind());
+        // The tool's span (opened by the call seam) records what kind of failure this was. A
+        // wait handed to a task is no failure: its line says `outcome=task` alone.
+        if !matches!(self, ToolError::TaskStarted) {
+            tracing::Span::current().record("error_kind", self.kind());
+        }
         vec![ContentBlock::text(self.message())]
     }
 }

@@ -14,9 +14,9 @@ use tokio::io::{
 use crate::fixtures::*;
 use crate::harness::{server_for, Harness};
 
-const KEY: &str = "a-shared-secret-of-at-least-32-bytes!";
+pub(crate) const KEY: &str = "a-shared-secret-of-at-least-32-bytes!";
 
-fn stateless(key: Option<&str>) -> ServerOptions {
+pub(crate) fn stateless(key: Option<&str>) -> ServerOptions {
     ServerOptions {
         stateless: true,
         request_state_key: key.map(|k| StateKey::from_secret(k).unwrap()),

@@ -172,15 +172,20 @@ impl Tasks {
     }
 
     pub fn get(&self, task_id: &str) -> Result<GetTaskResult, ErrorData> {
-        self.manager()?.get_task(task_id).map(GetTaskResult::new)
+        self.manager()?
+            .get_task(task_id)
+            .map(GetTaskResult::new)
+            .map_err(unknown_task)
     }
 
     pub fn update(&self, task_id: &str, responses: InputResponses) -> Result<(), ErrorData> {
-        self.manager()?.update_task(task_id, responses)
+        self.manager()?
+            .update_task(task_id, responses)
+            .map_err(unknown_task)
     }
 
     pub fn cancel(&self, task_id: &str) -> Result<(), ErrorData> {
-        self.manager()?.cancel_task(task_id)
+        self.manager()?.cancel_task(task_id).map_err(unknown_task)
     }
 
     fn manager(&self) -> Result<&TaskManager, ErrorData> {
@@ -192,6 +197,13 @@ impl Tasks {
             )),
         }
     }
+}
+
+/// rmcp's task manager fails `tasks/get`, `tasks/update` and `tasks/cancel` only for an id it
+/// does not hold (`unknown task: <id>`, invalid params); a client is told so in the words a
+/// sealed task's replica uses, whichever way the server keeps its tasks.
+fn unknown_task(_: ErrorData) -> ErrorData {
+    ToolError::UnknownTask.into_error_data()
 }
 
 /// Resolves once the task is cancelled or its session has ended.
