@@ -8,8 +8,6 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
-
 use crate::fixtures::*;
 use crate::harness::{server_for, Harness};
 use crate::tasks::{running_run, stateless, Client, KEY};
@@ -72,9 +70,8 @@ async fn finished_line(logs: &Captured, words: &[&str]) -> String {
     }
 }
 
-#[tokio::test]
-async fn a_task_whose_session_ends_logs_its_call_as_a_cancelled_wait() {
-    let (logs, _logging) = capture_logs();
+/// A scripted Prefect whose fixture run is still running, so a wait on it goes on.
+async fn harness_with_a_running_run() -> Harness {
     let mut h = Harness::new().await;
     h.answer(
         "GET",
@@ -82,13 +79,15 @@ async fn a_task_whose_session_ends_logs_its_call_as_a_cancelled_wait() {
         &running_run(),
     )
     .await;
+    h
+}
+
+#[tokio::test]
+async fn a_task_whose_session_ends_logs_its_call_as_a_cancelled_wait() {
+    let (logs, _logging) = capture_logs();
+    let h = harness_with_a_running_run().await;
     let mut client = Client::of(h.server.clone()).await;
-    let created = client
-        .call(
-            "wait_for_flow_run",
-            json!({"flow_run_id": COMPLETED_RUN_ID, "timeout": 600}),
-        )
-        .await;
+    let created = client.wait_for_run().await;
     let task_id = created["taskId"].as_str().expect("a task").to_string();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -110,21 +109,9 @@ async fn a_task_whose_session_ends_logs_its_call_as_a_cancelled_wait() {
 #[tokio::test]
 async fn a_call_handed_to_a_sealed_task_logs_its_outcome_and_no_failure() {
     let (logs, _logging) = capture_logs();
-    let mut h = Harness::new().await;
-    h.answer(
-        "GET",
-        &format!("/flow_runs/{COMPLETED_RUN_ID}"),
-        &running_run(),
-    )
-    .await;
-    let replica = server_for(&h.api_url(), &stateless(Some(KEY)));
-    let mut client = Client::of(replica).await;
-    let created = client
-        .call(
-            "wait_for_flow_run",
-            json!({"flow_run_id": COMPLETED_RUN_ID, "timeout": 600}),
-        )
-        .await;
+    let h = harness_with_a_running_run().await;
+    let mut client = Client::of(server_for(&h.api_url(), &stateless(Some(KEY)))).await;
+    let created = client.wait_for_run().await;
     assert_eq!(created["resultType"], "task", "{created}");
     let line = finished_line(&logs, &["wait_for_flow_run", "outcome=\"task\""]).await;
     assert!(!line.contains("error_kind"), "a task is no failure: {line}");

@@ -95,6 +95,15 @@ impl Client {
         reply["result"].clone()
     }
 
+    /// `wait_for_flow_run` on the fixture run for up to 600 s: a task, for a client of tasks.
+    pub(crate) async fn wait_for_run(&mut self) -> Value {
+        self.call(
+            "wait_for_flow_run",
+            json!({"flow_run_id": COMPLETED_RUN_ID, "timeout": 600}),
+        )
+        .await
+    }
+
     pub(crate) async fn task(&mut self, method: &str, task_id: &str) -> Value {
         let mut params = json!({"taskId": task_id});
         if method == "tasks/update" {
@@ -160,12 +169,7 @@ async fn a_task_made_on_one_replica_is_answered_by_another_with_the_blocking_res
         .create_async()
         .await;
 
-    let created = a
-        .call(
-            "wait_for_flow_run",
-            json!({"flow_run_id": COMPLETED_RUN_ID, "timeout": 600}),
-        )
-        .await;
+    let created = a.wait_for_run().await;
     assert_eq!(created["resultType"], "task", "{created}");
     let task_id = created["taskId"].as_str().unwrap().to_string();
     assert_eq!(created["status"], "working", "{created}");
@@ -274,12 +278,7 @@ async fn cancel_is_recorded_in_prefect_and_seen_by_another_replica() {
         .with_body(r#"{"detail": "Flow run input not found"}"#)
         .create_async()
         .await;
-    let created = a
-        .call(
-            "wait_for_flow_run",
-            json!({"flow_run_id": COMPLETED_RUN_ID, "timeout": 600}),
-        )
-        .await;
+    let created = a.wait_for_run().await;
     let task_id = created["taskId"].as_str().unwrap().to_string();
     let record = h
         .prefect
@@ -327,12 +326,7 @@ async fn altered_and_foreign_key_task_ids_are_unknown_tasks() {
     )
     .await;
     let mut a = Client::of(h.server.clone()).await;
-    let created = a
-        .call(
-            "wait_for_flow_run",
-            json!({"flow_run_id": COMPLETED_RUN_ID, "timeout": 600}),
-        )
-        .await;
+    let created = a.wait_for_run().await;
     let task_id = created["taskId"].as_str().unwrap().to_string();
     let watch = h.watch_for_requests().await;
     let mut altered = task_id.clone().into_bytes();
@@ -368,12 +362,7 @@ async fn stateless_without_a_key_offers_no_tasks_and_waits_in_the_call() {
         "{}",
         a.capabilities
     );
-    let result = a
-        .call(
-            "wait_for_flow_run",
-            json!({"flow_run_id": COMPLETED_RUN_ID, "timeout": 600}),
-        )
-        .await;
+    let result = a.wait_for_run().await;
     assert_eq!(
         result["structuredContent"]["wait"], "final_state",
         "{result}"
