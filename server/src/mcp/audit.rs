@@ -8,7 +8,10 @@
 
 use std::fmt::Display;
 
-use crate::output::FlowRunView;
+use rmcp::model::JsonObject;
+use serde_json::Value;
+
+use crate::output::{cap_text, FlowRunView};
 
 /// Span fields the seam declares for these records.
 pub const TARGET_ID: &str = "target_id";
@@ -18,6 +21,8 @@ pub const CALLER: &str = "caller";
 
 /// How many run ids a bulk write's line lists.
 const IDS_SHOWN: usize = 20;
+/// The longest argument a line names as the target before the tool names the object.
+const ARGUMENT_CHARS: usize = 200;
 
 /// Name the object this call writes to.
 pub fn target(id: impl Display, name: Option<&str>) {
@@ -41,4 +46,26 @@ pub fn runs(runs: &[FlowRunView]) {
     let span = tracing::Span::current();
     span.record(TARGET_ID, ids.join(","));
     span.record(TARGET_NAME, format!("{} flow runs", runs.len()));
+}
+
+/// Before a write runs, its line names what the caller pointed at: the first required argument
+/// of the tool's schema (a run id, a deployment's name), so that no write goes unnamed, even
+/// one that fails before it finds its object. The tool overwrites it with the object's id and
+/// name once it knows them ([`target`]).
+pub fn preset_from_arguments(input_schema: &JsonObject, arguments: Option<&JsonObject>) {
+    let first_required = input_schema
+        .get("required")
+        .and_then(Value::as_array)
+        .and_then(|names| names.iter().filter_map(Value::as_str).next());
+    let Some(given) = first_required
+        .and_then(|name| arguments?.get(name))
+        .and_then(Value::as_str)
+    else {
+        return;
+    };
+    let span = tracing::Span::current();
+    match uuid::Uuid::parse_str(given.trim()) {
+        Ok(id) => span.record(TARGET_ID, id.to_string()),
+        Err(_) => span.record(TARGET_NAME, cap_text(given, ARGUMENT_CHARS)),
+    };
 }

@@ -317,6 +317,6 @@ impl ServerHandler for PrefectServer {
                 Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
                     .with_title("Prefect MCP server"),
             )
-            .with_instructions(instructions::INSTRUCTIONS)
+            .with_instructions(instructions::instructions(&self.tool_router.list_all()))
     }
 }

@@ -18,6 +18,7 @@ use rmcp::{ErrorData, RoleServer};
 use tracing::Instrument;
 
 use super::ask::Asker;
+use super::audit;
 use super::credentials::{credential_digest, API_KEY_HEADER, AUTH_STRING_HEADER};
 use super::prefect_server::PrefectServer;
 use super::tasks::wait::Detach;
@@ -49,10 +50,9 @@ impl PrefectServer {
         let signed_in = signed_in(&context).cloned();
         // A write's line is its audit record (`super::audit`): the tool names what it changes,
         // and the caller is the signed-in subject (absent without OAuth: the operator).
-        let writes = self
-            .tool_router
-            .get(&request.name)
-            .is_some_and(oauth::is_write);
+        let tool = self.tool_router.get(&request.name);
+        let writes = tool.is_some_and(oauth::is_write);
+        let input_schema = tool.filter(|_| writes).map(|t| t.input_schema.clone());
         let span = tracing::info_span!(
             "tool_call",
             tool = %request.name,
@@ -66,6 +66,9 @@ impl PrefectServer {
         );
         let started = Instant::now();
         let response = async {
+            if let Some(schema) = &input_schema {
+                audit::preset_from_arguments(schema, request.arguments.as_ref());
+            }
             if writes && signed_in.as_ref().is_some_and(|c| !c.may_write()) {
                 // The HTTP layer answers this with 403 first; this holds for any other way in.
                 return Ok(ToolError::into_result(
@@ -82,10 +85,15 @@ impl PrefectServer {
                 Err(error) => return Ok(ToolError::into_result(error).into()),
             };
             let server = caller.as_ref().unwrap_or(self);
+            let owner = match self.task_owner(&context) {
+                Ok(owner) => owner,
+                Err(error) => return Ok(ToolError::into_result(error).into()),
+            };
             let asker = match Asker::for_call(
                 &self.ask,
                 &request.name,
                 request.arguments.as_ref(),
+                &owner,
                 request.request_state.as_deref(),
                 request.input_responses.take(),
                 &context,

@@ -75,62 +75,137 @@ impl Prefect {
         })
     }
 
-    /// Change the given fields, and only those (see `prefect_api`'s `patch_deployment_fields`:
-    /// nothing else is sent, so a paused deployment stays paused). `parameters` are merged into
-    /// the current defaults and checked against the flow's schema first.
-    pub async fn update_deployment(
+    /// What updating the given fields would change, field by field (old and new value), and
+    /// the request that does it; nothing is sent. `parameters` are merged into the current
+    /// defaults and checked against the flow's schema first. Fields whose value would not
+    /// change are left out.
+    pub fn plan_deployment_update(
         &self,
         deployment: &types::DeploymentResponse,
         full_name: String,
         update: DeploymentUpdate,
-    ) -> Result<DeploymentChanged, ToolError> {
+    ) -> Result<DeploymentPlan, ToolError> {
         if update.is_empty() {
             return Err(ArgumentError::NothingToUpdate.into());
         }
-        let mut fields = Map::new();
-        let mut changed = Vec::new();
-        let mut parameters = None;
+        let mut plan = DeploymentPlan {
+            deployment_id: deployment.id,
+            full_name,
+            paused: deployment.paused,
+            fields: Map::new(),
+            changes: Vec::new(),
+            parameters: None,
+        };
         if let Some(given) = update.parameters {
             super::parameters::check(
-                &full_name,
+                &plan.full_name,
                 deployment.parameter_openapi_schema.as_ref(),
                 &given,
             )?;
             let mut merged = deployment.parameters.clone();
             merged.extend(given);
-            fields.insert("parameters".into(), Value::Object(merged.clone()));
-            parameters = Some(merged);
-            changed.push("parameters");
+            plan.parameters = Some(merged.clone());
+            plan.change(
+                "parameters",
+                Value::Object(deployment.parameters.clone()),
+                Value::Object(merged),
+            );
         }
         if let Some(description) = update.description {
-            fields.insert("description".into(), Value::from(description));
-            changed.push("description");
+            let old = deployment
+                .description
+                .clone()
+                .map_or(Value::Null, Value::from);
+            plan.change("description", old, Value::from(description));
         }
         if let Some(tags) = update.tags {
-            fields.insert("tags".into(), Value::from(tags));
-            changed.push("tags");
+            plan.change(
+                "tags",
+                Value::from(deployment.tags.clone()),
+                Value::from(tags),
+            );
         }
         if let Some(limit) = update.concurrency_limit {
-            let limit = if limit == 0 {
+            let old = deployment
+                .global_concurrency_limit
+                .as_ref()
+                .map_or(Value::Null, |l| Value::from(l.limit));
+            let new = if limit == 0 {
                 Value::Null
             } else {
                 Value::from(limit)
             };
-            fields.insert("concurrency_limit".into(), limit);
-            changed.push("concurrency_limit");
+            plan.change("concurrency_limit", old, new);
         }
-        self.client
-            .patch_deployment_fields(&deployment.id, &fields)
-            .value()
-            .await
-            .doing(format!("updating deployment {full_name:?}"))?;
+        Ok(plan)
+    }
+
+    /// Send the planned change, and only its fields (see `prefect_api`'s
+    /// `patch_deployment_fields`: nothing else is sent, so a paused deployment stays paused).
+    pub async fn apply_deployment_update(
+        &self,
+        plan: DeploymentPlan,
+    ) -> Result<DeploymentChanged, ToolError> {
+        let changed: Vec<String> = plan.changes.iter().map(|c| c.field.to_string()).collect();
+        if !changed.is_empty() {
+            self.client
+                .patch_deployment_fields(&plan.deployment_id, &plan.fields)
+                .value()
+                .await
+                .doing(format!("updating deployment {:?}", plan.full_name))?;
+        }
+        let message = if changed.is_empty() {
+            format!(
+                "Deployment {} unchanged: it already had those values.",
+                plan.full_name
+            )
+        } else {
+            format!(
+                "Deployment {} updated: {}.",
+                plan.full_name,
+                changed.join(", ")
+            )
+        };
         Ok(DeploymentChanged {
-            deployment_id: deployment.id,
-            message: format!("Deployment {full_name} updated: {}.", changed.join(", ")),
-            deployment_name: full_name,
-            paused: deployment.paused,
-            changed: Some(changed.into_iter().map(String::from).collect()),
-            parameters,
+            deployment_id: plan.deployment_id,
+            message,
+            deployment_name: plan.full_name,
+            paused: plan.paused,
+            changed: Some(changed),
+            parameters: plan.parameters,
         })
+    }
+}
+
+/// One field update_deployment changes.
+#[derive(Debug, Clone)]
+pub struct FieldChange {
+    pub field: &'static str,
+    pub old: Value,
+    pub new: Value,
+}
+
+/// An update_deployment change, planned and not yet sent.
+#[derive(Debug)]
+pub struct DeploymentPlan {
+    pub deployment_id: uuid::Uuid,
+    /// "flow_name/deployment_name".
+    pub full_name: String,
+    pub paused: bool,
+    /// The fields as they are sent.
+    fields: Map<String, Value>,
+    /// What changes, field by field, in the order given.
+    pub changes: Vec<FieldChange>,
+    /// The merged default parameters, when they change.
+    parameters: Option<Map<String, Value>>,
+}
+
+impl DeploymentPlan {
+    fn change(&mut self, field: &'static str, old: Value, new: Value) {
+        // The limit is sent as Prefect names it; null removes it.
+        if old != new {
+            self.fields.insert(field.to_string(), new.clone());
+            self.changes.push(FieldChange { field, old, new });
+        }
     }
 }

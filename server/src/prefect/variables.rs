@@ -50,28 +50,37 @@ impl Prefect {
             .map(|found| found.map(VariableView::from))
     }
 
-    /// Create the variable, or update the one of that name (its value, and its tags when
-    /// given). Returns the variable as it is now and whether it was created.
-    pub async fn set_variable(
+    /// Create the variable; `None` when one of that name exists (made by someone else since
+    /// the caller looked), so that replacing it stays the caller's decision.
+    pub async fn create_variable(
         &self,
         name: &str,
         value: Value,
         tags: Option<Vec<String>>,
-    ) -> Result<(VariableView, bool), ToolError> {
-        let action = format!("setting variable {name:?}");
-        if self.find_variable(name).await?.is_none() {
-            let body = types::VariableCreate {
-                name: variable_name(name)?,
-                tags: tags.clone().unwrap_or_default(),
-                value: json_value(value.clone())?,
-            };
-            match self.client.create_variable(&body).value().await {
-                Ok(created) => return Ok((created.into(), true)),
-                // Created by someone else since the lookup: update it instead.
-                Err(PrefectError::Validation { status: 409, .. }) => {}
-                Err(source) => return Err(ToolError::Prefect { action, source }),
-            }
+    ) -> Result<Option<VariableView>, ToolError> {
+        let body = types::VariableCreate {
+            name: variable_name(name)?,
+            tags: tags.unwrap_or_default(),
+            value: json_value(value)?,
+        };
+        match self.client.create_variable(&body).value().await {
+            Ok(created) => Ok(Some(created.into())),
+            Err(PrefectError::Validation { status: 409, .. }) => Ok(None),
+            Err(source) => Err(ToolError::Prefect {
+                action: format!("setting variable {name:?}"),
+                source,
+            }),
         }
+    }
+
+    /// Replace the value (and, when given, the tags) of the variable of that name; the
+    /// variable as it is now.
+    pub async fn update_variable(
+        &self,
+        name: &str,
+        value: Value,
+        tags: Option<Vec<String>>,
+    ) -> Result<VariableView, ToolError> {
         let body = types::VariableUpdate {
             name: None,
             tags,
@@ -81,8 +90,8 @@ impl Prefect {
             .update_variable_by_name(name, &body)
             .value()
             .await
-            .doing(action)?;
-        Ok((self.read_variable(name).await?, false))
+            .doing(format!("setting variable {name:?}"))?;
+        self.read_variable(name).await
     }
 
     pub async fn delete_variable(&self, name: &str) -> Result<(), ToolError> {

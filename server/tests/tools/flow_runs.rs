@@ -207,6 +207,9 @@ fn cancelling_state() -> Value {
 #[tokio::test]
 async fn cancel_flow_run_moves_the_run_to_cancelling() {
     let mut h = Harness::new().await;
+    // A client that cannot ask its user: cancel_flow_run acts, as documented.
+    h.answer("GET", &format!("/flow_runs/{LATE_RUN_ID}"), FLOW_RUN_LATE)
+        .await;
     let answer = json!({
         "status": "ACCEPT",
         "details": {"type": "accept_details"},
@@ -236,6 +239,12 @@ async fn cancel_flow_run_moves_the_run_to_cancelling() {
 #[tokio::test]
 async fn cancel_flow_run_of_a_finished_run_carries_prefects_reason() {
     let mut h = Harness::new().await;
+    h.answer(
+        "GET",
+        &format!("/flow_runs/{COMPLETED_RUN_ID}"),
+        FLOW_RUN_COMPLETED,
+    )
+    .await;
     let answer = json!({
         "status": "ABORT",
         "details": {"type": "abort_details", "reason": "This run has already terminated."},
@@ -263,6 +272,8 @@ async fn cancel_flow_run_of_a_finished_run_carries_prefects_reason() {
 #[tokio::test]
 async fn cancel_flow_run_of_a_run_that_never_started_is_cancelled_at_once() {
     let mut h = Harness::new().await;
+    h.answer("GET", &format!("/flow_runs/{LATE_RUN_ID}"), FLOW_RUN_LATE)
+        .await;
     let mut cancelled = cancelling_state();
     cancelled["type"] = "CANCELLED".into();
     cancelled["name"] = "Cancelled".into();
@@ -303,15 +314,9 @@ async fn cancel_flow_run_refuses_a_bad_uuid() {
 #[tokio::test]
 async fn cancel_flow_run_of_an_unknown_run_is_not_found() {
     let mut h = Harness::new().await;
-    h.fail(
-        "POST",
-        &format!("/flow_runs/{COMPLETED_RUN_ID}/set_state"),
-        404,
-        r#"{"detail":"Flow run not found"}"#,
-    )
-    .await;
+    flow_run_is_gone(&mut h, COMPLETED_RUN_ID).await;
     let err = h
         .err("cancel_flow_run", json!({"flow_run_id": COMPLETED_RUN_ID}))
         .await;
-    assert_names_missing_run(&err, "cancelling", COMPLETED_RUN_ID);
+    assert_names_missing_run(&err, "reading", COMPLETED_RUN_ID);
 }

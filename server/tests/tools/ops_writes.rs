@@ -133,7 +133,35 @@ async fn variables_are_set_created_or_updated_and_deleted_only_when_allowed() {
     create.assert_async().await;
     assert_eq!(done["created"], true);
 
+    // Replacing a value is a change a person confirms: unasked, nothing is sent.
     let mut h = Harness::new().await;
+    h.answer("GET", "/variables/name/limits", &variable.to_string())
+        .await;
+    let untouched = h
+        .mock("PATCH", "/variables/name/limits")
+        .expect(0)
+        .create_async()
+        .await;
+    let err = h
+        .err("set_variable", json!({"name": "limits", "value": 4}))
+        .await;
+    untouched.assert_async().await;
+    assert!(
+        err.contains(r#"Replace the value of variable "limits": {"max":3} -> 4"#)
+            && err.contains("nothing was changed"),
+        "{err}"
+    );
+    // The same value again overwrites nothing: nothing to ask, nothing sent.
+    let same = h
+        .ok(
+            "set_variable",
+            json!({"name": "limits", "value": {"max": 3}}),
+        )
+        .await;
+    assert_eq!(same["created"], false);
+    untouched.assert_async().await;
+
+    let mut h = unconfirmed().await;
     h.answer("GET", "/variables/name/limits", &variable.to_string())
         .await;
     let update = body_where(h.mock("PATCH", "/variables/name/limits"), |b| {
@@ -147,9 +175,12 @@ async fn variables_are_set_created_or_updated_and_deleted_only_when_allowed() {
         .await;
     update.assert_async().await;
     assert_eq!(done["created"], false);
+    let mut h = Harness::new().await;
+    h.answer("GET", "/variables/name/limits", &variable.to_string())
+        .await;
     let err = h.err("delete_variable", json!({"name": "limits"})).await;
     assert!(
-        err.contains("Delete variable 'limits' (value {\"max\":3})? This cannot be undone."),
+        err.contains(r#"Delete variable "limits" (value {"max":3})? This cannot be undone."#),
         "{err}"
     );
 

@@ -119,7 +119,7 @@ async fn forcing_a_state_needs_confirmation_or_the_flag() {
         .await;
     untouched.assert_async().await;
     assert!(
-        err.contains("Force flow run 'seed-fail' (FAILED")
+        err.contains("Force flow run \"seed-fail\" (FAILED")
             && err.contains("into COMPLETED with the message \"fixed by hand\"")
             && err.contains("--allow-unconfirmed-writes")
             && err.contains("nothing was changed"),
@@ -187,7 +187,7 @@ async fn delete_is_refused_without_confirmation_and_sent_with_the_flag() {
         .await;
     untouched.assert_async().await;
     assert!(
-        err.contains("Delete flow run 'seed-fail' (FAILED, ")
+        err.contains("Delete flow run \"seed-fail\" (FAILED, ")
             && err.contains("UTC)? This cannot be undone."),
         "{err}"
     );
@@ -272,8 +272,29 @@ async fn resume_names_each_input_field_when_it_cannot_ask_and_checks_run_input()
 }
 
 #[tokio::test]
-async fn resume_sends_the_run_input() {
+async fn resume_with_run_input_needs_a_person_or_the_flag() {
+    // Pausing for input is Prefect's human gate: the model's values alone do not pass it.
     let mut h = Harness::new().await;
+    paused_for_input(&mut h).await;
+    let untouched = h
+        .mock("POST", &format!("/flow_runs/{FAILED_RUN_ID}/resume"))
+        .expect(0)
+        .create_async()
+        .await;
+    let err = h
+        .err(
+            "resume_flow_run",
+            json!({"flow_run": FAILED_RUN_ID, "run_input": {"approved": true}}),
+        )
+        .await;
+    untouched.assert_async().await;
+    assert!(
+        err.contains(r#"with the input {"approved":true}"#)
+            && err.contains("--allow-unconfirmed-writes"),
+        "{err}"
+    );
+
+    let mut h = unconfirmed().await;
     paused_for_input(&mut h).await;
     h.mock("PATCH", &format!("/flow_runs/{FAILED_RUN_ID}/labels"))
         .with_status(204)

@@ -47,7 +47,7 @@ async fn cancel_flow_runs_states_the_count_and_changes_nothing_unconfirmed() {
         .await;
     untouched.assert_async().await;
     assert!(
-        err.contains("Cancel 2 SCHEDULED runs: seed-late, seed-late-2?")
+        err.contains("Cancel 2 SCHEDULED runs: \"seed-late\", \"seed-late-2\"?")
             && err.contains("nothing was changed"),
         "{err}"
     );
@@ -143,14 +143,33 @@ async fn params_deployment(h: &mut Harness) {
 
 #[tokio::test]
 async fn update_deployment_sends_only_the_changed_fields() {
+    // Unasked, nothing is sent; the question shows each old and new value.
     let mut h = Harness::new().await;
+    params_deployment(&mut h).await;
+    let watch = h.watch_for_requests().await;
+    let err = h
+        .err(
+            "update_deployment",
+            json!({"deployment": PARAMS_DEPLOYMENT_ID, "parameters": {"who": "mcp"},
+                   "tags": [], "concurrency_limit": 0}),
+        )
+        .await;
+    assert!(
+        watch.sent().iter().all(|r| r.starts_with("GET")),
+        "{:?}",
+        watch.sent()
+    );
+    assert!(
+        err.contains(r#"Change deployment "mcp-params/params": parameters: {"n":2} -> {"n":2,"who":"mcp"}; tags: ["mcp-demo","params"] -> []?"#),
+        "{err}"
+    );
+
+    // Allowed: the fields that change, and only those (it had no limit to remove).
+    let mut h = unconfirmed().await;
     params_deployment(&mut h).await;
     let patch = body_where(
         h.mock("PATCH", &format!("/deployments/{PARAMS_DEPLOYMENT_ID}")),
-        |body| {
-            body == &json!({"parameters": {"n": 2, "who": "mcp"}, "tags": [],
-                            "concurrency_limit": null})
-        },
+        |body| body == &json!({"parameters": {"n": 2, "who": "mcp"}, "tags": []}),
     )
     .with_status(204)
     .create_async()
@@ -165,10 +184,7 @@ async fn update_deployment_sends_only_the_changed_fields() {
     patch.assert_async().await;
     assert_eq!(done["deployment_name"], "mcp-params/params");
     assert_eq!(done["paused"], true, "{done}");
-    assert_eq!(
-        done["changed"],
-        json!(["parameters", "tags", "concurrency_limit"])
-    );
+    assert_eq!(done["changed"], json!(["parameters", "tags"]));
 }
 
 #[tokio::test]

@@ -1,9 +1,11 @@
-//! Logging to stderr (stdout carries the protocol): the level, the format, and rmcp's request
-//! bodies kept out unless asked for by name.
+//! Logging to stderr (stdout carries the protocol): the level, the format, rmcp's request
+//! bodies kept out unless asked for by name, and lines nobody else can write
+//! ([`crate::log_lines`]).
 
 use tracing_subscriber::EnvFilter;
 
 use crate::args::LogFormat;
+use crate::log_lines::{SafeFields, SafeLines};
 
 /// `default` applies when neither --log-level nor RUST_LOG says otherwise: the server logs
 /// its startup at info; `tools` and `call` print results and stay quiet.
@@ -16,12 +18,13 @@ pub fn init_logging(level: Option<&str>, default: &str, format: LogFormat) {
             .unwrap_or_else(|| default.to_string()),
     };
     let filter = EnvFilter::new(quiet_rmcp(&directives));
+    let json = matches!(format, LogFormat::Json);
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(SafeLines { json })
         .with_ansi(false);
     match format {
-        LogFormat::Text => logs.init(),
+        LogFormat::Text => logs.fmt_fields(SafeFields).init(),
         LogFormat::Json => logs.json().with_current_span(true).init(),
     }
 }

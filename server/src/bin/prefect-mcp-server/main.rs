@@ -4,6 +4,7 @@
 //! MCP clients launch it. stdout carries only the protocol; logs go to stderr.
 
 mod args;
+mod log_lines;
 mod logging;
 
 use std::process::ExitCode;

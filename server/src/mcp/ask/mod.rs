@@ -15,13 +15,21 @@
 //!   status, answered with `tasks/update`.
 //! - Clients that cannot be asked get the tool's own error, which lists what the question
 //!   would have offered.
+//!
+//! An answer counts only for a question this server asked, as it was shown ([`state`]): in
+//! the 2025 era and in tasks the answer comes back on the request that carried the question;
+//! on 2026-07-28 it must come with the sealed `requestState` that carried it, from the same
+//! caller, for the same tool and arguments, and the question asked again must be the one shown.
+//! Answers sent any other way (`inputResponses` on a first call, or from a client that never
+//! declared the round trips) are ignored and logged, never a "yes".
 
 pub mod confirm;
 pub mod options;
 pub mod questions;
 pub mod resolve;
+mod state;
 
-pub use confirm::{confirm, run_input};
+pub use confirm::{confirm, confirm_when_possible, run_input};
 pub use options::{AskOptions, StateKey, DEFAULT_QUESTION_TIMEOUT};
 
 use std::collections::BTreeMap;
@@ -31,26 +39,15 @@ use std::time::Duration;
 use rmcp::model::{
     ElicitRequest, ElicitRequestParams, ElicitResult, ElicitationAction, ElicitationSchema,
     InputRequest, InputRequiredResult, InputResponses, JsonObject, ProtocolVersion,
-    RequestStateError, SealOptions,
 };
 use rmcp::service::{ElicitationMode, RequestContext};
 use rmcp::task_manager::TaskContext;
 use rmcp::{Peer, RoleServer};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use self::state::Answered;
 use crate::errors::ToolError;
-
-/// How long a question may stay unanswered: a retry with older state is refused as expired.
-const STATE_TTL: Duration = Duration::from_secs(30 * 60);
-
-/// The answers a retried call carries in its sealed `requestState`.
-#[derive(Serialize, Deserialize, Default)]
-struct Carried {
-    /// Question key -> the client's `ElicitResult`, as JSON.
-    answers: BTreeMap<String, Value>,
-}
 
 enum Channel {
     /// 2025 era: `elicitation/create` to the client, answered within this call (or not: the
@@ -79,9 +76,10 @@ pub struct Asker(Arc<Inner>);
 
 struct Inner {
     channel: Channel,
-    answers: BTreeMap<String, Value>,
+    /// Answers of earlier rounds (2026-07-28 only), each with the digest of what was shown.
+    answers: BTreeMap<String, Answered>,
     key: StateKey,
-    /// What the sealed state is bound to: this tool and these arguments.
+    /// What the sealed state is bound to: this tool, these arguments and this caller.
     binding: Vec<u8>,
     pending: Mutex<Option<InputRequiredResult>>,
     allow_unconfirmed_writes: bool,
@@ -103,33 +101,33 @@ impl Asker {
     }
 
     /// Decide how this call asks, and open the answers a retried call brings. A `requestState`
-    /// that does not verify is an error: nothing of it is trusted.
+    /// that does not verify is an error: nothing of it is trusted. `caller` names who calls
+    /// (`PrefectServer::task_owner`): a state sealed for one caller opens for no other.
+    #[allow(clippy::too_many_arguments)]
     pub fn for_call(
         options: &AskOptions,
         tool: &str,
         arguments: Option<&JsonObject>,
+        caller: &str,
         request_state: Option<&str>,
         input_responses: Option<InputResponses>,
         context: &RequestContext<RoleServer>,
         task: Option<TaskContext>,
     ) -> Result<Self, ToolError> {
-        let binding = binding(tool, arguments);
-        let mut answers = match request_state {
-            Some(sealed) => {
-                let opened: Carried =
-                    options
-                        .key
-                        .0
-                        .open_json_with(sealed, &binding)
-                        .map_err(|e| ToolError::RequestState {
-                            reason: describe_state_error(&e),
-                        })?;
-                opened.answers
-            }
-            None => BTreeMap::new(),
-        };
-        answers.extend(input_responses.unwrap_or_default());
+        let binding = state::binding(tool, arguments, caller);
         let channel = channel(options, context, task);
+        let answers = match channel {
+            Channel::RoundTrip => {
+                state::answers_of_retry(&options.key, &binding, request_state, input_responses)?
+            }
+            // Questions on these channels are answered on the request that asked them.
+            _ => {
+                if input_responses.is_some_and(|r| !r.is_empty()) {
+                    state::ignored("this client was not asked in rounds (2026-07-28 elicitation)");
+                }
+                BTreeMap::new()
+            }
+        };
         Ok(Asker(Arc::new(Inner {
             channel,
             answers,
@@ -178,8 +176,29 @@ impl Asker {
         message: String,
         schema: ElicitationSchema,
     ) -> Result<Reply, ToolError> {
-        if let Some(answer) = self.0.answers.get(key) {
-            return reply_from(question, answer.clone());
+        self.ask_about(key, question, message, schema, &[]).await
+    }
+
+    /// [`Self::ask`], for a question whose "yes" acts on `targets` (ids the message may only
+    /// count): an answer counts only while the question and its targets are the ones shown.
+    pub async fn ask_about(
+        &self,
+        key: &str,
+        question: &str,
+        message: String,
+        schema: ElicitationSchema,
+        targets: &[String],
+    ) -> Result<Reply, ToolError> {
+        let shown = state::shown(key, &message, &schema, targets);
+        match self.0.answers.get(key) {
+            Some(earlier) if earlier.shown == shown => {
+                return reply_from(question, earlier.answer.clone())
+            }
+            // What the person saw is not what would be acted on now: ask again.
+            Some(_) => {
+                tracing::info!("an answer was for a question that has changed: asking again")
+            }
+            None => {}
         }
         let params = ElicitRequestParams::FormElicitationParams {
             meta: None,
@@ -211,23 +230,12 @@ impl Asker {
                 reply_from(question, answer)
             }
             Channel::RoundTrip => {
-                let carried = Carried {
-                    answers: self.0.answers.clone(),
-                };
-                let sealed = self
-                    .0
-                    .key
-                    .0
-                    .seal_json_with(
-                        &carried,
-                        &SealOptions::new()
-                            .associated_data(&self.0.binding)
-                            .ttl(STATE_TTL),
-                    )
-                    .map_err(|e| ToolError::AskFailed {
-                        question: question.into(),
-                        message: e.to_string(),
-                    })?;
+                let sealed =
+                    state::seal(&self.0.key, &self.0.binding, &self.0.answers, key, &shown)
+                        .map_err(|message| ToolError::AskFailed {
+                            question: question.into(),
+                            message,
+                        })?;
                 let request = InputRequest::Elicitation(ElicitRequest::new(params));
                 let result = InputRequiredResult::new(
                     Some(BTreeMap::from([(key.to_string(), request)])),
@@ -283,29 +291,6 @@ fn ask_failed(question: &str, message: &str) -> ToolError {
     }
 }
 
-/// The sealed state only opens for the same tool with the same arguments, so that an answer
-/// given for one call cannot be replayed into another.
-fn binding(tool: &str, arguments: Option<&JsonObject>) -> Vec<u8> {
-    let arguments = arguments
-        .map(|a| Value::Object(a.clone()))
-        .unwrap_or_default();
-    format!("prefect-mcp/tools/call\n{tool}\n{arguments}").into_bytes()
-}
-
-fn describe_state_error(error: &RequestStateError) -> String {
-    match error {
-        RequestStateError::Expired => format!(
-            "it expired: a question stays open {} minutes",
-            STATE_TTL.as_secs() / 60
-        ),
-        RequestStateError::IntegrityCheckFailed
-        | RequestStateError::UnknownKeyId
-        | RequestStateError::InvalidKeyId => "it failed the integrity check".into(),
-        RequestStateError::Deserialization(_) => "its content is not what this server seals".into(),
-        _ => "it is not a request state this server issued".into(),
-    }
-}
-
 fn reply(result: ElicitResult) -> Reply {
     match result.action {
         ElicitationAction::Accept => match result.content {
@@ -325,33 +310,4 @@ fn reply_from(question: &str, answer: Value) -> Result<Reply, ToolError> {
             question: question.into(),
             detail: format!("it is not an elicitation result ({e})"),
         })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn state_opens_only_for_the_same_call_and_key() {
-        let key = StateKey::from_secret("a-shared-secret-of-at-least-32-bytes!").unwrap();
-        let args: JsonObject = serde_json::from_str(r#"{"flow_run": "twin"}"#).unwrap();
-        let bound = binding("diagnose_flow_run", Some(&args));
-        let carried = Carried::default();
-        let sealed = key
-            .0
-            .seal_json_with(&carried, &SealOptions::new().associated_data(&bound))
-            .unwrap();
-        assert!(key.0.open_json_with::<Carried>(&sealed, &bound).is_ok());
-        let other: JsonObject = serde_json::from_str(r#"{"flow_run": "other"}"#).unwrap();
-        let other_binding = binding("diagnose_flow_run", Some(&other));
-        assert!(key
-            .0
-            .open_json_with::<Carried>(&sealed, &other_binding)
-            .is_err());
-        let other_key = StateKey::from_secret("another-shared-secret-of-32-bytes-or-more").unwrap();
-        assert!(other_key
-            .0
-            .open_json_with::<Carried>(&sealed, &bound)
-            .is_err());
-    }
 }

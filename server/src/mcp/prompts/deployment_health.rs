@@ -12,6 +12,11 @@ use super::{brief, deployment_by_name, render, DeploymentArg, RECENT_RUNS};
 use crate::errors::ToolError;
 use crate::mcp::prefect_server::PrefectServer;
 
+/// What the model is asked to do with the brief's data.
+const TASK: &str = "Assess this deployment's health in a short paragraph: is it running on \
+             schedule, how often does it fail and why, can its runs start (pool, workers, \
+             paused)? Then list concrete actions, if any.";
+
 #[prompt_router(router = "deployment_health_prompt", vis = "pub(crate)")]
 impl PrefectServer {
     /// A deployment's health: recent outcomes, schedule, work pool and workers.
@@ -89,11 +94,6 @@ impl PrefectServer {
                 );
             }
         }
-        text.push_str(
-            "\n# Task\nAssess this deployment's health in a short paragraph: is it running on \
-             schedule, how often does it fail and why, can its runs start (pool, workers, \
-             paused)? Then list concrete actions, if any.\n",
-        );
-        Ok(brief(format!("Health of {deployment}"), text, Vec::new()))
+        Ok(brief(format!("Health of {deployment}"), text, TASK))
     }
 }

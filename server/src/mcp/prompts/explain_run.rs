@@ -13,7 +13,12 @@ use serde::Deserialize;
 use super::{brief, diagnose, render};
 use crate::errors::ToolError;
 use crate::mcp::prefect_server::PrefectServer;
+use crate::output::quoted;
 use crate::prefect::logs::LogQuery;
+
+/// What the model is asked to do with the brief's data.
+const TASK: &str = "Explain what happened to this run in plain words: what it did, where it \
+             stopped or why it has not started, the root cause, and what to do next.";
 
 /// Log lines embedded in the brief.
 const LOG_TAIL: i64 = 30;
@@ -100,11 +105,10 @@ impl PrefectServer {
             }
         );
         render::log_lines(&mut text, &logs.logs);
-        text.push_str(
-            "\n# Task\nExplain what happened to this run in plain words: what it did, where it \
-             stopped or why it has not started, the root cause, and what to do next.\n",
+        let description = format!(
+            "Explain flow run {}",
+            quoted(run.name.as_deref().unwrap_or("unnamed"))
         );
-        let summary = diagnosis.summary.clone();
-        Ok(brief(summary, text, Vec::new()))
+        Ok(brief(description, text, TASK))
     }
 }

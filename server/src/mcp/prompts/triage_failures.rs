@@ -18,6 +18,12 @@ use crate::mcp::prefect_server::PrefectServer;
 use crate::mcp::tools::args::{self, MAX_LIMIT};
 use crate::output::FlowRunView;
 
+/// What the model is asked to do with the brief's data.
+const TASK: &str = "For each group, say in a sentence or two what failed, the most likely \
+             cause (from the diagnosis in the data) and the fix. Put the groups that need action first; \
+             say which look like the same root cause. Use the diagnose_flow_run and \
+             get_flow_run_logs tools only if something in the data is unclear.";
+
 const DEFAULT_HOURS: i64 = 24;
 const MAX_HOURS: i64 = 24 * 30;
 /// Groups of failures diagnosed one by one (each diagnosis is a handful of Prefect calls).
@@ -159,16 +165,10 @@ impl PrefectServer {
         if runs.is_empty() {
             let _ = writeln!(text, "\nNo such runs: nothing failed in that window.");
         }
-        text.push_str(
-            "\n# Task\nFor each group, say in a sentence or two what failed, the most likely \
-             cause (from the diagnosis above) and the fix. Put the groups that need action first; \
-             say which look like the same root cause. Use the diagnose_flow_run and \
-             get_flow_run_logs tools only if something above is unclear.\n",
-        );
         Ok(brief(
             format!("{} {what} run(s) in the last {hours} h", runs.len()),
             text,
-            Vec::new(),
+            TASK,
         ))
     }
 }

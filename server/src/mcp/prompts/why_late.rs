@@ -14,6 +14,12 @@ use super::{brief, deployment_by_name, diagnose, render, DeploymentArg, RECENT_R
 use crate::errors::ToolError;
 use crate::mcp::prefect_server::PrefectServer;
 
+/// What the model is asked to do with the brief's data.
+const TASK: &str = "Explain why these runs have not started, most likely cause first, and \
+             what to do about each cause (start a worker, resume a pool, queue or deployment, \
+             free a concurrency slot). If nothing is late, say so and say whether anything in the data \
+             would make the next run late.";
+
 #[prompt_router(router = "why_late_prompt", vis = "pub(crate)")]
 impl PrefectServer {
     /// Why are a deployment's runs late? Its late runs, with the diagnosis of the newest
@@ -97,16 +103,10 @@ impl PrefectServer {
                 }
             }
         }
-        text.push_str(
-            "\n# Task\nExplain why these runs have not started, most likely cause first, and \
-             what to do about each cause (start a worker, resume a pool, queue or deployment, \
-             free a concurrency slot). If nothing is late, say so and say whether anything above \
-             would make the next run late.\n",
-        );
         Ok(brief(
             format!("{} late run(s) of {deployment}", late.len()),
             text,
-            Vec::new(),
+            TASK,
         ))
     }
 }

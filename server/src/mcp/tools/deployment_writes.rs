@@ -10,10 +10,10 @@ use serde_json::{Map, Value};
 
 use super::args::Parameters;
 use crate::errors::{ArgumentError, ToolError};
-use crate::mcp::ask::{resolve, Asker};
+use crate::mcp::ask::{confirm, resolve, Asker};
 use crate::mcp::audit;
 use crate::mcp::prefect_server::PrefectServer;
-use crate::output::DeploymentChanged;
+use crate::output::{quoted, quoted_value, DeploymentChanged};
 use crate::prefect::deployment_writes::DeploymentUpdate;
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -96,8 +96,8 @@ impl PrefectServer {
             .map(Json)
     }
 
-    /// Change a deployment's default parameters, description, tags or concurrency limit; the
-    /// rest stays as it is.
+    /// Change a deployment's default parameters, description, tags or concurrency limit, after
+    /// the user confirms each old and new value; the rest stays as it is.
     #[tool(annotations(
         read_only_hint = false,
         destructive_hint = true,
@@ -132,9 +132,33 @@ impl PrefectServer {
             return Err(ArgumentError::NothingToUpdate.into());
         }
         let (deployment, name) = self.target_deployment(&args.deployment, &context).await?;
-        self.prefect
-            .update_deployment(&deployment, name, update)
-            .await
-            .map(Json)
+        let plan = self
+            .prefect
+            .plan_deployment_update(&deployment, name, update)?;
+        if !plan.changes.is_empty() {
+            let changes: Vec<String> = plan
+                .changes
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}: {} -> {}",
+                        c.field,
+                        quoted_value(&c.old),
+                        quoted_value(&c.new)
+                    )
+                })
+                .collect();
+            confirm(
+                &Asker::of(&context),
+                &format!(
+                    "Change deployment {}: {}? The old values are not kept.",
+                    quoted(&plan.full_name),
+                    changes.join("; ")
+                ),
+                &[plan.deployment_id.to_string()],
+            )
+            .await?;
+        }
+        self.prefect.apply_deployment_update(plan).await.map(Json)
     }
 }

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use super::args::{self, tool_args, Parameters};
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{questions, resolve, Asker};
+use crate::mcp::audit;
 use crate::mcp::prefect_server::PrefectServer;
 use crate::mcp::seam::signed_in;
 use crate::mcp::tasks::sealed::Finish;
@@ -169,6 +170,8 @@ impl PrefectServer {
         }
         let asker = Asker::of(&context);
         let deployment = resolve::deployment(&self.prefect, &args.deployment_id, &asker).await?;
+        // The deployment until the run exists; then the run it made.
+        audit::target(deployment.id, Some(&deployment.name));
         let parameters = args.parameters.unwrap_or_default();
         check_parameter_names(&args.deployment_id, &deployment, &parameters)?;
         let parameters = questions::missing_parameters(
@@ -188,6 +191,7 @@ impl PrefectServer {
                 signed_in(&context).map(|caller| caller.subject.as_str()),
             )
             .await?;
+        audit::target(run.id, run.name.as_deref());
         let (run, wait, waited_seconds) = if args.timeout == 0 {
             (run, WaitOutcome::NotWaited, 0.0)
         } else {

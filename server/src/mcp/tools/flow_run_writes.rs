@@ -15,7 +15,9 @@ use crate::errors::{ArgumentError, ToolError, WriteError};
 use crate::mcp::ask::{confirm, resolve, run_input, Asker};
 use crate::mcp::audit;
 use crate::mcp::prefect_server::PrefectServer;
-use crate::output::{BulkCancelled, Deleted, FlowRunChanged, FlowRunView, FINAL_STATE_TYPES};
+use crate::output::{
+    quoted, BulkCancelled, Deleted, FlowRunChanged, FlowRunView, FINAL_STATE_TYPES,
+};
 use crate::prefect::parameters;
 use crate::prefect::query::States;
 
@@ -67,18 +69,30 @@ pub struct CancelRunsArgs {
     pub filter_criteria: Option<Map<String, Value>>,
 }
 
-/// How a confirmation names a run: 'nightly-42' (FAILED, 2026-11-30 02:00 UTC).
-fn described(run: &FlowRunView) -> String {
+/// How a confirmation names a run: "nightly-42" (FAILED, 2026-11-30 02:00 UTC), the name
+/// quoted so that it cannot pass for the words around it.
+pub(super) fn described(run: &FlowRunView) -> String {
     let state = run.state.as_ref().map_or("no state", |s| s.type_.as_str());
     let when = run
         .start_time
         .or(run.expected_start_time)
         .map(|t| format!(", {}", t.format("%Y-%m-%d %H:%M UTC")))
         .unwrap_or_default();
+    // A state type is one upper-case word; anything else Prefect sends is quoted like a name.
+    let state = if !state.is_empty() && state.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+        state.to_string()
+    } else {
+        quoted(state)
+    };
     format!(
-        "'{}' ({state}{when})",
-        run.name.as_deref().unwrap_or("unnamed")
+        "{} ({state}{when})",
+        quoted(run.name.as_deref().unwrap_or("unnamed"))
     )
+}
+
+/// The ids a confirmation's "yes" covers.
+fn ids(runs: &[FlowRunView]) -> Vec<String> {
+    runs.iter().map(|run| run.id.to_string()).collect()
 }
 
 impl PrefectServer {
@@ -136,10 +150,12 @@ impl PrefectServer {
         confirm(
             &asker,
             &format!(
-                "Force flow run {} into {state} with the message {message:?}? Prefect's \
-                 orchestration rules are bypassed.",
-                described(&run)
+                "Force flow run {} into {state} with the message {}? Prefect's orchestration \
+                 rules are bypassed.",
+                described(&run),
+                quoted(&message)
             ),
+            &ids(std::slice::from_ref(&run)),
         )
         .await?;
         self.prefect
@@ -166,6 +182,7 @@ impl PrefectServer {
         confirm(
             &asker,
             &format!("Delete flow run {shown}? This cannot be undone."),
+            &ids(std::slice::from_ref(&run)),
         )
         .await?;
         self.prefect.delete_flow_run(run.id).await?;
@@ -177,8 +194,8 @@ impl PrefectServer {
         }))
     }
 
-    /// Resume a PAUSED run. A run paused waiting for input gets `run_input`, or a form built
-    /// from its input schema.
+    /// Resume a PAUSED run. A run paused waiting for input is resumed with values a person saw:
+    /// a form built from its input schema, filled in with `run_input` when given.
     #[tool(annotations(
         read_only_hint = false,
         destructive_hint = false,
@@ -209,9 +226,9 @@ impl PrefectServer {
                         fields: parameters::field_lines(&wanted.schema),
                     }));
                 }
-                Some(given)
+                Some(run_input(&asker, &shown, &wanted, Some(&given)).await?)
             }
-            (Some(wanted), None) => Some(run_input(&asker, &shown, &wanted).await?),
+            (Some(wanted), None) => Some(run_input(&asker, &shown, &wanted, None).await?),
         };
         self.prefect.resume_flow_run(&run, input).await.map(Json)
     }
@@ -244,7 +261,10 @@ impl PrefectServer {
         let mut of_deployment = String::new();
         if let Some(given) = &args.deployment {
             let deployment = resolve::deployment(&self.prefect, given, &asker).await?;
-            of_deployment = format!(" of {}", self.prefect.full_name(&deployment).await?);
+            of_deployment = format!(
+                " of deployment {}",
+                quoted(&self.prefect.full_name(&deployment).await?)
+            );
             body.deployments.get_or_insert_with(Default::default).id =
                 Some(types::DeploymentFilterId {
                     any: Some(vec![deployment.id]),
@@ -264,7 +284,7 @@ impl PrefectServer {
         let mut names: Vec<String> = runs
             .iter()
             .take(NAMES_SHOWN)
-            .map(|r| r.name.clone().unwrap_or_else(|| r.id.to_string()))
+            .map(|r| quoted(&r.name.clone().unwrap_or_else(|| r.id.to_string())))
             .collect();
         if runs.len() > NAMES_SHOWN {
             names.push(format!("and {} more", runs.len() - NAMES_SHOWN));
@@ -278,6 +298,7 @@ impl PrefectServer {
                 runs.len(),
                 names.join(", ")
             ),
+            &ids(&runs),
         )
         .await?;
         self.prefect.cancel_flow_runs(&runs).await.map(Json)

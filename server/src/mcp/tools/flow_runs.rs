@@ -10,7 +10,10 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::args::{self, tool_args, Parameters};
+use super::flow_run_writes::described;
 use crate::errors::{ArgumentError, ToolError};
+use crate::mcp::ask::{confirm_when_possible, Asker};
+use crate::mcp::audit;
 use crate::mcp::prefect_server::PrefectServer;
 use crate::mcp::tasks::sealed::Finish;
 use crate::output::{CancelResult, FlowRunList, FlowRunView, WaitedFlowRun};
@@ -105,7 +108,8 @@ impl PrefectServer {
     }
 
     /// Cancel a flow run as `prefect flow-run cancel` does: it moves to CANCELLING and its
-    /// worker stops it, ending CANCELLED. A finished run cannot be cancelled.
+    /// worker stops it, ending CANCELLED. A finished run cannot be cancelled. A client that can
+    /// ask its user is asked to confirm first.
     #[tool(annotations(
         read_only_hint = false,
         destructive_hint = true,
@@ -115,8 +119,20 @@ impl PrefectServer {
     async fn cancel_flow_run(
         &self,
         Parameters(args): Parameters<FlowRunIdArgs>,
+        context: RequestContext<RoleServer>,
     ) -> Result<Json<CancelResult>, ToolError> {
         let id = args::uuid("flow_run_id", &args.flow_run_id, "")?;
+        let run = self.prefect.read_flow_run(id).await?;
+        audit::target(run.id, run.name.as_deref());
+        // A finished run is not asked about: Prefect refuses to cancel it, and says so.
+        if !run.is_final() {
+            confirm_when_possible(
+                &Asker::of(&context),
+                &format!("Cancel flow run {}?", described(&run)),
+                &[run.id.to_string()],
+            )
+            .await?;
+        }
         self.prefect.cancel_flow_run(id).await.map(Json)
     }
 

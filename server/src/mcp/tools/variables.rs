@@ -1,5 +1,7 @@
 //! Variable tools: list_variables, get_variable, set_variable, delete_variable.
 
+use std::fmt::Write;
+
 use rmcp::service::RequestContext;
 use rmcp::{tool, tool_router, Json, RoleServer};
 use schemars::JsonSchema;
@@ -11,7 +13,7 @@ use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{confirm, Asker};
 use crate::mcp::audit;
 use crate::mcp::prefect_server::PrefectServer;
-use crate::output::{Deleted, VariableList, VariableSet, VariableView};
+use crate::output::{quoted, quoted_value, Deleted, VariableList, VariableSet, VariableView};
 use crate::prefect::variables::check_name;
 
 tool_args! {
@@ -60,7 +62,7 @@ impl PrefectServer {
     }
 
     /// Create a variable, or replace the value (and, when given, the tags) of the one of that
-    /// name.
+    /// name, after the user confirms the old and new value.
     #[tool(annotations(
         read_only_hint = false,
         destructive_hint = true,
@@ -70,17 +72,63 @@ impl PrefectServer {
     async fn set_variable(
         &self,
         Parameters(args): Parameters<SetVariableArgs>,
+        context: RequestContext<RoleServer>,
     ) -> Result<Json<VariableSet>, ToolError> {
         let name = check_name(&args.name)?;
         if args.value.is_null() {
             return Err(ArgumentError::NullVariableValue.into());
         }
-        let (variable, created) = self
+        let existing = match self.prefect.find_variable(name).await? {
+            Some(existing) => existing,
+            None => {
+                let created = self
+                    .prefect
+                    .create_variable(name, args.value.clone(), args.tags.clone())
+                    .await?;
+                if let Some(variable) = created {
+                    audit::target(variable.id, Some(&variable.name));
+                    return Ok(Json(VariableSet {
+                        created: true,
+                        variable,
+                    }));
+                }
+                // Made by someone else since the lookup: replacing it is a change to confirm.
+                self.prefect.read_variable(name).await?
+            }
+        };
+        audit::target(existing.id, Some(&existing.name));
+        let same_tags = args.tags.as_ref().is_none_or(|tags| *tags == existing.tags);
+        if existing.value == args.value && same_tags {
+            // Nothing would be overwritten: nothing to ask, nothing to send.
+            return Ok(Json(VariableSet {
+                created: false,
+                variable: existing,
+            }));
+        }
+        let mut change = format!(
+            "Replace the value of variable {}: {} -> {}",
+            quoted(name),
+            quoted_value(&existing.value),
+            quoted_value(&args.value)
+        );
+        if let Some(tags) = &args.tags {
+            let _ = write!(
+                change,
+                ", and its tags {} -> {}",
+                quoted_value(&existing.tags.clone().into()),
+                quoted_value(&tags.clone().into())
+            );
+        }
+        change.push_str("? The old value is not kept.");
+        confirm(&Asker::of(&context), &change, &[existing.id.to_string()]).await?;
+        let variable = self
             .prefect
-            .set_variable(name, args.value, args.tags)
+            .update_variable(name, args.value, args.tags)
             .await?;
-        audit::target(variable.id, Some(&variable.name));
-        Ok(Json(VariableSet { created, variable }))
+        Ok(Json(VariableSet {
+            created: false,
+            variable,
+        }))
     }
 
     /// Delete a variable, after the user confirms.
@@ -98,10 +146,14 @@ impl PrefectServer {
         let name = check_name(&args.name)?;
         let variable = self.prefect.read_variable(name).await?;
         audit::target(variable.id, Some(&variable.name));
-        let shown = crate::output::cap_text(&variable.value.to_string(), 80);
         confirm(
             &Asker::of(&context),
-            &format!("Delete variable '{name}' (value {shown})? This cannot be undone."),
+            &format!(
+                "Delete variable {} (value {})? This cannot be undone.",
+                quoted(name),
+                quoted_value(&variable.value)
+            ),
+            &[variable.id.to_string()],
         )
         .await?;
         self.prefect.delete_variable(name).await?;
