@@ -74,10 +74,16 @@ async function main() {
     const declined = await callErr("delete_variable", { name: variable });
     check(declined.includes("declined") && declined.includes("nothing was changed"), declined);
     const asked = person.questions[person.questions.length - 1].message;
-    check(asked.includes(`Delete variable '${variable}'`), asked);
+    check(asked.includes(`Delete variable "${variable}"`), asked);
     const still = await call("get_variable", { name: variable });
     check(JSON.stringify(still.value) === JSON.stringify({ n: 1 }), JSON.stringify(still));
     person.plan = "accept";
+    console.error("variable: overwriting asks, showing the old and the new value");
+    await call("set_variable", { name: variable, value: { n: 2 } });
+    const overwrite = person.questions[person.questions.length - 1].message;
+    check(overwrite.includes(`"${variable}": {"n":1} -> {"n":2}`), overwrite);
+    const replaced = await call("get_variable", { name: variable });
+    check(JSON.stringify(replaced.value) === JSON.stringify({ n: 2 }), JSON.stringify(replaced));
     const deleted = await call("delete_variable", { name: variable });
     check(deleted.deleted === true, JSON.stringify(deleted));
     const gone = await callErr("get_variable", { name: variable });

@@ -113,6 +113,11 @@ async def main(binary: str, api_url: str) -> dict:
             text = prompt_text(result)
             check(expected[name] in text, f"{name}: {expected[name]!r} not in brief:\n{text[:2000]}")
             check("# Task" in text, f"{name}: no task in the brief")
+            # The task comes first; Prefect's text follows inside a fence, said to be data.
+            check(
+                text.index("# Task") < text.index("<prefect-data>") < text.rindex("</prefect-data>"),
+                f"{name}: the data is not fenced after the task",
+            )
             sizes[name] = len(text)
         summary["prompt_sizes"] = sizes
 

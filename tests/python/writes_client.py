@@ -3,7 +3,8 @@ questions (Multi Round-Trip Requests, driven by the SDK).
 
 Usage: writes_client.py BINARY API_URL TAG
   TAG marks the SCHEDULED runs of mcp-slow/slow (due in the future) that tests/tests/writes.rs
-  created for the bulk cancel; nothing else carries it.
+  created for the bulk cancel; nothing else carries it. TAG-stretch marks the runs of the
+  stretch scenario, which this script makes itself over Prefect's REST API.
 
 Scenarios, against the sample world of `cargo xtask prefect ensure`:
   bulk     cancel_flow_runs on the tagged runs: the question states the count and the names;
@@ -12,14 +13,21 @@ Scenarios, against the sample world of `cargo xtask prefect ensure`:
   delete   delete_flow_run on that run: declined -> it exists; confirmed -> it is gone
   resume   a run of mcp-approval/approval paused waiting for an Approval: resume_flow_run asks
            the form built from the run's input schema, and the run completes with the answer
+  stretch  a "yes" is not stretched: cancel_flow_runs asks about 3 runs; 3 more appear before the
+           person answers yes; the retried call asks again about 6 (the answer was for 3), and
+           the person declines: all 6 are still SCHEDULED
+  variable set_variable over an existing value asks, showing old -> new; declined, the old
+           value stays; confirmed, the new one is set
 
 Progress goes to stderr; the last stdout line is a JSON summary. Exits 1 on the first failed check.
 """
 
 import asyncio
+import datetime
 import json
 import sys
 import time
+import urllib.request
 import uuid
 from typing import Any
 
@@ -37,11 +45,17 @@ class Person:
     def __init__(self):
         self.plan = "accept"
         self.questions: list[dict[str, Any]] = []
+        # Called (once) while the person reads the next question, before they answer.
+        self.meanwhile = None
 
     async def __call__(self, context, params: types.ElicitRequestParams):
         schema = params.requested_schema
         self.questions.append({"message": params.message, "schema": schema})
         log(f"  asked: {params.message}")
+        if self.meanwhile is not None:
+            meanwhile, self.meanwhile = self.meanwhile, None
+            meanwhile()
+            return types.ElicitResult(action="accept", content={"confirm": True})
         if self.plan == "decline":
             return types.ElicitResult(action="decline")
         properties = schema["properties"]
@@ -97,7 +111,7 @@ async def bulk(client: Client, person: Person, tag: str) -> dict[str, Any]:
     text = await call_err(client, "cancel_flow_runs", arguments)
     check("declined" in text and "nothing was changed" in text, text)
     asked = person.questions[-1]["message"]
-    check("Cancel 3 SCHEDULED runs of mcp-slow/slow" in asked, asked)
+    check('Cancel 3 SCHEDULED runs of deployment "mcp-slow/slow"' in asked, asked)
     check(all(r["name"] in asked for r in runs), f"the names are not in {asked!r}")
     still = await runs_tagged(client, tag)
     check(all(r["state"]["type"] == "SCHEDULED" for r in still), f"changed after decline: {still}")
@@ -131,7 +145,7 @@ async def force_and_delete(client: Client, person: Person) -> dict[str, Any]:
     text = await call_err(client, "delete_flow_run", {"flow_run": run_id})
     check("declined" in text and "nothing was changed" in text, text)
     delete_asked = person.questions[-1]["message"]
-    check(f"Delete flow run '{name}' (FAILED" in delete_asked, delete_asked)
+    check(f'Delete flow run "{name}" (FAILED' in delete_asked, delete_asked)
     check("cannot be undone" in delete_asked, delete_asked)
     await call(client, "get_flow_run_by_id", {"flow_run_id": run_id})
     person.plan = "accept"
@@ -162,6 +176,73 @@ async def resume(client: Client, person: Person) -> dict[str, Any]:
     return {"flow_run_id": run_id, "form": person.questions[-1]["schema"]}
 
 
+def rest(api_url: str, method: str, path: str, body: Any = None) -> Any:
+    request = urllib.request.Request(
+        api_url + path,
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"content-type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        text = answer.read()
+    return json.loads(text) if text else None
+
+
+def future_runs(api_url: str, tag: str, count: int) -> None:
+    deployment = rest(api_url, "GET", "/deployments/name/mcp-slow/slow")
+    when = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).isoformat()
+    for _ in range(count):
+        rest(
+            api_url,
+            "POST",
+            f"/deployments/{deployment['id']}/create_flow_run",
+            {
+                "name": f"{tag}-{uuid.uuid4().hex[:6]}",
+                "tags": [tag],
+                "state": {"type": "SCHEDULED", "state_details": {"scheduled_time": when}},
+            },
+        )
+
+
+async def stretch(client: Client, person: Person, api_url: str, tag: str) -> dict[str, Any]:
+    log("stretch: 3 more runs appear before the yes; the yes covers the 3 it was given for")
+    future_runs(api_url, tag, 3)
+    arguments = {"state": "SCHEDULED", "filter_criteria": {"tags": {"all_": [tag]}}}
+    asked = len(person.questions)
+    person.meanwhile = lambda: future_runs(api_url, tag, 3)
+    person.plan = "decline"
+    text = await call_err(client, "cancel_flow_runs", arguments)
+    check("declined" in text, text)
+    messages = [q["message"] for q in person.questions[asked:]]
+    check(len(messages) == 2, f"expected a question about 3, then one about 6: {messages}")
+    check(messages[0].startswith("Cancel 3 SCHEDULED runs"), messages[0])
+    check(messages[1].startswith("Cancel 6 SCHEDULED runs"), messages[1])
+    runs = await runs_tagged(client, tag)
+    check(len(runs) == 6, f"{runs}")
+    check(all(r["state"]["type"] == "SCHEDULED" for r in runs), f"a run changed: {runs}")
+    person.plan = "accept"
+    return {"asked": messages, "scheduled": len(runs)}
+
+
+async def variable(client: Client, person: Person) -> dict[str, Any]:
+    log("set_variable over an existing value: declined, then confirmed")
+    name = f"writes_py_{uuid.uuid4().hex[:8]}"
+    await call(client, "set_variable", {"name": name, "value": {"max": 3}})
+    person.plan = "decline"
+    text = await call_err(client, "set_variable", {"name": name, "value": {"max": 4}})
+    check("declined" in text, text)
+    asked = person.questions[-1]["message"]
+    check(f'variable "{name}": {{"max":3}} -> {{"max":4}}' in asked, asked)
+    kept = await call(client, "get_variable", {"name": name})
+    check(kept["value"] == {"max": 3}, f"{kept}")
+    person.plan = "accept"
+    await call(client, "set_variable", {"name": name, "value": {"max": 4}})
+    now = await call(client, "get_variable", {"name": name})
+    check(now["value"] == {"max": 4}, f"{now}")
+    await call(client, "delete_variable", {"name": name})
+    return {"asked": asked}
+
+
 async def main() -> dict[str, Any]:
     binary, api_url, tag = sys.argv[1], sys.argv[2], sys.argv[3]
     person = Person()
@@ -174,6 +255,8 @@ async def main() -> dict[str, Any]:
             "bulk": await bulk(client, person, tag),
             "delete": await force_and_delete(client, person),
             "resume": await resume(client, person),
+            "stretch": await stretch(client, person, api_url, f"{tag}-stretch"),
+            "variable": await variable(client, person),
         }
     summary["questions"] = len(person.questions)
     return summary

@@ -22,8 +22,14 @@ const RAW_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30)
 
 impl RawStdioServer {
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// [`Self::start`], with these command-line arguments.
+    pub fn start_with(args: &[&str]) -> Self {
         use std::process::Stdio;
         let mut child = std::process::Command::new(server_binary())
+            .args(args)
             .env("PREFECT_API_URL", prefect_api_url())
             .env("RUST_LOG", "info")
             .stdin(Stdio::piped())
@@ -72,6 +78,29 @@ impl RawStdioServer {
     /// Close stdin, as a client that goes away does.
     pub fn close_stdin(&mut self) {
         self.stdin = None;
+    }
+
+    /// Every log line written until the first that `last` accepts (included); fails the test
+    /// after 30 s without one.
+    pub fn logs_until(&mut self, last: impl Fn(&str) -> bool) -> Vec<String> {
+        let deadline = std::time::Instant::now() + RAW_READ_TIMEOUT;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.logs.recv_timeout(left) {
+                Ok(line) => {
+                    let done = last(&line);
+                    seen.push(line);
+                    if done {
+                        return seen;
+                    }
+                }
+                Err(_) => panic!(
+                    "no such log line within {} s: {seen:?}",
+                    RAW_READ_TIMEOUT.as_secs()
+                ),
+            }
+        }
     }
 
     /// The first log line that `wanted` accepts; fails the test after 30 s without one.

@@ -69,8 +69,23 @@ async fn pause_and_resume_a_deployment_by_name() {
 
 #[tokio::test]
 async fn update_a_deployment_merges_parameters_and_keeps_it_paused() {
-    let (rest, s) = (Rest::new(), connect().await.unwrap());
+    let rest = Rest::new();
     let (id, name) = scratch_deployment(&rest, true).await;
+    // Overwriting needs a person: a client that cannot ask changes nothing, and is told what
+    // would have changed.
+    let plain = connect().await.unwrap();
+    let err = call_err(
+        &plain,
+        "update_deployment",
+        json!({"deployment": name, "description": "changed"}),
+    )
+    .await;
+    assert!(
+        err.contains("description: null -> \"changed\"") && err.contains("nothing was changed"),
+        "{err}"
+    );
+    assert!(rest.get(&format!("/deployments/{id}")).await["description"].is_null());
+    let s = unconfirmed().await;
     let updated = call_ok(
         &s,
         "update_deployment",
@@ -172,7 +187,7 @@ async fn destructive_calls_need_a_person_or_the_operators_flag() {
         .await;
     let err = call_err(&s, "delete_flow_run", json!({"flow_run": name})).await;
     assert!(
-        err.contains(&format!("Delete flow run '{name}' (COMPLETED"))
+        err.contains(&format!("Delete flow run \"{name}\" (COMPLETED"))
             && err.contains("cannot be undone")
             && err.contains("nothing was changed")
             && err.contains("--allow-unconfirmed-writes"),
@@ -219,7 +234,7 @@ async fn bulk_cancel_states_the_count_and_cancels_only_when_allowed() {
                            "filter_criteria": {"tags": {"all_": [tag]}}});
     let err = call_err(&s, "cancel_flow_runs", arguments.clone()).await;
     assert!(
-        err.contains("Cancel 4 SCHEDULED runs of mcp-slow/slow")
+        err.contains("Cancel 4 SCHEDULED runs of deployment \"mcp-slow/slow\"")
             && err.contains(&format!("{tag}-0"))
             && err.contains("nothing was changed"),
         "{err}"
@@ -268,8 +283,17 @@ async fn a_paused_run_resumed_with_run_input_completes_with_it() {
     .await;
     assert!(err.contains("approved"), "{err}");
     assert_eq!(rest.flow_run(&id).await["state"]["type"], "PAUSED");
-    let resumed = call_ok(
+    // Valid values from the model alone do not pass Prefect's human gate.
+    let err = call_err(
         &s,
+        "resume_flow_run",
+        json!({"flow_run": id, "run_input": {"approved": true}}),
+    )
+    .await;
+    assert!(err.contains("needs a person's confirmation"), "{err}");
+    assert_eq!(rest.flow_run(&id).await["state"]["type"], "PAUSED");
+    let resumed = call_ok(
+        &unconfirmed().await,
         "resume_flow_run",
         json!({"flow_run": id, "run_input": {"approved": true, "note": "from run_input"}}),
     )

@@ -34,8 +34,10 @@ async fn python_sdk_2_confirms_declines_and_fills_in_the_resume_form() {
         .await
         .unwrap();
     assert_eq!(summary["protocol"], "2026-07-28", "{summary}");
-    // bulk: declined, confirmed; force: confirmed; delete: declined, confirmed; resume: form.
-    assert_eq!(summary["questions"], 6, "{summary}");
+    // bulk: declined, confirmed; force: confirmed; delete: declined, confirmed; resume: form;
+    // stretch: about 3 (yes), again about 6 (no); variable: declined, confirmed, delete.
+    assert_eq!(summary["questions"], 11, "{summary}");
+    assert_eq!(summary["stretch"]["scheduled"], 6, "{summary}");
     for id in &ids {
         let run = rest.flow_run(id).await;
         assert_eq!(run["state"]["type"], "CANCELLED", "{run}");
@@ -63,7 +65,8 @@ async fn typescript_sdk_answers_elicitation_requests_for_writes() {
     let summary = tokio::task::spawn_blocking(move || run_client_script(&mut command))
         .await
         .unwrap();
-    assert_eq!(summary["questions"], 3, "{summary}");
+    // delete declined, overwrite confirmed, delete confirmed.
+    assert_eq!(summary["questions"], 4, "{summary}");
     let variable = summary["variable"]["name"].as_str().unwrap();
     let (status, _) = rest
         .send("GET", &format!("/variables/name/{variable}"), None)

@@ -145,8 +145,17 @@ async fn variables_are_listed_read_set_and_deleted() {
     assert_eq!(set["created"], true, "{set}");
     let path = format!("/variables/name/{name}");
     assert_eq!(rest.get(&path).await["value"], json!([1, "two"]));
+    // Replacing a value needs a person: unasked, the old value stays.
+    let err = call_err(&s, "set_variable", json!({"name": name, "value": 3})).await;
+    assert!(
+        err.contains(r#"[1,"two"] -> 3"#) && err.contains("nothing was changed"),
+        "{err}"
+    );
+    assert_eq!(rest.get(&path).await["value"], json!([1, "two"]));
     let set = call_ok(
-        &s,
+        &connect_with(Launch::default().arg("--allow-unconfirmed-writes"))
+            .await
+            .unwrap(),
         "set_variable",
         json!({"name": name, "value": {"on": true}, "tags": ["t"]}),
     )
@@ -161,7 +170,7 @@ async fn variables_are_listed_read_set_and_deleted() {
     // Deleting cannot be undone: refused without a person or the operator's flag.
     let err = call_err(&s, "delete_variable", json!({"name": name})).await;
     assert!(
-        err.contains(&format!("Delete variable '{name}'"))
+        err.contains(&format!("Delete variable \"{name}\""))
             && err.contains("--allow-unconfirmed-writes"),
         "{err}"
     );

@@ -7,8 +7,10 @@
 
 mod fixtures;
 mod harness;
+mod person;
 
 mod architecture;
+mod confirmations;
 mod deployments;
 mod failures;
 mod filters;
