@@ -27,9 +27,11 @@ const ACCEPTED: [Algorithm; 9] = [
 /// Clock skew tolerated on `exp` and `nbf`.
 const LEEWAY_SECONDS: u64 = 30;
 
-/// `typ` values of an access token. RFC 9068 asks for `at+jwt`; issuers that predate it write
-/// `JWT` or nothing (an ID token of theirs would still fail the audience check).
-const ACCESS_TOKEN_TYPES: [&str; 4] = ["at+jwt", "application/at+jwt", "JWT", "application/jwt"];
+/// `typ` values of an access token, compared case-insensitively as media types are (RFC 9068
+/// §2.1 and §4: any other `typ`, `JWT` included, is refused). A token without `typ` is accepted,
+/// a documented choice for issuers that predate RFC 9068 (an ID token of theirs still fails the
+/// audience check).
+const ACCESS_TOKEN_TYPES: [&str; 2] = ["at+jwt", "application/at+jwt"];
 
 /// The JOSE header fields looked at before the crate's own decoding, so that an unaccepted
 /// algorithm (such as `none`, which the crate cannot even represent) is named in the refusal.
@@ -82,7 +84,7 @@ pub(super) async fn validate(
         .ok_or(TokenError::Algorithm { found: alg_name })?;
     if let Some(typ) = raw
         .typ
-        .filter(|t| !ACCESS_TOKEN_TYPES.contains(&t.as_str()))
+        .filter(|t| !ACCESS_TOKEN_TYPES.iter().any(|a| a.eq_ignore_ascii_case(t)))
     {
         return Err(TokenError::Type { found: typ }.into());
     }

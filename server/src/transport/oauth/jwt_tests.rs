@@ -7,6 +7,7 @@ use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 
 use super::*;
+use crate::errors::oauth::IssuerError;
 
 const AUDIENCE: &str = "https://mcp.example.com/mcp";
 
@@ -254,4 +255,106 @@ async fn openid_discovery_is_the_fallback_and_the_issuer_must_match() {
         .await
         .unwrap_err();
     assert!(error.to_string().contains("impostor"), "{error}");
+}
+
+#[tokio::test]
+async fn a_key_set_outage_keeps_the_last_good_keys() {
+    let mut server = mockito::Server::new_async().await;
+    let signer = Signer::new("k1");
+    let (issuer, good) = issuer_with(&mut server, vec![signer.jwk.clone()], 1).await;
+    let token = signer.sign(&claims(&issuer.issuer));
+    assert!(validate(&token, &issuer, AUDIENCE).await.is_ok());
+    good.assert_async().await;
+    good.remove_async().await;
+    let outage = server
+        .mock("GET", "/jwks")
+        .with_status(503)
+        .expect(1)
+        .create_async()
+        .await;
+    {
+        let mut cache = issuer.cache_for_tests().await;
+        cache.keys_fetched_at =
+            Some(std::time::Instant::now() - std::time::Duration::from_secs(7200));
+    }
+    // Stale keys, a failed refresh: the token still verifies, and the issuer is not asked
+    // again on every token while it is down.
+    for _ in 0..3 {
+        assert!(validate(&token, &issuer, AUDIENCE).await.is_ok());
+    }
+    outage.assert_async().await;
+}
+
+#[tokio::test]
+async fn only_access_token_types_pass_and_an_absent_typ_is_tolerated() {
+    let mut server = mockito::Server::new_async().await;
+    let signer = Signer::new("k1");
+    let (issuer, _jwks) = issuer_with(&mut server, vec![signer.jwk.clone()], 1).await;
+    let with_typ = |typ: Option<&str>| {
+        let mut header = Header::new(Algorithm::ES256);
+        header.typ = typ.map(String::from);
+        header.kid = Some(signer.kid.clone());
+        encode(&header, &claims(&issuer.issuer), &signer.key).unwrap()
+    };
+    for typ in [Some("at+jwt"), Some("application/AT+JWT"), None] {
+        assert!(
+            validate(&with_typ(typ), &issuer, AUDIENCE).await.is_ok(),
+            "{typ:?}"
+        );
+    }
+    assert!(matches!(
+        refusal(validate(&with_typ(Some("JWT")), &issuer, AUDIENCE).await),
+        TokenError::Type { .. }
+    ));
+}
+
+#[tokio::test]
+async fn oversized_answers_and_redirects_elsewhere_are_refused() {
+    let mut server = mockito::Server::new_async().await;
+    let url = server.url();
+    server
+        .mock("GET", "/.well-known/oauth-authorization-server")
+        .with_body(json!({"issuer": url, "jwks_uri": format!("{url}/jwks")}).to_string())
+        .create_async()
+        .await;
+    let huge = format!(
+        "{{\"keys\": [], \"pad\": \"{}\"}}",
+        "x".repeat(super::super::discovery::MAX_ANSWER_BYTES)
+    );
+    server
+        .mock("GET", "/jwks")
+        .with_body(huge)
+        .create_async()
+        .await;
+    let issuer = Issuer::new(&url).unwrap();
+    let error = issuer.key(Some("k1"), Algorithm::ES256).await.err();
+    assert!(
+        matches!(error, Some(IssuerError::TooLarge { .. })),
+        "{error:?}"
+    );
+
+    let mut elsewhere = mockito::Server::new_async().await;
+    let target = elsewhere
+        .mock("GET", "/.well-known/oauth-authorization-server")
+        .with_body(json!({"issuer": "x"}).to_string())
+        .expect(0)
+        .create_async()
+        .await;
+    let mut redirecting = mockito::Server::new_async().await;
+    redirecting
+        .mock("GET", "/.well-known/oauth-authorization-server")
+        .with_status(302)
+        .with_header(
+            "location",
+            &format!("{}/.well-known/oauth-authorization-server", elsewhere.url()),
+        )
+        .create_async()
+        .await;
+    let error = Issuer::new(&redirecting.url())
+        .unwrap()
+        .metadata()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, IssuerError::Status { .. }), "{error:?}");
+    target.assert_async().await;
 }
