@@ -358,3 +358,25 @@ async fn oversized_answers_and_redirects_elsewhere_are_refused() {
     assert!(matches!(error, IssuerError::Status { .. }), "{error:?}");
     target.assert_async().await;
 }
+
+#[tokio::test]
+async fn what_a_refused_token_makes_the_server_write_is_small_whatever_it_holds() {
+    let mut server = mockito::Server::new_async().await;
+    let (issuer, _jwks) = issuer_with(&mut server, vec![Signer::new("k1").jwk], 0).await;
+    let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let huge = "A".repeat(200 * 1024);
+    for header in [
+        json!({"alg": huge}),
+        json!({"alg": "ES256", "typ": huge}),
+        json!({"alg": "ES256", "kid": huge}),
+    ] {
+        let token = format!("{}.{}.c2ln", b64(header), b64(claims(&issuer.issuer)));
+        let refused = validate(&token, &issuer, AUDIENCE).await.unwrap_err();
+        let written = refused.to_string();
+        assert!(
+            written.len() < 400,
+            "{} bytes: {written:.100}",
+            written.len()
+        );
+    }
+}
