@@ -74,6 +74,13 @@ async fn issuer_with(
     (Issuer::new(&url).unwrap(), jwks)
 }
 
+/// Make the cached keys look fetched `seconds` ago.
+async fn age_keys(issuer: &Issuer, seconds: u64) {
+    let mut cache = issuer.cache_for_tests().await;
+    cache.keys_fetched_at =
+        Some(std::time::Instant::now() - std::time::Duration::from_secs(seconds));
+}
+
 fn refusal(result: Result<Caller, Refusal>) -> TokenError {
     match result {
         Err(Refusal::Token(error)) => error,
@@ -207,11 +214,7 @@ async fn an_unknown_key_fetches_the_keys_again_but_not_on_every_token() {
         refusal(validate(&new.sign(&claims(&issuer.issuer)), &issuer, AUDIENCE).await),
         TokenError::UnknownKey { .. }
     ));
-    {
-        let mut cache = issuer.cache_for_tests().await;
-        cache.keys_fetched_at =
-            Some(std::time::Instant::now() - std::time::Duration::from_secs(11));
-    }
+    age_keys(&issuer, 11).await;
     let caller = validate(&new.sign(&claims(&issuer.issuer)), &issuer, AUDIENCE)
         .await
         .unwrap();
@@ -272,11 +275,7 @@ async fn a_key_set_outage_keeps_the_last_good_keys() {
         .expect(1)
         .create_async()
         .await;
-    {
-        let mut cache = issuer.cache_for_tests().await;
-        cache.keys_fetched_at =
-            Some(std::time::Instant::now() - std::time::Duration::from_secs(7200));
-    }
+    age_keys(&issuer, 7200).await;
     // Stale keys, a failed refresh: the token still verifies, and the issuer is not asked
     // again on every token while it is down.
     for _ in 0..3 {
