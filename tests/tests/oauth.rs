@@ -359,3 +359,67 @@ async fn stateless_replicas_behind_nginx_check_tokens_and_lose_no_call_when_one_
         );
     }
 }
+
+/// A session belongs to the signed-in subject that opened it: another subject naming its id is
+/// answered as for an unknown session.
+#[tokio::test]
+async fn another_subject_cannot_use_a_session_it_did_not_open() {
+    let port = OAuthMcp::reserve();
+    let public_url = OAuthMcp::public_url(port);
+    let auth = AuthServer::start(&public_url);
+    let _server = OAuthMcp::start(port, &public_url, &auth.issuer, None, &[]);
+    let writer = auth.token(WRITER, "prefect:read prefect:write", None).await;
+    let reader = auth.token(READER, "prefect:read", None).await;
+    let http = reqwest::Client::new();
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "oauth-test", "version": "1"}}});
+    let opened = http
+        .post(&public_url)
+        .bearer_auth(&writer)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .body(initialize.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), 200);
+    let session = opened.headers()["mcp-session-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let in_session = |token: &str, body: Value| {
+        http.post(&public_url)
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .header("mcp-session-id", &session)
+            .header("mcp-protocol-version", "2025-11-25")
+            .body(body.to_string())
+            .send()
+    };
+    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    assert!(in_session(&writer, initialized)
+        .await
+        .unwrap()
+        .status()
+        .is_success());
+    let stolen = in_session(&reader, list_tools()).await.unwrap();
+    assert_eq!(stolen.status(), 404, "the reader used the writer's session");
+    let stream = http
+        .get(&public_url)
+        .bearer_auth(&reader)
+        .header("accept", "text/event-stream")
+        .header("mcp-session-id", &session)
+        .header("mcp-protocol-version", "2025-11-25")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        stream.status(),
+        404,
+        "the reader opened the writer's event stream"
+    );
+    let own = in_session(&writer, list_tools()).await.unwrap();
+    assert_eq!(own.status(), 200, "the writer's own session still works");
+}

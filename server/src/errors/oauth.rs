@@ -6,7 +6,8 @@
 use std::fmt;
 
 /// Why a request's access token was refused (HTTP 401, `error="invalid_token"` unless missing).
-#[derive(Debug, thiserror::Error)]
+/// `Clone`: an introspection's refusal is cached for a moment and given again.
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum TokenError {
     #[error(
         "no access token: sign in with the authorization server named in the resource metadata \
@@ -134,6 +135,17 @@ pub enum IssuerError {
     NoMetadata { issuer: String },
     #[error("the authorization server {issuer} publishes no jwks_uri, so JWTs cannot be checked")]
     NoKeys { issuer: String },
+    #[error("{max} tokens are being checked with the authorization server already; retry shortly")]
+    Busy { max: usize },
+    #[error(
+        "the authorization server's answer at {url} is larger than {max} bytes, and was not read"
+    )]
+    TooLarge { url: String, max: usize },
+    #[error(
+        "refusing to ask the authorization server at {url} over plain http: use https (http is \
+         accepted on loopback only)"
+    )]
+    Insecure { url: String },
 }
 
 /// Why a request was not let through.

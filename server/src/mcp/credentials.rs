@@ -109,7 +109,7 @@ impl CallerClients {
 }
 
 /// A credential's digest in hex, to tell callers apart without holding their secret.
-pub(super) fn credential_digest(auth: &Auth) -> String {
+pub fn credential_digest(auth: &Auth) -> String {
     digest(auth).iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -9,21 +9,19 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::{anyhow, bail, Context, Result};
-use axum::extract::{Request, State};
-use axum::http::Method;
-use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::middleware;
 use axum::routing::get;
 use axum::{Json, Router};
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
 use super::auth::{require_bearer_token, BearerToken};
-use super::limits::{self, busy, InFlight, Limits};
+use super::callers::{self, CallerShares};
+use super::limits::{self, InFlight, Limits};
 use super::listener;
 use super::oauth::{self, OAuthSettings, OAuthState};
 use super::origin::{check_origin, OriginRule};
-use super::sessions::BoundedSessions;
+use super::sessions::{admit_session, BoundedSessions};
 use crate::errors::oauth::OAuthSetupError;
 use crate::mcp::PrefectServer;
 
@@ -99,9 +97,10 @@ pub async fn serve_http(server: PrefectServer, options: HttpOptions) -> Result<(
 }
 
 /// The whole HTTP application, assembled in one place. Layers run outermost first: the Origin
-/// rule, the bearer token, the in-flight limit, session admission, then the body (time and
-/// size) before rmcp reads it. An authentication layer of another kind slots in where the
-/// bearer token is.
+/// rule, the in-flight limit (so that checking tokens is bounded too), the bearer token, naming
+/// the caller, the caller's share of the requests in flight, session admission (a session is
+/// its opener's), then the body (time and size) before rmcp reads it. An authentication layer
+/// of another kind slots in where the bearer token is.
 fn router(
     server: PrefectServer,
     options: &HttpOptions,
@@ -134,6 +133,7 @@ fn router(
         .with_cancellation_token(cancel);
     let sessions = Arc::new(BoundedSessions::new(
         limits.max_sessions,
+        limits.max_sessions_per_caller,
         limits.session_idle,
     ));
     let write_tools = oauth::write_tools(&server.tools());
@@ -159,9 +159,10 @@ fn router(
         ))
         .layer(middleware::from_fn_with_state(sessions, admit_session))
         .layer(middleware::from_fn_with_state(
-            InFlight::new(limits.max_in_flight),
-            limits::limit_in_flight,
-        ));
+            CallerShares::new(limits.max_in_flight_per_caller),
+            callers::limit_per_caller,
+        ))
+        .layer(middleware::from_fn(callers::identify));
     if let Some(token) = options.token.clone().filter(|t| !t.is_empty()) {
         mcp_routes = mcp_routes.layer(middleware::from_fn_with_state(
             Arc::new(BearerToken::new(token)),
@@ -177,29 +178,16 @@ fn router(
         app = app.merge(oauth::metadata_routes(state.clone()));
         tokio::spawn(async move { state.warm_up().await });
     }
-    let mcp_routes = mcp_routes.layer(middleware::from_fn_with_state(
-        Arc::new(origins),
-        check_origin,
-    ));
-    Ok(app.merge(mcp_routes))
-}
-
-/// A request that would open a session (a POST without `Mcp-Session-Id`) when every session is
-/// busy is told to come back (503), rather than failing inside rmcp with a 500.
-async fn admit_session(
-    State(sessions): State<Arc<BoundedSessions>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let opens_session =
-        request.method() == Method::POST && !request.headers().contains_key("mcp-session-id");
-    if opens_session && !sessions.admits_new() {
-        return busy(format!(
-            "all {} sessions are answering requests (--max-sessions); retry shortly",
-            sessions.len()
+    let mcp_routes = mcp_routes
+        .layer(middleware::from_fn_with_state(
+            InFlight::new(limits.max_in_flight),
+            limits::limit_in_flight,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(origins),
+            check_origin,
         ));
-    }
-    next.run(request).await
+    Ok(app.merge(mcp_routes))
 }
 
 /// For load balancers: the process serves. Prefect's own health is `get_server_info`'s business,

@@ -18,7 +18,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use http_body_util::BodyExt;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::Semaphore;
 
 pub const DEFAULT_MAX_SESSIONS: usize = 500;
 pub const DEFAULT_SESSION_IDLE: Duration = Duration::from_secs(600);
@@ -26,6 +26,12 @@ pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_REQUEST_BYTES: usize = 1024 * 1024;
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 256;
+/// A named caller's share of the sessions (see [`super::callers`]): ten such callers can fill
+/// the default cap.
+pub const DEFAULT_MAX_SESSIONS_PER_CALLER: usize = 50;
+/// A named caller's share of the requests in flight: eight callers holding long waits still
+/// leave the others served.
+pub const DEFAULT_MAX_IN_FLIGHT_PER_CALLER: usize = 32;
 /// What a refused client is told to wait before trying again.
 const RETRY_AFTER_SECONDS: &str = "1";
 
@@ -44,6 +50,11 @@ pub struct Limits {
     pub max_request_bytes: usize,
     /// Requests being answered at once (503 with `Retry-After` past it).
     pub max_in_flight: usize,
+    /// Sessions one named caller holds at once; at its quota a new one closes its own least
+    /// recently used idle session, never another caller's.
+    pub max_sessions_per_caller: usize,
+    /// Requests of one named caller being answered at once (503 for that caller past it).
+    pub max_in_flight_per_caller: usize,
 }
 
 impl Default for Limits {
@@ -55,6 +66,8 @@ impl Default for Limits {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            max_sessions_per_caller: DEFAULT_MAX_SESSIONS_PER_CALLER,
+            max_in_flight_per_caller: DEFAULT_MAX_IN_FLIGHT_PER_CALLER,
         }
     }
 }
@@ -66,6 +79,8 @@ impl Limits {
             ("--max-sessions", self.max_sessions),
             ("--max-request-bytes", self.max_request_bytes),
             ("--max-in-flight", self.max_in_flight),
+            ("--max-sessions-per-caller", self.max_sessions_per_caller),
+            ("--max-in-flight-per-caller", self.max_in_flight_per_caller),
         ] {
             if value == 0 {
                 return Err(format!("{flag} must be at least 1"));
@@ -129,19 +144,26 @@ pub(super) async fn limit_in_flight(
     let holds_for_body = request.method() == Method::POST;
     let response = next.run(request).await;
     if holds_for_body {
-        response.map(|body| Body::new(PermitBody { body, permit }))
+        HeldBody::wrap(response, permit)
     } else {
         response
     }
 }
 
-/// A response body that releases its in-flight slot when it is done or dropped.
-struct PermitBody {
+/// A response body that holds something (an in-flight slot) until it is done or dropped.
+pub(super) struct HeldBody<H> {
     body: Body,
-    permit: OwnedSemaphorePermit,
+    held: H,
 }
 
-impl HttpBody for PermitBody {
+impl<H: Send + Unpin + 'static> HeldBody<H> {
+    /// `response`, whose body now holds `held` until it has been sent.
+    pub(super) fn wrap(response: Response, held: H) -> Response {
+        response.map(|body| Body::new(HeldBody { body, held }))
+    }
+}
+
+impl<H: Send + Unpin + 'static> HttpBody for HeldBody<H> {
     type Data = Bytes;
     type Error = axum::Error;
 
@@ -149,7 +171,7 @@ impl HttpBody for PermitBody {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
-        let _held = &self.permit;
+        let _held = &self.held;
         Pin::new(&mut self.body).poll_frame(cx)
     }
 

@@ -8,6 +8,7 @@
 //! [`listener`] owns the TCP accept loop (for the header-read timeout `axum::serve` lacks).
 
 mod auth;
+mod callers;
 mod http;
 pub mod limits;
 mod listener;

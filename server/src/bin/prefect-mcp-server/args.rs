@@ -149,6 +149,16 @@ pub struct Cli {
     #[arg(long, global = true, env = "PREFECT_MCP_MAX_IN_FLIGHT",
           default_value_t = limits::DEFAULT_MAX_IN_FLIGHT)]
     pub max_in_flight: usize,
+    /// HTTP: sessions one caller (OAuth subject or per-request credential) holds at once; at
+    /// its quota its own least recently used idle session is closed, never another caller's.
+    #[arg(long, global = true, env = "PREFECT_MCP_MAX_SESSIONS_PER_CALLER",
+          default_value_t = limits::DEFAULT_MAX_SESSIONS_PER_CALLER)]
+    pub max_sessions_per_caller: usize,
+    /// HTTP: requests of one caller (OAuth subject or per-request credential) answered at once
+    /// (503 with Retry-After for that caller past it; long waits count against it).
+    #[arg(long, global = true, env = "PREFECT_MCP_MAX_IN_FLIGHT_PER_CALLER",
+          default_value_t = limits::DEFAULT_MAX_IN_FLIGHT_PER_CALLER)]
+    pub max_in_flight_per_caller: usize,
     /// Requests to Prefect in flight at once, whatever the number of callers (more wait their
     /// turn): bounds the load put on Prefect, the connections to it and this server's memory.
     #[arg(long, global = true, env = "PREFECT_MCP_MAX_PREFECT_REQUESTS",

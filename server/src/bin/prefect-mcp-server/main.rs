@@ -116,6 +116,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     request_timeout: cli.http_request_timeout,
                     max_request_bytes: cli.max_request_bytes,
                     max_in_flight: cli.max_in_flight,
+                    max_sessions_per_caller: cli.max_sessions_per_caller,
+                    max_in_flight_per_caller: cli.max_in_flight_per_caller,
                 },
             };
             transport::serve_http(server, options).await?;

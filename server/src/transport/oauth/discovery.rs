@@ -1,6 +1,11 @@
 //! The authorization server as this resource server sees it: its metadata (RFC 8414, else
 //! OpenID discovery), found once, and its signing keys (JWKS), cached and fetched again when a
 //! token names a key the cache does not hold (the issuer rotated its keys) or after an hour.
+//!
+//! The issuer is fetched from carefully: answers are capped at [`MAX_ANSWER_BYTES`], redirects
+//! are followed only within the same origin, `http://` is refused off loopback (so keys and
+//! introspection answers cannot be forged on the way), and a failed refresh keeps the last good
+//! keys (with a warning) so that a key-set outage does not sign everyone out.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,6 +26,10 @@ const UNKNOWN_KEY_REFETCH: Duration = Duration::from_secs(10);
 /// An unreachable issuer is asked again after this long, not on every request.
 const METADATA_RETRY: Duration = Duration::from_secs(5);
 const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest answer read from the issuer (metadata, key set, introspection).
+pub(super) const MAX_ANSWER_BYTES: usize = 256 * 1024;
+/// Redirects followed, all within the origin first asked.
+const MAX_REDIRECTS: usize = 5;
 
 /// The parts of the authorization server's metadata this server uses.
 #[derive(Clone, Debug, Deserialize)]
@@ -45,6 +54,8 @@ pub(super) struct Cache {
     metadata_failed_at: Option<Instant>,
     keys: Vec<Key>,
     pub(super) keys_fetched_at: Option<Instant>,
+    /// When a refresh last failed while older keys were kept.
+    keys_failed_at: Option<Instant>,
 }
 
 /// The authorization server, its metadata and keys.
@@ -58,8 +69,17 @@ pub(super) struct Issuer {
 
 impl Issuer {
     pub fn new(issuer: &str) -> Result<Self, OAuthSetupError> {
+        let same_origin = reqwest::redirect::Policy::custom(|attempt| {
+            let first = attempt.previous().first().map(|u| u.origin());
+            if attempt.previous().len() > MAX_REDIRECTS || first != Some(attempt.url().origin()) {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        });
         let http = reqwest::Client::builder()
             .timeout(HTTP_TIMEOUT)
+            .redirect(same_origin)
             .user_agent(concat!("prefect-mcp-server/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| OAuthSetupError::Client {
@@ -152,16 +172,21 @@ impl Issuer {
     pub async fn key(&self, kid: Option<&str>, alg: Algorithm) -> Result<Option<Key>, IssuerError> {
         let mut cache = self.cache.lock().await;
         let metadata = self.metadata_locked(&mut cache).await?;
-        let stale = cache
-            .keys_fetched_at
-            .is_none_or(|at| at.elapsed() > KEYS_MAX_AGE);
+        let failed_lately = cache
+            .keys_failed_at
+            .is_some_and(|at| at.elapsed() < UNKNOWN_KEY_REFETCH);
+        let stale = !failed_lately
+            && cache
+                .keys_fetched_at
+                .is_none_or(|at| at.elapsed() > KEYS_MAX_AGE);
         if !stale {
             if let Some(key) = pick(&cache.keys, kid, alg) {
                 return Ok(Some(key));
             }
-            if cache
-                .keys_fetched_at
-                .is_some_and(|at| at.elapsed() < UNKNOWN_KEY_REFETCH)
+            if failed_lately
+                || cache
+                    .keys_fetched_at
+                    .is_some_and(|at| at.elapsed() < UNKNOWN_KEY_REFETCH)
             {
                 return Ok(None);
             }
@@ -169,9 +194,24 @@ impl Issuer {
         let jwks_uri = metadata.jwks_uri.clone().ok_or(IssuerError::NoKeys {
             issuer: self.issuer.clone(),
         })?;
-        let set: JwkSet = self.get_json(&jwks_uri, "JWKS").await?;
+        let set: JwkSet = match self.get_json(&jwks_uri, "JWKS").await {
+            Ok(set) => set,
+            Err(error) if !cache.keys.is_empty() => {
+                tracing::warn!(
+                    issuer = %self.issuer,
+                    %error,
+                    keys = cache.keys.len(),
+                    "cannot refresh the authorization server's signing keys: keeping the last \
+                     good ones"
+                );
+                cache.keys_failed_at = Some(Instant::now());
+                return Ok(pick(&cache.keys, kid, alg));
+            }
+            Err(error) => return Err(error),
+        };
         cache.keys = set.keys.iter().filter_map(usable_key).collect();
         cache.keys_fetched_at = Some(Instant::now());
+        cache.keys_failed_at = None;
         tracing::info!(
             issuer = %self.issuer,
             keys = cache.keys.len(),
@@ -185,6 +225,7 @@ impl Issuer {
         url: &str,
         what: &'static str,
     ) -> Result<T, IssuerError> {
+        require_secure(url)?;
         let response = self
             .http
             .get(url)
@@ -202,18 +243,50 @@ impl Issuer {
                 status: status.as_u16(),
             });
         }
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| IssuerError::Unreachable {
-                url: url.to_string(),
-                reason: e.without_url().to_string(),
-            })?;
+        let bytes = read_capped(response, url).await?;
         serde_json::from_slice(&bytes).map_err(|e| IssuerError::Invalid {
             what,
             url: url.to_string(),
             reason: e.to_string(),
         })
+    }
+}
+
+/// Refuse to ask the issuer over plain HTTP anywhere but on this machine.
+pub(super) fn require_secure(url: &str) -> Result<(), IssuerError> {
+    if super::secure_or_loopback(url) {
+        Ok(())
+    } else {
+        Err(IssuerError::Insecure {
+            url: url.to_string(),
+        })
+    }
+}
+
+/// A response's body, refused past [`MAX_ANSWER_BYTES`] (counted as it arrives).
+pub(super) async fn read_capped(
+    mut response: reqwest::Response,
+    url: &str,
+) -> Result<Vec<u8>, IssuerError> {
+    let mut bytes = Vec::new();
+    loop {
+        let chunk = response
+            .chunk()
+            .await
+            .map_err(|e| IssuerError::Unreachable {
+                url: url.to_string(),
+                reason: e.without_url().to_string(),
+            })?;
+        let Some(chunk) = chunk else {
+            return Ok(bytes);
+        };
+        if bytes.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(IssuerError::TooLarge {
+                url: url.to_string(),
+                max: MAX_ANSWER_BYTES,
+            });
+        }
+        bytes.extend_from_slice(&chunk);
     }
 }
 

@@ -5,6 +5,7 @@
 use serde::Deserialize;
 
 use super::discovery::Issuer;
+use super::token_cache::Checked;
 use super::{parse_scopes, Caller, ClientCredentials};
 use crate::errors::oauth::{IssuerError, Refusal, TokenError};
 
@@ -40,18 +41,19 @@ impl Audience {
     }
 }
 
-/// Ask the issuer about an opaque token; who it names.
+/// Ask the issuer about an opaque token; who it names, and when the token expires.
 pub(super) async fn introspect(
     token: &str,
     issuer: &Issuer,
     credentials: &ClientCredentials,
     audience: &str,
-) -> Result<Caller, Refusal> {
+) -> Result<Checked, Refusal> {
     let metadata = issuer.metadata().await?;
     let endpoint = metadata
         .introspection_endpoint
         .as_deref()
         .ok_or(TokenError::Opaque)?;
+    super::discovery::require_secure(endpoint)?;
     let response = issuer
         .http()
         .post(endpoint)
@@ -74,15 +76,17 @@ pub(super) async fn introspect(
         }
         .into());
     }
-    let answer: Introspection = response.json().await.map_err(|e| IssuerError::Invalid {
-        what: "introspection response",
-        url: endpoint.to_string(),
-        reason: e.without_url().to_string(),
-    })?;
+    let bytes = super::discovery::read_capped(response, endpoint).await?;
+    let answer: Introspection =
+        serde_json::from_slice(&bytes).map_err(|e| IssuerError::Invalid {
+            what: "introspection response",
+            url: endpoint.to_string(),
+            reason: e.to_string(),
+        })?;
     check(answer, &issuer.issuer, audience)
 }
 
-fn check(answer: Introspection, issuer: &str, audience: &str) -> Result<Caller, Refusal> {
+fn check(answer: Introspection, issuer: &str, audience: &str) -> Result<Checked, Refusal> {
     if !answer.active {
         return Err(TokenError::Inactive.into());
     }
@@ -103,8 +107,9 @@ fn check(answer: Introspection, issuer: &str, audience: &str) -> Result<Caller, 
         return Err(TokenError::Expired.into());
     }
     let scopes = parse_scopes(answer.scope.as_deref(), answer.scp.as_ref());
-    Caller::from_claims(answer.sub, answer.client_id, scopes)
-        .ok_or_else(|| TokenError::NoIdentity.into())
+    let caller =
+        Caller::from_claims(answer.sub, answer.client_id, scopes).ok_or(TokenError::NoIdentity)?;
+    Ok((caller, answer.exp))
 }
 
 #[cfg(test)]
@@ -116,7 +121,7 @@ mod tests {
     const AUDIENCE: &str = "https://mcp.example.com/mcp";
 
     fn checked(answer: serde_json::Value) -> Result<Caller, Refusal> {
-        check(serde_json::from_value(answer).unwrap(), ISSUER, AUDIENCE)
+        check(serde_json::from_value(answer).unwrap(), ISSUER, AUDIENCE).map(|(caller, _)| caller)
     }
 
     #[test]
@@ -124,7 +129,7 @@ mod tests {
         let caller = checked(json!({"active": true, "client_id": "bot", "iss": ISSUER,
             "aud": [AUDIENCE, "other"], "scope": "prefect:read prefect:write"}))
         .unwrap();
-        assert_eq!(caller.subject, "bot");
+        assert_eq!(caller.subject, "client:bot");
         assert!(caller.may_write());
     }
 

@@ -24,12 +24,28 @@ const ACCEPTED: [Algorithm; 9] = [
     Algorithm::EdDSA,
 ];
 
+/// The most of a token's own header values (`alg`, `typ`, `kid`) a refusal repeats, so that what
+/// a refused token makes the server write (the 401 body, its challenge, the log line) stays
+/// small whatever the token holds.
+const ECHOED_CHARS: usize = 64;
+
+/// A token's value, cut to [`ECHOED_CHARS`] (with `...` when cut).
+fn echoed(value: &str) -> String {
+    let mut cut: String = value.chars().take(ECHOED_CHARS).collect();
+    if cut.len() < value.len() {
+        cut.push_str("...");
+    }
+    cut
+}
+
 /// Clock skew tolerated on `exp` and `nbf`.
 const LEEWAY_SECONDS: u64 = 30;
 
-/// `typ` values of an access token. RFC 9068 asks for `at+jwt`; issuers that predate it write
-/// `JWT` or nothing (an ID token of theirs would still fail the audience check).
-const ACCESS_TOKEN_TYPES: [&str; 4] = ["at+jwt", "application/at+jwt", "JWT", "application/jwt"];
+/// `typ` values of an access token, compared case-insensitively as media types are (RFC 9068
+/// §2.1 and §4: any other `typ`, `JWT` included, is refused). A token without `typ` is accepted,
+/// a documented choice for issuers that predate RFC 9068 (an ID token of theirs still fails the
+/// audience check).
+const ACCESS_TOKEN_TYPES: [&str; 2] = ["at+jwt", "application/at+jwt"];
 
 /// The JOSE header fields looked at before the crate's own decoding, so that an unaccepted
 /// algorithm (such as `none`, which the crate cannot even represent) is named in the refusal.
@@ -79,20 +95,23 @@ pub(super) async fn validate(
     let alg = ACCEPTED
         .into_iter()
         .find(|a| format!("{a:?}") == alg_name)
-        .ok_or(TokenError::Algorithm { found: alg_name })?;
+        .ok_or_else(|| TokenError::Algorithm {
+            found: echoed(&alg_name),
+        })?;
     if let Some(typ) = raw
         .typ
-        .filter(|t| !ACCESS_TOKEN_TYPES.contains(&t.as_str()))
+        .filter(|t| !ACCESS_TOKEN_TYPES.iter().any(|a| a.eq_ignore_ascii_case(t)))
     {
-        return Err(TokenError::Type { found: typ }.into());
+        return Err(TokenError::Type {
+            found: echoed(&typ),
+        }
+        .into());
     }
     let header = jsonwebtoken::decode_header(token)
         .map_err(|e| TokenError::from_jwt(&e, &issuer.issuer, audience))?;
     let kid = header.kid.as_deref();
     let key = issuer.key(kid, alg).await?.ok_or_else(|| match kid {
-        Some(kid) => TokenError::UnknownKey {
-            kid: kid.chars().take(64).collect(),
-        },
+        Some(kid) => TokenError::UnknownKey { kid: echoed(kid) },
         None => TokenError::AmbiguousKey,
     })?;
     let mut validation = Validation::new(alg);

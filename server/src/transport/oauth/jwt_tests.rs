@@ -7,6 +7,7 @@ use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 
 use super::*;
+use crate::errors::oauth::IssuerError;
 
 const AUDIENCE: &str = "https://mcp.example.com/mcp";
 
@@ -71,6 +72,13 @@ async fn issuer_with(
         .create_async()
         .await;
     (Issuer::new(&url).unwrap(), jwks)
+}
+
+/// Make the cached keys look fetched `seconds` ago.
+async fn age_keys(issuer: &Issuer, seconds: u64) {
+    let mut cache = issuer.cache_for_tests().await;
+    cache.keys_fetched_at =
+        Some(std::time::Instant::now() - std::time::Duration::from_secs(seconds));
 }
 
 fn refusal(result: Result<Caller, Refusal>) -> TokenError {
@@ -206,11 +214,7 @@ async fn an_unknown_key_fetches_the_keys_again_but_not_on_every_token() {
         refusal(validate(&new.sign(&claims(&issuer.issuer)), &issuer, AUDIENCE).await),
         TokenError::UnknownKey { .. }
     ));
-    {
-        let mut cache = issuer.cache_for_tests().await;
-        cache.keys_fetched_at =
-            Some(std::time::Instant::now() - std::time::Duration::from_secs(11));
-    }
+    age_keys(&issuer, 11).await;
     let caller = validate(&new.sign(&claims(&issuer.issuer)), &issuer, AUDIENCE)
         .await
         .unwrap();
@@ -254,4 +258,124 @@ async fn openid_discovery_is_the_fallback_and_the_issuer_must_match() {
         .await
         .unwrap_err();
     assert!(error.to_string().contains("impostor"), "{error}");
+}
+
+#[tokio::test]
+async fn a_key_set_outage_keeps_the_last_good_keys() {
+    let mut server = mockito::Server::new_async().await;
+    let signer = Signer::new("k1");
+    let (issuer, good) = issuer_with(&mut server, vec![signer.jwk.clone()], 1).await;
+    let token = signer.sign(&claims(&issuer.issuer));
+    assert!(validate(&token, &issuer, AUDIENCE).await.is_ok());
+    good.assert_async().await;
+    good.remove_async().await;
+    let outage = server
+        .mock("GET", "/jwks")
+        .with_status(503)
+        .expect(1)
+        .create_async()
+        .await;
+    age_keys(&issuer, 7200).await;
+    // Stale keys, a failed refresh: the token still verifies, and the issuer is not asked
+    // again on every token while it is down.
+    for _ in 0..3 {
+        assert!(validate(&token, &issuer, AUDIENCE).await.is_ok());
+    }
+    outage.assert_async().await;
+}
+
+#[tokio::test]
+async fn only_access_token_types_pass_and_an_absent_typ_is_tolerated() {
+    let mut server = mockito::Server::new_async().await;
+    let signer = Signer::new("k1");
+    let (issuer, _jwks) = issuer_with(&mut server, vec![signer.jwk.clone()], 1).await;
+    let with_typ = |typ: Option<&str>| {
+        let mut header = Header::new(Algorithm::ES256);
+        header.typ = typ.map(String::from);
+        header.kid = Some(signer.kid.clone());
+        encode(&header, &claims(&issuer.issuer), &signer.key).unwrap()
+    };
+    for typ in [Some("at+jwt"), Some("application/AT+JWT"), None] {
+        assert!(
+            validate(&with_typ(typ), &issuer, AUDIENCE).await.is_ok(),
+            "{typ:?}"
+        );
+    }
+    assert!(matches!(
+        refusal(validate(&with_typ(Some("JWT")), &issuer, AUDIENCE).await),
+        TokenError::Type { .. }
+    ));
+}
+
+#[tokio::test]
+async fn oversized_answers_and_redirects_elsewhere_are_refused() {
+    let mut server = mockito::Server::new_async().await;
+    let url = server.url();
+    server
+        .mock("GET", "/.well-known/oauth-authorization-server")
+        .with_body(json!({"issuer": url, "jwks_uri": format!("{url}/jwks")}).to_string())
+        .create_async()
+        .await;
+    let huge = format!(
+        "{{\"keys\": [], \"pad\": \"{}\"}}",
+        "x".repeat(super::super::discovery::MAX_ANSWER_BYTES)
+    );
+    server
+        .mock("GET", "/jwks")
+        .with_body(huge)
+        .create_async()
+        .await;
+    let issuer = Issuer::new(&url).unwrap();
+    let error = issuer.key(Some("k1"), Algorithm::ES256).await.err();
+    assert!(
+        matches!(error, Some(IssuerError::TooLarge { .. })),
+        "{error:?}"
+    );
+
+    let mut elsewhere = mockito::Server::new_async().await;
+    let target = elsewhere
+        .mock("GET", "/.well-known/oauth-authorization-server")
+        .with_body(json!({"issuer": "x"}).to_string())
+        .expect(0)
+        .create_async()
+        .await;
+    let mut redirecting = mockito::Server::new_async().await;
+    redirecting
+        .mock("GET", "/.well-known/oauth-authorization-server")
+        .with_status(302)
+        .with_header(
+            "location",
+            &format!("{}/.well-known/oauth-authorization-server", elsewhere.url()),
+        )
+        .create_async()
+        .await;
+    let error = Issuer::new(&redirecting.url())
+        .unwrap()
+        .metadata()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, IssuerError::Status { .. }), "{error:?}");
+    target.assert_async().await;
+}
+
+#[tokio::test]
+async fn what_a_refused_token_makes_the_server_write_is_small_whatever_it_holds() {
+    let mut server = mockito::Server::new_async().await;
+    let (issuer, _jwks) = issuer_with(&mut server, vec![Signer::new("k1").jwk], 0).await;
+    let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let huge = "A".repeat(200 * 1024);
+    for header in [
+        json!({"alg": huge}),
+        json!({"alg": "ES256", "typ": huge}),
+        json!({"alg": "ES256", "kid": huge}),
+    ] {
+        let token = format!("{}.{}.c2ln", b64(header), b64(claims(&issuer.issuer)));
+        let refused = validate(&token, &issuer, AUDIENCE).await.unwrap_err();
+        let written = refused.to_string();
+        assert!(
+            written.len() < 400,
+            "{} bytes: {written:.100}",
+            written.len()
+        );
+    }
 }

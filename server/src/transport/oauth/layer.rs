@@ -15,6 +15,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::discovery::Issuer;
+use super::token_cache::{IntrospectionCache, DEFAULT_MAX_CALLS};
 use super::{introspection, jwt, Caller, OAuthSettings, READ_SCOPE, WRITE_SCOPE};
 use crate::errors::oauth::{OAuthSetupError, Refusal, TokenError};
 
@@ -25,6 +26,7 @@ const RETRY_AFTER_SECONDS: &str = "5";
 pub struct OAuthState {
     pub(super) settings: OAuthSettings,
     issuer: Issuer,
+    introspections: IntrospectionCache,
     write_tools: Arc<HashSet<String>>,
     metadata_url: String,
 }
@@ -38,6 +40,7 @@ impl OAuthState {
     ) -> Result<Arc<Self>, OAuthSetupError> {
         Ok(Arc::new(OAuthState {
             issuer: Issuer::new(&settings.issuer)?,
+            introspections: IntrospectionCache::new(DEFAULT_MAX_CALLS),
             metadata_url: settings.resource_metadata_url(),
             settings,
             write_tools,
@@ -84,7 +87,11 @@ impl OAuthState {
             .introspection
             .as_ref()
             .ok_or(TokenError::Opaque)?;
-        introspection::introspect(token, &self.issuer, credentials, audience).await
+        self.introspections
+            .check(token, || {
+                introspection::introspect(token, &self.issuer, credentials, audience)
+            })
+            .await
     }
 
     /// The refusal as an HTTP answer, with its RFC 6750 challenge.

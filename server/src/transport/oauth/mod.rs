@@ -13,6 +13,7 @@ mod introspection;
 mod jwt;
 mod layer;
 mod metadata;
+mod token_cache;
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
@@ -30,11 +31,16 @@ pub const READ_SCOPE: &str = "prefect:read";
 /// Lets a caller use the write tools too (those not annotated read-only).
 pub const WRITE_SCOPE: &str = "prefect:write";
 
+/// The prefix of a subject taken from a token's client id (no `sub`), so that a client named
+/// like a person cannot act as that person.
+pub const CLIENT_SUBJECT_PREFIX: &str = "client:";
+
 /// Who is calling, as the access token says. In the HTTP request's extensions (which rmcp hands
 /// to the handler inside `http::request::Parts`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Caller {
-    /// The token's subject, else its client id: the name that goes into logs and run labels.
+    /// The token's subject, else `client:` and its client id: the name that goes into logs and
+    /// run labels, and the caller sessions and tasks belong to.
     pub subject: String,
     pub client_id: Option<String>,
     pub scopes: BTreeSet<String>,
@@ -58,7 +64,11 @@ impl Caller {
         let sub = sub.filter(|s| !s.is_empty());
         let client_id = client_id.filter(|s| !s.is_empty());
         Some(Caller {
-            subject: sub.or_else(|| client_id.clone())?,
+            subject: sub.or_else(|| {
+                client_id
+                    .as_ref()
+                    .map(|id| format!("{CLIENT_SUBJECT_PREFIX}{id}"))
+            })?,
             client_id,
             scopes,
         })
@@ -117,7 +127,16 @@ impl OAuthSettings {
         public_url: String,
         introspection: Option<ClientCredentials>,
     ) -> Result<Self, OAuthSetupError> {
-        absolute_url("--oauth-issuer", &issuer)?;
+        let issuer_url = absolute_url("--oauth-issuer", &issuer)?;
+        if !secure_or_loopback(issuer_url.as_str()) {
+            return Err(OAuthSetupError::BadUrl {
+                flag: "--oauth-issuer",
+                value: issuer,
+                reason: "an issuer off this machine must use https (its keys and answers decide \
+                         who may call)"
+                    .into(),
+            });
+        }
         let public = absolute_url("--public-url", &public_url)?;
         if public.fragment().is_some() || public.query().is_some() {
             return Err(OAuthSetupError::BadUrl {
@@ -194,6 +213,25 @@ fn absolute_url(flag: &'static str, value: &str) -> Result<Url, OAuthSetupError>
     Ok(url)
 }
 
+/// Whether `url` is https, or http to this machine (a loopback address or `localhost`).
+fn secure_or_loopback(url: &str) -> bool {
+    let Ok(url) = Url::parse(url) else {
+        return false;
+    };
+    let host = url.host_str().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match url.scheme() {
+        "https" => true,
+        "http" => {
+            host.eq_ignore_ascii_case("localhost")
+                || host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        _ => false,
+    }
+}
+
 /// Whether a tool changes something: every tool not annotated read-only (so a new write tool
 /// needs no list kept here).
 pub fn is_write(tool: &Tool) -> bool {
@@ -238,7 +276,12 @@ mod tests {
             parse_scopes(Some(WRITE_SCOPE), None),
         )
         .unwrap();
-        assert_eq!(caller.subject, "ci-bot");
+        assert_eq!(caller.subject, "client:ci-bot");
+        let person = Caller::from_claims(Some("ci-bot".into()), None, BTreeSet::new()).unwrap();
+        assert_ne!(
+            person.subject, caller.subject,
+            "a client cannot pass for a person"
+        );
         assert!(caller.may_read() && caller.may_write());
         assert!(Caller::from_claims(Some(String::new()), None, BTreeSet::new()).is_none());
     }
@@ -257,5 +300,12 @@ mod tests {
         );
         assert!(OAuthSettings::new("auth".into(), "https://x/mcp".into(), None).is_err());
         assert!(OAuthSettings::new("https://a".into(), "https://x/mcp#frag".into(), None).is_err());
+        let plain = |issuer: &str| OAuthSettings::new(issuer.into(), "https://x/mcp".into(), None);
+        assert!(
+            plain("http://auth.example.com").is_err(),
+            "http off loopback"
+        );
+        assert!(plain("http://127.0.0.1:8080").is_ok() && plain("http://localhost:1").is_ok());
+        assert!(plain("http://[::1]:1").is_ok());
     }
 }
