@@ -1,4 +1,5 @@
-//! Streamable HTTP: one shared endpoint at `/mcp` (plus `/health` for load balancers).
+//! Streamable HTTP: one shared endpoint at `/mcp` (plus `/health` and `/ready` for load
+//! balancers).
 //!
 //! HTTP is loopback-only unless a bearer token is configured; Host and Origin headers are
 //! checked as the MCP specification asks, against DNS rebinding; every resource a client can
@@ -23,6 +24,7 @@ use super::limits::{self, busy, InFlight, Limits};
 use super::listener;
 use super::oauth::{self, OAuthSettings, OAuthState};
 use super::origin::{check_origin, OriginRule};
+use super::ready::{ready, Readiness};
 use super::sessions::BoundedSessions;
 use crate::errors::oauth::OAuthSetupError;
 use crate::mcp::PrefectServer;
@@ -137,6 +139,7 @@ fn router(
         limits.session_idle,
     ));
     let write_tools = oauth::write_tools(&server.tools());
+    let readiness = Readiness::new(server.prefect.client().clone());
     let mcp =
         StreamableHttpService::new(move || Ok(server.for_session()), sessions.clone(), config);
 
@@ -168,7 +171,9 @@ fn router(
             require_bearer_token,
         ));
     }
-    let mut app = Router::new().route("/health", get(health));
+    let mut app = Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready).with_state(readiness));
     if let Some(state) = oauth {
         mcp_routes = mcp_routes.layer(middleware::from_fn_with_state(
             state.clone(),

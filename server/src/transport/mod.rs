@@ -13,6 +13,7 @@ pub mod limits;
 mod listener;
 pub mod oauth;
 mod origin;
+mod ready;
 mod sessions;
 
 use anyhow::{Context, Result};
