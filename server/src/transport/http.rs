@@ -22,12 +22,14 @@ use tokio_util::sync::CancellationToken;
 use super::auth::{require_bearer_token, BearerToken};
 use super::limits::{self, busy, InFlight, Limits};
 use super::listener;
+use super::metrics::{self, serve_metrics};
 use super::oauth::{self, OAuthSettings, OAuthState};
 use super::origin::{check_origin, OriginRule};
 use super::ready::{ready, Readiness};
 use super::sessions::BoundedSessions;
 use crate::errors::oauth::OAuthSetupError;
 use crate::mcp::PrefectServer;
+use crate::telemetry;
 
 /// Settings of the HTTP transport. `Debug` never shows the token.
 #[derive(Clone, Default)]
@@ -45,6 +47,8 @@ pub struct HttpOptions {
     pub limits: Limits,
     /// Be an OAuth resource server: tokens from this issuer, for this public URL.
     pub oauth: Option<OAuthSettings>,
+    /// Serve `/metrics` here, without authentication, instead of beside `/mcp`.
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 impl std::fmt::Debug for HttpOptions {
@@ -57,6 +61,7 @@ impl std::fmt::Debug for HttpOptions {
             .field("allowed_origins", &self.allowed_origins)
             .field("limits", &self.limits)
             .field("oauth", &self.oauth)
+            .field("metrics_bind", &self.metrics_bind)
             .finish()
     }
 }
@@ -85,6 +90,10 @@ pub async fn serve_http(server: PrefectServer, options: HttpOptions) -> Result<(
         .with_context(|| format!("cannot listen on {bind}"))?;
     let address = listener.local_addr()?;
     let shutdown = CancellationToken::new();
+    telemetry::enable_metrics();
+    if let Some(metrics_bind) = options.metrics_bind {
+        metrics::serve_private(metrics_bind, shutdown.child_token()).await?;
+    }
     let app = router(server, &options, address.port(), shutdown.child_token())?;
     tracing::info!(
         %address,
@@ -165,6 +174,11 @@ fn router(
             InFlight::new(limits.max_in_flight),
             limits::limit_in_flight,
         ));
+    if options.metrics_bind.is_none() {
+        // Added after the limits (a scrape is no MCP request) and before authentication, which
+        // it shares with /mcp.
+        mcp_routes = mcp_routes.route("/metrics", get(serve_metrics));
+    }
     if let Some(token) = options.token.clone().filter(|t| !t.is_empty()) {
         mcp_routes = mcp_routes.layer(middleware::from_fn_with_state(
             Arc::new(BearerToken::new(token)),

@@ -11,6 +11,7 @@ mod auth;
 mod http;
 pub mod limits;
 mod listener;
+mod metrics;
 pub mod oauth;
 mod origin;
 mod ready;

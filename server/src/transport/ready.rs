@@ -89,7 +89,7 @@ mod tests {
     use super::*;
 
     async fn readiness_of(prefect: &mockito::Server) -> Arc<Readiness> {
-        let client = Client::builder(&format!("{}/api", prefect.url()))
+        let client = Client::builder(format!("{}/api", prefect.url()))
             .build()
             .unwrap();
         Readiness::new(Arc::new(client))
