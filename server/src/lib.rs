@@ -16,4 +16,5 @@ pub mod errors;
 pub mod mcp;
 pub mod output;
 pub mod prefect;
+pub mod telemetry;
 pub mod transport;

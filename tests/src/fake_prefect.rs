@@ -64,10 +64,14 @@ pub struct FakePrefect {
 
 impl FakePrefect {
     pub async fn start(script: Vec<Answer>) -> Self {
+        Self::start_at("127.0.0.1:0", script).await
+    }
+
+    /// The same at a given address: a stopped fake's (`host:port` of its `api_url`) brings
+    /// "Prefect" back where the server under test looks for it.
+    pub async fn start_at(address: &str, script: Vec<Answer>) -> Self {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let listener = tokio::net::TcpListener::bind(address).await.expect("bind");
         let api_url = format!("http://{}/api", listener.local_addr().expect("addr"));
         let requests = Arc::new(Mutex::new(Vec::new()));
         let seen = requests.clone();
@@ -122,6 +126,13 @@ impl FakePrefect {
             requests,
             task,
         }
+    }
+
+    /// `host:port` it listens on.
+    pub fn address(&self) -> &str {
+        self.api_url
+            .trim_start_matches("http://")
+            .trim_end_matches("/api")
     }
 
     pub fn request_count(&self) -> usize {

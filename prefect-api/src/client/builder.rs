@@ -6,8 +6,9 @@ use std::time::Duration;
 use progenitor_client::ClientInfo;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
 
+use super::observer::Observer;
 use super::{
-    redact_url, Auth, ClientSettings, DEFAULT_API_URL, DEFAULT_MAX_RESPONSE_BYTES,
+    redact_url, Auth, ClientSettings, RequestObserver, DEFAULT_API_URL, DEFAULT_MAX_RESPONSE_BYTES,
     PREFECT_API_VERSION,
 };
 use crate::generated::Client;
@@ -28,6 +29,7 @@ pub struct ClientBuilder {
     max_response_bytes: u64,
     /// Shared by every client built from this builder (and its clones).
     in_flight: Option<Arc<tokio::sync::Semaphore>>,
+    observer: Option<Observer>,
     user_agent: String,
 }
 
@@ -55,6 +57,7 @@ impl Client {
             max_retry_delay: Duration::from_secs(10),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             in_flight: None,
+            observer: None,
             user_agent: concat!("prefect-api-rs/", env!("CARGO_PKG_VERSION")).to_string(),
         }
     }
@@ -66,6 +69,13 @@ impl Client {
 }
 
 impl ClientBuilder {
+    /// Tell `observer` about every request of the clients this builder makes (metrics,
+    /// traces): operation, status, duration, retries, never headers or bodies.
+    pub fn observer(mut self, observer: Arc<dyn RequestObserver>) -> Self {
+        self.observer = Some(Observer(observer));
+        self
+    }
+
     /// How requests authenticate.
     pub fn auth(mut self, auth: Auth) -> Self {
         self.auth = auth;
@@ -182,6 +192,7 @@ impl ClientBuilder {
             max_retry_delay: self.max_retry_delay,
             max_response_bytes: self.max_response_bytes,
             in_flight: self.in_flight,
+            observer: self.observer,
             display_url: redact_url(&base_url),
         };
         Ok(Client::new_with_client(&base_url, http, settings))

@@ -7,7 +7,8 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::StatusCode;
 
-use super::{ClientSettings, TOO_LARGE};
+use super::observer::method_name;
+use super::{ClientSettings, RequestOutcome, TOO_LARGE};
 use crate::capped::Turn;
 use crate::generated::Client;
 
@@ -58,6 +59,10 @@ impl ClientHooks<ClientSettings> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         let started = std::time::Instant::now();
         let method = request.method().clone();
+        let observer = self.inner().observer.as_ref();
+        if let Some(observer) = observer {
+            observer.0.started(info.operation_id);
+        }
         let (result, retries, turn) = self.send_with_retries(request).await;
         let limit = self.inner().max_response_bytes;
         let result = result.map(|response| crate::capped::cap(response, limit, turn));
@@ -75,13 +80,34 @@ impl ClientHooks<ClientSettings> for Client {
             Err(error) => tracing::debug!(
                 operation = info.operation_id,
                 %method,
-                error = if error.is_timeout() { "timeout" } else if error.is_connect() { "connect" } else { "request" },
+                error = failure_kind(error),
                 duration_ms = started.elapsed().as_secs_f64() * 1000.0,
                 retries,
                 "prefect request failed"
             ),
         }
+        if let Some(observer) = observer {
+            observer.0.finished(&RequestOutcome {
+                operation: info.operation_id,
+                method: method_name(&method),
+                status: result.as_ref().ok().map(|r| r.status().as_u16()),
+                failure: result.as_ref().err().map(failure_kind),
+                duration: started.elapsed(),
+                retries,
+            });
+        }
         result
+    }
+}
+
+/// Why a request got no answer, in one word (logs and metrics).
+fn failure_kind(error: &reqwest::Error) -> &'static str {
+    if error.is_timeout() {
+        "timeout"
+    } else if error.is_connect() {
+        "connect"
+    } else {
+        "request"
     }
 }
 

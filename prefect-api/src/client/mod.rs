@@ -1,17 +1,20 @@
 //! Building a [`Client`]: where it points, how it authenticates, how patient it is.
 //!
 //! Modules: [`auth`] (the `Authorization` header), [`builder`] (URL checks, headers, timeouts),
-//! [`hooks`] (what happens around every request: retries, the response size cap, tracing).
+//! [`hooks`] (what happens around every request: retries, the response size cap, tracing),
+//! [`observer`] (what the embedding program is told about each request).
 
 mod auth;
 mod builder;
 mod hooks;
+mod observer;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use auth::Auth;
 pub use builder::ClientBuilder;
+pub use observer::{RequestObserver, RequestOutcome};
 
 /// Where a Prefect server answers when nothing else is configured (`prefect server start`).
 pub const DEFAULT_API_URL: &str = "http://localhost:4200/api";
@@ -39,6 +42,8 @@ pub struct ClientSettings {
     pub max_response_bytes: u64,
     /// Requests in flight at once, when limited ([`ClientBuilder::max_concurrent_requests`]).
     pub(crate) in_flight: Option<Arc<tokio::sync::Semaphore>>,
+    /// Told about every request ([`ClientBuilder::observer`]).
+    pub(crate) observer: Option<observer::Observer>,
     /// The base URL without credentials, for error messages.
     pub(crate) display_url: String,
 }

@@ -8,6 +8,7 @@ mod concurrency;
 mod error_answers;
 mod headers;
 mod newer_servers;
+mod observer;
 mod retries;
 mod secrets;
 mod support;

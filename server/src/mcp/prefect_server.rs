@@ -16,6 +16,7 @@ use super::tasks::Tasks;
 use super::toolsets::{Offered, ServerOptions, Toolset};
 use crate::errors::{ArgumentError, ToolError};
 use crate::prefect::Prefect;
+use crate::telemetry::SessionClock;
 
 /// One prompt's router.
 type Prompt = fn() -> PromptRouter<PrefectServer>;
@@ -38,6 +39,11 @@ pub struct PrefectServer {
     pub(crate) offered: Offered,
     /// This session's `resources/subscribe` subscriptions ([`PrefectServer::for_session`]).
     pub(super) subscriptions: Subscriptions,
+    /// Counts this session while it lives and records its duration when the last copy goes
+    /// (with metrics on, in a stateful session: a stateless request is no session).
+    /// Held only to be dropped with the session.
+    #[allow(dead_code)]
+    pub(super) session_clock: Option<Arc<SessionClock>>,
 }
 
 impl PrefectServer {
@@ -69,6 +75,7 @@ impl PrefectServer {
             prompt_router: Arc::new(Self::prompt_router(&offered)),
             offered,
             subscriptions: Subscriptions::default(),
+            session_clock: None,
         }
     }
 
@@ -114,6 +121,7 @@ impl PrefectServer {
         PrefectServer {
             subscriptions: Subscriptions::default(),
             tasks: self.tasks.for_session(),
+            session_clock: self.ask.server_requests.then(SessionClock::start).flatten(),
             ..self.clone()
         }
     }

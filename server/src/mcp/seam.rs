@@ -23,6 +23,7 @@ use super::credentials::{credential_digest, API_KEY_HEADER, AUTH_STRING_HEADER};
 use super::prefect_server::PrefectServer;
 use super::tasks::wait::Detach;
 use crate::errors::{bounded, ArgumentError, ToolError};
+use crate::telemetry;
 use crate::transport::oauth::{self, Caller, WRITE_SCOPE};
 
 /// Who signed in for this request, when the HTTP server is an OAuth resource server
@@ -53,6 +54,9 @@ impl PrefectServer {
         let tool = self.tool_router.get(&request.name);
         let writes = tool.is_some_and(oauth::is_write);
         let input_schema = tool.filter(|_| writes).map(|t| t.input_schema.clone());
+        // Taken now: the request moves into the call.
+        let tool_label = telemetry::metrics()
+            .map(|_| telemetry::tool_label(tool.is_some(), &request.name));
         let span = tracing::info_span!(
             "tool_call",
             tool = %request.name,
@@ -137,6 +141,9 @@ impl PrefectServer {
         span.record("outcome", outcome);
         span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
         span.in_scope(|| tracing::info!("tool call finished"));
+        if let (Some(metrics), Some(tool)) = (telemetry::metrics(), tool_label) {
+            metrics.tool_call(&tool, writes, outcome, started.elapsed().as_secs_f64());
+        }
         response
     }
 

@@ -1,4 +1,5 @@
-//! Streamable HTTP: one shared endpoint at `/mcp` (plus `/health` for load balancers).
+//! Streamable HTTP: one shared endpoint at `/mcp` (plus `/health` and `/ready` for load
+//! balancers).
 //!
 //! HTTP is loopback-only unless a bearer token is configured; Host and Origin headers are
 //! checked as the MCP specification asks, against DNS rebinding; every resource a client can
@@ -19,11 +20,14 @@ use super::auth::{require_bearer_token, BearerToken};
 use super::callers::{self, CallerShares};
 use super::limits::{self, InFlight, Limits};
 use super::listener;
+use super::metrics::{self, serve_metrics};
 use super::oauth::{self, OAuthSettings, OAuthState};
 use super::origin::{check_origin, OriginRule};
+use super::ready::{ready, Readiness};
 use super::sessions::{admit_session, BoundedSessions};
 use crate::errors::oauth::OAuthSetupError;
 use crate::mcp::PrefectServer;
+use crate::telemetry;
 
 /// Settings of the HTTP transport. `Debug` never shows the token.
 #[derive(Clone, Default)]
@@ -41,6 +45,8 @@ pub struct HttpOptions {
     pub limits: Limits,
     /// Be an OAuth resource server: tokens from this issuer, for this public URL.
     pub oauth: Option<OAuthSettings>,
+    /// Serve `/metrics` here, without authentication, instead of beside `/mcp`.
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 impl std::fmt::Debug for HttpOptions {
@@ -53,6 +59,7 @@ impl std::fmt::Debug for HttpOptions {
             .field("allowed_origins", &self.allowed_origins)
             .field("limits", &self.limits)
             .field("oauth", &self.oauth)
+            .field("metrics_bind", &self.metrics_bind)
             .finish()
     }
 }
@@ -81,6 +88,10 @@ pub async fn serve_http(server: PrefectServer, options: HttpOptions) -> Result<(
         .with_context(|| format!("cannot listen on {bind}"))?;
     let address = listener.local_addr()?;
     let shutdown = CancellationToken::new();
+    telemetry::enable_metrics();
+    if let Some(metrics_bind) = options.metrics_bind {
+        metrics::serve_private(metrics_bind, shutdown.child_token()).await?;
+    }
     let app = router(server, &options, address.port(), shutdown.child_token())?;
     tracing::info!(
         %address,
@@ -137,6 +148,7 @@ fn router(
         limits.session_idle,
     ));
     let write_tools = oauth::write_tools(&server.tools());
+    let readiness = Readiness::new(server.prefect.client().clone());
     let mcp =
         StreamableHttpService::new(move || Ok(server.for_session()), sessions.clone(), config);
 
@@ -163,13 +175,20 @@ fn router(
             callers::limit_per_caller,
         ))
         .layer(middleware::from_fn(callers::identify));
+    if options.metrics_bind.is_none() {
+        // Added after the per-caller limits (a scrape is no MCP request) and before
+        // authentication, which it shares with /mcp.
+        mcp_routes = mcp_routes.route("/metrics", get(serve_metrics));
+    }
     if let Some(token) = options.token.clone().filter(|t| !t.is_empty()) {
         mcp_routes = mcp_routes.layer(middleware::from_fn_with_state(
             Arc::new(BearerToken::new(token)),
             require_bearer_token,
         ));
     }
-    let mut app = Router::new().route("/health", get(health));
+    let mut app = Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready).with_state(readiness));
     if let Some(state) = oauth {
         mcp_routes = mcp_routes.layer(middleware::from_fn_with_state(
             state.clone(),

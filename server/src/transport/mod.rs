@@ -12,8 +12,10 @@ mod callers;
 mod http;
 pub mod limits;
 mod listener;
+mod metrics;
 pub mod oauth;
 mod origin;
+mod ready;
 mod sessions;
 
 use anyhow::{Context, Result};

@@ -104,6 +104,10 @@ pub struct Cli {
         hide_env_values = true
     )]
     pub oauth_client_secret: Option<String>,
+    /// HTTP: serve /metrics (Prometheus) on this address without authentication, e.g. a
+    /// private 127.0.0.1:9464, instead of beside /mcp behind its authentication.
+    #[arg(long, global = true, env = "PREFECT_MCP_METRICS_BIND")]
+    pub metrics_bind: Option<std::net::SocketAddr>,
     /// HTTP: no sessions, every request stands alone (for several replicas behind a load
     /// balancer).
     #[arg(long, global = true, env = "PREFECT_MCP_STATELESS")]

@@ -16,7 +16,7 @@ use prefect_mcp_server::cli;
 use prefect_mcp_server::config::{Config, Overrides};
 use prefect_mcp_server::mcp::ask;
 use prefect_mcp_server::mcp::{PrefectServer, ServerOptions};
-use prefect_mcp_server::transport;
+use prefect_mcp_server::{telemetry, transport};
 
 use args::{Cli, Command, Transport};
 
@@ -32,7 +32,9 @@ fn build_server(cli: &Cli) -> Result<PrefectServer> {
         .auth(config.auth.clone())
         .timeout(config.timeout)
         .max_concurrent_requests(cli.max_prefect_requests.into())
-        .user_agent(concat!("prefect-mcp-server/", env!("CARGO_PKG_VERSION")));
+        .user_agent(concat!("prefect-mcp-server/", env!("CARGO_PKG_VERSION")))
+        // Counts nothing until the HTTP transport turns metrics on.
+        .observer(std::sync::Arc::new(telemetry::PrefectRequests));
     let client = builder
         .clone()
         .build()
@@ -103,6 +105,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 stateless: cli.stateless,
                 allowed_hosts: cli.allowed_hosts.clone(),
                 allowed_origins: cli.allowed_origins.clone(),
+                metrics_bind: cli.metrics_bind,
                 oauth: transport::oauth::OAuthSettings::from_flags(
                     cli.oauth_issuer.clone(),
                     cli.public_url.clone(),
