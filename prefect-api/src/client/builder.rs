@@ -63,6 +63,11 @@ impl Client {
     pub fn api_url(&self) -> &str {
         self.inner().api_url()
     }
+
+    /// See [`ClientSettings::events_token`](super::ClientSettings::events_token).
+    pub fn events_token(&self) -> Option<&str> {
+        self.inner().events_token()
+    }
 }
 
 impl ClientBuilder {
@@ -183,6 +188,7 @@ impl ClientBuilder {
             max_response_bytes: self.max_response_bytes,
             in_flight: self.in_flight,
             display_url: redact_url(&base_url),
+            auth: self.auth,
         };
         Ok(Client::new_with_client(&base_url, http, settings))
     }
