@@ -101,6 +101,19 @@ impl EventProxy {
     }
 }
 
+/// Wait until `done` holds (the proxy's counts move as the server works on its own), failing
+/// after `within` with `what`.
+pub async fn until(what: &str, within: std::time::Duration, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + within;
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never happened: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 impl Drop for EventProxy {
     fn drop(&mut self) {
         self.task.abort();

@@ -4,10 +4,11 @@
 //! figures are `cargo xtask bench`'s. The event stream differs between Prefect releases
 //! (subprotocol, auth), so this file runs on every tier.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::future::join_all;
-use integration_tests::event_proxy::EventProxy;
+use integration_tests::event_proxy::{self, EventProxy};
+use integration_tests::raw_http::RawSession;
 use integration_tests::*;
 use serde_json::{json, Value};
 
@@ -16,11 +17,7 @@ const SETTLES_WITHIN: Duration = Duration::from_secs(60);
 
 /// Wait until `done` holds, failing after [`SETTLES_WITHIN`] with `what`.
 async fn until(what: &str, done: impl Fn() -> bool) {
-    let deadline = Instant::now() + SETTLES_WITHIN;
-    while !done() {
-        assert!(Instant::now() < deadline, "never happened: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    event_proxy::until(what, SETTLES_WITHIN, done).await
 }
 
 /// A stdio server whose Prefect is behind `proxy`.
@@ -143,4 +140,45 @@ async fn a_prefect_outage_in_the_middle_of_waits_is_survived_and_the_stream_come
     assert_finished(&waited[2], "COMPLETED");
     assert!(proxy.websockets_opened() >= 2);
     session.cancel().await.ok();
+}
+
+#[tokio::test]
+async fn fifty_subscribed_runs_over_ten_sessions_cost_prefect_nothing_while_unchanged() {
+    let runs = ParkedRuns::make(50, "events-subscribed").await;
+    let proxy = EventProxy::start(&prefect_api_url()).await;
+    let server = HttpServer::start(&[], &[("PREFECT_API_URL", &proxy.api_url)]);
+    let uri = |id: &str| format!("prefect://flow-runs/{id}");
+    let mut sessions = Vec::new();
+    for chunk in runs.ids.chunks(5) {
+        let session = RawSession::open(&server.mcp(), json!({})).await;
+        let updates = session.server_messages().await;
+        for id in chunk {
+            let reply = session
+                .request("resources/subscribe", json!({ "uri": uri(id) }))
+                .await;
+            assert!(reply["result"].is_object(), "{reply}");
+        }
+        sessions.push((session, updates));
+    }
+    until("the event stream opens", || proxy.websockets_open() == 1).await;
+    // Polling read each session's runs every 1.5 s: ~66 requests in these 10 s.
+    let subscribed = proxy.requests().len();
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let requests = proxy.requests();
+    assert!(
+        requests.len() - subscribed <= 10,
+        "{:#?}",
+        &requests[subscribed..]
+    );
+
+    force_state(&runs.ids[7], "COMPLETED").await;
+    let updates = &mut sessions[1].1;
+    let update = updates
+        .find(SETTLES_WITHIN, |m| {
+            m["method"] == "notifications/resources/updated"
+        })
+        .await
+        .expect("the finished run's update");
+    assert_eq!(update["params"]["uri"], uri(&runs.ids[7]).as_str());
+    assert_eq!(proxy.websockets_opened(), 1, "one stream for all sessions");
 }

@@ -95,9 +95,14 @@ impl Prefect {
         }
     }
 
-    /// `run` after `seen`: a read run as it is; an event's state on the run, and a final one
-    /// read once more so that the answer is the whole finished run.
+    /// `run` after `seen`: unchanged by news older than its state; a read run as it is; an
+    /// event's state on the run, and a final one read once more so that the answer is the whole
+    /// finished run.
     async fn learned(&self, mut run: FlowRunView, seen: Seen) -> FlowRunView {
+        let known = run.state.as_ref().and_then(|s| s.timestamp);
+        if matches!((known, seen.state.timestamp), (Some(known), Some(heard)) if heard < known) {
+            return run;
+        }
         if let Some(read) = seen.run {
             return read;
         }

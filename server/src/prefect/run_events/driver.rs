@@ -82,26 +82,31 @@ pub(super) async fn drive(prefect: Prefect) {
 /// once after the subscription, and each newly watched run once after it is watched.
 async fn serve(prefect: &Prefect, events: &RunEvents, mut socket: EventSocket) -> Stopped {
     tracing::debug!("event stream open: waits and live updates follow Prefect's events");
+    events.set_live(true);
     events.lock().unread.clear();
     if let Err(error) = read_runs(prefect, events, events.watched_ids()).await {
+        events.set_live(false);
         return Stopped::Failed(error);
     }
     loop {
         tokio::select! {
             next = socket.next() => match next {
-                Ok(Some((id, state))) if events.watches(&id) => {
-                    events.learn(id, Seen { state, run: None });
+                Ok(Some((id, state))) => events.heard(id, state),
+                Ok(None) => {}
+                Err(error) => {
+                    events.set_live(false);
+                    return Stopped::Failed(error);
                 }
-                Ok(_) => {}
-                Err(error) => return Stopped::Failed(error),
             },
             _ = events.changed.notified() => {
                 if events.idle() {
+                    events.set_live(false);
                     socket.close().await;
                     return Stopped::Idle;
                 }
                 sleep(GATHER).await;
                 if let Err(error) = read_runs(prefect, events, events.take_unread()).await {
+                    events.set_live(false);
                     return Stopped::Failed(error);
                 }
             }
@@ -122,12 +127,18 @@ async fn poll(prefect: &Prefect, events: &RunEvents, period: Duration) {
         if now >= until {
             return;
         }
-        tokio::select! {
-            _ = sleep(interval.min(until - now)) => {}
-            // A new watch is read soon, not at the next interval.
-            _ = events.changed.notified() => sleep(GATHER).await,
+        // A new watch waits for the next poll (a run already final was answered by its
+        // caller's own read); only the end of all watching cuts the pause short.
+        let next_poll = tokio::time::Instant::from_std(now + interval.min(until - now));
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(next_poll) => break,
+                _ = events.changed.notified() => if events.idle() {
+                    return;
+                },
+            }
         }
-        if events.idle() || Instant::now() >= until {
+        if Instant::now() >= until {
             return;
         }
         interval = (interval * 2).min(MAX_POLL);

@@ -6,9 +6,12 @@
 //! `/api/events/out` ([`socket`]), filtered by prefix server-side and matched to the watched runs
 //! here; the driver ends, closing the websocket, when the last [`RunWatch`] is dropped.
 //!
-//! Nothing is missed: runs newly watched, and all watched runs after every (re)connect, are read
-//! once by ids in one request, as events that happen while the socket is down (or before
-//! Prefect applies the filter) are never delivered. What is learned is ordered by the state's
+//! Nothing is missed: all watched runs after every (re)connect, and runs newly watched while the
+//! stream is young, are read once by ids in one request, as events that happen while the socket
+//! is down (or before Prefect applies the filter) are never delivered. A run newly watched on a
+//! stream open for [`SETTLED`] is not read: the stream's events of the last [`RECENT`] are kept,
+//! and the watcher, who read the run just before watching it, learns what changed since from
+//! them. While polling, a new watch waits for the next poll. What is learned is ordered by the state's
 //! timestamp, so a late read never rolls a run back. Where the websocket is refused or keeps
 //! failing, the driver polls all watched runs in one request per interval instead.
 
@@ -17,6 +20,7 @@ mod socket;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use tokio::sync::{watch, Notify};
 use uuid::Uuid;
@@ -47,6 +51,36 @@ struct Watched {
     unread: HashSet<Uuid>,
     /// Whether a driver task runs (at most one).
     driving: bool,
+    /// Since when the stream has delivered events without a break (`None` while it does not).
+    live_since: Option<Instant>,
+    /// The newest state of every flow run the stream told of within [`RECENT`].
+    recent: HashMap<Uuid, (StateView, Instant)>,
+}
+
+/// How long the stream's events are kept for runs watched later.
+const RECENT: Duration = Duration::from_secs(30);
+/// A run watched on a stream open this long is not read: its caller read it within this long
+/// before watching it (a wait or subscription reads the run and watches it at once), so what
+/// changed since is among the kept events.
+const SETTLED: Duration = Duration::from_secs(5);
+/// The most runs whose recent events are kept (a busy server's stream carries every run).
+const RECENT_MAX: usize = 10_000;
+
+impl Watched {
+    /// Keep `state` of run `id` for runs watched later.
+    fn remember(&mut self, id: Uuid, state: StateView) {
+        let now = Instant::now();
+        if self.recent.len() >= RECENT_MAX {
+            self.recent
+                .retain(|_, (_, at)| now.duration_since(*at) < RECENT);
+            if self.recent.len() >= RECENT_MAX {
+                // Too busy to remember: runs watched from now on are read instead.
+                self.recent.clear();
+                self.live_since = Some(now);
+            }
+        }
+        self.recent.insert(id, (state, now));
+    }
 }
 
 struct Entry {
@@ -103,30 +137,55 @@ impl RunEvents {
         });
     }
 
-    /// Whether any watched run is `id` (events of other runs are dropped unread).
+    /// Whether any watched run is `id`.
+    #[cfg(test)]
     fn watches(&self, id: &Uuid) -> bool {
         self.lock().runs.contains_key(id)
+    }
+
+    /// A state change the stream told of: its watchers learn it, and it is kept for a while.
+    fn heard(&self, id: Uuid, state: StateView) {
+        self.lock().remember(id, state.clone());
+        self.learn(id, Seen { state, run: None });
+    }
+
+    /// The stream delivers from now on (`true`) or no longer (`false`).
+    fn set_live(&self, live: bool) {
+        let mut watched = self.lock();
+        watched.live_since = live.then(Instant::now);
+        watched.recent.clear();
     }
 }
 
 impl Prefect {
-    /// Watch run `id` until the returned [`RunWatch`] is dropped. The first watch of this
-    /// credential opens the event stream; the run is read once soon after, so a state reached
-    /// before the watch began is learned too.
+    /// Watch run `id`, which the caller has just read, until the returned [`RunWatch`] is
+    /// dropped. The first watch of this credential opens the event stream. A change since the
+    /// caller's read is learned from the kept events, or from one read of the new watches.
     pub fn watch_run(&self, id: Uuid) -> RunWatch {
         let events = self.run_events.clone();
-        let (news, start_driver) = {
+        let (news, start_driver, recent) = {
             let mut watched = events.lock();
             let entry = watched.runs.entry(id).or_insert_with(|| Entry {
                 watchers: 0,
                 news: watch::Sender::new(None),
             });
             entry.watchers += 1;
-            let news = entry.news.subscribe();
-            watched.unread.insert(id);
+            let mut news = entry.news.subscribe();
+            // A second watcher of a run hears what the first already knows.
+            if news.borrow().is_some() {
+                news.mark_changed();
+            }
+            let heard_all_since = |since: &Instant| since.elapsed() >= SETTLED;
+            if !watched.live_since.as_ref().is_some_and(heard_all_since) {
+                watched.unread.insert(id);
+            }
+            let recent = watched.recent.get(&id).map(|(state, _)| state.clone());
             let start_driver = !std::mem::replace(&mut watched.driving, true);
-            (news, start_driver)
+            (news, start_driver, recent)
         };
+        if let Some(state) = recent {
+            events.learn(id, Seen { state, run: None });
+        }
         if start_driver {
             tokio::spawn(driver::drive(self.clone()));
         } else {
