@@ -60,6 +60,11 @@ async fn twenty_waits_cost_prefect_one_websocket_and_a_few_requests() {
     // Each call reads its run once before it waits; waiting itself reads the watched runs by
     // ids (one request for all) and the finished run once more. Polling made ~160.
     let requests = proxy.requests();
+    eprintln!(
+        "20 waits of 30 s: {} Prefect requests, {} websocket(s)",
+        requests.len(),
+        proxy.websockets_opened()
+    );
     assert!(
         requests.len() <= 20 + 10,
         "{} Prefect requests while 20 calls waited 30 s: {requests:#?}",
