@@ -4,6 +4,7 @@
 //! There is no skipping: without a reachable Prefect server every test fails, saying how to
 //! provide one (`cargo xtask test` starts one with the sample world).
 
+pub mod event_proxy;
 pub mod oauth;
 pub mod raw_http;
 pub mod replicas;
@@ -15,6 +16,7 @@ mod environment;
 mod fake_prefect;
 mod http_server;
 mod mcp_session;
+mod parked_runs;
 mod raw_stdio;
 mod sample_world;
 mod server_binary;
@@ -25,6 +27,7 @@ pub use environment::*;
 pub use fake_prefect::*;
 pub use http_server::*;
 pub use mcp_session::*;
+pub use parked_runs::*;
 pub use raw_stdio::*;
 pub use sample_world::*;
 pub use server_binary::*;

@@ -317,9 +317,19 @@ async fn stateless_http_refuses_the_subscriptions_it_cannot_deliver() {
     let http = reqwest::Client::new();
     let reply = answer_of(post(&http, &server.mcp(), &initialize(1), &[]).await).await;
     let resources = &reply["result"]["capabilities"]["resources"];
-    // subscriptions/listen (2026-07-28) carries its updates on its own request, which any
-    // replica serves (tests/tests/replicas.rs); the flag is what lets it honour them.
-    assert_eq!(resources["subscribe"], true, "{reply}");
+    // A 2025-era client (the only one that initializes) is not offered resources/subscribe,
+    // which it could not use here; subscriptions/listen (2026-07-28) still carries its updates
+    // on its own request, which any replica serves (tests/tests/replicas.rs,
+    // tests/tests/resilience.rs).
+    assert!(resources.is_object(), "{reply}");
+    assert_ne!(resources["subscribe"], true, "{reply}");
+    // A server with sessions offers it.
+    let stateful = HttpServer::start(&[], &[]);
+    let offered = answer_of(post(&http, &stateful.mcp(), &initialize(1), &[]).await).await;
+    assert_eq!(
+        offered["result"]["capabilities"]["resources"]["subscribe"], true,
+        "{offered}"
+    );
     // The 2025-era resources/subscribe would need a session to carry its updates: refused,
     // saying what to use instead.
     let subscribe = json!({"jsonrpc": "2.0", "id": 2, "method": "resources/subscribe",

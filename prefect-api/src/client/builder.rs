@@ -66,6 +66,11 @@ impl Client {
     pub fn api_url(&self) -> &str {
         self.inner().api_url()
     }
+
+    /// See [`ClientSettings::events_token`](super::ClientSettings::events_token).
+    pub fn events_token(&self) -> Option<&str> {
+        self.inner().events_token()
+    }
 }
 
 impl ClientBuilder {
@@ -194,6 +199,7 @@ impl ClientBuilder {
             in_flight: self.in_flight,
             observer: self.observer,
             display_url: redact_url(&base_url),
+            auth: self.auth,
         };
         Ok(Client::new_with_client(&base_url, http, settings))
     }

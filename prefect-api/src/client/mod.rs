@@ -46,12 +46,23 @@ pub struct ClientSettings {
     pub(crate) observer: Option<observer::Observer>,
     /// The base URL without credentials, for error messages.
     pub(crate) display_url: String,
+    /// The credential, for the event websocket's auth message (its Debug never shows it).
+    pub(crate) auth: Auth,
 }
 
 impl ClientSettings {
     /// The API URL this client talks to, with any `user:pass@` removed.
     pub fn api_url(&self) -> &str {
         &self.display_url
+    }
+
+    /// The token of the auth message of Prefect's event websocket (`/api/events/out`): the API
+    /// key or auth string, as Prefect's own subscriber sends it; `None` without auth.
+    pub fn events_token(&self) -> Option<&str> {
+        match &self.auth {
+            Auth::None => None,
+            Auth::ApiKey(secret) | Auth::AuthString(secret) => Some(secret),
+        }
     }
 }
 

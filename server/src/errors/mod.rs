@@ -7,6 +7,7 @@
 //! Messages never contain credentials: the client's errors carry URLs without user info, and
 //! no message here quotes a header's value.
 
+pub mod event_stream;
 pub mod oauth;
 
 use std::fmt;

@@ -6,11 +6,11 @@ use rmcp::handler::server::prompt::PromptContext;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CancelTaskParams, CompleteRequestParams,
     CompleteResult, GetPromptRequestParams, GetPromptResponse, GetSkillRequestParams,
-    GetSkillResult, GetTaskParams, GetTaskResult, Implementation, ListPromptsResult,
-    ListResourceTemplatesResult, ListResourcesResult, ListSkillsResult, ListToolsResult,
-    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
-    ServerConfig, SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams,
-    UpdateTaskParams,
+    GetSkillResult, GetTaskParams, GetTaskResult, Implementation, InitializeRequestParams,
+    InitializeResult, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
+    ListSkillsResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
+    ReadResourceResponse, ServerCapabilities, ServerConfig, SubscribeRequestParams,
+    SubscriptionFilter, UnsubscribeRequestParams, UpdateTaskParams,
 };
 use rmcp::service::{RequestContext, SubscriptionContext};
 use rmcp::{tool_handler, ErrorData, RoleServer, ServerHandler};
@@ -293,6 +293,23 @@ impl ServerHandler for PrefectServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<GetSkillResult, ErrorData> {
         skill::get(&request.uri).map_err(ToolError::into_error_data)
+    }
+
+    /// Stateless HTTP refuses `resources/subscribe` (no session carries its updates), so the
+    /// only clients that initialize, 2025-era ones, are not told they may subscribe; the flag
+    /// stays in [`Self::get_info`] for 2026-07-28 `subscriptions/listen`, which needs no session.
+    async fn initialize(
+        &self,
+        request: InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<InitializeResult, ErrorData> {
+        context.peer.set_peer_info(request.clone());
+        let mut result = self.negotiate_initialize(&request)?;
+        let stateless = !self.ask.server_requests;
+        if let Some(resources) = result.capabilities.resources.as_mut().filter(|_| stateless) {
+            resources.subscribe = None;
+        }
+        Ok(result)
     }
 
     fn get_info(&self) -> ServerConfig {

@@ -1,22 +1,24 @@
 //! Live updates of flow-run resources: a client that subscribes to `prefect://flow-runs/{id}`
 //! gets `notifications/resources/updated` when the run's state changes.
 //!
-//! Both protocol eras are served by bounded polling: every [`POLL_INTERVAL`], one Prefect
-//! request reads all the watched runs of a session (a filter by ids), however many there are;
-//! a run leaves the poll set once it is final (it cannot change again) or Prefect no longer has
-//! it. A session watches at most [`MAX_SUBSCRIPTIONS`] runs, as many as one request returns.
+//! Both protocol eras wake on Prefect's events ([`Prefect::watch_run`]: one event stream per
+//! credential for the whole process, with its own reconciling reads and polling fallback), so a
+//! watched run costs Prefect nothing while it does not change. A run stops being watched once
+//! it is final (it cannot change again). A session watches at most [`MAX_SUBSCRIPTIONS`] runs.
 //! - 2025 (`resources/subscribe` / `resources/unsubscribe`): one registry per session and one
-//!   poll loop for all its subscriptions, started by the first subscription and ended when the
-//!   last one is removed or the client goes away (its transport closes);
-//! - 2026-07-28 (`subscriptions/listen`): each listen request polls its own URIs until the
+//!   loop for all its subscriptions, started by the first subscription and ended when the last
+//!   one is removed or the client goes away (its transport closes);
+//! - 2026-07-28 (`subscriptions/listen`): each listen request watches its own URIs until the
 //!   client cancels it or goes away.
 //!
-//! Nothing outlives the session: each loop checks its end condition on every tick.
+//! Nothing outlives the session: each loop checks its end condition every [`CHECK_INTERVAL`]
+//! (without asking Prefect anything).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use futures::future::{pending, select_all};
 use rmcp::service::{Peer, SubscriptionContext};
 use rmcp::RoleServer;
 use uuid::Uuid;
@@ -25,13 +27,15 @@ use super::resources::{self, Target};
 use crate::errors::{ArgumentError, ToolError};
 use crate::output::FlowRunView;
 use crate::prefect::query::MAX_LIMIT;
+use crate::prefect::run_events::{self, RunWatch};
 use crate::prefect::Prefect;
 use prefect_api::PrefectError;
 
-pub const POLL_INTERVAL: Duration = Duration::from_millis(1500);
+/// How often a loop looks whether its client is still there (and, for 2025, at its registry).
+pub const CHECK_INTERVAL: Duration = Duration::from_millis(1500);
 
 /// The most flow runs one session watches: as many as one Prefect filter request returns, so
-/// that a poll is always one request.
+/// that a reconciling read is always one request.
 pub const MAX_SUBSCRIPTIONS: usize = MAX_LIMIT as usize;
 
 /// What was last seen of a run: its state (the run leaves the poll set once it is final).
@@ -67,6 +71,22 @@ impl From<&FlowRunView> for Seen {
     }
 }
 
+impl From<&run_events::Seen> for Seen {
+    fn from(news: &run_events::Seen) -> Self {
+        match &news.run {
+            Some(run) => Seen::from(run),
+            None => Seen {
+                state: Some((
+                    news.state.type_.clone(),
+                    news.state.name.clone(),
+                    news.state.timestamp,
+                )),
+                is_final: crate::output::FINAL_STATE_TYPES.contains(&news.state.type_.as_str()),
+            },
+        }
+    }
+}
+
 /// Watched runs by URI: which run, and what was last seen of it.
 type Watched = HashMap<String, (Uuid, Seen)>;
 
@@ -81,40 +101,57 @@ pub fn subscribable(uri: &str) -> Result<Uuid, ToolError> {
     }
 }
 
-/// Read every watched run in one request; the URIs of those whose state changed. Final runs,
-/// and runs Prefect no longer has, leave `watched`. A failed read changes nothing: it is
-/// retried at the next tick (Prefect may be briefly unavailable).
-async fn changed(prefect: &Prefect, watched: &mut Watched) -> Vec<String> {
-    if watched.is_empty() {
-        return Vec::new();
+/// The watches of a loop, by URI, kept to the URIs of `watched`.
+type Watches = HashMap<String, RunWatch>;
+
+/// Watch exactly the runs of `watched` (new ones start, removed ones stop).
+fn sync_watches(prefect: &Prefect, watched: &Watched, watches: &mut Watches) {
+    watches.retain(|uri, _| watched.contains_key(uri));
+    for (uri, (id, _)) in watched {
+        if !watches.contains_key(uri) {
+            watches.insert(uri.clone(), prefect.watch_run(*id));
+        }
     }
-    let ids: Vec<Uuid> = watched.values().map(|(id, _)| *id).collect();
-    let runs = match prefect.flow_runs_by_ids(&ids).await {
-        Ok(runs) => runs,
-        Err(error) => {
-            tracing::debug!(runs = ids.len(), error = %error.message(), "polling subscribed runs");
-            return Vec::new();
-        }
+}
+
+/// The next news of any watched run, with its URI (pending while nothing is watched).
+async fn next_news(watches: &mut Watches) -> (String, run_events::Seen) {
+    if watches.is_empty() {
+        return pending().await;
+    }
+    let each = watches
+        .iter_mut()
+        .map(|(uri, watch)| Box::pin(async move { (uri.clone(), watch.next().await) }));
+    select_all(each).await.0
+}
+
+/// Record `news` of `uri` in `watched`: whether the client must hear of it (its state changed;
+/// news older than what was seen is dropped). A final run leaves `watched` (it cannot change
+/// again).
+fn learn(watched: &mut Watched, uri: &str, news: &run_events::Seen) -> bool {
+    let current = Seen::from(news);
+    let Some((_, seen)) = watched.get_mut(uri) else {
+        return false;
     };
-    let now: HashMap<Uuid, Seen> = runs.iter().map(|run| (run.id, Seen::from(run))).collect();
-    let mut updated = Vec::new();
-    watched.retain(|uri, (id, seen)| {
-        let Some(current) = now.get(id) else {
-            return false;
-        };
-        if current != seen {
-            *seen = current.clone();
-            updated.push(uri.clone());
-        }
-        !seen.is_final
-    });
-    updated
+    let timestamp = |seen: &Seen| seen.state.as_ref().and_then(|s| s.2);
+    if matches!((timestamp(seen), timestamp(&current)), (Some(known), Some(heard)) if heard < known)
+    {
+        return false;
+    }
+    let changed = *seen != current;
+    *seen = current;
+    if seen.is_final {
+        watched.remove(uri);
+    }
+    changed
 }
 
 /// The 2025-era subscriptions of one session.
 #[derive(Clone, Default)]
 pub struct Subscriptions {
     state: Arc<Mutex<Registry>>,
+    /// Wakes the session's loop when a subscription comes or goes.
+    changed: Arc<tokio::sync::Notify>,
 }
 
 #[derive(Default)]
@@ -166,12 +203,15 @@ impl Subscriptions {
         };
         if start {
             tokio::spawn(self.clone().poll(peer));
+        } else {
+            self.changed.notify_one();
         }
         Ok(())
     }
 
     pub fn unsubscribe(&self, uri: &str) {
         self.registry().watched.remove(uri);
+        self.changed.notify_one();
     }
 
     fn stop(&self) {
@@ -182,17 +222,16 @@ impl Subscriptions {
 
     /// The session's loop: ends when no subscription is left or the client is gone.
     async fn poll(self, peer: Peer<RoleServer>) {
+        let mut watches = Watches::new();
         loop {
-            tokio::time::sleep(POLL_INTERVAL).await;
-            // Poll a copy, so that the lock is never held across a request.
-            let (mut batch, prefect) = {
+            // Watch what the registry holds now (subscriptions come and go meanwhile).
+            {
                 let mut registry = self.registry();
-                let prefect = registry.prefect.clone();
-                match prefect {
+                match registry.prefect.clone() {
                     Some(prefect)
                         if !registry.watched.is_empty() && !peer.is_transport_closed() =>
                     {
-                        (registry.watched.clone(), prefect)
+                        sync_watches(&prefect, &registry.watched, &mut watches);
                     }
                     _ => {
                         registry.watched.clear();
@@ -200,29 +239,20 @@ impl Subscriptions {
                         return;
                     }
                 }
-            };
-            let polled: Vec<String> = batch.keys().cloned().collect();
-            let updated = changed(&prefect, &mut batch).await;
-            {
-                // Subscriptions removed meanwhile stay removed, ones added meanwhile stay, and
-                // polled runs that are final or gone leave.
-                let mut registry = self.registry();
-                registry
-                    .watched
-                    .retain(|uri, current| match batch.get(uri) {
-                        Some(seen) => {
-                            *current = seen.clone();
-                            true
-                        }
-                        None => !polled.contains(uri),
-                    });
             }
-            for uri in updated {
-                let note = rmcp::model::ResourceUpdatedNotificationParam::new(uri);
-                if peer.notify_resource_updated(note).await.is_err() {
-                    self.stop();
-                    return;
-                }
+            let news = tokio::select! {
+                news = next_news(&mut watches) => news,
+                _ = tokio::time::sleep(CHECK_INTERVAL) => continue,
+                _ = self.changed.notified() => continue,
+            };
+            let (uri, news) = news;
+            if !learn(&mut self.registry().watched, &uri, &news) {
+                continue;
+            }
+            let note = rmcp::model::ResourceUpdatedNotificationParam::new(uri);
+            if peer.notify_resource_updated(note).await.is_err() {
+                self.stop();
+                return;
             }
         }
     }
@@ -269,18 +299,25 @@ pub async fn listen(context: SubscriptionContext, prefect: Prefect) {
             Err(error) => tracing::info!(uri, error = %error.message(), "not watching"),
         }
     }
+    let mut watches = Watches::new();
+    sync_watches(&prefect, &watched, &mut watches);
     loop {
-        tokio::select! {
+        let (uri, news) = tokio::select! {
             _ = context.cancelled() => return,
-            _ = tokio::time::sleep(POLL_INTERVAL) => {}
-        }
-        if context.request_context().peer.is_transport_closed() {
-            return;
-        }
-        for uri in changed(&prefect, &mut watched).await {
-            if context.sink().notify_resource_updated(uri).await.is_err() {
-                return;
+            news = next_news(&mut watches) => news,
+            _ = tokio::time::sleep(CHECK_INTERVAL) => {
+                if context.request_context().peer.is_transport_closed() {
+                    return;
+                }
+                continue;
             }
+        };
+        let changed = learn(&mut watched, &uri, &news);
+        if !watched.contains_key(&uri) {
+            watches.remove(&uri);
+        }
+        if changed && context.sink().notify_resource_updated(uri).await.is_err() {
+            return;
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod logs;
 pub mod operation_writes;
 pub mod parameters;
 pub mod query;
+pub mod run_events;
 pub mod server_info;
 pub mod states;
 pub mod task_runs;
@@ -53,6 +54,8 @@ pub struct Prefect {
     pub(crate) client: Arc<Client>,
     /// How requests authenticate ("none", "api key (Bearer)", ...), for the server info.
     auth_kind: &'static str,
+    /// The runs watched with this credential, kept up to date by one event stream.
+    run_events: Arc<run_events::RunEvents>,
 }
 
 impl Prefect {
@@ -60,6 +63,7 @@ impl Prefect {
         Prefect {
             client: Arc::new(client),
             auth_kind,
+            run_events: Arc::default(),
         }
     }
 

@@ -16,9 +16,10 @@ use prefect_api::{types, PrefectCall, PrefectError};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use super::run_events::Seen;
 use super::Prefect;
 use crate::errors::ToolError;
-use crate::output::{FlowRunView, WaitOutcome};
+use crate::output::{FlowRunView, WaitOutcome, FINAL_STATE_TYPES};
 
 /// The longest wait accepted: waiting longer belongs in Prefect's own automations.
 pub const MAX_WAIT_SECONDS: i64 = 3600;
@@ -43,8 +44,9 @@ pub struct Waited {
 }
 
 impl Prefect {
-    /// Poll the run until it is final, the timeout passes, or `watch` is cancelled. Polls every
-    /// second at first, then every 4 s, to stay light on the server.
+    /// Wait until the run is final, the timeout passes, or `watch` is cancelled, woken by the
+    /// run's events ([`Prefect::watch_run`]); progress is reported every second at first, then
+    /// every 4 s.
     pub async fn wait_for_final_state(
         &self,
         mut run: FlowRunView,
@@ -58,8 +60,10 @@ impl Prefect {
             outcome,
             seconds: (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
         };
+        // Watched from the first time it is found unfinished until the wait ends.
+        let mut news = None;
         let mut interval = Duration::from_secs(1);
-        let mut failed_polls = 0;
+        let mut next_progress = started;
         loop {
             if run.is_final() {
                 return Ok(waited(run, WaitOutcome::FinalState));
@@ -68,10 +72,15 @@ impl Prefect {
             if now >= deadline {
                 return Ok(waited(run, WaitOutcome::TimedOut));
             }
-            let elapsed = timeout.saturating_sub(deadline - now).as_secs_f64();
-            watch
-                .progress(elapsed, timeout.as_secs_f64(), status_line(&run))
-                .await;
+            if now >= next_progress {
+                let elapsed = timeout.saturating_sub(deadline - now).as_secs_f64();
+                watch
+                    .progress(elapsed, timeout.as_secs_f64(), status_line(&run))
+                    .await;
+                next_progress = now + interval;
+                interval = (interval * 2).min(Duration::from_secs(4));
+            }
+            let news = news.get_or_insert_with(|| self.watch_run(run.id));
             tokio::select! {
                 _ = watch.cancellation().cancelled() => {
                     let stopped = ToolError::WaitCancelled {
@@ -80,24 +89,34 @@ impl Prefect {
                     watch.stopped(stopped.message());
                     return Err(stopped);
                 }
-                _ = tokio::time::sleep(interval.min(deadline - now)) => {}
-            }
-            // Under 5 s: Prefect's server (uvicorn) drops connections idle for 5 s, and a poll
-            // sent just then fails with "connection closed before message completed".
-            interval = (interval * 2).min(Duration::from_secs(4));
-            match self.read_flow_run(run.id).await {
-                Ok(now) => {
-                    run = now;
-                    failed_polls = 0;
-                }
-                // A long wait outlives a passing network error; three in a row end it.
-                Err(ToolError::Prefect {
-                    source: PrefectError::Unreachable { .. } | PrefectError::Timeout { .. },
-                    ..
-                }) if failed_polls < 2 => failed_polls += 1,
-                Err(error) => return Err(error),
+                _ = tokio::time::sleep_until(next_progress.min(deadline).into()) => {}
+                seen = news.next() => run = self.learned(run, seen).await,
             }
         }
+    }
+
+    /// `run` after `seen`: unchanged by news older than its state; a read run as it is; an
+    /// event's state on the run, and a final one read once more so that the answer is the whole
+    /// finished run.
+    async fn learned(&self, mut run: FlowRunView, seen: Seen) -> FlowRunView {
+        let known = run.state.as_ref().and_then(|s| s.timestamp);
+        if matches!((known, seen.state.timestamp), (Some(known), Some(heard)) if heard < known) {
+            return run;
+        }
+        if let Some(read) = seen.run {
+            return read;
+        }
+        let is_final = FINAL_STATE_TYPES.contains(&seen.state.type_.as_str());
+        run.state = Some(seen.state);
+        if is_final {
+            // Should the read fail, the event's state still ends the wait truthfully.
+            if let Ok(read) = self.read_flow_run(run.id).await {
+                if read.is_final() {
+                    return read;
+                }
+            }
+        }
+        run
     }
 }
 

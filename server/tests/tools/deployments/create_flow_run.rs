@@ -74,17 +74,17 @@ async fn create_flow_run_waits_until_the_run_is_final() {
     .with_body(created_run("PENDING", "Pending"))
     .create_async()
     .await;
-    // The first read finds it running, the second completed.
-    let path = format!("/flow_runs/{COMPLETED_RUN_ID}");
+    // Without an event stream (mockito refuses the websocket) the wait polls the watched runs
+    // by ids: the first poll finds it running, the second completed.
     let running = h
-        .mock("GET", &path)
-        .with_body(created_run("RUNNING", "Running"))
+        .mock("POST", "/flow_runs/filter")
+        .with_body(format!("[{}]", created_run("RUNNING", "Running")))
         .expect(1)
         .create_async()
         .await;
     let completed = h
-        .mock("GET", &path)
-        .with_body(FLOW_RUN_COMPLETED)
+        .mock("POST", "/flow_runs/filter")
+        .with_body(format!("[{FLOW_RUN_COMPLETED}]"))
         .expect(1)
         .create_async()
         .await;
@@ -122,9 +122,9 @@ async fn create_flow_run_reports_a_wait_that_timed_out() {
     .create_async()
     .await;
     h.answer(
-        "GET",
-        &format!("/flow_runs/{COMPLETED_RUN_ID}"),
-        &created_run("RUNNING", "Running"),
+        "POST",
+        "/flow_runs/filter",
+        &format!("[{}]", created_run("RUNNING", "Running")),
     )
     .await;
     let created = h
