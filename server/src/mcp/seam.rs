@@ -55,8 +55,8 @@ impl PrefectServer {
         let writes = tool.is_some_and(oauth::is_write);
         let input_schema = tool.filter(|_| writes).map(|t| t.input_schema.clone());
         // Taken now: the request moves into the call.
-        let tool_label = telemetry::metrics()
-            .map(|_| telemetry::tool_label(tool.is_some(), &request.name));
+        let tool_label =
+            telemetry::metrics().map(|_| telemetry::tool_label(tool.is_some(), &request.name));
         let span = tracing::info_span!(
             "tool_call",
             tool = %request.name,
