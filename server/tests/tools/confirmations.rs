@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use crate::fixtures::*;
 use crate::harness::*;
 use crate::person::{Answer, Era, Person};
+use crate::writes::two_late_runs;
 
 const VARIABLE: &str = r#"{"id": "6a0c8a55-31b4-4c4a-9a0e-0cf0a3a0e1aa", "name": "limits",
     "value": {"max": 3}, "tags": ["ops"], "created": "2026-12-01T10:00:00Z",
@@ -191,16 +192,7 @@ async fn a_yes_covers_what_was_shown_and_no_more() {
         .await;
     assert_eq!(first["result"]["resultType"], "input_required", "{first}");
     let state = first["result"]["requestState"].clone();
-    let second = with(
-        FLOW_RUN_LATE,
-        json!({"id": "cb1e27fc-20a6-4a79-8e9f-cc8eb0486059", "name": "seed-late-2"}),
-    );
-    h.answer(
-        "POST",
-        "/flow_runs/filter",
-        &list(&[FLOW_RUN_LATE.to_string(), second]),
-    )
-    .await;
+    two_late_runs(&mut h).await;
     let watch = h.watch_for_requests().await;
     let retried = person
         .call_raw(json!({"name": "cancel_flow_runs", "arguments": arguments,

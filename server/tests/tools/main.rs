@@ -8,6 +8,7 @@
 mod fixtures;
 mod harness;
 mod person;
+mod raw_session;
 
 mod architecture;
 mod confirmations;

@@ -8,11 +8,9 @@
 //!   `inputResponses` and the sealed `requestState`.
 //! - [`Era::CannotAsk`]: `initialize` declaring nothing.
 
+use crate::raw_session::RawSession;
 use prefect_mcp_server::mcp::PrefectServer;
 use serde_json::{json, Value};
-use tokio::io::{
-    AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines, ReadHalf, WriteHalf,
-};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Era {
@@ -53,8 +51,7 @@ impl Answer {
 
 pub struct Person {
     era: Era,
-    write: WriteHalf<DuplexStream>,
-    lines: Lines<BufReader<ReadHalf<DuplexStream>>>,
+    raw: RawSession,
     next_id: u64,
     pub answer: Answer,
     /// Every question's message, in order.
@@ -65,17 +62,9 @@ const META_2026: &str = "2026-07-28";
 
 impl Person {
     pub async fn of(server: PrefectServer, era: Era, answer: Answer) -> Self {
-        let (server_io, client_io) = tokio::io::duplex(1 << 20);
-        tokio::spawn(async move {
-            if let Ok(running) = rmcp::serve_server(server, server_io).await {
-                let _ = running.waiting().await;
-            }
-        });
-        let (read, write) = tokio::io::split(client_io);
         let mut person = Person {
             era,
-            write,
-            lines: BufReader::new(read).lines(),
+            raw: RawSession::serve(server),
             next_id: 1,
             answer,
             questions: Vec::new(),
@@ -102,8 +91,7 @@ impl Person {
     }
 
     async fn send(&mut self, message: Value) {
-        let line = format!("{message}\n");
-        self.write.write_all(line.as_bytes()).await.unwrap();
+        self.raw.send(message).await;
     }
 
     async fn send_request(&mut self, method: &str, mut params: Value) -> u64 {
@@ -125,13 +113,7 @@ impl Person {
     /// `shown` has looked at the question).
     async fn reply_to(&mut self, id: u64, mut shown: impl FnMut(&str)) -> Value {
         loop {
-            let line = self
-                .lines
-                .next_line()
-                .await
-                .unwrap()
-                .expect("server closed");
-            let message: Value = serde_json::from_str(&line).unwrap();
+            let message = self.raw.next().await;
             if message["method"] == "elicitation/create" {
                 let params = &message["params"];
                 let text = params["message"].as_str().unwrap_or_default().to_string();

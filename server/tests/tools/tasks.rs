@@ -3,13 +3,11 @@
 //! result is the blocking call's; `tasks/cancel` is recorded in Prefect (a flow-run input) and
 //! seen elsewhere; an altered token or another key's is an unknown task.
 
+use crate::raw_session::RawSession;
 use mockito::Matcher;
 use prefect_mcp_server::mcp::ask::StateKey;
 use prefect_mcp_server::mcp::{PrefectServer, ServerOptions};
 use serde_json::{json, Value};
-use tokio::io::{
-    AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines, ReadHalf, WriteHalf,
-};
 
 use crate::fixtures::*;
 use crate::harness::{server_for, Harness};
@@ -27,24 +25,15 @@ pub(crate) fn stateless(key: Option<&str>) -> ServerOptions {
 /// A client of one server in this process, speaking raw JSON-RPC lines, that declared the
 /// tasks extension.
 pub(crate) struct Client {
-    write: WriteHalf<DuplexStream>,
-    lines: Lines<BufReader<ReadHalf<DuplexStream>>>,
+    raw: RawSession,
     next_id: u64,
     capabilities: Value,
 }
 
 impl Client {
     pub(crate) async fn of(server: PrefectServer) -> Self {
-        let (server_io, client_io) = tokio::io::duplex(1 << 20);
-        tokio::spawn(async move {
-            if let Ok(running) = rmcp::serve_server(server, server_io).await {
-                let _ = running.waiting().await;
-            }
-        });
-        let (read, write) = tokio::io::split(client_io);
         let mut client = Client {
-            write,
-            lines: BufReader::new(read).lines(),
+            raw: RawSession::serve(server),
             next_id: 1,
             capabilities: Value::Null,
         };
@@ -64,8 +53,7 @@ impl Client {
     }
 
     async fn send(&mut self, message: Value) {
-        let line = format!("{message}\n");
-        self.write.write_all(line.as_bytes()).await.unwrap();
+        self.raw.send(message).await;
     }
 
     /// The whole JSON-RPC reply (`result` or `error`).
@@ -75,13 +63,7 @@ impl Client {
         self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
             .await;
         loop {
-            let line = self
-                .lines
-                .next_line()
-                .await
-                .unwrap()
-                .expect("server closed");
-            let message: Value = serde_json::from_str(&line).unwrap();
+            let message = self.raw.next().await;
             if message["id"] == id {
                 return message;
             }

@@ -16,7 +16,7 @@ async fn unconfirmed() -> Harness {
 }
 
 /// Two unfinished runs of the late deployment, as /flow_runs/filter answers them.
-async fn two_late_runs(h: &mut Harness) {
+pub(crate) async fn two_late_runs(h: &mut Harness) {
     let second = with(
         FLOW_RUN_LATE,
         json!({"id": "cb1e27fc-20a6-4a79-8e9f-cc8eb0486059", "name": "seed-late-2"}),
