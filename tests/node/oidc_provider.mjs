@@ -8,11 +8,17 @@
 // expired token signed with the provider's own key (a real signature that only `exp` makes
 // invalid; oidc-provider never mints one). It serves until killed.
 //
-// Clients (all client_secret_basic):
-// - prefect-reader: scope prefect:read
-// - prefect-writer: scope prefect:read prefect:write
-// - prefect-opaque: scope prefect:read, opaque tokens (checked through introspection)
+// Clients (all client_secret_basic), with the scopes the MCP server grants each (what an
+// administrator configures at a real authorization server):
+// - prefect-reader: prefect:read
+// - prefect-writer: prefect:read prefect:write
+// - prefect-opaque: prefect:read, opaque tokens (checked through introspection)
 // - mcp-introspector: no grant; the MCP server's own credentials for the introspection endpoint
+//
+// The MCP server's 401 asks for every scope it offers. oidc-provider answers `invalid_scope`
+// when a client asks for a scope outside its client-level `scope`, so every client may ask for
+// both there; the resource server (`getResourceServerInfo`) then grants each client only its own
+// scopes, and the token carries the intersection (a reader asking for both gets prefect:read).
 
 import { createServer } from 'node:http';
 import { generateKeyPairSync, createSign, randomUUID } from 'node:crypto';
@@ -48,7 +54,7 @@ const provider = new Provider(issuer, {
     grant_types: id === 'mcp-introspector' ? [] : ['client_credentials'],
     redirect_uris: [],
     response_types: [],
-    ...(c.scope ? { scope: c.scope } : {}),
+    ...(c.scope ? { scope: SCOPES } : {}),
   })),
   jwks: { keys: [jwk] },
   scopes: SCOPES.split(' '),
@@ -61,9 +67,9 @@ const provider = new Provider(issuer, {
       defaultResource: () => audience,
       useGrantedResource: () => true,
       // Any resource may be asked for (the tests ask for another audience on purpose); the
-      // token's audience is the resource asked for.
+      // token's audience is the resource asked for. The scopes are the client's own.
       getResourceServerInfo: (ctx, resource, client) => ({
-        scope: SCOPES,
+        scope: clients[client.clientId]?.scope || 'prefect:read',
         audience: resource,
         accessTokenFormat: client.clientId === 'prefect-opaque' ? 'opaque' : 'jwt',
         jwt: { sign: { alg: 'RS256' } },

@@ -2,8 +2,9 @@
 
 ClientCredentialsOAuthProvider starts from the server's 401 alone: it reads the protected
 resource metadata the challenge points to, discovers the authorization server, gets a token for
-the scope the challenge names, and retries. A write tool answered with 403 insufficient_scope
-makes it ask for the wider scope (step-up), which the authorization server grants or refuses.
+the scope the challenge names (every scope the server offers), and retries; the authorization
+server grants what the client may have. A write tool answered with 403 insufficient_scope makes
+it ask for the wider scope (step-up), which the authorization server grants or refuses.
 
 Usage:
   oauth_client.py MCP_URL ISSUER CLIENT_ID CLIENT_SECRET WRITE_TOOL WRITE_ARGUMENTS_JSON
@@ -86,6 +87,7 @@ async def main() -> dict[str, Any]:
             async with Client(streamable_http_client(url, http_client=http)) as client:
                 tools = [t.name for t in (await client.list_tools()).tools]
                 summary["tools_before"] = sorted(tools)
+                summary["first_scope"] = storage.tokens.scope if storage.tokens else None
                 log(f"{client_id}: {len(tools)} tools")
                 read = await client.call_tool("search_flows", {"name": "hello"})
                 check(not read.is_error, f"search_flows failed: {text_of(read)}")

@@ -137,6 +137,8 @@ pub enum IssuerError {
     NoKeys { issuer: String },
     #[error("{max} tokens are being checked with the authorization server already; retry shortly")]
     Busy { max: usize },
+    #[error("{max} tokens are being checked already; retry shortly")]
+    ChecksBusy { max: usize },
     #[error(
         "the authorization server's answer at {url} is larger than {max} bytes, and was not read"
     )]

@@ -1,6 +1,7 @@
 //! The authorization server as this resource server sees it: its metadata (RFC 8414, else
 //! OpenID discovery), found once, and its signing keys (JWKS), cached and fetched again when a
-//! token names a key the cache does not hold (the issuer rotated its keys) or after an hour.
+//! token names a key the cache does not hold (the issuer rotated its keys) or after an hour, by
+//! one request at a time and without holding up the others (see [`super::key_cache`]).
 //!
 //! The issuer is fetched from carefully: answers are capped at [`MAX_ANSWER_BYTES`], redirects
 //! are followed only within the same origin, `http://` is refused off loopback (so keys and
@@ -16,13 +17,9 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
+use super::key_cache::{Key, KeyCache, Lookup};
 use crate::errors::oauth::{IssuerError, OAuthSetupError};
 
-/// Keys older than this are fetched again on the next token.
-const KEYS_MAX_AGE: Duration = Duration::from_secs(3600);
-/// At most one fetch for an unknown key in this time, so that tokens with made-up key ids
-/// cannot make the server hammer the issuer.
-const UNKNOWN_KEY_REFETCH: Duration = Duration::from_secs(10);
 /// An unreachable issuer is asked again after this long, not on every request.
 const METADATA_RETRY: Duration = Duration::from_secs(5);
 const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -39,32 +36,20 @@ pub(super) struct Metadata {
     pub introspection_endpoint: Option<String>,
 }
 
-/// A verification key from the JWKS.
-#[derive(Clone)]
-pub(super) struct Key {
-    pub kid: Option<String>,
-    /// The key's own `alg`, when it says.
-    pub alg: Option<Algorithm>,
-    pub key: Arc<DecodingKey>,
-}
-
 #[derive(Default)]
-pub(super) struct Cache {
+struct MetadataCache {
     metadata: Option<Arc<Metadata>>,
-    metadata_failed_at: Option<Instant>,
-    keys: Vec<Key>,
-    pub(super) keys_fetched_at: Option<Instant>,
-    /// When a refresh last failed while older keys were kept.
-    keys_failed_at: Option<Instant>,
+    failed_at: Option<Instant>,
 }
 
 /// The authorization server, its metadata and keys.
 pub(super) struct Issuer {
     pub issuer: String,
     http: reqwest::Client,
-    /// One lock for the whole cache: fetches are rare, and holding it while fetching makes
-    /// concurrent requests wait for one fetch instead of each starting its own.
-    cache: Mutex<Cache>,
+    /// Held while the metadata is discovered (once), so that concurrent first requests wait
+    /// for one discovery instead of each starting its own.
+    metadata: Mutex<MetadataCache>,
+    keys: KeyCache,
 }
 
 impl Issuer {
@@ -88,7 +73,8 @@ impl Issuer {
         Ok(Issuer {
             issuer: issuer.to_string(),
             http,
-            cache: Mutex::new(Cache::default()),
+            metadata: Mutex::new(MetadataCache::default()),
+            keys: KeyCache::default(),
         })
     }
 
@@ -99,16 +85,12 @@ impl Issuer {
     /// The metadata, fetched on first use (and again after a failure, at most every few
     /// seconds).
     pub async fn metadata(&self) -> Result<Arc<Metadata>, IssuerError> {
-        let mut cache = self.cache.lock().await;
-        self.metadata_locked(&mut cache).await
-    }
-
-    async fn metadata_locked(&self, cache: &mut Cache) -> Result<Arc<Metadata>, IssuerError> {
+        let mut cache = self.metadata.lock().await;
         if let Some(metadata) = &cache.metadata {
             return Ok(metadata.clone());
         }
         if cache
-            .metadata_failed_at
+            .failed_at
             .is_some_and(|at| at.elapsed() < METADATA_RETRY)
         {
             return Err(IssuerError::Unreachable {
@@ -123,7 +105,7 @@ impl Issuer {
                 Ok(metadata)
             }
             Err(error) => {
-                cache.metadata_failed_at = Some(Instant::now());
+                cache.failed_at = Some(Instant::now());
                 Err(error)
             }
         }
@@ -170,54 +152,66 @@ impl Issuer {
     /// The key for a token's `kid` (or its only key of the right kind when the token names
     /// none). `Ok(None)`: the issuer publishes no such key, even after fetching the keys again.
     pub async fn key(&self, kid: Option<&str>, alg: Algorithm) -> Result<Option<Key>, IssuerError> {
-        let mut cache = self.cache.lock().await;
-        let metadata = self.metadata_locked(&mut cache).await?;
-        let failed_lately = cache
-            .keys_failed_at
-            .is_some_and(|at| at.elapsed() < UNKNOWN_KEY_REFETCH);
-        let stale = !failed_lately
-            && cache
-                .keys_fetched_at
-                .is_none_or(|at| at.elapsed() > KEYS_MAX_AGE);
-        if !stale {
-            if let Some(key) = pick(&cache.keys, kid, alg) {
-                return Ok(Some(key));
-            }
-            if failed_lately
-                || cache
-                    .keys_fetched_at
-                    .is_some_and(|at| at.elapsed() < UNKNOWN_KEY_REFETCH)
-            {
-                return Ok(None);
-            }
+        let metadata = self.metadata().await?;
+        let stale = match self.keys.lookup(kid, alg) {
+            Lookup::Found(key) => return Ok(Some(key)),
+            Lookup::Missing => return Ok(None),
+            Lookup::Refresh { stale } => stale,
+        };
+        let _turn = match self.keys.try_refresh() {
+            Some(turn) => turn,
+            // Another request is fetching the keys: the last good key meanwhile, else its
+            // answer.
+            None => match stale {
+                Some(key) => return Ok(Some(key)),
+                None => self.keys.refresh_turn().await,
+            },
+        };
+        // A fetch may have ended since the lookup: its keys may answer without another.
+        match self.keys.lookup(kid, alg) {
+            Lookup::Found(key) => return Ok(Some(key)),
+            Lookup::Missing => return Ok(None),
+            Lookup::Refresh { .. } => {}
         }
+        self.refresh_keys(&metadata, kid, alg).await
+    }
+
+    /// Fetch the key set (the caller holds the refresh turn); a failure keeps the last good
+    /// keys.
+    async fn refresh_keys(
+        &self,
+        metadata: &Metadata,
+        kid: Option<&str>,
+        alg: Algorithm,
+    ) -> Result<Option<Key>, IssuerError> {
         let jwks_uri = metadata.jwks_uri.clone().ok_or(IssuerError::NoKeys {
             issuer: self.issuer.clone(),
         })?;
-        let set: JwkSet = match self.get_json(&jwks_uri, "JWKS").await {
-            Ok(set) => set,
-            Err(error) if !cache.keys.is_empty() => {
+        match self.get_json::<JwkSet>(&jwks_uri, "JWKS").await {
+            Ok(set) => {
+                let keys = self
+                    .keys
+                    .store(set.keys.iter().filter_map(usable_key).collect());
+                tracing::info!(
+                    issuer = %self.issuer,
+                    keys,
+                    "fetched the authorization server's signing keys"
+                );
+            }
+            Err(error) => {
+                let Some(keys) = self.keys.keep_last_good() else {
+                    return Err(error);
+                };
                 tracing::warn!(
                     issuer = %self.issuer,
                     %error,
-                    keys = cache.keys.len(),
+                    keys,
                     "cannot refresh the authorization server's signing keys: keeping the last \
                      good ones"
                 );
-                cache.keys_failed_at = Some(Instant::now());
-                return Ok(pick(&cache.keys, kid, alg));
             }
-            Err(error) => return Err(error),
-        };
-        cache.keys = set.keys.iter().filter_map(usable_key).collect();
-        cache.keys_fetched_at = Some(Instant::now());
-        cache.keys_failed_at = None;
-        tracing::info!(
-            issuer = %self.issuer,
-            keys = cache.keys.len(),
-            "fetched the authorization server's signing keys"
-        );
-        Ok(pick(&cache.keys, kid, alg))
+        }
+        Ok(self.keys.pick(kid, alg))
     }
 
     async fn get_json<T: DeserializeOwned>(
@@ -321,27 +315,14 @@ fn usable_key(value: &serde_json::Value) -> Option<Key> {
     })
 }
 
-/// The key a token asks for: by `kid`, else the only key that fits its algorithm.
-fn pick(keys: &[Key], kid: Option<&str>, alg: Algorithm) -> Option<Key> {
-    let fits = |key: &&Key| key.alg.is_none_or(|a| a == alg) && key.key.family() == alg.family();
-    match kid {
-        Some(kid) => keys
-            .iter()
-            .find(|k| k.kid.as_deref() == Some(kid))
-            .filter(|k| fits(k))
-            .cloned(),
-        None => {
-            let mut fitting = keys.iter().filter(fits);
-            let only = fitting.next()?;
-            fitting.next().is_none().then(|| only.clone())
-        }
+#[cfg(test)]
+impl Issuer {
+    /// The cached keys, to age them in tests.
+    pub(super) fn keys_for_tests(&self) -> std::sync::MutexGuard<'_, super::key_cache::Keys> {
+        self.keys.state()
     }
 }
 
 #[cfg(test)]
-impl Issuer {
-    /// The cache, to age it in tests.
-    pub(super) async fn cache_for_tests(&self) -> tokio::sync::MutexGuard<'_, Cache> {
-        self.cache.lock().await
-    }
-}
+#[path = "key_refresh_tests.rs"]
+mod key_refresh_tests;

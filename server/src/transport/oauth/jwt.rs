@@ -130,4 +130,4 @@ pub(super) async fn validate(
 
 #[cfg(test)]
 #[path = "jwt_tests.rs"]
-mod tests;
+pub(super) mod tests;

@@ -11,14 +11,14 @@ use crate::errors::oauth::IssuerError;
 
 const AUDIENCE: &str = "https://mcp.example.com/mcp";
 
-struct Signer {
+pub(crate) struct Signer {
     kid: String,
     key: EncodingKey,
-    jwk: Value,
+    pub(crate) jwk: Value,
 }
 
 impl Signer {
-    fn new(kid: &str) -> Self {
+    pub(crate) fn new(kid: &str) -> Self {
         let pkcs8 =
             EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
                 .unwrap();
@@ -76,8 +76,7 @@ async fn issuer_with(
 
 /// Make the cached keys look fetched `seconds` ago.
 async fn age_keys(issuer: &Issuer, seconds: u64) {
-    let mut cache = issuer.cache_for_tests().await;
-    cache.keys_fetched_at =
+    issuer.keys_for_tests().fetched_at =
         Some(std::time::Instant::now() - std::time::Duration::from_secs(seconds));
 }
 

@@ -13,20 +13,25 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
+use tokio::sync::Semaphore;
 
 use super::discovery::Issuer;
 use super::token_cache::{IntrospectionCache, DEFAULT_MAX_CALLS};
-use super::{introspection, jwt, Caller, OAuthSettings, READ_SCOPE, WRITE_SCOPE};
-use crate::errors::oauth::{OAuthSetupError, Refusal, TokenError};
+use super::{introspection, jwt, Caller, OAuthSettings, EVERY_SCOPE, READ_SCOPE, WRITE_SCOPE};
+use crate::errors::oauth::{IssuerError, OAuthSetupError, Refusal, TokenError};
 
 /// How long a client should wait when the authorization server cannot be asked.
 const RETRY_AFTER_SECONDS: &str = "5";
+/// Token checks in progress at once (signature verification, or waiting for the issuer's keys
+/// or introspection): a flood of tokens costs a bounded amount of work, the rest get 503.
+const MAX_TOKEN_CHECKS: usize = 32;
 
 /// What the layer needs: the settings, the issuer's cached keys, and the write tools' names.
 pub struct OAuthState {
     pub(super) settings: OAuthSettings,
     issuer: Issuer,
     introspections: IntrospectionCache,
+    checks: Semaphore,
     write_tools: Arc<HashSet<String>>,
     metadata_url: String,
 }
@@ -41,6 +46,7 @@ impl OAuthState {
         Ok(Arc::new(OAuthState {
             issuer: Issuer::new(&settings.issuer)?,
             introspections: IntrospectionCache::new(DEFAULT_MAX_CALLS),
+            checks: Semaphore::new(MAX_TOKEN_CHECKS),
             metadata_url: settings.resource_metadata_url(),
             settings,
             write_tools,
@@ -62,6 +68,17 @@ impl OAuthState {
                 tracing::warn!(%error, "OAuth: the authorization server cannot be used yet")
             }
         }
+    }
+
+    /// The caller a request's bearer token names, checked within the pool of token checks.
+    async fn check_token(&self, headers: &HeaderMap) -> Result<Caller, Refusal> {
+        let Ok(_permit) = self.checks.try_acquire() else {
+            return Err(IssuerError::ChecksBusy {
+                max: MAX_TOKEN_CHECKS,
+            }
+            .into());
+        };
+        self.authenticate(headers).await
     }
 
     /// The caller a request's bearer token names.
@@ -98,7 +115,10 @@ impl OAuthState {
     fn refuse(&self, refusal: &Refusal) -> Response {
         let description = refusal.to_string();
         let (status, code, scope) = match refusal {
-            Refusal::Token(error) => (StatusCode::UNAUTHORIZED, error.code(), READ_SCOPE),
+            // Every scope the server offers: spec-following clients ask for exactly what the
+            // challenge names, and the authorization server grants what the caller may have
+            // (a read-only caller gets `prefect:read` and never sees a write tool).
+            Refusal::Token(error) => (StatusCode::UNAUTHORIZED, error.code(), EVERY_SCOPE),
             Refusal::Scope { needed } => {
                 (StatusCode::FORBIDDEN, Some("insufficient_scope"), *needed)
             }
@@ -153,7 +173,7 @@ pub async fn require_token(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let caller = match state.authenticate(request.headers()).await {
+    let caller = match state.check_token(request.headers()).await {
         Ok(caller) => caller,
         Err(refusal) => {
             if !matches!(refusal, Refusal::Token(TokenError::Missing)) {
@@ -222,6 +242,43 @@ fn called_tool<'a>(body: &[u8], write_tools: &'a HashSet<String>) -> Option<&'a 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn token_checks_past_the_pool_get_503_and_a_freed_place_is_used_again() {
+        let settings = OAuthSettings::new(
+            "http://127.0.0.1:1".into(),
+            "http://127.0.0.1:2/mcp".into(),
+            None,
+        )
+        .unwrap();
+        let state = OAuthState::new(settings, Arc::default()).unwrap();
+        let held = state
+            .checks
+            .acquire_many(MAX_TOKEN_CHECKS as u32)
+            .await
+            .unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer a.b.c"),
+        );
+        let refusal = state.check_token(&headers).await.unwrap_err();
+        assert!(
+            matches!(refusal, Refusal::Issuer(IssuerError::ChecksBusy { .. })),
+            "{refusal:?}"
+        );
+        let response = state.refuse(&refusal);
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.headers().contains_key(header::RETRY_AFTER));
+        drop(held);
+        // Checked again once a place is free: refused for what the token is, not for load.
+        let refusal = state.check_token(&HeaderMap::new()).await.unwrap_err();
+        assert!(
+            matches!(refusal, Refusal::Token(TokenError::Missing)),
+            "{refusal:?}"
+        );
+        assert_eq!(state.checks.available_permits(), MAX_TOKEN_CHECKS);
+    }
 
     #[test]
     fn only_calls_of_write_tools_are_found() {

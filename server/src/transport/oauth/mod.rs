@@ -11,6 +11,7 @@
 mod discovery;
 mod introspection;
 mod jwt;
+mod key_cache;
 mod layer;
 mod metadata;
 mod token_cache;
@@ -30,6 +31,8 @@ pub use metadata::routes as metadata_routes;
 pub const READ_SCOPE: &str = "prefect:read";
 /// Lets a caller use the write tools too (those not annotated read-only).
 pub const WRITE_SCOPE: &str = "prefect:write";
+/// Every scope the server offers, as a 401 challenge asks for them (space-separated).
+pub const EVERY_SCOPE: &str = "prefect:read prefect:write";
 
 /// The prefix of a subject taken from a token's client id (no `sub`), so that a client named
 /// like a person cannot act as that person.
