@@ -109,7 +109,8 @@ async function main() {
     check(waited.flow_run.state.type === "COMPLETED", JSON.stringify(waited));
     summary.resume = { flow_run_id: runId, input: APPROVAL };
     summary.questions = person.questions.length;
-    check(person.questions.length === 3, `asked ${person.questions.length} times`);
+    // delete declined, overwrite confirmed, delete confirmed, the resume form.
+    check(person.questions.length === 4, `asked ${person.questions.length} times`);
   } finally {
     await client.close();
   }
