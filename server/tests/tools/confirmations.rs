@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::fixtures::*;
 use crate::harness::*;
 use crate::person::{Answer, Era, Person};
-use crate::writes::two_late_runs;
+use crate::writes::{params_deployment, two_late_runs};
 
 const VARIABLE: &str = r#"{"id": "6a0c8a55-31b4-4c4a-9a0e-0cf0a3a0e1aa", "name": "limits",
     "value": {"max": 3}, "tags": ["ops"], "created": "2026-12-01T10:00:00Z",
@@ -45,19 +45,7 @@ async fn scripted(h: &mut Harness, tool: &str) -> Value {
     )
     .await;
     h.answer("GET", "/variables/name/limits", VARIABLE).await;
-    h.answer(
-        "GET",
-        &format!("/deployments/{PARAMS_DEPLOYMENT_ID}"),
-        DEPLOYMENT_PARAMS,
-    )
-    .await;
-    let flow_id = parse(DEPLOYMENT_PARAMS)["flow_id"].clone();
-    h.answer(
-        "GET",
-        &format!("/flows/{}", flow_id.as_str().unwrap()),
-        &with(FLOW, json!({"id": flow_id, "name": "mcp-params"})),
-    )
-    .await;
+    params_deployment(h).await;
     let mut cancelled = parse(FLOW_RUN_LATE)["state"].clone();
     cancelled["type"] = "CANCELLED".into();
     let accepted = json!({"status": "ACCEPT", "state": cancelled,

@@ -121,7 +121,7 @@ async fn nothing_to_cancel_asks_nothing() {
     assert_eq!(done["matched"], 0, "{done}");
 }
 
-async fn params_deployment(h: &mut Harness) {
+pub(crate) async fn params_deployment(h: &mut Harness) {
     let deployment = with(
         DEPLOYMENT_PARAMS,
         json!({"parameters": {"n": 2}, "paused": true}),
