@@ -1,4 +1,4 @@
-"""Helpers shared by the Python client scripts (smoke_client.py, ask_client.py, context_client.py)."""
+"""Helpers shared by the Python client scripts."""
 
 import sys
 
@@ -18,3 +18,10 @@ def log(message: str) -> None:
 
 def text_of(result) -> str:
     return "\n".join(c.text for c in result.content if getattr(c, "type", "") == "text")
+
+
+def describe(exc: BaseException) -> str:
+    """The innermost errors of an exception group, as text: the SDK's task groups wrap them."""
+    if isinstance(exc, BaseExceptionGroup):
+        return "; ".join(describe(e) for e in exc.exceptions)
+    return f"{type(exc).__name__}: {exc}"

@@ -19,7 +19,7 @@ from mcp import Client, StdioServerParameters
 from mcp.shared.subscriptions import ResourceUpdated
 from mcp.types import PromptReference, ResourceTemplateReference
 
-from checks import check, log
+from checks import check, describe, log
 
 PROMPTS = {"triage_failures", "why_late", "deployment_health", "explain_run"}
 TEMPLATES = {
@@ -184,10 +184,7 @@ if __name__ == "__main__":
     except Exception as error:  # report any failure as the summary
         # Task groups wrap the real failure: name the innermost ones, and show the traceback.
         traceback.print_exception(error, file=sys.stderr)
-        leaves = [error]
-        while any(isinstance(e, BaseExceptionGroup) for e in leaves):
-            leaves = [x for e in leaves for x in (e.exceptions if isinstance(e, BaseExceptionGroup) else [e])]
-        reason = "; ".join(f"{type(e).__name__}: {e}" for e in leaves)
+        reason = describe(error)
         print(json.dumps({"ok": False, "error": reason}))
         sys.exit(1)
     print(json.dumps(result))

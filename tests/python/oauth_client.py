@@ -25,7 +25,7 @@ from mcp.client.auth.extensions.client_credentials import ClientCredentialsOAuth
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
 
-from checks import check, log, text_of
+from checks import check, describe, log, text_of
 
 SESSION_TIMEOUT = 120.0
 
@@ -64,13 +64,6 @@ class Recorder(httpx2.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
-
-
-def describe(exc: BaseException) -> str:
-    """The innermost errors of an exception group, as text."""
-    if isinstance(exc, BaseExceptionGroup):
-        return "; ".join(describe(e) for e in exc.exceptions)
-    return f"{type(exc).__name__}: {exc}"
 
 
 async def main() -> dict[str, Any]:

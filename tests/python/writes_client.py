@@ -27,13 +27,15 @@ import datetime
 import json
 import sys
 import time
+import traceback
+import urllib.error
 import urllib.request
 import uuid
 from typing import Any
 
 from mcp import Client, StdioServerParameters, types
 
-from checks import check, log, text_of
+from checks import check, describe, log, text_of
 
 SESSION_TIMEOUT = 280.0
 APPROVAL = {"approved": True, "note": "typed by python"}
@@ -177,15 +179,27 @@ async def resume(client: Client, person: Person) -> dict[str, Any]:
 
 
 def rest(api_url: str, method: str, path: str, body: Any = None) -> Any:
-    request = urllib.request.Request(
-        api_url + path,
-        method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"content-type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        text = answer.read()
-    return json.loads(text) if text else None
+    """One Prefect REST call, retried as the server's own client retries: Prefect on SQLite
+    answers 5xx ("database is locked") now and then while other tests write."""
+    for attempt in range(5):
+        request = urllib.request.Request(
+            api_url + path,
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"content-type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                text = answer.read()
+            return json.loads(text) if text else None
+        except urllib.error.HTTPError as error:
+            if error.code < 500 or attempt == 4:
+                raise RuntimeError(f"{method} {path}: {error.code} {error.read()[:500]!r}") from error
+        except (urllib.error.URLError, TimeoutError) as error:
+            if attempt == 4:
+                raise RuntimeError(f"{method} {path}: {error}") from error
+        log(f"  {method} {path}: retrying")
+        time.sleep(0.5 * 2**attempt)
 
 
 def future_runs(api_url: str, tag: str, count: int) -> None:
@@ -267,6 +281,7 @@ if __name__ == "__main__":
         result = asyncio.run(asyncio.wait_for(main(), SESSION_TIMEOUT))
         print(json.dumps({"ok": True, **result}))
     except Exception as exc:  # every failure ends in the summary line
-        log(f"FAILED: {type(exc).__name__}: {exc}")
-        print(json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}))
+        traceback.print_exception(exc, file=sys.stderr)
+        log(f"FAILED: {describe(exc)}")
+        print(json.dumps({"ok": False, "error": describe(exc)}))
         sys.exit(1)
