@@ -23,13 +23,13 @@ pub const MIME_TYPE: &str = "text/html;profile=mcp-app";
 /// Where older hosts look for the view (the App SDK's server helper still writes it too).
 const LEGACY_URI_KEY: &str = "ui/resourceUri";
 
-/// One view: its resource and the tools whose results it shows.
+/// One view: its resource. The tools whose results it shows name it in their declarations
+/// ([`super::declarations::Declaration::view`]).
 pub struct View {
     pub uri: &'static str,
     pub name: &'static str,
     pub title: &'static str,
     pub description: &'static str,
-    pub tools: &'static [&'static str],
     pub html: &'static str,
 }
 
@@ -40,7 +40,6 @@ pub const VIEWS: [View; 3] = [
         title: "Prefect dashboard",
         description: "Flow runs per state and over time, late runs, the newest failures with \
                       their messages, and work pools that cannot run; a run opens in place.",
-        tools: &["get_dashboard"],
         html: include_str!("../../apps/dist/dashboard.html"),
     },
     View {
@@ -49,7 +48,6 @@ pub const VIEWS: [View; 3] = [
         title: "Prefect flow run",
         description: "A flow run's state timeline, its task runs as a Gantt chart, the failure \
                       message and the log tail with a level filter.",
-        tools: &["get_flow_run_by_id", "diagnose_flow_run"],
         html: include_str!("../../apps/dist/flow-run.html"),
     },
     View {
@@ -58,7 +56,6 @@ pub const VIEWS: [View; 3] = [
         title: "Prefect deployment",
         description: "A deployment's recent outcomes, upcoming runs and schedule, with buttons \
                       to run it now and to pause or resume it.",
-        tools: &["get_deployment_by_id", "get_deployment_by_name"],
         html: include_str!("../../apps/dist/deployment.html"),
     },
 ];
@@ -73,14 +70,14 @@ pub fn client_renders(capabilities: Option<&ClientCapabilities>) -> bool {
         .is_some_and(|types| types.iter().any(|t| t == MIME_TYPE))
 }
 
-fn view_of_tool(tool: &str) -> Option<&'static View> {
-    VIEWS.iter().find(|v| v.tools.contains(&tool))
-}
+/// The name of the view a tool declares (`Declaration::view`), by tool name.
+pub type ViewOf = fn(&str) -> Option<&'static str>;
 
 /// Name each tool's view in its `_meta` (for a client that renders them).
-pub fn attach_views(tools: &mut [Tool]) {
+pub fn attach_views(tools: &mut [Tool], view_of: ViewOf) {
     for tool in tools {
-        let Some(view) = view_of_tool(&tool.name) else {
+        let Some(view) = view_of(&tool.name).and_then(|name| VIEWS.iter().find(|v| v.name == name))
+        else {
             continue;
         };
         let meta = tool.meta.get_or_insert_with(|| MetaObject(Map::new()));
@@ -97,13 +94,14 @@ pub fn tool_list(
     mut tools: Vec<Tool>,
     context: &RequestContext<RoleServer>,
     per_caller: bool,
+    view_of: ViewOf,
 ) -> ListToolsResult {
     let supports_cache_hints = context
         .protocol_version()
         .is_some_and(|version| version >= ProtocolVersion::V_2026_07_28);
     let views = client_renders(context.client_capabilities().as_ref());
     if views {
-        attach_views(&mut tools);
+        attach_views(&mut tools, view_of);
     }
     ListToolsResult {
         result_type: Some(ResultType::COMPLETE),
@@ -204,7 +202,9 @@ mod tests {
         let tool =
             |name: &'static str| Tool::new(name, "", std::sync::Arc::new(serde_json::Map::new()));
         let mut tools = vec![tool("get_dashboard"), tool("list_flows")];
-        attach_views(&mut tools);
+        attach_views(&mut tools, |name| {
+            (name == "get_dashboard").then_some("dashboard")
+        });
         let meta = tools[0].meta.as_ref().unwrap();
         assert_eq!(meta.0["ui"]["resourceUri"], "ui://prefect/dashboard");
         assert_eq!(meta.0[LEGACY_URI_KEY], "ui://prefect/dashboard");

@@ -33,10 +33,11 @@ impl ServerHandler for PrefectServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        if self
-            .tasks
-            .should_run(&request.name, request.arguments.as_ref(), &context)
-        {
+        if self.tasks.should_run(
+            PrefectServer::declaration(&request.name),
+            request.arguments.as_ref(),
+            &context,
+        ) {
             if let Some(sealed) = self.tasks.sealed() {
                 // Stateless replicas: the call makes the run here and answers with a sealed
                 // task (`super::tasks::wait`).
@@ -334,6 +335,6 @@ impl ServerHandler for PrefectServer {
                 Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
                     .with_title("Prefect MCP server"),
             )
-            .with_instructions(instructions::instructions(&self.tool_router.list_all()))
+            .with_instructions(instructions::instructions(&self.offered_declarations()))
     }
 }

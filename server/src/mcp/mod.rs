@@ -18,6 +18,7 @@ pub mod ask;
 pub mod audit;
 pub mod completions;
 pub mod credentials;
+pub mod declarations;
 pub mod handler;
 pub mod instructions;
 pub mod prefect_server;

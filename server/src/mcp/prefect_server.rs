@@ -10,9 +10,11 @@ use rmcp::model::Tool;
 
 use super::ask::{AskOptions, StateKey};
 use super::credentials::CallerClients;
+use super::declarations::Declaration;
 use super::resources::{self, Target};
 use super::subscriptions::Subscriptions;
 use super::tasks::Tasks;
+use super::tools;
 use super::toolsets::{Offered, ServerOptions, Toolset};
 use crate::errors::{ArgumentError, ToolError};
 use crate::prefect::Prefect;
@@ -55,7 +57,8 @@ impl PrefectServer {
         options: &ServerOptions,
     ) -> Self {
         let offered = options.offered();
-        let tool_router = offered.tool_router(Self::toolset_router, options.read_only);
+        let tool_router =
+            offered.tool_router(Self::toolset_router, Self::declaration, options.read_only);
         PrefectServer {
             prefect: Prefect::new(client, auth_kind),
             per_request_client: CallerClients::new(builder, options.per_request_auth),
@@ -96,6 +99,70 @@ impl PrefectServer {
             Toolset::Diagnose => Self::diagnose_tools(),
             Toolset::Variables => Self::variables_tools(),
         }
+    }
+
+    /// The declarations of one toolset's tools (each `tools/<area>.rs`'s `DECLARED`), beside
+    /// its router above.
+    pub fn toolset_declarations(set: Toolset) -> impl Iterator<Item = &'static Declaration> {
+        let modules: &[&'static [Declaration]] = match set {
+            Toolset::Flows => &[tools::flows::DECLARED],
+            Toolset::FlowRuns => &[tools::flow_runs::DECLARED, tools::flow_run_writes::DECLARED],
+            Toolset::Deployments => &[
+                tools::deployments::DECLARED,
+                tools::deployment_writes::DECLARED,
+            ],
+            Toolset::Filter => &[tools::filter::DECLARED],
+            Toolset::Logs => &[tools::logs::DECLARED],
+            Toolset::TaskRuns => &[tools::task_runs::DECLARED],
+            Toolset::WorkPools => &[
+                tools::work_pools::DECLARED,
+                tools::work_pool_writes::DECLARED,
+            ],
+            Toolset::Events => &[tools::events::DECLARED],
+            Toolset::Automations => &[
+                tools::automations::DECLARED,
+                tools::automation_writes::DECLARED,
+            ],
+            Toolset::Dashboard => &[tools::dashboard::DECLARED],
+            Toolset::ServerInfo => &[tools::server_info::DECLARED],
+            Toolset::Diagnose => &[tools::diagnose::DECLARED],
+            Toolset::Variables => &[tools::variables::DECLARED],
+        };
+        modules.iter().flat_map(|declared| declared.iter())
+    }
+
+    /// Every tool's declaration with its toolset, in the order of the tool reference.
+    pub fn declared() -> impl Iterator<Item = (Toolset, &'static Declaration)> {
+        Toolset::ALL
+            .into_iter()
+            .flat_map(|set| Self::toolset_declarations(set).map(move |d| (set, d)))
+    }
+
+    /// The declaration of a tool, by name.
+    pub fn declaration(tool: &str) -> Option<&'static Declaration> {
+        Self::declared().map(|(_, d)| d).find(|d| d.name == tool)
+    }
+
+    /// Whether a tool changes something; an undeclared name (no such tool) counts as a write.
+    pub fn writes(tool: &str) -> bool {
+        Self::declaration(tool).is_none_or(Declaration::is_write)
+    }
+
+    /// The declarations of the offered tools, sorted by name as `tools/list` is.
+    pub fn offered_declarations(&self) -> Vec<&'static Declaration> {
+        self.tools()
+            .iter()
+            .filter_map(|t| Self::declaration(&t.name))
+            .collect()
+    }
+
+    /// The names of the offered tools that change something (for OAuth's write scope).
+    pub fn write_tools(&self) -> std::collections::HashSet<String> {
+        self.tools()
+            .into_iter()
+            .filter(|t| Self::writes(&t.name))
+            .map(|t| t.name.into_owned())
+            .collect()
     }
 
     /// The prompts offered with these toolsets (each `prompts/<name>.rs`'s

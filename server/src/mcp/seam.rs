@@ -52,7 +52,7 @@ impl PrefectServer {
         // A write's line is its audit record (`super::audit`): the tool names what it changes,
         // and the caller is the signed-in subject (absent without OAuth: the operator).
         let tool = self.tool_router.get(&request.name);
-        let writes = tool.is_some_and(oauth::is_write);
+        let writes = tool.is_some() && PrefectServer::writes(&request.name);
         let input_schema = tool.filter(|_| writes).map(|t| t.input_schema.clone());
         // Taken now: the request moves into the call.
         let tool_label =
@@ -185,9 +185,13 @@ impl PrefectServer {
             .tool_router
             .list_all()
             .into_iter()
-            .filter(|tool| caller.is_none_or(|c| c.may_write() || !oauth::is_write(tool)))
+            .filter(|tool| {
+                caller.is_none_or(|c| c.may_write() || !PrefectServer::writes(&tool.name))
+            })
             .collect();
-        super::apps::tool_list(tools, context, caller.is_some())
+        super::apps::tool_list(tools, context, caller.is_some(), |tool| {
+            PrefectServer::declaration(tool)?.view
+        })
     }
 
     /// The server for this request ([`Self::for_caller`]), as a protocol error when the

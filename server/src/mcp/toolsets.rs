@@ -7,6 +7,7 @@ use std::sync::Arc;
 use rmcp::handler::server::router::tool::ToolRouter;
 
 use super::ask::StateKey;
+use super::declarations::Declaration;
 use crate::output::schema;
 
 /// A toolset: one module under `tools/`, in the order of the tool reference.
@@ -139,32 +140,33 @@ impl Offered {
         self.0.contains(&set)
     }
 
-    /// The router of the offered tools, from each toolset's router (`of`): their schemas made
-    /// lean, and with `read_only` only the tools annotated read-only.
+    /// The router of the offered tools, from each toolset's router (`of`): their annotations
+    /// from their declarations, their schemas made lean, and with `read_only` only the tools
+    /// that read.
     pub fn tool_router<S: Send + Sync + 'static>(
         &self,
         of: impl Fn(Toolset) -> ToolRouter<S>,
+        declaration: impl Fn(&str) -> Option<&'static Declaration>,
         read_only: bool,
     ) -> ToolRouter<S> {
         let mut router = ToolRouter::new();
         for set in &self.0 {
             router += of(*set);
         }
-        for route in router.map.values_mut() {
+        let mut writers = Vec::new();
+        for (name, route) in router.map.iter_mut() {
+            let declared = declaration(name);
+            route.attr.annotations = declared.map(Declaration::annotations);
             route.attr.input_schema = Arc::new(schema::lean_input(&route.attr.input_schema));
             if let Some(output) = &route.attr.output_schema {
                 route.attr.output_schema = Some(Arc::new(schema::shallow(output)));
             }
+            // An undeclared tool (a test's) is treated as a write: never offered read-only.
+            if declared.is_none_or(Declaration::is_write) {
+                writers.push(name.clone());
+            }
         }
         if read_only {
-            // Read-only is derived from the tools' own annotations, so a new write tool cannot be
-            // forgotten here.
-            let writers: Vec<String> = router
-                .list_all()
-                .into_iter()
-                .filter(|t| t.annotations.as_ref().and_then(|a| a.read_only_hint) != Some(true))
-                .map(|t| t.name.into_owned())
-                .collect();
             for name in writers {
                 router.remove_route(&name);
             }

@@ -147,7 +147,7 @@ fn router(
         limits.max_sessions_per_caller,
         limits.session_idle,
     ));
-    let write_tools = oauth::write_tools(&server.tools());
+    let write_tools = Arc::new(server.write_tools());
     let readiness = Readiness::new(server.prefect.client().clone());
     let mcp =
         StreamableHttpService::new(move || Ok(server.for_session()), sessions.clone(), config);

@@ -12,6 +12,7 @@ mod raw_session;
 
 mod architecture;
 mod confirmations;
+mod declarations;
 mod deployments;
 mod failures;
 mod filters;

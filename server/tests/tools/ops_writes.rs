@@ -1,8 +1,9 @@
 //! The work pool, work queue and automation writes, the variables toolset, and the tool list
-//! the writes add (annotations, read-only).
+//! the writes add (annotations from the declarations, read-only).
 
-use prefect_mcp_server::mcp::ServerOptions;
-use serde_json::{json, Value};
+use prefect_mcp_server::mcp::declarations::Effect;
+use prefect_mcp_server::mcp::{PrefectServer, ServerOptions};
+use serde_json::json;
 
 use crate::fixtures::*;
 use crate::harness::*;
@@ -211,54 +212,45 @@ async fn variable_arguments_are_checked_first() {
 }
 
 #[tokio::test]
-async fn writes_carry_true_annotations_and_read_only_drops_them_all() {
+async fn listed_annotations_are_the_declarations_and_read_only_keeps_only_the_reads() {
     let h = Harness::new().await;
-    let tools: Vec<Value> = h
-        .server
-        .tools()
-        .into_iter()
-        .map(|t| serde_json::to_value(t).unwrap())
-        .collect();
-    let hint = |name: &str, key: &str| {
-        tools.iter().find(|t| t["name"] == name).unwrap()["annotations"][key].clone()
+    let listed = h.server.tools();
+    for (_, declared) in PrefectServer::declared() {
+        let tool = listed.iter().find(|t| t.name == declared.name).unwrap();
+        assert_eq!(
+            serde_json::to_value(&tool.annotations).unwrap(),
+            serde_json::to_value(declared.annotations()).unwrap(),
+            "{}",
+            declared.name
+        );
+    }
+    let hint = |name: &str| {
+        let tool = listed.iter().find(|t| t.name == name).unwrap();
+        tool.annotations.as_ref().unwrap().destructive_hint
     };
-    for destructive in [
-        "delete_flow_run",
-        "delete_variable",
-        "set_flow_run_state",
-        "cancel_flow_runs",
-    ] {
-        assert_eq!(hint(destructive, "destructiveHint"), true, "{destructive}");
-    }
-    for additive in [
-        "retry_flow_run",
-        "resume_flow_run",
-        "pause_deployment",
-        "pause_work_pool",
-    ] {
-        assert_eq!(hint(additive, "destructiveHint"), false, "{additive}");
-    }
-    assert_eq!(hint("pause_work_queue", "idempotentHint"), true);
-    assert_eq!(hint("list_variables", "readOnlyHint"), true);
+    // Spot checks of the declarations themselves, as a client reads them.
+    assert_eq!(hint("delete_variable"), Some(true));
+    assert_eq!(hint("pause_work_pool"), Some(false));
+    assert_eq!(hint("list_variables"), None);
 
     let read_only = Harness::with_options(ServerOptions {
         read_only: true,
         ..Default::default()
     })
     .await;
-    let names: Vec<String> = read_only
+    let kept: Vec<String> = read_only
         .server
         .tools()
         .into_iter()
         .map(|t| t.name.into_owned())
         .collect();
-    assert!(names.contains(&"get_variable".to_string()), "{names:?}");
-    for writer in [
-        "set_variable",
-        "retry_flow_run",
-        "update_deployment",
-        "enable_automation",
-    ] {
-        assert!(!names.contains(&writer.to_string()), "{writer}");
-    }
+    let reads: Vec<String> = PrefectServer::declared()
+        .filter(|(_, d)| d.effect == Effect::Reads)
+        .map(|(_, d)| d.name.to_string())
+        .collect();
+    let mut kept_sorted = kept.clone();
+    kept_sorted.sort();
+    let mut reads_sorted = reads.clone();
+    reads_sorted.sort();
+    assert_eq!(kept_sorted, reads_sorted);
 }

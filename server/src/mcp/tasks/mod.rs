@@ -34,6 +34,7 @@ use tokio_util::sync::CancellationToken;
 use self::sealed::SealedTasks;
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::StateKey;
+use crate::mcp::declarations::Declaration;
 use crate::prefect::waits::{WaitWatch, MAX_WAIT_SECONDS};
 
 /// How long a finished task's result is kept after the longest wait.
@@ -104,7 +105,7 @@ impl Tasks {
     /// extension, and the tool would wait.
     pub fn should_run(
         &self,
-        tool: &str,
+        tool: Option<&Declaration>,
         arguments: Option<&JsonObject>,
         context: &RequestContext<RoleServer>,
     ) -> bool {
@@ -112,7 +113,7 @@ impl Tasks {
             && context
                 .client_capabilities()
                 .is_some_and(|c| c.supports_tasks())
-            && waits(tool, arguments)
+            && tool.is_some_and(|declared| declared.may_wait(arguments))
     }
 
     /// Run `call` as a task and answer with it at once. `call` gets the task (to report status
@@ -221,18 +222,6 @@ async fn session_gone(peer: &Peer<RoleServer>) {
     }
 }
 
-/// The calls that wait: create with `timeout` > 0, and every wait_for_flow_run.
-fn waits(tool: &str, arguments: Option<&JsonObject>) -> bool {
-    match tool {
-        "create_flow_run_from_deployment" => arguments
-            .and_then(|a| a.get("timeout"))
-            .and_then(serde_json::Value::as_i64)
-            .is_some_and(|t| t > 0),
-        "wait_for_flow_run" => true,
-        _ => false,
-    }
-}
-
 /// How a waiting tool tells the client how far it is: progress notifications on a plain call
 /// (when the client asked for them), the status message of its task otherwise.
 pub struct Progress<'a> {
@@ -288,22 +277,5 @@ impl WaitWatch for Progress<'_> {
 
     fn cancellation(&self) -> &CancellationToken {
         &self.context.ct
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn only_waiting_calls_become_tasks() {
-        let args = |v: serde_json::Value| v.as_object().cloned();
-        let create = "create_flow_run_from_deployment";
-        assert!(waits(create, args(json!({"timeout": 60})).as_ref()));
-        assert!(!waits(create, args(json!({"timeout": 0})).as_ref()));
-        assert!(!waits(create, None));
-        assert!(waits("wait_for_flow_run", None));
-        assert!(!waits("list_flows", None));
     }
 }

@@ -6,8 +6,14 @@ use serde::Deserialize;
 
 use super::args::{self, tool_args, Parameters};
 use crate::errors::ToolError;
+use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
 use crate::output::{AutomationList, AutomationView};
+
+pub(crate) const DECLARED: &[Declaration] = &[
+    Declaration::reads("list_automations"),
+    Declaration::reads("get_automation"),
+];
 
 tool_args! {
     pub struct ListAutomationsArgs paged {}
@@ -23,7 +29,7 @@ pub struct AutomationArgs {
 #[tool_router(router = automations_tools, vis = "pub(crate)")]
 impl PrefectServer {
     /// List automations (event-driven rules: a trigger and its actions), sorted by name.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn list_automations(
         &self,
         Parameters(args): Parameters<ListAutomationsArgs>,
@@ -33,7 +39,7 @@ impl PrefectServer {
     }
 
     /// Get an automation by ID or exact name: its trigger and its actions.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn get_automation(
         &self,
         Parameters(args): Parameters<AutomationArgs>,

@@ -7,8 +7,12 @@ use serde::Deserialize;
 
 use super::args::Parameters;
 use crate::errors::{ArgumentError, ToolError};
+use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
 use crate::output::Dashboard;
+
+pub(crate) const DECLARED: &[Declaration] =
+    &[Declaration::reads("get_dashboard").view("dashboard")];
 
 const MAX_HOURS: i64 = 720;
 
@@ -44,7 +48,7 @@ impl PrefectServer {
     /// Overview: exact flow run counts per state type over the last `hours`, late runs, the
     /// newest failures with their messages, work pools whose runs cannot start, and how many
     /// flows, deployments and work pools exist.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn get_dashboard(
         &self,
         Parameters(args): Parameters<DashboardArgs>,

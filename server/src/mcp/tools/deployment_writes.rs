@@ -12,9 +12,16 @@ use super::args::Parameters;
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{confirm, resolve, Asker};
 use crate::mcp::audit;
+use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
 use crate::output::{quoted, quoted_value, DeploymentChanged};
 use crate::prefect::deployment_writes::DeploymentUpdate;
+
+pub(crate) const DECLARED: &[Declaration] = &[
+    Declaration::writes("pause_deployment").idempotent(),
+    Declaration::writes("resume_deployment").idempotent(),
+    Declaration::destroys("update_deployment").idempotent(),
+];
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -59,12 +66,7 @@ impl PrefectServer {
 #[tool_router(router = deployment_writes_tools, vis = "pub(crate)")]
 impl PrefectServer {
     /// Pause a deployment as `prefect deployment pause` does: its schedules stop creating runs.
-    #[tool(annotations(
-        read_only_hint = false,
-        destructive_hint = false,
-        idempotent_hint = true,
-        open_world_hint = false
-    ))]
+    #[tool]
     async fn pause_deployment(
         &self,
         Parameters(args): Parameters<DeploymentArgs>,
@@ -78,12 +80,7 @@ impl PrefectServer {
     }
 
     /// Resume a paused deployment as `prefect deployment resume` does.
-    #[tool(annotations(
-        read_only_hint = false,
-        destructive_hint = false,
-        idempotent_hint = true,
-        open_world_hint = false
-    ))]
+    #[tool]
     async fn resume_deployment(
         &self,
         Parameters(args): Parameters<DeploymentArgs>,
@@ -98,12 +95,7 @@ impl PrefectServer {
 
     /// Change a deployment's default parameters, description, tags or concurrency limit, after
     /// the user confirms each old and new value; the rest stays as it is.
-    #[tool(annotations(
-        read_only_hint = false,
-        destructive_hint = true,
-        idempotent_hint = true,
-        open_world_hint = false
-    ))]
+    #[tool]
     async fn update_deployment(
         &self,
         Parameters(args): Parameters<UpdateDeploymentArgs>,

@@ -14,12 +14,21 @@ use super::args::{self, tool_args, Parameters};
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{questions, resolve, Asker};
 use crate::mcp::audit;
+use crate::mcp::declarations::{Declaration, Waits};
 use crate::mcp::prefect_server::PrefectServer;
 use crate::mcp::seam::signed_in;
 use crate::mcp::tasks::sealed::Finish;
 use crate::output::{CreatedFlowRun, DeploymentList, DeploymentView, WaitOutcome};
 use crate::prefect::deployments::{check_parameter_names, deployments_body};
 use crate::prefect::waits::MAX_WAIT_SECONDS;
+
+pub(crate) const DECLARED: &[Declaration] = &[
+    Declaration::reads("get_deployment_by_id").view("deployment"),
+    Declaration::reads("get_deployment_by_name").view("deployment"),
+    Declaration::reads("list_deployments"),
+    Declaration::reads("search_deployments_by_status"),
+    Declaration::writes("create_flow_run_from_deployment").waits(Waits::WhenPositive("timeout")),
+];
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -77,7 +86,7 @@ pub struct CreateFlowRunArgs {
 impl PrefectServer {
     /// Get a deployment by ID: schedules, paused state, default parameters, work pool and
     /// queue, and its flow's name.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn get_deployment_by_id(
         &self,
         Parameters(args): Parameters<DeploymentIdArgs>,
@@ -95,7 +104,7 @@ impl PrefectServer {
     }
 
     /// Get a deployment by its name, in format "flow_name/deployment_name".
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn get_deployment_by_name(
         &self,
         Parameters(args): Parameters<DeploymentNameArgs>,
@@ -109,7 +118,7 @@ impl PrefectServer {
     }
 
     /// List deployments, sorted by name.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn list_deployments(
         &self,
         Parameters(args): Parameters<ListDeploymentsArgs>,
@@ -124,7 +133,7 @@ impl PrefectServer {
 
     /// Search deployments by schedule status (an active schedule is a deployment that is not
     /// paused).
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn search_deployments_by_status(
         &self,
         Parameters(args): Parameters<SearchByStatusArgs>,
@@ -147,12 +156,7 @@ impl PrefectServer {
     /// the request stops the wait, not the run. Required parameters without a default that are
     /// not given are asked for with a form when the client supports it; clients with the tasks
     /// extension get the wait as a task.
-    #[tool(annotations(
-        read_only_hint = false,
-        destructive_hint = false,
-        idempotent_hint = false,
-        open_world_hint = false
-    ))]
+    #[tool]
     async fn create_flow_run_from_deployment(
         &self,
         Parameters(args): Parameters<CreateFlowRunArgs>,

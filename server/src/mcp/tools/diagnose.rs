@@ -10,8 +10,12 @@ use serde::Deserialize;
 use super::args::Parameters;
 use crate::errors::ToolError;
 use crate::mcp::ask::{resolve, Asker};
+use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
 use crate::output::Diagnosis;
+
+pub(crate) const DECLARED: &[Declaration] =
+    &[Declaration::reads("diagnose_flow_run").view("flow-run")];
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -25,7 +29,7 @@ impl PrefectServer {
     /// Diagnose a flow run in one call: why it failed (exception, failing task, error lines)
     /// or why it is late or stuck (no worker, paused pool, queue or deployment, a full
     /// concurrency limit), with what to do about each.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn diagnose_flow_run(
         &self,
         Parameters(args): Parameters<DiagnoseArgs>,

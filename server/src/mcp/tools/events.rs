@@ -7,9 +7,12 @@ use serde::Deserialize;
 
 use super::args::{self, Parameters};
 use crate::errors::{ArgumentError, ToolError};
+use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
 use crate::output::EventList;
 use crate::prefect::events::EventQuery;
+
+pub(crate) const DECLARED: &[Declaration] = &[Declaration::reads("read_events")];
 
 const DEFAULT_EVENTS_LIMIT: i64 = 50;
 /// The window searched when `since` is not given, back from `until`.
@@ -70,7 +73,7 @@ impl PrefectServer {
     /// Read Prefect events (run state changes, deployment and work pool changes, automation
     /// actions, ...), newest first, from the last 24 hours unless `since`/`until` say
     /// otherwise; `total` says how many match in all.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn read_events(
         &self,
         Parameters(args): Parameters<ReadEventsArgs>,

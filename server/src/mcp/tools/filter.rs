@@ -15,9 +15,16 @@ use serde_json::{Map, Value};
 
 use super::args::{self, Parameters};
 use crate::errors::{ArgumentError, ToolError};
+use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
 use crate::output::{DeploymentList, FlowList, FlowRunList};
 use crate::prefect::flow_runs::flow_runs_body;
+
+pub(crate) const DECLARED: &[Declaration] = &[
+    Declaration::reads("filter_flows"),
+    Declaration::reads("filter_flow_runs"),
+    Declaration::reads("filter_deployments"),
+];
 
 /// Top-level keys of Prefect's flow, flow run and deployment filter bodies.
 const BODY_KEYS: [&str; 9] = [
@@ -116,7 +123,7 @@ pub(crate) fn flow_runs_filter_body(
 impl PrefectServer {
     /// Filter flows with Prefect's filter JSON, e.g. {"name": {"like_": "etl"}} or
     /// {"flows": {"tags": {"all_": ["prod"]}}, "limit": 50}.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn filter_flows(
         &self,
         Parameters(args): Parameters<FilterArgs>,
@@ -128,7 +135,7 @@ impl PrefectServer {
 
     /// Filter flow runs with Prefect's filter JSON, newest first unless "sort" says otherwise,
     /// e.g. {"state": {"type": {"any_": ["FAILED"]}}}.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn filter_flow_runs(
         &self,
         Parameters(args): Parameters<FilterArgs>,
@@ -145,7 +152,7 @@ impl PrefectServer {
     }
 
     /// Filter deployments with Prefect's filter JSON, e.g. {"paused": {"eq_": false}}.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn filter_deployments(
         &self,
         Parameters(args): Parameters<FilterArgs>,

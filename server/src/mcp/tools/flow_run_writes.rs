@@ -14,12 +14,21 @@ use super::filter::flow_runs_filter_body;
 use crate::errors::{ArgumentError, ToolError, WriteError};
 use crate::mcp::ask::{confirm, resolve, run_input, Asker};
 use crate::mcp::audit;
+use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
 use crate::output::{
     quoted, BulkCancelled, Deleted, FlowRunChanged, FlowRunView, FINAL_STATE_TYPES,
 };
 use crate::prefect::parameters;
 use crate::prefect::query::States;
+
+pub(crate) const DECLARED: &[Declaration] = &[
+    Declaration::writes("retry_flow_run"),
+    Declaration::destroys("set_flow_run_state").idempotent(),
+    Declaration::destroys("delete_flow_run"),
+    Declaration::writes("resume_flow_run"),
+    Declaration::destroys("cancel_flow_runs").idempotent(),
+];
 
 /// Unfinished states: what cancel_flow_runs cancels when no state is given.
 const UNFINISHED: [&str; 4] = ["SCHEDULED", "PENDING", "RUNNING", "PAUSED"];
@@ -108,12 +117,7 @@ impl PrefectServer {
 impl PrefectServer {
     /// Retry a finished run as Prefect's UI does: it goes back to SCHEDULED (AwaitingRetry) and
     /// its worker runs it again.
-    #[tool(annotations(
-        read_only_hint = false,
-        destructive_hint = false,
-        idempotent_hint = false,
-        open_world_hint = false
-    ))]
+    #[tool]
     async fn retry_flow_run(
         &self,
         Parameters(args): Parameters<FlowRunArgs>,
@@ -127,12 +131,7 @@ impl PrefectServer {
 
     /// Force a run into a state, bypassing Prefect's orchestration rules, after the user
     /// confirms.
-    #[tool(annotations(
-        read_only_hint = false,
-        destructive_hint = true,
-        idempotent_hint = true,
-        open_world_hint = false
-    ))]
+    #[tool]
     async fn set_flow_run_state(
         &self,
         Parameters(args): Parameters<SetStateArgs>,
@@ -165,12 +164,7 @@ impl PrefectServer {
     }
 
     /// Delete a flow run, after the user confirms.
-    #[tool(annotations(
-        read_only_hint = false,
-        destructive_hint = true,
-        idempotent_hint = false,
-        open_world_hint = false
-    ))]
+    #[tool]
     async fn delete_flow_run(
         &self,
         Parameters(args): Parameters<FlowRunArgs>,
@@ -196,12 +190,7 @@ impl PrefectServer {
 
     /// Resume a PAUSED run. A run paused waiting for input is resumed with values a person saw:
     /// a form built from its input schema, filled in with `run_input` when given.
-    #[tool(annotations(
-        read_only_hint = false,
-        destructive_hint = false,
-        idempotent_hint = false,
-        open_world_hint = false
-    ))]
+    #[tool]
     async fn resume_flow_run(
         &self,
         Parameters(args): Parameters<ResumeArgs>,
@@ -235,12 +224,7 @@ impl PrefectServer {
 
     /// Cancel every unfinished run that matches (at most 200 a call), after the user confirms
     /// the count.
-    #[tool(annotations(
-        read_only_hint = false,
-        destructive_hint = true,
-        idempotent_hint = true,
-        open_world_hint = false
-    ))]
+    #[tool]
     async fn cancel_flow_runs(
         &self,
         Parameters(args): Parameters<CancelRunsArgs>,

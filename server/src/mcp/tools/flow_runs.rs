@@ -14,11 +14,20 @@ use super::flow_run_writes::described;
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{confirm_when_possible, Asker};
 use crate::mcp::audit;
+use crate::mcp::declarations::{Declaration, Waits};
 use crate::mcp::prefect_server::PrefectServer;
 use crate::mcp::tasks::sealed::Finish;
 use crate::output::{CancelResult, FlowRunList, FlowRunView, WaitedFlowRun};
 use crate::prefect::flow_runs::flow_runs_body;
 use crate::prefect::waits::MAX_WAIT_SECONDS;
+
+pub(crate) const DECLARED: &[Declaration] = &[
+    Declaration::reads("get_flow_run_by_id").view("flow-run"),
+    Declaration::reads("list_flow_runs"),
+    Declaration::reads("search_flow_runs_by_state"),
+    Declaration::destroys("cancel_flow_run").idempotent(),
+    Declaration::reads("wait_for_flow_run").waits(Waits::Always),
+];
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -65,7 +74,7 @@ fn default_wait_seconds() -> i64 {
 impl PrefectServer {
     /// Get a flow run by ID: state (a failure's message holds the exception), parameters,
     /// timing, deployment and work pool.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn get_flow_run_by_id(
         &self,
         Parameters(args): Parameters<FlowRunIdArgs>,
@@ -75,7 +84,7 @@ impl PrefectServer {
     }
 
     /// List flow runs, newest first (by expected start time).
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn list_flow_runs(
         &self,
         Parameters(args): Parameters<ListFlowRunsArgs>,
@@ -90,7 +99,7 @@ impl PrefectServer {
 
     /// Search flow runs by state type and/or exact state name ("Late" is a SCHEDULED run past
     /// its time), newest first.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn search_flow_runs_by_state(
         &self,
         Parameters(args): Parameters<SearchByStateArgs>,
@@ -110,12 +119,7 @@ impl PrefectServer {
     /// Cancel a flow run as `prefect flow-run cancel` does: it moves to CANCELLING and its
     /// worker stops it, ending CANCELLED. A finished run cannot be cancelled. A client that can
     /// ask its user is asked to confirm first.
-    #[tool(annotations(
-        read_only_hint = false,
-        destructive_hint = true,
-        idempotent_hint = true,
-        open_world_hint = false
-    ))]
+    #[tool]
     async fn cancel_flow_run(
         &self,
         Parameters(args): Parameters<FlowRunIdArgs>,
@@ -140,7 +144,7 @@ impl PrefectServer {
     /// a final state (COMPLETED, FAILED, CANCELLED, CRASHED), up to `timeout` seconds, and say
     /// which happened. Progress is reported while waiting; cancelling the request (or its task)
     /// stops the wait, not the run.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn wait_for_flow_run(
         &self,
         Parameters(args): Parameters<WaitArgs>,

@@ -6,9 +6,17 @@ use serde::Deserialize;
 
 use super::args::{self, tool_args, Parameters};
 use crate::errors::ToolError;
+use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
 use crate::output::{FlowList, FlowView};
 use crate::prefect::flows::{flows_body, flows_matching};
+
+pub(crate) const DECLARED: &[Declaration] = &[
+    Declaration::reads("get_flow_by_id"),
+    Declaration::reads("get_flow_by_name"),
+    Declaration::reads("list_flows"),
+    Declaration::reads("search_flows"),
+];
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -42,7 +50,7 @@ tool_args! {
 #[tool_router(router = flows_tools, vis = "pub(crate)")]
 impl PrefectServer {
     /// Get a flow by its ID.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn get_flow_by_id(
         &self,
         Parameters(args): Parameters<FlowIdArgs>,
@@ -56,7 +64,7 @@ impl PrefectServer {
     }
 
     /// Get a flow by its name.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn get_flow_by_name(
         &self,
         Parameters(args): Parameters<FlowNameArgs>,
@@ -66,7 +74,7 @@ impl PrefectServer {
     }
 
     /// List flows, sorted by name.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn list_flows(
         &self,
         Parameters(args): Parameters<ListFlowsArgs>,
@@ -77,7 +85,7 @@ impl PrefectServer {
     }
 
     /// Search for flows by name and/or tags (both given: both must match).
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn search_flows(
         &self,
         Parameters(args): Parameters<SearchFlowsArgs>,

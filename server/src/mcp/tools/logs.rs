@@ -6,9 +6,12 @@ use serde::Deserialize;
 
 use super::args::{self, Parameters};
 use crate::errors::{ArgumentError, ToolError};
+use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
 use crate::output::{FlowRunLogs, LOG_LEVELS};
 use crate::prefect::logs::LogQuery;
+
+pub(crate) const DECLARED: &[Declaration] = &[Declaration::reads("get_flow_run_logs")];
 
 pub(crate) const DEFAULT_LOG_LIMIT: i64 = 50;
 
@@ -58,7 +61,7 @@ pub(crate) fn min_level(value: &str) -> Result<i64, ToolError> {
 impl PrefectServer {
     /// Get a flow run's logs: its newest lines (where a failure shows), oldest first; `offset`
     /// pages back and `next_offset` says where more begin.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn get_flow_run_logs(
         &self,
         Parameters(args): Parameters<FlowRunLogsArgs>,

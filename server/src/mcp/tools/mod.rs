@@ -6,6 +6,7 @@
 //! and no error wording here: failures are [`crate::errors::ToolError`]s, worded in one place.
 
 pub mod args;
+pub mod automation_writes;
 pub mod automations;
 pub mod dashboard;
 pub mod deployment_writes;
@@ -17,10 +18,10 @@ pub mod flow_run_writes;
 pub mod flow_runs;
 pub mod flows;
 pub mod logs;
-pub mod operation_writes;
 pub mod server_info;
 pub mod task_runs;
 pub mod variables;
+pub mod work_pool_writes;
 pub mod work_pools;
 
 #[cfg(test)]

@@ -6,8 +6,11 @@ use serde::Deserialize;
 
 use super::args::Parameters;
 use crate::errors::ToolError;
+use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
 use crate::output::ServerInfo;
+
+pub(crate) const DECLARED: &[Declaration] = &[Declaration::reads("get_server_info")];
 
 /// No arguments; one given anyway (a misspelling, a guess) is an error, as for every tool.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -18,7 +21,7 @@ pub struct ServerInfoArgs {}
 impl PrefectServer {
     /// Which Prefect server the tools talk to: API URL, self-hosted or Cloud, the kind of
     /// authentication, Prefect's release and API version, and whether it is healthy.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn get_server_info(
         &self,
         Parameters(ServerInfoArgs {}): Parameters<ServerInfoArgs>,

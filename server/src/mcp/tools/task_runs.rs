@@ -4,8 +4,11 @@ use rmcp::{tool, tool_router, Json};
 
 use super::args::{self, tool_args, Parameters};
 use crate::errors::ToolError;
+use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
 use crate::output::TaskRunList;
+
+pub(crate) const DECLARED: &[Declaration] = &[Declaration::reads("list_task_runs")];
 
 tool_args! {
     pub struct ListTaskRunsArgs paged {
@@ -26,7 +29,7 @@ tool_args! {
 impl PrefectServer {
     /// List task runs, newest first, of one flow run and/or in a state; given several
     /// filters, a task run must match all.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn list_task_runs(
         &self,
         Parameters(args): Parameters<ListTaskRunsArgs>,

@@ -12,9 +12,17 @@ use super::args::{tool_args, Parameters};
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{confirm, Asker};
 use crate::mcp::audit;
+use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
 use crate::output::{quoted, quoted_value, Deleted, VariableList, VariableSet, VariableView};
 use crate::prefect::variables::check_name;
+
+pub(crate) const DECLARED: &[Declaration] = &[
+    Declaration::reads("list_variables"),
+    Declaration::reads("get_variable"),
+    Declaration::destroys("set_variable").idempotent(),
+    Declaration::destroys("delete_variable"),
+];
 
 tool_args! {
     pub struct ListVariablesArgs paged {}
@@ -42,7 +50,7 @@ pub struct SetVariableArgs {
 #[tool_router(router = variables_tools, vis = "pub(crate)")]
 impl PrefectServer {
     /// List variables (named JSON values flows read with `Variable.get`), sorted by name.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn list_variables(
         &self,
         Parameters(args): Parameters<ListVariablesArgs>,
@@ -52,7 +60,7 @@ impl PrefectServer {
     }
 
     /// Get a variable by name: its JSON value and tags.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn get_variable(
         &self,
         Parameters(args): Parameters<VariableNameArgs>,
@@ -63,12 +71,7 @@ impl PrefectServer {
 
     /// Create a variable, or replace the value (and, when given, the tags) of the one of that
     /// name, after the user confirms the old and new value.
-    #[tool(annotations(
-        read_only_hint = false,
-        destructive_hint = true,
-        idempotent_hint = true,
-        open_world_hint = false
-    ))]
+    #[tool]
     async fn set_variable(
         &self,
         Parameters(args): Parameters<SetVariableArgs>,
@@ -132,12 +135,7 @@ impl PrefectServer {
     }
 
     /// Delete a variable, after the user confirms.
-    #[tool(annotations(
-        read_only_hint = false,
-        destructive_hint = true,
-        idempotent_hint = false,
-        open_world_hint = false
-    ))]
+    #[tool]
     async fn delete_variable(
         &self,
         Parameters(args): Parameters<VariableNameArgs>,

@@ -7,8 +7,14 @@ use serde::Deserialize;
 
 use super::args::{self, tool_args, Parameters};
 use crate::errors::ToolError;
+use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
 use crate::output::{WorkPoolList, WorkPoolView};
+
+pub(crate) const DECLARED: &[Declaration] = &[
+    Declaration::reads("list_work_pools"),
+    Declaration::reads("get_work_pool"),
+];
 
 tool_args! {
     pub struct ListWorkPoolsArgs paged {}
@@ -25,7 +31,7 @@ pub struct WorkPoolNameArgs {
 impl PrefectServer {
     /// List work pools, sorted by name, with queues, workers and health: `problems` says why
     /// runs cannot start (paused pool or queue, no worker online) and what to do.
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn list_work_pools(
         &self,
         Parameters(args): Parameters<ListWorkPoolsArgs>,
@@ -39,7 +45,7 @@ impl PrefectServer {
 
     /// Get a work pool by exact name: status, queues, workers (newest heartbeat first) and
     /// health (`problems` that keep its runs from starting).
-    #[tool(annotations(read_only_hint = true, open_world_hint = false))]
+    #[tool]
     async fn get_work_pool(
         &self,
         Parameters(args): Parameters<WorkPoolNameArgs>,

@@ -16,11 +16,9 @@ mod layer;
 mod metadata;
 mod token_cache;
 
-use std::collections::{BTreeSet, HashSet};
-use std::sync::Arc;
+use std::collections::BTreeSet;
 
 use reqwest::Url;
-use rmcp::model::Tool;
 
 use crate::errors::oauth::OAuthSetupError;
 
@@ -233,23 +231,6 @@ fn secure_or_loopback(url: &str) -> bool {
         }
         _ => false,
     }
-}
-
-/// Whether a tool changes something: every tool not annotated read-only (so a new write tool
-/// needs no list kept here).
-pub fn is_write(tool: &Tool) -> bool {
-    tool.annotations.as_ref().and_then(|a| a.read_only_hint) != Some(true)
-}
-
-/// The names of the write tools among `tools`.
-pub fn write_tools(tools: &[Tool]) -> Arc<HashSet<String>> {
-    Arc::new(
-        tools
-            .iter()
-            .filter(|t| is_write(t))
-            .map(|t| t.name.to_string())
-            .collect(),
-    )
 }
 
 /// The caller of a request that went through [`require_token`], if any.
