@@ -16,6 +16,7 @@
 pub mod apps;
 pub mod ask;
 pub mod audit;
+pub mod caller;
 pub mod completions;
 pub mod credentials;
 pub mod declarations;

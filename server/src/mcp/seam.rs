@@ -19,21 +19,12 @@ use tracing::Instrument;
 
 use super::ask::Asker;
 use super::audit;
+use super::caller::{signed_in, WRITE_SCOPE};
 use super::credentials::{credential_digest, API_KEY_HEADER, AUTH_STRING_HEADER};
 use super::prefect_server::PrefectServer;
 use super::tasks::wait::Detach;
 use crate::errors::{bounded, ArgumentError, ToolError};
 use crate::telemetry;
-use crate::transport::oauth::{self, Caller, WRITE_SCOPE};
-
-/// Who signed in for this request, when the HTTP server is an OAuth resource server
-/// (`crate::transport::oauth` puts the caller into the request rmcp hands over).
-pub(crate) fn signed_in(context: &RequestContext<RoleServer>) -> Option<&Caller> {
-    context
-        .extensions
-        .get::<axum::http::request::Parts>()
-        .and_then(oauth::caller_of)
-}
 
 impl PrefectServer {
     /// Every tool call passes here, whichever way it came (MCP `tools/call`, the `call`
@@ -284,6 +275,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
+    use crate::mcp::caller::Caller;
     use crate::mcp::{PerRequestAuth, ServerOptions};
 
     /// Owners of requests with these credentials and subjects, on one server.

@@ -223,6 +223,26 @@ fn the_prefect_layer_output_and_errors_never_reach_up_into_mcp() {
 }
 
 #[test]
+fn the_mcp_layer_never_reaches_into_the_transport() {
+    // Identity and scopes reach the MCP layer as `mcp::caller::Caller`, which the transport
+    // produces; the transport calls down into the MCP layer, never the reverse.
+    let wrong: Vec<String> = references(&sources())
+        .into_iter()
+        .filter(|(module, _)| layer(module) == "mcp")
+        .flat_map(|(module, targets)| {
+            targets
+                .into_iter()
+                .filter(|target| layer(target) == "transport")
+                .map(move |target| format!("{} -> {}", module.join("::"), target.join("::")))
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "references up into the transport: {wrong:#?}"
+    );
+}
+
+#[test]
 fn the_files_of_server_src_form_no_circle() {
     let graph = references(&sources());
     // Depth-first search; a back edge is a circle.

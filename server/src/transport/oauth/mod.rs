@@ -22,59 +22,12 @@ use reqwest::Url;
 
 use crate::errors::oauth::OAuthSetupError;
 
+pub use crate::mcp::caller::{Caller, CLIENT_SUBJECT_PREFIX, READ_SCOPE, WRITE_SCOPE};
 pub use layer::{require_token, require_write_scope, OAuthState};
 pub use metadata::routes as metadata_routes;
 
-/// Lets a caller use the read tools, prompts and resources.
-pub const READ_SCOPE: &str = "prefect:read";
-/// Lets a caller use the write tools too (those not annotated read-only).
-pub const WRITE_SCOPE: &str = "prefect:write";
 /// Every scope the server offers, as a 401 challenge asks for them (space-separated).
 pub const EVERY_SCOPE: &str = "prefect:read prefect:write";
-
-/// The prefix of a subject taken from a token's client id (no `sub`), so that a client named
-/// like a person cannot act as that person.
-pub const CLIENT_SUBJECT_PREFIX: &str = "client:";
-
-/// Who is calling, as the access token says. In the HTTP request's extensions (which rmcp hands
-/// to the handler inside `http::request::Parts`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Caller {
-    /// The token's subject, else `client:` and its client id: the name that goes into logs and
-    /// run labels, and the caller sessions and tasks belong to.
-    pub subject: String,
-    pub client_id: Option<String>,
-    pub scopes: BTreeSet<String>,
-}
-
-impl Caller {
-    pub fn may_write(&self) -> bool {
-        self.scopes.contains(WRITE_SCOPE)
-    }
-
-    pub fn may_read(&self) -> bool {
-        self.scopes.contains(READ_SCOPE) || self.may_write()
-    }
-
-    /// A caller from a token's claims; `None` without any name to hold it to.
-    fn from_claims(
-        sub: Option<String>,
-        client_id: Option<String>,
-        scopes: BTreeSet<String>,
-    ) -> Option<Self> {
-        let sub = sub.filter(|s| !s.is_empty());
-        let client_id = client_id.filter(|s| !s.is_empty());
-        Some(Caller {
-            subject: sub.or_else(|| {
-                client_id
-                    .as_ref()
-                    .map(|id| format!("{CLIENT_SUBJECT_PREFIX}{id}"))
-            })?,
-            client_id,
-            scopes,
-        })
-    }
-}
 
 /// Space-separated scopes (`scope`, RFC 9068 and RFC 7662) or a list (`scp`, as some issuers
 /// write it).
@@ -231,11 +184,6 @@ fn secure_or_loopback(url: &str) -> bool {
         }
         _ => false,
     }
-}
-
-/// The caller of a request that went through [`require_token`], if any.
-pub fn caller_of(parts: &axum::http::request::Parts) -> Option<&Caller> {
-    parts.extensions.get::<Caller>()
 }
 
 #[cfg(test)]
