@@ -163,7 +163,7 @@ impl PrefectServer {
     }
 }
 
-/// Entry points for the property tests in `fuzz.rs`, by entity name.
+/// Entry points for the property tests in `argument_properties.rs`, by entity name.
 #[cfg(test)]
 pub(crate) fn to_body_for_tests(
     criteria: Map<String, Value>,

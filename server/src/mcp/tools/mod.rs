@@ -1,5 +1,6 @@
-//! The MCP tools, one module per toolset ([`super::toolsets::Toolset`]), in the order of the
-//! tool reference.
+//! The MCP tools, one module per toolset ([`super::toolsets::Toolset`]; its writes in
+//! `<area>_writes.rs`), in the order of the tool reference. Each module starts with `DECLARED`,
+//! what its tools declare about themselves ([`super::declarations`]).
 //!
 //! Each tool decodes its arguments ([`args`]), asks the client if it must ([`super::ask`]), and
 //! makes one call into [`crate::prefect`], whose views ([`crate::output`]) it returns. No HTTP
@@ -25,4 +26,4 @@ pub mod work_pool_writes;
 pub mod work_pools;
 
 #[cfg(test)]
-mod fuzz;
+mod argument_properties;
