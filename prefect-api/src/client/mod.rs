@@ -14,7 +14,9 @@ use std::time::Duration;
 
 pub use auth::Auth;
 pub use builder::ClientBuilder;
-pub use observer::{RequestObserver, RequestOutcome};
+pub use observer::{RequestObserver, RequestOutcome, RequestSpan, RequestStart};
+
+include!(concat!(env!("OUT_DIR"), "/url_templates.rs"));
 
 /// Where a Prefect server answers when nothing else is configured (`prefect server start`).
 pub const DEFAULT_API_URL: &str = "http://localhost:4200/api";
