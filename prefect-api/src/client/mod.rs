@@ -85,6 +85,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_operation_has_its_path_template_never_a_path() {
+        assert_eq!(url_template("read_flow_run"), "/api/flow_runs/{id}");
+        assert_eq!(url_template("read_flows"), "/api/flows/filter");
+        assert_eq!(
+            url_template("read_deployment_by_name"),
+            "/api/deployments/name/{flow_name}/{deployment_name}"
+        );
+        assert_eq!(url_template("no_such_operation"), "/api");
+    }
+
+    #[test]
     fn urls_lose_credentials_for_display() {
         assert_eq!(
             redact_url("http://u:p@host:4200/api"),
