@@ -38,8 +38,8 @@ mod extra;
 pub mod generated;
 
 pub use client::{
-    Auth, ClientBuilder, ClientSettings, RequestObserver, RequestOutcome, DEFAULT_API_URL,
-    DEFAULT_MAX_RESPONSE_BYTES, PREFECT_API_VERSION,
+    Auth, ClientBuilder, ClientSettings, RequestObserver, RequestOutcome, RequestSpan,
+    RequestStart, DEFAULT_API_URL, DEFAULT_MAX_RESPONSE_BYTES, PREFECT_API_VERSION,
 };
 pub use error::{PrefectCall, PrefectError};
 pub use generated::{types, Client};

@@ -17,6 +17,8 @@ use crate::read_head;
 struct Counts {
     /// The request line of every HTTP request passed on ("POST /api/flow_runs/filter").
     requests: Mutex<Vec<String>>,
+    /// The `traceparent` header of each request passed on, when it had one.
+    traceparents: Mutex<Vec<String>>,
     websockets_opened: AtomicUsize,
     websockets_open: AtomicUsize,
     websockets_refused: AtomicUsize,
@@ -65,6 +67,15 @@ impl EventProxy {
     /// The HTTP requests passed on so far (websocket upgrades not counted).
     pub fn requests(&self) -> Vec<String> {
         self.counts.requests.lock().expect("requests lock").clone()
+    }
+
+    /// The `traceparent` headers of the HTTP requests passed on so far.
+    pub fn traceparents(&self) -> Vec<String> {
+        self.counts
+            .traceparents
+            .lock()
+            .expect("traceparents lock")
+            .clone()
     }
 
     pub fn websockets_opened(&self) -> usize {
@@ -175,6 +186,10 @@ async fn pass_on(
         .lock()
         .expect("requests lock")
         .push(request_line.clone());
+    if let Some(traceparent) = lower.lines().find_map(|l| l.strip_prefix("traceparent:")) {
+        let mut seen = counts.traceparents.lock().expect("traceparents lock");
+        seen.push(traceparent.trim().to_string());
+    }
     let mut forward = format!("{request_line}\r\n");
     for line in lines.filter(|l| {
         let l = l.to_ascii_lowercase();

@@ -14,6 +14,8 @@ use anyhow::{bail, Context, Result};
 
 /// The Python SDK release that speaks 2026-07-28 and drives MRTR itself.
 pub const PYTHON_SDK: &str = "mcp==2.3.0";
+/// The OTLP definitions the traces test's receiver decodes spans with (tests/python/otlp_receiver.py).
+pub const OTLP_PROTO: &str = "opentelemetry-proto==1.45.2";
 /// The TypeScript SDK line that Claude Code and VS Code's generation of clients use.
 pub const TYPESCRIPT_SDK: &str = "@modelcontextprotocol/sdk@~1.32.0";
 /// The authorization server of the OAuth tests (tests/node/oidc_provider.mjs).
@@ -57,7 +59,8 @@ fn installed(marker: &Path, pin: &str) -> bool {
 fn ensure_python(venv: &Path) -> Result<PathBuf> {
     let python = venv.join("bin").join("python");
     let marker = venv.join(".xtask-pins");
-    if installed(&marker, PYTHON_SDK) && python.exists() {
+    let pins = format!("{PYTHON_SDK} {OTLP_PROTO}");
+    if installed(&marker, &pins) && python.exists() {
         return Ok(python);
     }
     if venv.exists() {
@@ -68,7 +71,7 @@ fn ensure_python(venv: &Path) -> Result<PathBuf> {
     eprintln!("clients: creating {} with {base_python}", venv.display());
     run(Command::new(&base_python).arg("-m").arg("venv").arg(venv))
         .with_context(|| format!("`{base_python} -m venv`: is Python 3 installed?"))?;
-    eprintln!("clients: pip install {PYTHON_SDK}");
+    eprintln!("clients: pip install {pins}");
     run(Command::new(&python).args([
         "-m",
         "pip",
@@ -76,8 +79,9 @@ fn ensure_python(venv: &Path) -> Result<PathBuf> {
         "--disable-pip-version-check",
         "--quiet",
         PYTHON_SDK,
+        OTLP_PROTO,
     ]))?;
-    fs::write(&marker, PYTHON_SDK).with_context(|| format!("writing {}", marker.display()))?;
+    fs::write(&marker, &pins).with_context(|| format!("writing {}", marker.display()))?;
     eprintln!(
         "clients: Python SDK installed in {:.0} s",
         started.elapsed().as_secs_f64()

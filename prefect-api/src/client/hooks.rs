@@ -4,13 +4,15 @@
 use std::time::Duration;
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 use reqwest::StatusCode;
 
 use super::observer::method_name;
-use super::{ClientSettings, RequestOutcome, TOO_LARGE};
+use super::{url_template, ClientSettings, RequestOutcome, RequestStart, TOO_LARGE};
 use crate::capped::Turn;
 use crate::generated::Client;
+
+const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 
 fn is_retryable(status: StatusCode) -> bool {
     matches!(
@@ -54,7 +56,7 @@ impl ClientHooks<ClientSettings> for Client {
 
     async fn exec(
         &self,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let started = std::time::Instant::now();
@@ -62,6 +64,18 @@ impl ClientHooks<ClientSettings> for Client {
         let observer = self.inner().observer.as_ref();
         if let Some(observer) = observer {
             observer.0.started(info.operation_id);
+        }
+        let span = observer.and_then(|observer| {
+            observer.0.span(&RequestStart {
+                operation: info.operation_id,
+                method: method_name(&method),
+                url_template: url_template(info.operation_id),
+            })
+        });
+        // Prefect's own tracing (or a proxy's) continues from this request's span.
+        let traceparent = span.as_ref().and_then(|span| span.traceparent());
+        if let Some(value) = traceparent.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            request.headers_mut().insert(TRACEPARENT, value);
         }
         let (result, retries, turn) = self.send_with_retries(request).await;
         let limit = self.inner().max_response_bytes;
@@ -87,14 +101,18 @@ impl ClientHooks<ClientSettings> for Client {
             ),
         }
         if let Some(observer) = observer {
-            observer.0.finished(&RequestOutcome {
+            let outcome = RequestOutcome {
                 operation: info.operation_id,
                 method: method_name(&method),
                 status: result.as_ref().ok().map(|r| r.status().as_u16()),
                 failure: result.as_ref().err().map(failure_kind),
                 duration: started.elapsed(),
                 retries,
-            });
+            };
+            observer.0.finished(&outcome);
+            if let Some(span) = span {
+                span.end(&outcome);
+            }
         }
         result
     }
@@ -155,7 +173,6 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
 
     #[test]
     fn retry_after_is_honoured_and_capped() {

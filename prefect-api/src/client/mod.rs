@@ -14,7 +14,9 @@ use std::time::Duration;
 
 pub use auth::Auth;
 pub use builder::ClientBuilder;
-pub use observer::{RequestObserver, RequestOutcome};
+pub use observer::{RequestObserver, RequestOutcome, RequestSpan, RequestStart};
+
+include!(concat!(env!("OUT_DIR"), "/url_templates.rs"));
 
 /// Where a Prefect server answers when nothing else is configured (`prefect server start`).
 pub const DEFAULT_API_URL: &str = "http://localhost:4200/api";
@@ -81,6 +83,17 @@ pub(crate) fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_operation_has_its_path_template_never_a_path() {
+        assert_eq!(url_template("read_flow_run"), "/api/flow_runs/{id}");
+        assert_eq!(url_template("read_flows"), "/api/flows/filter");
+        assert_eq!(
+            url_template("read_deployment_by_name"),
+            "/api/deployments/name/{flow_name}/{deployment_name}"
+        );
+        assert_eq!(url_template("no_such_operation"), "/api");
+    }
 
     #[test]
     fn urls_lose_credentials_for_display() {

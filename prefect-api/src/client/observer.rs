@@ -26,6 +26,28 @@ pub trait RequestObserver: Send + Sync {
     fn started(&self, operation: &'static str);
     /// The request ended, answered or not.
     fn finished(&self, outcome: &RequestOutcome);
+    /// Follow this request as a trace span: `None` (the default) when requests are not
+    /// traced. Its `traceparent` goes to Prefect with the request.
+    fn span(&self, _request: &RequestStart) -> Option<Box<dyn RequestSpan>> {
+        None
+    }
+}
+
+/// What a request is before it is sent: names from bounded sets, never ids or bodies.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestStart {
+    pub operation: &'static str,
+    pub method: &'static str,
+    /// The path template of the operation (`/api/flow_runs/{id}`), never the path itself.
+    pub url_template: &'static str,
+}
+
+/// One request followed as a span ([`RequestObserver::span`]).
+pub trait RequestSpan: Send {
+    /// The W3C `traceparent` header value naming this span as the parent of Prefect's work.
+    fn traceparent(&self) -> Option<String>;
+    /// The request ended, answered or not.
+    fn end(self: Box<Self>, outcome: &RequestOutcome);
 }
 
 /// The installed observer, shared by the clients of one builder.

@@ -9,6 +9,7 @@
 
 pub mod event_stream;
 pub mod oauth;
+pub mod telemetry;
 
 use std::fmt;
 

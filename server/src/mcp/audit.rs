@@ -12,6 +12,7 @@ use rmcp::model::JsonObject;
 use serde_json::Value;
 
 use crate::output::{cap_text, FlowRunView};
+use crate::telemetry;
 
 /// Span fields the seam declares for these records.
 pub const TARGET_ID: &str = "target_id";
@@ -27,8 +28,11 @@ const ARGUMENT_CHARS: usize = 200;
 /// Name the object this call writes to.
 pub fn target(id: impl Display, name: Option<&str>) {
     let span = tracing::Span::current();
-    span.record(TARGET_ID, id.to_string());
+    let id = id.to_string();
+    telemetry::span_attribute("prefect.target.id", || id.clone());
+    span.record(TARGET_ID, id);
     if let Some(name) = name {
+        telemetry::span_attribute("prefect.target.name", || name.to_string());
         span.record(TARGET_NAME, name);
     }
 }
@@ -44,8 +48,11 @@ pub fn runs(runs: &[FlowRunView]) {
         ids.push(format!("and {} more", runs.len() - IDS_SHOWN));
     }
     let span = tracing::Span::current();
-    span.record(TARGET_ID, ids.join(","));
-    span.record(TARGET_NAME, format!("{} flow runs", runs.len()));
+    let (ids, name) = (ids.join(","), format!("{} flow runs", runs.len()));
+    telemetry::span_attribute("prefect.target.id", || ids.clone());
+    telemetry::span_attribute("prefect.target.name", || name.clone());
+    span.record(TARGET_ID, ids);
+    span.record(TARGET_NAME, name);
 }
 
 /// Before a write runs, its line names what the caller pointed at: the first required argument

@@ -59,6 +59,9 @@ impl PrefectServer {
             target_id = tracing::field::Empty,
             target_name = tracing::field::Empty,
         );
+        if let Some(caller) = &signed_in {
+            telemetry::span_attribute("enduser.id", || caller.subject.clone());
+        }
         let started = Instant::now();
         let response = async {
             if let Some(schema) = &input_schema {

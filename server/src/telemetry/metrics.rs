@@ -9,7 +9,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-use prefect_api::{RequestObserver, RequestOutcome};
+use prefect_api::{RequestObserver, RequestOutcome, RequestSpan, RequestStart};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -214,6 +214,10 @@ impl RequestObserver for PrefectRequests {
                 error_type,
             })
             .inc();
+    }
+
+    fn span(&self, request: &RequestStart) -> Option<Box<dyn RequestSpan>> {
+        Self::start_span(request)
     }
 }
 

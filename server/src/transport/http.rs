@@ -149,8 +149,11 @@ fn router(
     ));
     let write_tools = Arc::new(server.write_tools());
     let readiness = Readiness::new(server.prefect.client().clone());
-    let mcp =
-        StreamableHttpService::new(move || Ok(server.for_session()), sessions.clone(), config);
+    let mcp = StreamableHttpService::new(
+        move || Ok(telemetry::Traced(server.for_session())),
+        sessions.clone(),
+        config,
+    );
 
     let oauth = match options.oauth.clone() {
         Some(settings) => Some(OAuthState::new(settings, write_tools)?),

@@ -28,7 +28,7 @@ pub use limits::Limits;
 
 /// Serve one MCP session over stdin/stdout until the client closes it.
 pub async fn serve_stdio(server: PrefectServer) -> Result<()> {
-    let running = server
+    let running = crate::telemetry::Traced(server)
         .serve(rmcp::transport::stdio())
         .await
         .context("MCP initialisation over stdio failed")?;

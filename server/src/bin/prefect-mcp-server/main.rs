@@ -78,6 +78,9 @@ fn build_server(cli: &Cli) -> Result<PrefectServer> {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
+    if let Some(endpoint) = &cli.otlp_endpoint {
+        telemetry::enable_traces(endpoint)?;
+    }
     let server = build_server(&cli)?;
     match &cli.command {
         Some(Command::Tools) => {
@@ -176,7 +179,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let ran = runtime.block_on(run(cli));
+    // The runtime's threads still run: the last spans leave on them.
+    telemetry::flush_traces();
+    match ran {
         Ok(code) => code,
         Err(error) => {
             eprintln!("prefect-mcp-server: {error:#}");
