@@ -18,7 +18,7 @@ use integration_tests::{
     connect_with, force_state, prefect_api_url, HttpServer, Launch, ParkedRuns,
 };
 use rmcp::model::CallToolRequestParams;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::latency::{ms, percentile};
 
@@ -191,17 +191,7 @@ async fn subscriptions(ids: &[String], proxy: &EventProxy, mode: Mode) -> Result
     let uri = |id: &str| format!("prefect://flow-runs/{id}");
     let mut sessions: Vec<(RawSession, Events)> = Vec::new();
     for chunk in ids.chunks(RUNS_PER_SESSION) {
-        let session = RawSession::open(&server.mcp(), json!({})).await;
-        let updates = session.server_messages().await;
-        for id in chunk {
-            let reply = session
-                .request("resources/subscribe", json!({ "uri": uri(id) }))
-                .await;
-            if !reply["result"].is_object() {
-                bail!("subscribing to {id} failed: {reply}");
-            }
-        }
-        sessions.push((session, updates));
+        sessions.push(RawSession::subscribed_to_runs(&server.mcp(), chunk).await);
     }
     settled(proxy, mode).await?;
     let per_minute = rate(proxy).await;
