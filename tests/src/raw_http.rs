@@ -159,6 +159,21 @@ impl RawSession {
             .status()
     }
 
+    /// A session at `url` subscribed (`resources/subscribe`) to the flow runs `ids`, with its
+    /// standalone stream, where the updates come, opened first.
+    pub async fn subscribed_to_runs(url: &str, ids: &[String]) -> (Self, Events) {
+        let session = Self::open(url, json!({})).await;
+        let updates = session.server_messages().await;
+        for id in ids {
+            let uri = format!("prefect://flow-runs/{id}");
+            let reply = session
+                .request("resources/subscribe", json!({ "uri": uri }))
+                .await;
+            assert!(reply["result"].is_object(), "subscribing to {uri}: {reply}");
+        }
+        (session, updates)
+    }
+
     /// Open the session's standalone stream (GET), where the server sends its own requests.
     pub async fn server_messages(&self) -> Events {
         let request = self

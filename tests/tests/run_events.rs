@@ -155,15 +155,7 @@ async fn fifty_subscribed_runs_over_ten_sessions_cost_prefect_nothing_while_unch
     let uri = |id: &str| format!("prefect://flow-runs/{id}");
     let mut sessions = Vec::new();
     for chunk in runs.ids.chunks(5) {
-        let session = RawSession::open(&server.mcp(), json!({})).await;
-        let updates = session.server_messages().await;
-        for id in chunk {
-            let reply = session
-                .request("resources/subscribe", json!({ "uri": uri(id) }))
-                .await;
-            assert!(reply["result"].is_object(), "{reply}");
-        }
-        sessions.push((session, updates));
+        sessions.push(RawSession::subscribed_to_runs(&server.mcp(), chunk).await);
     }
     until("the event stream opens", || proxy.websockets_open() == 1).await;
     // Polling read each session's runs every 1.5 s: ~66 requests in these 10 s.

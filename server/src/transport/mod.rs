@@ -27,9 +27,15 @@ pub use http::{serve_http, HttpOptions, DEFAULT_BIND};
 pub use limits::Limits;
 
 /// Serve one MCP session over stdin/stdout until the client closes it.
+///
+/// When both are pipes (as MCP clients launch servers), they are read and written on the
+/// runtime's reactor (`stdio_pipes`): tokio's own stdin/stdout run every read and write on its
+/// blocking pool, a hand-off between threads each way of every call (measured on
+/// `get_flow_by_id`: 11 context switches per call -> 5.7, 6 threads -> 3). Anything else (a
+/// file, a terminal) keeps the blocking handles.
 pub async fn serve_stdio(server: PrefectServer) -> Result<()> {
     let running = crate::telemetry::Traced(server)
-        .serve(rmcp::transport::stdio())
+        .serve(rmcp::transport::stdio_pipes())
         .await
         .context("MCP initialisation over stdio failed")?;
     let reason = running.waiting().await?;

@@ -6,9 +6,13 @@
 //! floor); p50/p99 of completing a deployment name (`completion/complete`) next to the Prefect
 //! query it starts from; calls per second at concurrency 1, 16 and 64 over HTTP, with their error counts;
 //! release binary size; the cost of the size bound every answer passes at the call seam
-//! (`seam`). Needs PREFECT_API_URL (xtask sets it) and the release binary
-//! (PREFECT_MCP_SERVER_BIN); `bench seam` prints only the seam's lines, which need neither.
+//! (`seam`); what waiting costs Prefect, with the event stream and with polling (`events`).
+//! Needs PREFECT_API_URL (xtask sets it) and the release binary (PREFECT_MCP_SERVER_BIN);
+//! `bench seam` prints only the seam's lines, which need neither, and `bench events` only the
+//! event stream's.
 
+#[path = "bench/events.rs"]
+mod events;
 #[path = "bench/latency.rs"]
 mod latency;
 #[path = "bench/seam.rs"]
@@ -24,8 +28,8 @@ use integration_tests::{prefect_api_url, server_binary};
 use serde_json::{json, Value};
 
 use latency::{
-    cold_start, completion_latencies, direct_deployments_latencies, direct_latencies,
-    mcp_latencies, ms, percentile,
+    cold_start, completion_latencies, direct_deployments_latencies, ms, paired_latencies,
+    percentile,
 };
 use throughput::{memory_mb, paired_rates, start_http_server, throughput};
 
@@ -54,6 +58,12 @@ fn tool_list_sizes(binary: &std::path::Path) -> Result<(usize, usize)> {
 async fn main() -> Result<()> {
     if std::env::args().nth(1).as_deref() == Some("seam") {
         for line in seam::lines() {
+            println!("{line}");
+        }
+        return Ok(());
+    }
+    if std::env::args().nth(1).as_deref() == Some("events") {
+        for line in events::lines().await? {
             println!("{line}");
         }
         return Ok(());
@@ -88,8 +98,7 @@ async fn main() -> Result<()> {
     }
     starts.sort();
 
-    let mcp = mcp_latencies(&binary, &api_url, &flow_id).await?;
-    let direct = direct_latencies(&api_url, &flow_id).await?;
+    let (mcp, direct) = paired_latencies(&binary, &api_url, &flow_id).await?;
     let completion = completion_latencies(&binary, &api_url).await?;
     let direct_deployments = direct_deployments_latencies(&api_url).await?;
 
@@ -128,12 +137,12 @@ async fn main() -> Result<()> {
         ms(percentile(&mcp, 0.99))
     );
     println!(
-        "| same GET /flows/{{id}} direct p50 / p99 | {} / {} ms | |",
+        "| same GET /flows/{{id}} direct, in turn with the MCP calls, p50 / p99 | {} / {} ms | |",
         ms(percentile(&direct, 0.5)),
         ms(percentile(&direct, 0.99))
     );
     println!(
-        "| MCP overhead at p50 | {} ms | < 1 ms |",
+        "| MCP overhead at p50 | {} ms | < 0.2 ms |",
         ms(percentile(&mcp, 0.5).saturating_sub(percentile(&direct, 0.5)))
     );
     println!(
@@ -174,6 +183,9 @@ async fn main() -> Result<()> {
     );
     println!("| release binary size | {size_mb:.1} MB | |");
     for line in seam::lines() {
+        println!("{line}");
+    }
+    for line in events::lines().await? {
         println!("{line}");
     }
     let failed: usize = rates.iter().map(|(_, (_, e))| e).sum::<usize>() + paired_errors;

@@ -88,10 +88,21 @@ async fn stdio_client(binary: &Path, api_url: &str) -> Result<RunningService<Rol
     Ok(().serve(transport).await?)
 }
 
-/// `get_flow_by_id` through MCP over stdio.
-pub async fn mcp_latencies(binary: &Path, api_url: &str, flow_id: &str) -> Result<Vec<Duration>> {
+/// `get_flow_by_id` through MCP over stdio, and the `GET /flows/{id}` it makes sent straight
+/// to Prefect, one of each in turn: the overhead is their difference, and load that comes and
+/// goes on the machine (other builds) falls on both sides alike instead of on whichever ran
+/// while it lasted.
+pub async fn paired_latencies(
+    binary: &Path,
+    api_url: &str,
+    flow_id: &str,
+) -> Result<(Vec<Duration>, Vec<Duration>)> {
     let client = stdio_client(binary, api_url).await?;
-    let samples = timed(|| async {
+    let http = reqwest::Client::new();
+    let url = format!("{api_url}/flows/{flow_id}");
+    let (mut mcp, mut straight) = (Vec::new(), Vec::new());
+    for i in 0..LATENCY_CALLS + WARM_UP_CALLS {
+        let started = Instant::now();
         let result = client
             .call_tool(
                 CallToolRequestParams::new("get_flow_by_id")
@@ -101,11 +112,18 @@ pub async fn mcp_latencies(binary: &Path, api_url: &str, flow_id: &str) -> Resul
         if result.is_error == Some(true) {
             bail!("get_flow_by_id failed: {:?}", result.content);
         }
-        Ok(())
-    })
-    .await?;
+        let through_mcp = started.elapsed();
+        let started = Instant::now();
+        direct(http.get(&url)).await?;
+        if i >= WARM_UP_CALLS {
+            mcp.push(through_mcp);
+            straight.push(started.elapsed());
+        }
+    }
     client.cancel().await?;
-    Ok(samples)
+    mcp.sort();
+    straight.sort();
+    Ok((mcp, straight))
 }
 
 /// `completion/complete` of a deployment name from two letters, through MCP over stdio.
@@ -146,11 +164,4 @@ pub async fn direct_deployments_latencies(api_url: &str) -> Result<Vec<Duration>
         )
     })
     .await
-}
-
-/// `GET /flows/{id}` made directly: what `get_flow_by_id` asks Prefect.
-pub async fn direct_latencies(api_url: &str, flow_id: &str) -> Result<Vec<Duration>> {
-    let http = reqwest::Client::new();
-    let url = format!("{api_url}/flows/{flow_id}");
-    timed(|| direct(http.get(&url))).await
 }
