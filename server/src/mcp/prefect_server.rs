@@ -22,6 +22,8 @@ use crate::telemetry::SessionClock;
 
 /// One prompt's router.
 type Prompt = fn() -> PromptRouter<PrefectServer>;
+/// One module of `tools/`: its router and its tools' declarations.
+type ToolModule = (fn() -> ToolRouter<PrefectServer>, &'static [Declaration]);
 
 /// The MCP server: the Prefect layer, and the tools, prompts and resources over it.
 #[derive(Clone)]
@@ -82,53 +84,64 @@ impl PrefectServer {
         }
     }
 
-    /// The router of one toolset's tools (each `tools/<area>.rs`'s `#[tool_router]`).
-    fn toolset_router(set: Toolset) -> ToolRouter<Self> {
+    /// The modules of one toolset under `tools/`: each one's router (its `#[tool_router]`) and
+    /// its tools' declarations (its `DECLARED`), paired once here.
+    fn toolset_modules(set: Toolset) -> &'static [ToolModule] {
         match set {
-            Toolset::Flows => Self::flows_tools(),
-            Toolset::FlowRuns => Self::flow_runs_tools() + Self::flow_run_writes_tools(),
-            Toolset::Deployments => Self::deployments_tools() + Self::deployment_writes_tools(),
-            Toolset::Filter => Self::filter_tools(),
-            Toolset::Logs => Self::logs_tools(),
-            Toolset::TaskRuns => Self::task_runs_tools(),
-            Toolset::WorkPools => Self::work_pools_tools() + Self::work_pool_writes_tools(),
-            Toolset::Events => Self::events_tools(),
-            Toolset::Automations => Self::automations_tools() + Self::automation_writes_tools(),
-            Toolset::Dashboard => Self::dashboard_tools(),
-            Toolset::ServerInfo => Self::server_info_tools(),
-            Toolset::Diagnose => Self::diagnose_tools(),
-            Toolset::Variables => Self::variables_tools(),
+            Toolset::Flows => &[(Self::flows_tools, tools::flows::DECLARED)],
+            Toolset::FlowRuns => &[
+                (Self::flow_runs_tools, tools::flow_runs::DECLARED),
+                (
+                    Self::flow_run_writes_tools,
+                    tools::flow_run_writes::DECLARED,
+                ),
+            ],
+            Toolset::Deployments => &[
+                (Self::deployments_tools, tools::deployments::DECLARED),
+                (
+                    Self::deployment_writes_tools,
+                    tools::deployment_writes::DECLARED,
+                ),
+            ],
+            Toolset::Filter => &[(Self::filter_tools, tools::filter::DECLARED)],
+            Toolset::Logs => &[(Self::logs_tools, tools::logs::DECLARED)],
+            Toolset::TaskRuns => &[(Self::task_runs_tools, tools::task_runs::DECLARED)],
+            Toolset::WorkPools => &[
+                (Self::work_pools_tools, tools::work_pools::DECLARED),
+                (
+                    Self::work_pool_writes_tools,
+                    tools::work_pool_writes::DECLARED,
+                ),
+            ],
+            Toolset::Events => &[(Self::events_tools, tools::events::DECLARED)],
+            Toolset::Automations => &[
+                (Self::automations_tools, tools::automations::DECLARED),
+                (
+                    Self::automation_writes_tools,
+                    tools::automation_writes::DECLARED,
+                ),
+            ],
+            Toolset::Dashboard => &[(Self::dashboard_tools, tools::dashboard::DECLARED)],
+            Toolset::ServerInfo => &[(Self::server_info_tools, tools::server_info::DECLARED)],
+            Toolset::Diagnose => &[(Self::diagnose_tools, tools::diagnose::DECLARED)],
+            Toolset::Variables => &[(Self::variables_tools, tools::variables::DECLARED)],
         }
     }
 
-    /// The declarations of one toolset's tools (each `tools/<area>.rs`'s `DECLARED`), beside
-    /// its router above.
+    /// The router of one toolset's tools.
+    fn toolset_router(set: Toolset) -> ToolRouter<Self> {
+        let mut router = ToolRouter::new();
+        for (module_router, _) in Self::toolset_modules(set) {
+            router += module_router();
+        }
+        router
+    }
+
+    /// The declarations of one toolset's tools.
     pub fn toolset_declarations(set: Toolset) -> impl Iterator<Item = &'static Declaration> {
-        let modules: &[&'static [Declaration]] = match set {
-            Toolset::Flows => &[tools::flows::DECLARED],
-            Toolset::FlowRuns => &[tools::flow_runs::DECLARED, tools::flow_run_writes::DECLARED],
-            Toolset::Deployments => &[
-                tools::deployments::DECLARED,
-                tools::deployment_writes::DECLARED,
-            ],
-            Toolset::Filter => &[tools::filter::DECLARED],
-            Toolset::Logs => &[tools::logs::DECLARED],
-            Toolset::TaskRuns => &[tools::task_runs::DECLARED],
-            Toolset::WorkPools => &[
-                tools::work_pools::DECLARED,
-                tools::work_pool_writes::DECLARED,
-            ],
-            Toolset::Events => &[tools::events::DECLARED],
-            Toolset::Automations => &[
-                tools::automations::DECLARED,
-                tools::automation_writes::DECLARED,
-            ],
-            Toolset::Dashboard => &[tools::dashboard::DECLARED],
-            Toolset::ServerInfo => &[tools::server_info::DECLARED],
-            Toolset::Diagnose => &[tools::diagnose::DECLARED],
-            Toolset::Variables => &[tools::variables::DECLARED],
-        };
-        modules.iter().flat_map(|declared| declared.iter())
+        Self::toolset_modules(set)
+            .iter()
+            .flat_map(|(_, declared)| declared.iter())
     }
 
     /// Every tool's declaration with its toolset, in the order of the tool reference.
