@@ -171,7 +171,10 @@ fn release_tier_args(root: &std::path::Path) -> Result<Vec<String>> {
         }
     }
     targets.sort();
-    let mut args: Vec<String> = ["-p", "integration-tests", "--lib"]
+    // `--workspace --lib --bins` as well: Cargo unifies features over the selected targets, and
+    // this selection resolves as `cargo test --workspace` does, so the tiers reuse its build
+    // instead of compiling every dependency and test binary a second time (time and disk).
+    let mut args: Vec<String> = ["--workspace", "--lib", "--bins"]
         .map(String::from)
         .to_vec();
     for target in targets {
