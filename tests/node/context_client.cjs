@@ -36,7 +36,7 @@ async function main() {
   const summary = { ok: false };
   const transport = new StdioClientTransport({
     command: binary,
-    env: { PREFECT_API_URL: apiUrl, RUST_LOG: "warn", PATH: process.env.PATH },
+    env: { PREFECT_API_URL: apiUrl, PREFECT_MCP_TOOLSETS: "all", RUST_LOG: "warn", PATH: process.env.PATH },
   });
   const client = new Client({ name: "context-test", version: "1.0.0" });
   await client.connect(transport);

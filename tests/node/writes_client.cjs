@@ -51,7 +51,7 @@ async function main() {
   const transport = new StdioClientTransport({
     command: binary,
     args: [],
-    env: { ...process.env, PREFECT_API_URL: apiUrl, RUST_LOG: "warn" },
+    env: { ...process.env, PREFECT_API_URL: apiUrl, PREFECT_MCP_TOOLSETS: "all", RUST_LOG: "warn" },
   });
   await client.connect(transport);
   const call = async (name, args) => {

@@ -82,7 +82,7 @@ async def main(binary: str, api_url: str) -> dict:
     summary: dict = {"ok": False}
     params = StdioServerParameters(
         command=binary,
-        env={"PREFECT_API_URL": api_url, "RUST_LOG": "warn", "PATH": os.environ.get("PATH", "")},
+        env={"PREFECT_API_URL": api_url, "PREFECT_MCP_TOOLSETS": "all", "RUST_LOG": "warn", "PATH": os.environ.get("PATH", "")},
     )
     async with Client(params) as client:
         summary["protocol"] = client.protocol_version

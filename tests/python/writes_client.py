@@ -261,7 +261,7 @@ async def main() -> dict[str, Any]:
     binary, api_url, tag = sys.argv[1], sys.argv[2], sys.argv[3]
     person = Person()
     server = StdioServerParameters(
-        command=binary, args=[], env={"PREFECT_API_URL": api_url, "RUST_LOG": "warn"}
+        command=binary, args=[], env={"PREFECT_API_URL": api_url, "PREFECT_MCP_TOOLSETS": "all", "RUST_LOG": "warn"}
     )
     async with Client(server, elicitation_callback=person) as client:
         summary = {

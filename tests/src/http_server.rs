@@ -48,6 +48,7 @@ impl HttpServer {
             .args(extra)
             .env("PREFECT_API_URL", prefect_api_url())
             .env("PREFECT_HOME", empty_prefect_home())
+            .env(crate::EVERY_TOOLSET.0, crate::EVERY_TOOLSET.1)
             .env_remove("PREFECT_API_KEY")
             .env("RUST_LOG", if keep_log { "info" } else { "warn" })
             .stdin(std::process::Stdio::null())

@@ -73,6 +73,7 @@ pub async fn connect_with(launch: Launch) -> Result<Session> {
                 .env_remove("PREFECT_PROFILE")
                 .env("PREFECT_HOME", empty_prefect_home())
                 .env("PREFECT_API_URL", &api_url)
+                .env(crate::EVERY_TOOLSET.0, crate::EVERY_TOOLSET.1)
                 .env("RUST_LOG", "warn");
             for (key, value) in &launch.env {
                 cmd.env(key, value);

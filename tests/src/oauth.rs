@@ -156,6 +156,7 @@ impl OAuthMcp {
                 api_url.map(String::from).unwrap_or_else(prefect_api_url),
             )
             .env("PREFECT_HOME", crate::empty_prefect_home())
+            .env(crate::EVERY_TOOLSET.0, crate::EVERY_TOOLSET.1)
             .env_remove("PREFECT_API_KEY")
             .env_remove("PREFECT_MCP_HTTP_TOKEN")
             .env("RUST_LOG", "info")

@@ -31,6 +31,7 @@ impl RawStdioServer {
         let mut child = std::process::Command::new(server_binary())
             .args(args)
             .env("PREFECT_API_URL", prefect_api_url())
+            .env(crate::EVERY_TOOLSET.0, crate::EVERY_TOOLSET.1)
             .env("RUST_LOG", "info")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -60,3 +60,8 @@ fn newest_file(path: &std::path::Path) -> Option<(std::time::SystemTime, PathBuf
         .filter_map(|entry| newest_file(&entry.ok()?.path()))
         .max_by_key(|(modified, _)| *modified)
 }
+
+/// The setting that offers every toolset. The suite calls every tool, so the servers it starts
+/// offer them all; the tests of the default offer set `PREFECT_MCP_TOOLSETS` or `--toolsets`
+/// themselves, which win over this.
+pub const EVERY_TOOLSET: (&str, &str) = ("PREFECT_MCP_TOOLSETS", "all");

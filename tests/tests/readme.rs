@@ -76,7 +76,9 @@ fn render(tools: &[Value]) -> String {
 #[test]
 fn readme_tool_reference_matches_the_server() {
     let output = Command::new(server_binary())
-        .arg("tools")
+        .args(["tools", "--toolsets", "all"])
+        .env_remove("PREFECT_MCP_TOOLSETS")
+        .env_remove("PREFECT_MCP_READ_ONLY")
         .output()
         .expect("run the binary");
     assert!(output.status.success());

@@ -189,7 +189,11 @@ mod tests {
 
     #[test]
     fn every_prompt_argument_is_completable() {
-        let all = crate::mcp::toolsets::ServerOptions::default().offered();
+        let all = crate::mcp::toolsets::ServerOptions {
+            toolsets: Some(vec![crate::mcp::toolsets::ALL_TOOLSETS.into()]),
+            ..Default::default()
+        }
+        .offered();
         for prompt in crate::mcp::PrefectServer::prompt_router(&all).list_all() {
             for argument in prompt.arguments.iter().flatten() {
                 assert!(

@@ -335,6 +335,9 @@ impl ServerHandler for PrefectServer {
                 Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
                     .with_title("Prefect MCP server"),
             )
-            .with_instructions(instructions::instructions(&self.offered_declarations()))
+            .with_instructions(instructions::instructions(
+                &self.offered_declarations(),
+                &self.offered.left_out(),
+            ))
     }
 }

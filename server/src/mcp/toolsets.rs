@@ -68,14 +68,30 @@ impl Toolset {
     pub fn named(name: &str) -> Option<Toolset> {
         Toolset::ALL.into_iter().find(|set| set.name() == name)
     }
+
+    /// Whether the set is offered when `--toolsets` is not given: everyday work (the documented
+    /// tools, diagnosis, logs, the dashboard, waits, the writes on runs and deployments), kept
+    /// well under the 40 tools some clients (Cursor, Windsurf) allow across all their servers.
+    /// The sets that administer Prefect are turned on by name, or with `all`.
+    pub fn is_default(self) -> bool {
+        !matches!(
+            self,
+            Toolset::WorkPools | Toolset::Automations | Toolset::Variables
+        )
+    }
 }
+
+/// `--toolsets` words that stand for several sets: the default offer, and every set.
+pub const DEFAULT_TOOLSETS: &str = "default";
+pub const ALL_TOOLSETS: &str = "all";
 
 /// Options that shape the tool list.
 #[derive(Clone, Debug, Default)]
 pub struct ServerOptions {
     /// Remove every tool that is not read-only (cancel, create).
     pub read_only: bool,
-    /// Offer only these toolsets (names from [`Toolset::name`]); `None` offers all.
+    /// Offer these toolsets (names from [`Toolset::name`], or [`DEFAULT_TOOLSETS`] /
+    /// [`ALL_TOOLSETS`]); `None` offers the default ones ([`Toolset::is_default`]).
     pub toolsets: Option<Vec<String>>,
     /// Over HTTP, let each request bring its own Prefect credentials in the
     /// `X-Prefect-Api-Key` / `X-Prefect-Api-Auth-String` headers (multi-tenant use).
@@ -96,7 +112,7 @@ pub struct ServerOptions {
 
 /// `--toolsets` named a set that does not exist.
 #[derive(Debug, thiserror::Error)]
-#[error("unknown toolset {name:?}; the toolsets are: {valid}")]
+#[error("unknown toolset {name:?}; the toolsets are: {valid} (or \"default\" for the default offer, \"all\" for every toolset)")]
 pub struct UnknownToolset {
     name: String,
     valid: String,
@@ -105,10 +121,10 @@ pub struct UnknownToolset {
 impl ServerOptions {
     /// Check the toolset names before anything starts.
     pub fn validate(&self) -> Result<(), UnknownToolset> {
-        for name in self.toolsets.iter().flatten() {
-            if Toolset::named(name).is_none() {
+        for name in self.chosen().into_iter().flatten() {
+            if Toolset::named(name).is_none() && name != DEFAULT_TOOLSETS && name != ALL_TOOLSETS {
                 return Err(UnknownToolset {
-                    name: name.clone(),
+                    name: name.to_string(),
                     valid: Toolset::ALL.map(Toolset::name).join(", "),
                 });
             }
@@ -121,13 +137,29 @@ impl ServerOptions {
         Offered(
             Toolset::ALL
                 .into_iter()
-                .filter(|set| {
-                    self.toolsets
-                        .as_ref()
-                        .is_none_or(|names| names.iter().any(|n| n == set.name()))
+                .filter(|set| match self.chosen() {
+                    None => set.is_default(),
+                    Some(names) => names.iter().any(|name| {
+                        *name == set.name()
+                            || *name == ALL_TOOLSETS
+                            || (*name == DEFAULT_TOOLSETS && set.is_default())
+                    }),
                 })
                 .collect(),
         )
+    }
+
+    /// The names chosen, trimmed; an empty choice (an unset field of a client's configuration
+    /// form gives `PREFECT_MCP_TOOLSETS=`) is no choice, so the default.
+    fn chosen(&self) -> Option<Vec<&str>> {
+        let names: Vec<&str> = self
+            .toolsets
+            .iter()
+            .flatten()
+            .map(|name| name.trim())
+            .filter(|name| !name.is_empty())
+            .collect();
+        (!names.is_empty()).then_some(names)
     }
 }
 
@@ -138,6 +170,15 @@ pub struct Offered(Vec<Toolset>);
 impl Offered {
     pub fn wants(&self, set: Toolset) -> bool {
         self.0.contains(&set)
+    }
+
+    /// The toolsets not offered, in the order of the tool reference (the instructions say how
+    /// to turn them on).
+    pub fn left_out(&self) -> Vec<Toolset> {
+        Toolset::ALL
+            .into_iter()
+            .filter(|set| !self.wants(*set))
+            .collect()
     }
 
     /// The router of the offered tools, from each toolset's router (`of`): their annotations

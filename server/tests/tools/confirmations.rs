@@ -213,7 +213,7 @@ async fn a_yes_covers_what_was_shown_and_no_more() {
 async fn the_operators_flag_lets_a_client_that_cannot_ask_act() {
     let options = ServerOptions {
         allow_unconfirmed_writes: true,
-        ..Default::default()
+        ..every_toolset()
     };
     let mut h = Harness::with_options(options).await;
     let arguments = scripted(&mut h, "delete_variable").await;

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use prefect_mcp_server::mcp::apps::VIEWS;
 use prefect_mcp_server::mcp::declarations::{Effect, Waits};
 use prefect_mcp_server::mcp::{PrefectServer, ServerOptions, Toolset};
+use rmcp::ServerHandler;
 
 use crate::harness::*;
 
@@ -44,22 +45,31 @@ fn rendered() -> String {
 
 #[test]
 fn skill_reference_lists_every_declared_tool() {
-    let text = std::fs::read_to_string(FILE).unwrap();
-    let begin = text.find(BEGIN).expect("the tools:begin marker");
-    let body_start = begin + text[begin..].find('\n').unwrap() + 1;
-    let end = text.find(END).expect("the tools:end marker");
-    let expected = rendered();
-    if text[body_start..end] == expected {
+    check_generated(FILE, BEGIN, END, &rendered());
+}
+
+/// `file`'s text between the line holding `begin` and `end` is `expected`; with
+/// `UPDATE_SNAPSHOTS=1` (not in CI) it is rewritten.
+fn check_generated(file: &str, begin: &str, end: &str, expected: &str) {
+    let text = std::fs::read_to_string(file).unwrap();
+    let start = text
+        .find(begin)
+        .unwrap_or_else(|| panic!("{file}: no {begin} marker"));
+    let body_start = start + text[start..].find('\n').unwrap() + 1;
+    let stop = text
+        .find(end)
+        .unwrap_or_else(|| panic!("{file}: no {end} marker"));
+    if text[body_start..stop] == *expected {
         return;
     }
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() && std::env::var_os("CI").is_none() {
-        let updated = format!("{}{expected}{}", &text[..body_start], &text[end..]);
-        std::fs::write(FILE, updated).unwrap();
+        let updated = format!("{}{expected}{}", &text[..body_start], &text[stop..]);
+        std::fs::write(file, updated).unwrap();
         return;
     }
     panic!(
-        "{FILE} is stale: its tool table does not match the declarations. Regenerate it with \
-         `UPDATE_SNAPSHOTS=1 cargo test -p prefect-mcp-server skill_reference` and commit it.\n\
+        "{file} is stale: its table does not match the declarations. Regenerate it with \
+         `UPDATE_SNAPSHOTS=1 cargo test -p prefect-mcp-server declarations` and commit it.\n\
          expected:\n{expected}"
     );
 }
@@ -88,7 +98,100 @@ async fn every_tool_is_declared_once_and_every_declaration_is_a_tool() {
             declaration.name
         );
     }
-    assert_eq!(offered_by(None).await, declared);
+    assert_eq!(offered_by(Some(vec!["all".into()])).await, declared);
+}
+
+/// Cursor and Windsurf cap the tools an agent sees at 40 across every server it uses.
+const DEFAULT_TOOL_CAP: usize = 40;
+
+#[tokio::test]
+async fn the_default_offer_is_the_default_toolsets_and_under_the_cap() {
+    let defaults: Vec<Toolset> = Toolset::ALL
+        .into_iter()
+        .filter(|s| s.is_default())
+        .collect();
+    let declared: BTreeSet<String> = defaults
+        .iter()
+        .flat_map(|set| PrefectServer::toolset_declarations(*set))
+        .map(|d| d.name.to_string())
+        .collect();
+    let offered = offered_by(None).await;
+    assert_eq!(offered, declared);
+    assert_eq!(offered_by(Some(vec!["default".into()])).await, declared);
+    assert!(
+        offered.len() <= DEFAULT_TOOL_CAP,
+        "the default offer has {} tools, over the cap of {DEFAULT_TOOL_CAP}",
+        offered.len()
+    );
+    // The documented contract and everyday work stay in it.
+    for tool in [
+        "get_flow_by_id",
+        "search_flow_runs_by_state",
+        "cancel_flow_run",
+        "get_deployment_by_name",
+        "create_flow_run_from_deployment",
+        "diagnose_flow_run",
+        "get_flow_run_logs",
+        "get_dashboard",
+        "wait_for_flow_run",
+        "retry_flow_run",
+        "pause_deployment",
+    ] {
+        assert!(offered.contains(tool), "{tool} is not offered by default");
+    }
+    // A set named beside `default` is added to it.
+    let with_variables = offered_by(Some(vec!["default".into(), "variables".into()])).await;
+    assert_eq!(with_variables.len(), declared.len() + 4);
+    assert!(with_variables.contains("set_variable"));
+}
+
+#[tokio::test]
+async fn the_instructions_name_the_toolsets_left_out() {
+    let h = Harness::with_options(ServerOptions::default()).await;
+    let instructions = h.server.get_info().instructions.unwrap_or_default();
+    let left_out: Vec<&str> = Toolset::ALL
+        .into_iter()
+        .filter(|set| !set.is_default())
+        .map(Toolset::name)
+        .collect();
+    assert!(!left_out.is_empty());
+    let line = format!(
+        "Not offered by this server: the toolsets {}.",
+        left_out.join(", ")
+    );
+    assert!(instructions.contains(&line), "{instructions}");
+    let everything = Harness::with_options(every_toolset()).await;
+    let instructions = everything
+        .server
+        .get_info()
+        .instructions
+        .unwrap_or_default();
+    assert!(!instructions.contains("Not offered"), "{instructions}");
+}
+
+const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
+const TOOLSETS_BEGIN: &str = "<!-- toolsets:begin";
+const TOOLSETS_END: &str = "<!-- toolsets:end -->";
+
+fn rendered_toolsets() -> String {
+    let mut table = String::from("| toolset | offered by default | tools |\n|---|---|---|\n");
+    for set in Toolset::ALL {
+        let names: Vec<&str> = PrefectServer::toolset_declarations(set)
+            .map(|d| d.name)
+            .collect();
+        table.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            set.name(),
+            if set.is_default() { "yes" } else { "no" },
+            names.join(", ")
+        ));
+    }
+    table
+}
+
+#[test]
+fn readme_toolset_table_is_the_declared_one() {
+    check_generated(README, TOOLSETS_BEGIN, TOOLSETS_END, &rendered_toolsets());
 }
 
 #[tokio::test]

@@ -18,7 +18,7 @@ pub struct Harness {
 impl Harness {
     /// All tools, against a fresh scripted Prefect.
     pub async fn new() -> Self {
-        Self::with_options(ServerOptions::default()).await
+        Self::with_options(every_toolset()).await
     }
 
     pub async fn with_options(options: ServerOptions) -> Self {
@@ -173,6 +173,14 @@ impl RequestWatch {
     }
 }
 
+/// Options offering every toolset, not only the default ones: the tests call every tool.
+pub fn every_toolset() -> ServerOptions {
+    ServerOptions {
+        toolsets: Some(vec!["all".into()]),
+        ..ServerOptions::default()
+    }
+}
+
 /// A server whose client has a short timeout and no retries, so that error tests are quick.
 pub fn server_for(api_url: &str, options: &ServerOptions) -> PrefectServer {
     let builder = prefect_api::Client::builder(api_url)
@@ -211,7 +219,7 @@ pub fn unreachable_server() -> (PrefectServer, String) {
         .expect("a free port")
         .port();
     let api_url = format!("http://127.0.0.1:{port}/api");
-    (server_for(&api_url, &ServerOptions::default()), api_url)
+    (server_for(&api_url, &every_toolset()), api_url)
 }
 
 /// Calls whose request body must satisfy `check` (mockito's partial JSON treats arrays as

@@ -11,7 +11,7 @@ use crate::harness::*;
 async fn unconfirmed() -> Harness {
     Harness::with_options(ServerOptions {
         allow_unconfirmed_writes: true,
-        ..Default::default()
+        ..every_toolset()
     })
     .await
 }
@@ -235,7 +235,7 @@ async fn listed_annotations_are_the_declarations_and_read_only_keeps_only_the_re
 
     let read_only = Harness::with_options(ServerOptions {
         read_only: true,
-        ..Default::default()
+        ..every_toolset()
     })
     .await;
     let kept: Vec<String> = read_only

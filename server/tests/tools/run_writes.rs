@@ -21,7 +21,7 @@ fn state_of(fixture: &str, type_: &str, name: &str) -> Value {
 async fn unconfirmed() -> Harness {
     Harness::with_options(ServerOptions {
         allow_unconfirmed_writes: true,
-        ..Default::default()
+        ..every_toolset()
     })
     .await
 }

@@ -53,7 +53,7 @@ async fn every_tool_belongs_to_exactly_one_toolset() {
 async fn read_only_offers_no_write_tools_and_refuses_to_run_them() {
     let mut h = Harness::with_options(ServerOptions {
         read_only: true,
-        ..Default::default()
+        ..every_toolset()
     })
     .await;
     let offered = names(&h);

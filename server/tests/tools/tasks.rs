@@ -10,7 +10,7 @@ use prefect_mcp_server::mcp::{PrefectServer, ServerOptions};
 use serde_json::{json, Value};
 
 use crate::fixtures::*;
-use crate::harness::{server_for, Harness};
+use crate::harness::{every_toolset, server_for, Harness};
 
 pub(crate) const KEY: &str = "a-shared-secret-of-at-least-32-bytes!";
 
@@ -18,7 +18,7 @@ pub(crate) fn stateless(key: Option<&str>) -> ServerOptions {
     ServerOptions {
         stateless: true,
         request_state_key: key.map(|k| StateKey::from_secret(k).unwrap()),
-        ..ServerOptions::default()
+        ..every_toolset()
     }
 }
 

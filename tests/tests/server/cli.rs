@@ -8,11 +8,12 @@ use serde_json::Value;
 use crate::tool_list::snapshot_tools;
 
 /// The binary with the given arguments, against the Prefect under test, without an API key.
-fn cli_command(args: &[&str]) -> Command {
+pub(crate) fn cli_command(args: &[&str]) -> Command {
     let mut command = Command::new(server_binary());
     command
         .args(args)
         .env("PREFECT_API_URL", prefect_api_url())
+        .env(EVERY_TOOLSET.0, EVERY_TOOLSET.1)
         .env("PREFECT_HOME", empty_prefect_home())
         .env_remove("PREFECT_API_KEY");
     command

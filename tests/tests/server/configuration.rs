@@ -3,7 +3,7 @@
 use integration_tests::*;
 use serde_json::json;
 
-use crate::cli::run_cli;
+use crate::cli::{cli_command, run_cli};
 use crate::tool_list::snapshot_tools;
 
 #[tokio::test]
@@ -81,6 +81,52 @@ async fn toolsets_choose_the_tools_and_read_only_applies_to_all_of_them() {
             "set_variable"
         ]
     );
+}
+
+/// What a user gets with no `--toolsets`: the everyday sets, under the 40 tools some clients
+/// allow; `default,<set>` adds a set, `all` offers everything.
+#[test]
+fn the_default_offer_leaves_out_the_administering_toolsets() {
+    let listed = |toolsets: Option<&str>| -> Vec<String> {
+        let mut command = cli_command(&["tools"]);
+        command.env_remove("PREFECT_MCP_TOOLSETS");
+        if let Some(toolsets) = toolsets {
+            command.args(["--toolsets", toolsets]);
+        }
+        let output = command.output().expect("run the binary");
+        assert!(output.status.success());
+        let list: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        list["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let default = listed(None);
+    assert!(default.len() <= 40, "{} tools by default", default.len());
+    for everyday in [
+        "get_flow_by_id",
+        "cancel_flow_run",
+        "diagnose_flow_run",
+        "get_dashboard",
+    ] {
+        assert!(
+            default.iter().any(|n| n == everyday),
+            "{everyday}: {default:?}"
+        );
+    }
+    for administering in ["set_variable", "pause_work_pool", "enable_automation"] {
+        assert!(
+            !default.iter().any(|n| n == administering),
+            "{administering}"
+        );
+    }
+    assert_eq!(listed(Some("default")), default);
+    let with_variables = listed(Some("default,variables"));
+    assert_eq!(with_variables.len(), default.len() + 4);
+    let (all, _) = snapshot_tools();
+    assert_eq!(listed(Some("all")).len(), all.len());
 }
 
 #[test]

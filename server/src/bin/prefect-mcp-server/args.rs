@@ -53,9 +53,10 @@ pub struct Cli {
     /// confirmation when the client cannot be asked. Risky: an agent alone then decides.
     #[arg(long, global = true, env = "PREFECT_MCP_ALLOW_UNCONFIRMED_WRITES")]
     pub allow_unconfirmed_writes: bool,
-    /// Offer only these toolsets, comma-separated (default: all): flows, flow_runs,
-    /// deployments, filter, logs, task_runs, work_pools, events, automations, dashboard,
-    /// server_info, diagnose, variables.
+    /// Offer these toolsets, comma-separated: flows, flow_runs, deployments, filter, logs,
+    /// task_runs, work_pools, events, automations, dashboard, server_info, diagnose, variables;
+    /// `default` for the default offer (all but work_pools, automations and variables), `all`
+    /// for every toolset. Default: `default`.
     #[arg(
         long,
         global = true,
