@@ -2,11 +2,13 @@
 
 Work pools without workers, a paused pool and a paused queue, a deployment of the flow "mcp-late"
 in "mcp-pool" with one overdue run ("seed-late") that the server marks Late, a global concurrency
-limit, an automation and two variables; each is looked up first and only created (or corrected)
-when needed.
+limit, an automation, two variables and two artifacts under one key (a table, then a markdown
+report); each is looked up first and only created (or corrected) when needed.
 """
 
 import datetime
+import json
+import time
 
 from seed_api import Api, correct, deployment_path, ensure, quoted
 
@@ -26,6 +28,10 @@ VARIABLES = {
     "mcp_threshold": 10,
     "mcp_settings": {"region": "eu-west", "retries": 3},
 }
+# Two versions of one report, on the late run: a table, then (the latest) a markdown text.
+REPORT_KEY = "mcp-report"
+REPORT_ROWS = [{"region": "eu", "rows": 10}, {"region": "us", "rows": 7}]
+REPORT_MARKDOWN = "# Nightly report\n\nAll regions loaded."
 
 
 
@@ -90,6 +96,24 @@ def ensure_automation(api: Api) -> dict:
     return found[0]
 
 
+def ensure_report(api: Api, run_id: str) -> None:
+    """As the SDK stores them: a table's rows as a JSON-encoded string, markdown as text."""
+    found = api.call("POST", "/artifacts/filter",
+                     json={"artifacts": {"key": {"any_": [REPORT_KEY]}}, "limit": 10})
+    if len(found) >= 2:
+        return
+    print(f"  creating the artifacts of key {REPORT_KEY}", flush=True)
+    for kind, data, description in (
+        ("table", json.dumps(REPORT_ROWS), "Rows loaded per region"),
+        ("markdown", REPORT_MARKDOWN, "The nightly report"),
+    ):
+        api.call("POST", "/artifacts/", json={
+            "key": REPORT_KEY, "type": kind, "data": data, "description": description,
+            "flow_run_id": run_id,
+        })
+        time.sleep(0.05)  # distinct creation times: "latest" is the markdown one
+
+
 def seed_operations(api: Api) -> dict:
     """Step 4: what the work pool, dashboard and diagnosis tools look at. Returns the late run."""
     ensure_work_pool(api, POOL, paused=False)
@@ -131,4 +155,5 @@ def seed_operations(api: Api) -> dict:
         variable = ensure(api, f"variable {name}", path, "/variables/",
                           {"name": name, "value": value, "tags": ["mcp-demo"]})
         correct(api, f"variable {name}", path, variable, {"value": value})
+    ensure_report(api, late_run["id"])
     return late_run

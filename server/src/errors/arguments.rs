@@ -1,7 +1,7 @@
 //! Bad arguments: what was wrong and what is valid, worded before any request is sent.
 
 use super::ToolError;
-use crate::output::{LOG_LEVELS, STATE_TYPES};
+use crate::output::{ARTIFACT_TYPES, LOG_LEVELS, STATE_TYPES};
 
 /// A bad argument, with the facts needed to say what is valid.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +36,13 @@ pub enum ArgumentError {
         value: String,
     },
     UnknownLogLevel {
+        value: String,
+    },
+    /// Neither an artifact's UUID nor a key (lowercase letters, digits and dashes).
+    NotAnArtifactKey {
+        value: String,
+    },
+    UnknownArtifactType {
         value: String,
     },
     NotADeploymentName {
@@ -208,6 +215,16 @@ pub(super) fn argument(error: &ArgumentError) -> String {
             "level {value:?} is not a log level; valid levels are {} (each includes the levels \
              above it)",
             LOG_LEVELS.map(|(name, _)| name).join(", ")
+        ),
+        ArgumentError::NotAnArtifactKey { value } => format!(
+            "artifact {value:?} is neither an artifact UUID nor an artifact key; keys are \
+             lowercase letters, digits and dashes, e.g. \"sales-report\" (list_artifacts shows \
+             them)"
+        ),
+        ArgumentError::UnknownArtifactType { value } => format!(
+            "type {value:?} is not an artifact type; valid types are {} (link artifacts are \
+             markdown)",
+            ARTIFACT_TYPES.join(", ")
         ),
         ArgumentError::NotADeploymentName { value } => format!(
             "deployment name {value:?} must have the form \"flow_name/deployment_name\", for \

@@ -136,6 +136,8 @@ pub enum StateNameSource {
 pub enum ObjectKind {
     FlowRun,
     Automation,
+    /// Looked up by key: the latest artifact of that key.
+    Artifact,
 }
 
 impl ObjectKind {
@@ -143,6 +145,7 @@ impl ObjectKind {
         match self {
             ObjectKind::FlowRun => "flow run",
             ObjectKind::Automation => "automation",
+            ObjectKind::Artifact => "artifact",
         }
     }
 
@@ -153,6 +156,7 @@ impl ObjectKind {
                  search_flow_runs_by_state."
             }
             ObjectKind::Automation => "Names are exact; list_automations shows them.",
+            ObjectKind::Artifact => "Give its id or its exact key (the latest artifact of the key); list_artifacts shows both.",
         }
     }
 }

@@ -26,11 +26,12 @@ pub enum Toolset {
     ServerInfo,
     Diagnose,
     Variables,
+    Artifacts,
 }
 
 impl Toolset {
     /// Every toolset, in the order of the tool reference.
-    pub const ALL: [Toolset; 13] = [
+    pub const ALL: [Toolset; 14] = [
         Toolset::Flows,
         Toolset::FlowRuns,
         Toolset::Deployments,
@@ -44,6 +45,7 @@ impl Toolset {
         Toolset::ServerInfo,
         Toolset::Diagnose,
         Toolset::Variables,
+        Toolset::Artifacts,
     ];
 
     /// The name `--toolsets` takes.
@@ -62,6 +64,7 @@ impl Toolset {
             Toolset::ServerInfo => "server_info",
             Toolset::Diagnose => "diagnose",
             Toolset::Variables => "variables",
+            Toolset::Artifacts => "artifacts",
         }
     }
 
@@ -76,7 +79,7 @@ impl Toolset {
     pub fn is_default(self) -> bool {
         !matches!(
             self,
-            Toolset::WorkPools | Toolset::Automations | Toolset::Variables
+            Toolset::WorkPools | Toolset::Automations | Toolset::Variables | Toolset::Artifacts
         )
     }
 }

@@ -26,6 +26,7 @@ macro_rules! list_view {
     };
 }
 
+mod artifacts;
 mod automations;
 pub mod bound;
 mod dashboard;
@@ -42,6 +43,7 @@ mod task_runs;
 mod work_pools;
 mod writes;
 
+pub use artifacts::*;
 pub use automations::*;
 pub use bound::cap_text;
 pub use dashboard::*;

@@ -12,6 +12,7 @@ use prefect_api::Client;
 
 use crate::errors::{ArgumentError, ToolError};
 
+pub mod artifacts;
 pub mod automations;
 pub mod counts;
 pub mod deployment_writes;

@@ -23,6 +23,7 @@ fn valid_value(tool: &str, parameter: &str) -> Value {
         "state" => json!("FAILED"),
         "value" => json!(1),
         "automation" => json!("mcp-notify-on-failure"),
+        "artifact" => json!("mcp-report"),
         "filter_criteria" => json!({}),
         other => panic!("no valid value for the required parameter {other:?}: add one here"),
     }

@@ -54,9 +54,9 @@ pub struct Cli {
     #[arg(long, global = true, env = "PREFECT_MCP_ALLOW_UNCONFIRMED_WRITES")]
     pub allow_unconfirmed_writes: bool,
     /// Offer these toolsets, comma-separated: flows, flow_runs, deployments, filter, logs,
-    /// task_runs, work_pools, events, automations, dashboard, server_info, diagnose, variables;
-    /// `default` for the default offer (all but work_pools, automations and variables), `all`
-    /// for every toolset. Default: `default`.
+    /// task_runs, work_pools, events, automations, dashboard, server_info, diagnose, variables,
+    /// artifacts; `default` for everyday work (all but work_pools, automations, variables and
+    /// artifacts), `all` for every toolset. Default: `default`.
     #[arg(
         long,
         global = true,

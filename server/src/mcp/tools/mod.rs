@@ -7,6 +7,7 @@
 //! and no error wording here: failures are [`crate::errors::ToolError`]s, worded in one place.
 
 pub mod args;
+pub mod artifacts;
 pub mod automation_writes;
 pub mod automations;
 pub mod dashboard;
