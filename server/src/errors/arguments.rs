@@ -45,6 +45,11 @@ pub enum ArgumentError {
     UnknownArtifactType {
         value: String,
     },
+    /// A concurrency limit name with a character Prefect refuses.
+    BadLimitName {
+        value: String,
+        character: char,
+    },
     NotADeploymentName {
         value: String,
     },
@@ -225,6 +230,10 @@ pub(super) fn argument(error: &ArgumentError) -> String {
             "type {value:?} is not an artifact type; valid types are {} (link artifacts are \
              markdown)",
             ARTIFACT_TYPES.join(", ")
+        ),
+        ArgumentError::BadLimitName { value, character } => format!(
+            "concurrency limit name {value:?} has {character:?}, which Prefect does not allow \
+             in a limit name; a name may hold anything but / % & > <"
         ),
         ArgumentError::NotADeploymentName { value } => format!(
             "deployment name {value:?} must have the form \"flow_name/deployment_name\", for \

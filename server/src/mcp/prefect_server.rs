@@ -125,6 +125,7 @@ impl PrefectServer {
             Toolset::ServerInfo => &[(Self::server_info_tools, tools::server_info::DECLARED)],
             Toolset::Diagnose => &[(Self::diagnose_tools, tools::diagnose::DECLARED)],
             Toolset::Variables => &[(Self::variables_tools, tools::variables::DECLARED)],
+            Toolset::Concurrency => &[(Self::concurrency_tools, tools::concurrency::DECLARED)],
             Toolset::Artifacts => &[(Self::artifacts_tools, tools::artifacts::DECLARED)],
         }
     }

@@ -26,12 +26,13 @@ pub enum Toolset {
     ServerInfo,
     Diagnose,
     Variables,
+    Concurrency,
     Artifacts,
 }
 
 impl Toolset {
     /// Every toolset, in the order of the tool reference.
-    pub const ALL: [Toolset; 14] = [
+    pub const ALL: [Toolset; 15] = [
         Toolset::Flows,
         Toolset::FlowRuns,
         Toolset::Deployments,
@@ -45,6 +46,7 @@ impl Toolset {
         Toolset::ServerInfo,
         Toolset::Diagnose,
         Toolset::Variables,
+        Toolset::Concurrency,
         Toolset::Artifacts,
     ];
 
@@ -64,6 +66,7 @@ impl Toolset {
             Toolset::ServerInfo => "server_info",
             Toolset::Diagnose => "diagnose",
             Toolset::Variables => "variables",
+            Toolset::Concurrency => "concurrency",
             Toolset::Artifacts => "artifacts",
         }
     }
@@ -79,7 +82,11 @@ impl Toolset {
     pub fn is_default(self) -> bool {
         !matches!(
             self,
-            Toolset::WorkPools | Toolset::Automations | Toolset::Variables | Toolset::Artifacts
+            Toolset::WorkPools
+                | Toolset::Automations
+                | Toolset::Variables
+                | Toolset::Concurrency
+                | Toolset::Artifacts
         )
     }
 }

@@ -29,6 +29,7 @@ macro_rules! list_view {
 mod artifacts;
 mod automations;
 pub mod bound;
+mod concurrency;
 mod dashboard;
 mod deployments;
 mod diagnose;
@@ -46,6 +47,7 @@ mod writes;
 pub use artifacts::*;
 pub use automations::*;
 pub use bound::cap_text;
+pub use concurrency::*;
 pub use dashboard::*;
 pub use deployments::*;
 pub use diagnose::*;

@@ -45,6 +45,15 @@ async fn scripted(h: &mut Harness, tool: &str) -> Value {
     )
     .await;
     h.answer("GET", "/variables/name/limits", VARIABLE).await;
+    h.answer(
+        "GET",
+        "/v2/concurrency_limits/mcp-limit",
+        &json!({"id": "3e9d2a4b-7c1f-4d8e-9a6b-2f5c8e1d7a30", "name": "mcp-limit", "limit": 1,
+                "active": true, "active_slots": 1, "slot_decay_per_second": 0.0,
+                "created": null, "updated": null})
+        .to_string(),
+    )
+    .await;
     params_deployment(h).await;
     let mut cancelled = parse(FLOW_RUN_LATE)["state"].clone();
     cancelled["type"] = "CANCELLED".into();
@@ -71,6 +80,7 @@ async fn scripted(h: &mut Harness, tool: &str) -> Value {
         "delete_variable" => json!({"name": "limits"}),
         "set_variable" => json!({"name": "limits", "value": {"max": 4}}),
         "update_deployment" => json!({"deployment": PARAMS_DEPLOYMENT_ID, "tags": ["new"]}),
+        "reset_concurrency_limit" | "delete_concurrency_limit" => json!({"name": "mcp-limit"}),
         other => panic!(
             "{other} is annotated destructive: add the Prefect it needs and its arguments here"
         ),

@@ -24,6 +24,7 @@ fn valid_value(tool: &str, parameter: &str) -> Value {
         "value" => json!(1),
         "automation" => json!("mcp-notify-on-failure"),
         "artifact" => json!("mcp-report"),
+        "limit" => json!(1),
         "filter_criteria" => json!({}),
         other => panic!("no valid value for the required parameter {other:?}: add one here"),
     }

@@ -55,8 +55,8 @@ pub struct Cli {
     pub allow_unconfirmed_writes: bool,
     /// Offer these toolsets, comma-separated: flows, flow_runs, deployments, filter, logs,
     /// task_runs, work_pools, events, automations, dashboard, server_info, diagnose, variables,
-    /// artifacts; `default` for everyday work (all but work_pools, automations, variables and
-    /// artifacts), `all` for every toolset. Default: `default`.
+    /// concurrency, artifacts; `default` for everyday work (all but work_pools, automations,
+    /// variables, concurrency and artifacts), `all` for every toolset. Default: `default`.
     #[arg(
         long,
         global = true,

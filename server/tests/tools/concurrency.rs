@@ -1,0 +1,187 @@
+//! The concurrency toolset: limits listed with their use; set_concurrency_limit creates or
+//! changes sending only what was given; reset and delete ask a person first and a tag limit's
+//! reset also revokes its leases; bad names and sizes are refused before any request.
+
+use prefect_mcp_server::mcp::ServerOptions;
+use serde_json::{json, Value};
+
+use crate::harness::*;
+
+const LIMIT_ID: &str = "3e9d2a4b-7c1f-4d8e-9a6b-2f5c8e1d7a30";
+
+fn limit(name: &str, limit: i64, held: i64) -> Value {
+    json!({
+        "id": LIMIT_ID, "name": name, "limit": limit, "active": true,
+        "active_slots": held, "slot_decay_per_second": 0.0,
+        "created": "2026-12-01T00:00:00Z", "updated": "2026-12-01T00:00:00Z"
+    })
+}
+
+async fn unconfirmed() -> Harness {
+    Harness::with_options(ServerOptions {
+        allow_unconfirmed_writes: true,
+        ..every_toolset()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn limits_are_listed_with_their_tag_and_whether_full() {
+    let mut h = Harness::new().await;
+    let list = json!([limit("mcp-limit", 1, 1), limit("tag:db", 5, 0)]);
+    let read = h
+        .answer_to(
+            "POST",
+            "/v2/concurrency_limits/filter",
+            json!({"limit": 20, "offset": 0}),
+            &list.to_string(),
+        )
+        .await;
+    let found = h.ok("list_concurrency_limits", json!({})).await;
+    read.assert_async().await;
+    assert_eq!(found["count"], 2);
+    assert_eq!(found["concurrency_limits"][0]["full"], true);
+    assert_eq!(found["concurrency_limits"][1]["tag"], "db");
+    assert_eq!(found["concurrency_limits"][1]["full"], false);
+}
+
+#[tokio::test]
+async fn set_creates_a_missing_limit_and_changes_only_what_was_given() {
+    let mut h = Harness::new().await;
+    // The lookup finds none (its one hit), then the read-back finds the new limit.
+    h.mock("GET", "/v2/concurrency_limits/nightly")
+        .with_status(404)
+        .with_body(r#"{"detail": "Concurrency Limit not found"}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    h.answer(
+        "GET",
+        "/v2/concurrency_limits/nightly",
+        &limit("nightly", 3, 0).to_string(),
+    )
+    .await;
+    let create = body_where(h.mock("POST", "/v2/concurrency_limits/"), |b| {
+        b["name"] == "nightly" && b["limit"] == 3 && b["active"] == true && b["active_slots"] == 0
+    })
+    .with_status(201)
+    .with_body(limit("nightly", 3, 0).to_string())
+    .create_async()
+    .await;
+    let set = h
+        .ok(
+            "set_concurrency_limit",
+            json!({"name": "nightly", "limit": 3}),
+        )
+        .await;
+    create.assert_async().await;
+    assert_eq!(set["created"], true);
+    assert!(set.get("previous").is_none(), "{set}");
+    assert_eq!(set["concurrency_limit"]["limit"], 3);
+
+    let mut h = Harness::new().await;
+    h.answer(
+        "GET",
+        "/v2/concurrency_limits/mcp-limit",
+        &limit("mcp-limit", 1, 1).to_string(),
+    )
+    .await;
+    let patch = body_where(h.mock("PATCH", "/v2/concurrency_limits/mcp-limit"), |b| {
+        b == &json!({"limit": 4})
+    })
+    .with_status(204)
+    .create_async()
+    .await;
+    let set = h
+        .ok(
+            "set_concurrency_limit",
+            json!({"name": "mcp-limit", "limit": 4}),
+        )
+        .await;
+    patch.assert_async().await;
+    assert_eq!(set["created"], false);
+    assert_eq!(set["previous"]["limit"], 1);
+}
+
+#[tokio::test]
+async fn reset_and_delete_ask_first_and_a_tag_limit_reset_revokes_its_leases() {
+    let mut h = Harness::new().await;
+    h.answer(
+        "GET",
+        "/v2/concurrency_limits/tag:db",
+        &limit("tag:db", 2, 2).to_string(),
+    )
+    .await;
+    let watch = h.watch_for_requests().await;
+    let err = h
+        .err("reset_concurrency_limit", json!({"name": "tag:db"}))
+        .await;
+    assert!(
+        err.contains("Free every slot of concurrency limit \"tag:db\" (2 of 2 slots held)")
+            && err.contains("--allow-unconfirmed-writes"),
+        "{err}"
+    );
+    assert!(
+        watch.sent().iter().all(|r| r.starts_with("GET")),
+        "{:?}",
+        watch.sent()
+    );
+    let err = h
+        .err("delete_concurrency_limit", json!({"name": "tag:db"}))
+        .await;
+    assert!(err.contains("Delete concurrency limit \"tag:db\""), "{err}");
+    assert!(
+        watch.sent().iter().all(|r| r.starts_with("GET")),
+        "{:?}",
+        watch.sent()
+    );
+
+    let mut h = unconfirmed().await;
+    h.answer(
+        "GET",
+        "/v2/concurrency_limits/tag:db",
+        &limit("tag:db", 2, 2).to_string(),
+    )
+    .await;
+    let revoke = h
+        .answer("POST", "/concurrency_limits/tag/db/reset", "null")
+        .await;
+    let free = body_where(h.mock("PATCH", "/v2/concurrency_limits/tag:db"), |b| {
+        b == &json!({"active_slots": 0})
+    })
+    .with_status(204)
+    .create_async()
+    .await;
+    let reset = h
+        .ok("reset_concurrency_limit", json!({"name": "tag:db"}))
+        .await;
+    revoke.assert_async().await;
+    free.assert_async().await;
+    assert_eq!(reset["freed_slots"], 2);
+}
+
+#[tokio::test]
+async fn bad_names_and_sizes_are_refused_before_any_request() {
+    let mut h = Harness::new().await;
+    let watch = h.watch_for_requests().await;
+    let err = h
+        .err("set_concurrency_limit", json!({"name": "a/b", "limit": 1}))
+        .await;
+    assert!(err.contains("anything but / % & > <"), "{err}");
+    let err = h
+        .err("set_concurrency_limit", json!({"name": "ok", "limit": -1}))
+        .await;
+    assert!(err.contains("limit") && err.contains("0"), "{err}");
+    let err = h
+        .err(
+            "set_concurrency_limit",
+            json!({"name": "ok", "limit": 1, "slot_decay_per_second": -2.0}),
+        )
+        .await;
+    assert!(err.contains("slot_decay_per_second"), "{err}");
+    let err = h
+        .err("delete_concurrency_limit", json!({"name": " "}))
+        .await;
+    assert!(err.contains("must not be empty"), "{err}");
+    watch.assert_nothing_sent();
+}
