@@ -45,6 +45,10 @@ pub enum ArgumentError {
     UnknownArtifactType {
         value: String,
     },
+    /// Neither a block's UUID nor "type-slug/name".
+    NotABlockName {
+        value: String,
+    },
     /// A concurrency limit name with a character Prefect refuses.
     BadLimitName {
         value: String,
@@ -230,6 +234,11 @@ pub(super) fn argument(error: &ArgumentError) -> String {
             "type {value:?} is not an artifact type; valid types are {} (link artifacts are \
              markdown)",
             ARTIFACT_TYPES.join(", ")
+        ),
+        ArgumentError::NotABlockName { value } => format!(
+            "block {value:?} is neither a block UUID nor \"type-slug/name\"; a slug is \
+             lowercase letters, digits and dashes, e.g. \"s3-bucket/prod-data\" (list_blocks \
+             shows both parts)"
         ),
         ArgumentError::BadLimitName { value, character } => format!(
             "concurrency limit name {value:?} has {character:?}, which Prefect does not allow \

@@ -127,6 +127,7 @@ impl PrefectServer {
             Toolset::Variables => &[(Self::variables_tools, tools::variables::DECLARED)],
             Toolset::Concurrency => &[(Self::concurrency_tools, tools::concurrency::DECLARED)],
             Toolset::Artifacts => &[(Self::artifacts_tools, tools::artifacts::DECLARED)],
+            Toolset::Blocks => &[(Self::blocks_tools, tools::blocks::DECLARED)],
         }
     }
 

@@ -28,11 +28,12 @@ pub enum Toolset {
     Variables,
     Concurrency,
     Artifacts,
+    Blocks,
 }
 
 impl Toolset {
     /// Every toolset, in the order of the tool reference.
-    pub const ALL: [Toolset; 15] = [
+    pub const ALL: [Toolset; 16] = [
         Toolset::Flows,
         Toolset::FlowRuns,
         Toolset::Deployments,
@@ -48,6 +49,7 @@ impl Toolset {
         Toolset::Variables,
         Toolset::Concurrency,
         Toolset::Artifacts,
+        Toolset::Blocks,
     ];
 
     /// The name `--toolsets` takes.
@@ -68,6 +70,7 @@ impl Toolset {
             Toolset::Variables => "variables",
             Toolset::Concurrency => "concurrency",
             Toolset::Artifacts => "artifacts",
+            Toolset::Blocks => "blocks",
         }
     }
 
@@ -87,6 +90,7 @@ impl Toolset {
                 | Toolset::Variables
                 | Toolset::Concurrency
                 | Toolset::Artifacts
+                | Toolset::Blocks
         )
     }
 }

@@ -28,6 +28,7 @@ macro_rules! list_view {
 
 mod artifacts;
 mod automations;
+mod blocks;
 pub mod bound;
 mod concurrency;
 mod dashboard;
@@ -46,6 +47,7 @@ mod writes;
 
 pub use artifacts::*;
 pub use automations::*;
+pub use blocks::*;
 pub use bound::cap_text;
 pub use concurrency::*;
 pub use dashboard::*;

@@ -14,6 +14,7 @@ use crate::errors::{ArgumentError, ToolError};
 
 pub mod artifacts;
 pub mod automations;
+pub mod blocks;
 pub mod concurrency;
 pub mod counts;
 pub mod deployment_writes;

@@ -25,6 +25,7 @@ fn valid_value(tool: &str, parameter: &str) -> Value {
         "automation" => json!("mcp-notify-on-failure"),
         "artifact" => json!("mcp-report"),
         "limit" => json!(1),
+        "block" => json!("secret/mcp-secret"),
         "filter_criteria" => json!({}),
         other => panic!("no valid value for the required parameter {other:?}: add one here"),
     }

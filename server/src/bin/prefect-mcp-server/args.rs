@@ -55,8 +55,9 @@ pub struct Cli {
     pub allow_unconfirmed_writes: bool,
     /// Offer these toolsets, comma-separated: flows, flow_runs, deployments, filter, logs,
     /// task_runs, work_pools, events, automations, dashboard, server_info, diagnose, variables,
-    /// concurrency, artifacts; `default` for everyday work (all but work_pools, automations,
-    /// variables, concurrency and artifacts), `all` for every toolset. Default: `default`.
+    /// concurrency, artifacts, blocks; `default` for everyday work (all but work_pools,
+    /// automations, variables, concurrency, artifacts and blocks), `all` for every toolset.
+    /// Default: `default`.
     #[arg(
         long,
         global = true,

@@ -10,6 +10,7 @@ pub mod args;
 pub mod artifacts;
 pub mod automation_writes;
 pub mod automations;
+pub mod blocks;
 pub mod concurrency;
 pub mod dashboard;
 pub mod deployment_writes;

@@ -3,6 +3,7 @@
 
 mod artifacts;
 mod automations;
+mod blocks;
 mod events;
 mod logs;
 mod task_runs;
