@@ -138,6 +138,8 @@ pub enum ObjectKind {
     Automation,
     /// Looked up by key: the latest artifact of that key.
     Artifact,
+    /// One of a deployment's schedules, by id.
+    Schedule,
 }
 
 impl ObjectKind {
@@ -146,6 +148,7 @@ impl ObjectKind {
             ObjectKind::FlowRun => "flow run",
             ObjectKind::Automation => "automation",
             ObjectKind::Artifact => "artifact",
+            ObjectKind::Schedule => "schedule",
         }
     }
 
@@ -157,6 +160,7 @@ impl ObjectKind {
             }
             ObjectKind::Automation => "Names are exact; list_automations shows them.",
             ObjectKind::Artifact => "Give its id or its exact key (the latest artifact of the key); list_artifacts shows both.",
+            ObjectKind::Schedule => "get_deployment_by_name shows a deployment's schedules with their ids.",
         }
     }
 }

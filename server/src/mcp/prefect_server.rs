@@ -102,6 +102,10 @@ impl PrefectServer {
                     Self::deployment_writes_tools,
                     tools::deployment_writes::DECLARED,
                 ),
+                (
+                    Self::deployment_schedules_tools,
+                    tools::deployment_schedules::DECLARED,
+                ),
             ],
             Toolset::Filter => &[(Self::filter_tools, tools::filter::DECLARED)],
             Toolset::Logs => &[(Self::logs_tools, tools::logs::DECLARED)],

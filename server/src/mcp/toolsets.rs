@@ -86,6 +86,7 @@ impl Toolset {
         !matches!(
             self,
             Toolset::WorkPools
+                | Toolset::Events
                 | Toolset::Automations
                 | Toolset::Variables
                 | Toolset::Concurrency

@@ -55,6 +55,46 @@ impl From<types::DeploymentSchedule> for ScheduleView {
     }
 }
 
+impl ScheduleView {
+    /// How the schedule reads in a question: its timing, timezone and whether it is paused.
+    pub fn described(&self) -> String {
+        let timing = match (&self.cron, self.interval_seconds, &self.rrule) {
+            (Some(cron), _, _) => format!("cron {}", super::quoted(cron)),
+            (_, Some(seconds), _) => format!("every {seconds} s"),
+            (_, _, Some(rrule)) => format!("rrule {}", super::quoted(rrule)),
+            _ => "of unknown timing".to_string(),
+        };
+        let zone = self
+            .timezone
+            .as_deref()
+            .map(|zone| format!(" in {}", super::quoted(zone)))
+            .unwrap_or_default();
+        let paused = if self.active { "" } else { ", paused" };
+        format!("{timing}{zone}{paused} ({})", self.id)
+    }
+}
+
+/// The outcome of set_deployment_schedule.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ScheduleSet {
+    pub deployment: String,
+    /// true: a schedule was added; false: the one given was changed.
+    pub added: bool,
+    /// The schedule as it was before the change.
+    pub previous: Option<ScheduleView>,
+    pub schedule: ScheduleView,
+}
+
+/// The outcome of delete_deployment_schedule.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ScheduleRemoved {
+    pub deployment: String,
+    pub removed: ScheduleView,
+    /// The deployment's schedules now.
+    pub schedules: Vec<ScheduleView>,
+}
+
 /// A deployment.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]

@@ -28,6 +28,8 @@ fn is_write(request: &str) -> bool {
     }
 }
 
+const PARAMS_SCHEDULE_ID: &str = "0c5e2f1a-9b8d-4c7e-a6f5-3d2c1b0a9e8f";
+
 /// A scripted Prefect that serves what `tool` reads, and accepts any write; the arguments.
 async fn scripted(h: &mut Harness, tool: &str) -> Value {
     h.answer(
@@ -55,6 +57,15 @@ async fn scripted(h: &mut Harness, tool: &str) -> Value {
     )
     .await;
     params_deployment(h).await;
+    h.answer(
+        "GET",
+        &format!("/deployments/{PARAMS_DEPLOYMENT_ID}/schedules"),
+        &json!([{"id": PARAMS_SCHEDULE_ID, "active": true, "schedule": {"cron": "0 2 * * *"},
+                 "deployment_id": PARAMS_DEPLOYMENT_ID, "parameters": {}, "slug": null,
+                 "max_scheduled_runs": null, "created": null, "updated": null}])
+        .to_string(),
+    )
+    .await;
     let mut cancelled = parse(FLOW_RUN_LATE)["state"].clone();
     cancelled["type"] = "CANCELLED".into();
     let accepted = json!({"status": "ACCEPT", "state": cancelled,
@@ -81,6 +92,9 @@ async fn scripted(h: &mut Harness, tool: &str) -> Value {
         "set_variable" => json!({"name": "limits", "value": {"max": 4}}),
         "update_deployment" => json!({"deployment": PARAMS_DEPLOYMENT_ID, "tags": ["new"]}),
         "reset_concurrency_limit" | "delete_concurrency_limit" => json!({"name": "mcp-limit"}),
+        "delete_deployment_schedule" => {
+            json!({"deployment": PARAMS_DEPLOYMENT_ID, "schedule_id": PARAMS_SCHEDULE_ID})
+        }
         other => panic!(
             "{other} is annotated destructive: add the Prefect it needs and its arguments here"
         ),

@@ -103,6 +103,42 @@ async fn every_tool_is_declared_once_and_every_declaration_is_a_tool() {
 
 /// Cursor and Windsurf cap the tools an agent sees at 40 across every server it uses.
 const DEFAULT_TOOL_CAP: usize = 40;
+/// What a model reads of the tool list (name, description, inputSchema as compact JSON):
+/// the default offer, and every toolset.
+const DEFAULT_VISIBLE_BYTES: usize = 14 * 1024;
+const ALL_VISIBLE_BYTES: usize = 24 * 1024;
+
+async fn model_visible_bytes(toolsets: Option<Vec<String>>) -> usize {
+    let h = Harness::with_options(ServerOptions {
+        toolsets,
+        ..ServerOptions::default()
+    })
+    .await;
+    let visible: Vec<serde_json::Value> = h
+        .server
+        .tools()
+        .into_iter()
+        .map(|t| {
+            serde_json::json!({"name": t.name, "description": t.description,
+                               "inputSchema": *t.input_schema})
+        })
+        .collect();
+    serde_json::to_vec(&visible).unwrap().len()
+}
+
+#[tokio::test]
+async fn the_tool_lists_a_model_reads_stay_within_their_budgets() {
+    let default = model_visible_bytes(None).await;
+    assert!(
+        default <= DEFAULT_VISIBLE_BYTES,
+        "the default offer is {default} bytes model-visible, over {DEFAULT_VISIBLE_BYTES}"
+    );
+    let all = model_visible_bytes(Some(vec!["all".into()])).await;
+    assert!(
+        all <= ALL_VISIBLE_BYTES,
+        "every toolset is {all} bytes model-visible, over {ALL_VISIBLE_BYTES}"
+    );
+}
 
 #[tokio::test]
 async fn the_default_offer_is_the_default_toolsets_and_under_the_cap() {

@@ -26,6 +26,7 @@ fn valid_value(tool: &str, parameter: &str) -> Value {
         "artifact" => json!("mcp-report"),
         "limit" => json!(1),
         "block" => json!("secret/mcp-secret"),
+        "schedule_id" => json!("0c5e2f1a-9b8d-4c7e-a6f5-3d2c1b0a9e8f"),
         "filter_criteria" => json!({}),
         other => panic!("no valid value for the required parameter {other:?}: add one here"),
     }
@@ -51,6 +52,7 @@ fn every_tool(server: &PrefectServer) -> Vec<(String, Value)> {
             match tool.name.as_ref() {
                 "cancel_flow_runs" => arguments.insert("state".into(), json!("SCHEDULED")),
                 "update_deployment" => arguments.insert("description".into(), json!("x")),
+                "set_deployment_schedule" => arguments.insert("cron".into(), json!("0 3 * * *")),
                 _ => None,
             };
             (tool.name.into_owned(), Value::Object(arguments))

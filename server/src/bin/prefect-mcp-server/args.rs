@@ -55,7 +55,7 @@ pub struct Cli {
     pub allow_unconfirmed_writes: bool,
     /// Offer these toolsets, comma-separated: flows, flow_runs, deployments, filter, logs,
     /// task_runs, work_pools, events, automations, dashboard, server_info, diagnose, variables,
-    /// concurrency, artifacts, blocks; `default` for everyday work (all but work_pools,
+    /// concurrency, artifacts, blocks; `default` for everyday work (all but work_pools, events,
     /// automations, variables, concurrency, artifacts and blocks), `all` for every toolset.
     /// Default: `default`.
     #[arg(

@@ -51,7 +51,7 @@ pub struct UpdateDeploymentArgs {
 impl PrefectServer {
     /// The deployment given by id or name (asking about close names), with its full name, as
     /// the audit target.
-    async fn target_deployment(
+    pub(super) async fn target_deployment(
         &self,
         given: &str,
         context: &RequestContext<RoleServer>,

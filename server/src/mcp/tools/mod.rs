@@ -13,6 +13,7 @@ pub mod automations;
 pub mod blocks;
 pub mod concurrency;
 pub mod dashboard;
+pub mod deployment_schedules;
 pub mod deployment_writes;
 pub mod deployments;
 pub mod diagnose;

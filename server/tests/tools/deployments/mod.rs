@@ -8,6 +8,7 @@ use crate::fixtures::{with, FLOW};
 mod create_flow_run;
 mod get_deployment;
 mod list_and_search;
+mod schedules;
 
 /// The flow fixture with another id and name.
 fn flow(id: &str, name: &str) -> String {
