@@ -29,25 +29,14 @@ impl Timing {
         }
     }
 
-    fn create(self, timezone: Option<String>) -> types::DeploymentScheduleCreateSchedule {
-        match self {
-            Timing::Cron(cron) => types::CronSchedule {
-                cron,
-                day_or: true,
-                timezone,
-            }
-            .into(),
-            Timing::IntervalSeconds(seconds) => types::IntervalScheduleInput {
-                anchor_date: None,
-                interval: types::IntervalScheduleInputInterval::Number(seconds),
-                timezone,
-            }
-            .into(),
-            Timing::RRule(rrule) => types::RRuleSchedule { rrule, timezone }.into(),
-        }
-    }
-
-    fn update(self, timezone: Option<String>) -> types::DeploymentScheduleUpdateSchedule {
+    /// The schedule object Prefect takes, in the create or the update body (two generated
+    /// enums over the same three schedule types).
+    fn schedule<T>(self, timezone: Option<String>) -> T
+    where
+        T: From<types::CronSchedule>
+            + From<types::IntervalScheduleInput>
+            + From<types::RRuleSchedule>,
+    {
         match self {
             Timing::Cron(cron) => types::CronSchedule {
                 cron,
@@ -94,7 +83,7 @@ impl Prefect {
             max_scheduled_runs: None,
             parameters: Default::default(),
             replaces: None,
-            schedule: timing.create(timezone),
+            schedule: timing.schedule(timezone),
             slug: None,
         }];
         let mut made = self
@@ -122,7 +111,7 @@ impl Prefect {
     ) -> Result<(), ToolError> {
         let body = types::DeploymentScheduleUpdate {
             active,
-            schedule: timing.map(|(timing, timezone)| timing.update(timezone)),
+            schedule: timing.map(|(timing, timezone)| timing.schedule(timezone)),
             ..Default::default()
         };
         self.client

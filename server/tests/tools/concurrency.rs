@@ -2,7 +2,6 @@
 //! changes sending only what was given; reset and delete ask a person first and a tag limit's
 //! reset also revokes its leases; bad names and sizes are refused before any request.
 
-use prefect_mcp_server::mcp::ServerOptions;
 use serde_json::{json, Value};
 
 use crate::harness::*;
@@ -15,14 +14,6 @@ fn limit(name: &str, limit: i64, held: i64) -> Value {
         "active_slots": held, "slot_decay_per_second": 0.0,
         "created": "2026-12-01T00:00:00Z", "updated": "2026-12-01T00:00:00Z"
     })
-}
-
-async fn unconfirmed() -> Harness {
-    Harness::with_options(ServerOptions {
-        allow_unconfirmed_writes: true,
-        ..every_toolset()
-    })
-    .await
 }
 
 #[tokio::test]

@@ -173,6 +173,16 @@ impl RequestWatch {
     }
 }
 
+/// Every toolset, with destructive tools acting unconfirmed (`--allow-unconfirmed-writes`):
+/// for the tests of what a write sends, apart from the tests of asking.
+pub async fn unconfirmed() -> Harness {
+    Harness::with_options(ServerOptions {
+        allow_unconfirmed_writes: true,
+        ..every_toolset()
+    })
+    .await
+}
+
 /// Options offering every toolset, not only the default ones: the tests call every tool.
 pub fn every_toolset() -> ServerOptions {
     ServerOptions {

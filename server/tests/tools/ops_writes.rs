@@ -8,14 +8,6 @@ use serde_json::json;
 use crate::fixtures::*;
 use crate::harness::*;
 
-async fn unconfirmed() -> Harness {
-    Harness::with_options(ServerOptions {
-        allow_unconfirmed_writes: true,
-        ..every_toolset()
-    })
-    .await
-}
-
 #[tokio::test]
 async fn work_pools_and_queues_send_only_is_paused() {
     let mut h = Harness::new().await;

@@ -2,7 +2,6 @@
 //! reaches Prefect, what a client that cannot be asked gets, and the operator's flag.
 
 use mockito::Mock;
-use prefect_mcp_server::mcp::ServerOptions;
 use serde_json::{json, Value};
 
 use crate::fixtures::*;
@@ -16,14 +15,6 @@ fn result(status: &str, state: Value) -> String {
 
 fn state_of(fixture: &str, type_: &str, name: &str) -> Value {
     parse(&run_in_state(fixture, type_, name))["state"].clone()
-}
-
-async fn unconfirmed() -> Harness {
-    Harness::with_options(ServerOptions {
-        allow_unconfirmed_writes: true,
-        ..every_toolset()
-    })
-    .await
 }
 
 /// The failed run, readable and labelled.

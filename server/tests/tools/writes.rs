@@ -1,19 +1,10 @@
 //! cancel_flow_runs and the deployment writes (pause, resume, update).
 
 use mockito::Matcher;
-use prefect_mcp_server::mcp::ServerOptions;
 use serde_json::json;
 
 use crate::fixtures::*;
 use crate::harness::*;
-
-async fn unconfirmed() -> Harness {
-    Harness::with_options(ServerOptions {
-        allow_unconfirmed_writes: true,
-        ..Default::default()
-    })
-    .await
-}
 
 /// Two unfinished runs of the late deployment, as /flow_runs/filter answers them.
 pub(crate) async fn two_late_runs(h: &mut Harness) {

@@ -94,6 +94,27 @@ fn described(limit: &ConcurrencyLimitView) -> String {
     )
 }
 
+impl PrefectServer {
+    /// The limit named, once the user has said yes to `question` about it as it is now.
+    async fn confirmed_limit<'a>(
+        &self,
+        given: &'a str,
+        context: &RequestContext<RoleServer>,
+        question: impl FnOnce(&ConcurrencyLimitView) -> String,
+    ) -> Result<(&'a str, ConcurrencyLimitView), ToolError> {
+        let name = check_limit_name(given)?;
+        let limit = self.prefect.read_concurrency_limit(name).await?;
+        audit::target(limit.id, Some(&limit.name));
+        confirm(
+            &Asker::of(context),
+            &question(&limit),
+            &[limit.id.to_string()],
+        )
+        .await?;
+        Ok((name, limit))
+    }
+}
+
 #[tool_router(router = concurrency_tools, vis = "pub(crate)")]
 impl PrefectServer {
     /// List global concurrency limits and tag limits ("tag:<tag>"), sorted by name: size,
@@ -155,19 +176,15 @@ impl PrefectServer {
         Parameters(args): Parameters<LimitNameArgs>,
         context: RequestContext<RoleServer>,
     ) -> Result<Json<ConcurrencyLimitReset>, ToolError> {
-        let name = check_limit_name(&args.name)?;
-        let limit = self.prefect.read_concurrency_limit(name).await?;
-        audit::target(limit.id, Some(&limit.name));
-        confirm(
-            &Asker::of(&context),
-            &format!(
-                "Free every slot of {}? Work waiting on it may start at once; work that still \
-                 runs keeps running, without a slot.",
-                described(&limit)
-            ),
-            &[limit.id.to_string()],
-        )
-        .await?;
+        let (name, limit) = self
+            .confirmed_limit(&args.name, &context, |limit| {
+                format!(
+                    "Free every slot of {}? Work waiting on it may start at once; work that \
+                     still runs keeps running, without a slot.",
+                    described(limit)
+                )
+            })
+            .await?;
         let concurrency_limit = self.prefect.reset_concurrency_limit(name).await?;
         Ok(Json(ConcurrencyLimitReset {
             freed_slots: limit.active_slots,
@@ -183,18 +200,15 @@ impl PrefectServer {
         Parameters(args): Parameters<LimitNameArgs>,
         context: RequestContext<RoleServer>,
     ) -> Result<Json<Deleted>, ToolError> {
-        let name = check_limit_name(&args.name)?;
-        let limit = self.prefect.read_concurrency_limit(name).await?;
-        audit::target(limit.id, Some(&limit.name));
-        confirm(
-            &Asker::of(&context),
-            &format!(
-                "Delete {}? Work that used it then runs unlimited by it. This cannot be undone.",
-                described(&limit)
-            ),
-            &[limit.id.to_string()],
-        )
-        .await?;
+        let (name, limit) = self
+            .confirmed_limit(&args.name, &context, |limit| {
+                format!(
+                    "Delete {}? Work that used it then runs unlimited by it. This cannot be \
+                     undone.",
+                    described(limit)
+                )
+            })
+            .await?;
         self.prefect.delete_concurrency_limit(name).await?;
         Ok(Json(Deleted {
             id: limit.id,
