@@ -102,11 +102,11 @@ impl PrefectServer {
                     Self::deployment_writes_tools,
                     tools::deployment_writes::DECLARED,
                 ),
-                (
-                    Self::deployment_schedules_tools,
-                    tools::deployment_schedules::DECLARED,
-                ),
             ],
+            Toolset::Schedules => &[(
+                Self::deployment_schedules_tools,
+                tools::deployment_schedules::DECLARED,
+            )],
             Toolset::Filter => &[(Self::filter_tools, tools::filter::DECLARED)],
             Toolset::Logs => &[(Self::logs_tools, tools::logs::DECLARED)],
             Toolset::TaskRuns => &[(Self::task_runs_tools, tools::task_runs::DECLARED)],

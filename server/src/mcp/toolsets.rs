@@ -16,6 +16,7 @@ pub enum Toolset {
     Flows,
     FlowRuns,
     Deployments,
+    Schedules,
     Filter,
     Logs,
     TaskRuns,
@@ -33,10 +34,11 @@ pub enum Toolset {
 
 impl Toolset {
     /// Every toolset, in the order of the tool reference.
-    pub const ALL: [Toolset; 16] = [
+    pub const ALL: [Toolset; 17] = [
         Toolset::Flows,
         Toolset::FlowRuns,
         Toolset::Deployments,
+        Toolset::Schedules,
         Toolset::Filter,
         Toolset::Logs,
         Toolset::TaskRuns,
@@ -58,6 +60,7 @@ impl Toolset {
             Toolset::Flows => "flows",
             Toolset::FlowRuns => "flow_runs",
             Toolset::Deployments => "deployments",
+            Toolset::Schedules => "schedules",
             Toolset::Filter => "filter",
             Toolset::Logs => "logs",
             Toolset::TaskRuns => "task_runs",
@@ -85,8 +88,8 @@ impl Toolset {
     pub fn is_default(self) -> bool {
         !matches!(
             self,
-            Toolset::WorkPools
-                | Toolset::Events
+            Toolset::Schedules
+                | Toolset::WorkPools
                 | Toolset::Automations
                 | Toolset::Variables
                 | Toolset::Concurrency

@@ -53,11 +53,11 @@ pub struct Cli {
     /// confirmation when the client cannot be asked. Risky: an agent alone then decides.
     #[arg(long, global = true, env = "PREFECT_MCP_ALLOW_UNCONFIRMED_WRITES")]
     pub allow_unconfirmed_writes: bool,
-    /// Offer these toolsets, comma-separated: flows, flow_runs, deployments, filter, logs,
-    /// task_runs, work_pools, events, automations, dashboard, server_info, diagnose, variables,
-    /// concurrency, artifacts, blocks; `default` for everyday work (all but work_pools, events,
-    /// automations, variables, concurrency, artifacts and blocks), `all` for every toolset.
-    /// Default: `default`.
+    /// Offer these toolsets, comma-separated: flows, flow_runs, deployments, schedules, filter,
+    /// logs, task_runs, work_pools, events, automations, dashboard, server_info, diagnose,
+    /// variables, concurrency, artifacts, blocks; `default` for everyday work (all but schedules,
+    /// work_pools, automations, variables, concurrency, artifacts and blocks), `all` for every
+    /// toolset. Default: `default`.
     #[arg(
         long,
         global = true,

@@ -1,4 +1,4 @@
-//! Deployment schedule tools (toolset deployments): set_deployment_schedule,
+//! Deployment schedule tools (toolset schedules): set_deployment_schedule,
 //! delete_deployment_schedule.
 
 use rmcp::service::RequestContext;
