@@ -152,10 +152,11 @@ impl ServerOptions {
 
     /// The toolsets offered, in the order of the tool reference.
     pub fn offered(&self) -> Offered {
+        let chosen = self.chosen();
         Offered(
             Toolset::ALL
                 .into_iter()
-                .filter(|set| match self.chosen() {
+                .filter(|set| match &chosen {
                     None => set.is_default(),
                     Some(names) => names.iter().any(|name| {
                         *name == set.name()

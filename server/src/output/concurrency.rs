@@ -30,21 +30,28 @@ pub struct ConcurrencyLimitView {
     pub updated: Option<DateTime<Utc>>,
 }
 
-impl From<types::GlobalConcurrencyLimitResponse> for ConcurrencyLimitView {
-    fn from(l: types::GlobalConcurrencyLimitResponse) -> Self {
-        ConcurrencyLimitView {
-            tag: l.name.strip_prefix(TAG_LIMIT_PREFIX).map(str::to_string),
-            full: l.active && l.active_slots >= l.limit,
-            id: l.id,
-            name: l.name,
-            limit: l.limit,
-            active: l.active,
-            active_slots: l.active_slots,
-            slot_decay_per_second: l.slot_decay_per_second,
-            updated: l.updated,
+/// Prefect answers a limit in two shapes (a read, and a create's answer) with the same fields.
+macro_rules! limit_view_from {
+    ($answer:ty) => {
+        impl From<$answer> for ConcurrencyLimitView {
+            fn from(l: $answer) -> Self {
+                ConcurrencyLimitView {
+                    tag: l.name.strip_prefix(TAG_LIMIT_PREFIX).map(str::to_string),
+                    full: l.active && l.active_slots >= l.limit,
+                    id: l.id,
+                    name: l.name,
+                    limit: l.limit,
+                    active: l.active,
+                    active_slots: l.active_slots,
+                    slot_decay_per_second: l.slot_decay_per_second,
+                    updated: l.updated,
+                }
+            }
         }
-    }
+    };
 }
+limit_view_from!(types::GlobalConcurrencyLimitResponse);
+limit_view_from!(types::ConcurrencyLimitV2);
 
 list_view!(
     ConcurrencyLimitList,

@@ -85,8 +85,8 @@ impl Prefect {
             .create_concurrency_limit_v2(&body)
             .value()
             .await
-            .doing(format!("creating concurrency limit {name:?}"))?;
-        self.read_concurrency_limit(name).await
+            .doing(format!("creating concurrency limit {name:?}"))
+            .map(ConcurrencyLimitView::from)
     }
 
     /// Sends only what is set, so that held slots and unnamed settings stay as they are.

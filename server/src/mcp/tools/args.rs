@@ -100,6 +100,14 @@ pub fn offset(offset: i64) -> Result<u64, ToolError> {
     u64::try_from(offset).map_err(|_| ArgumentError::NegativeOffset { got: offset }.into())
 }
 
+/// Whether `value` is a slug as Prefect makes them (artifact keys, block type slugs):
+/// lowercase ASCII letters, digits and dashes.
+pub fn is_slug(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 /// A required, non-blank name.
 pub fn name<'a>(field: &'static str, value: &'a str) -> Result<&'a str, ToolError> {
     let trimmed = value.trim();

@@ -44,10 +44,7 @@ pub struct ArtifactArgs {
 /// A key as Prefect's SDK allows them: lowercase letters, digits and dashes.
 fn artifact_key(value: &str) -> Result<&str, ToolError> {
     let key = args::name("artifact key", value)?;
-    let valid = key
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if valid {
+    if args::is_slug(key) {
         Ok(key)
     } else {
         Err(ArgumentError::NotAnArtifactKey {

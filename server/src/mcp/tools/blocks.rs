@@ -34,10 +34,7 @@ pub struct BlockArgs {
 /// A block type slug: lowercase letters, digits and dashes.
 fn slug(value: &str) -> Result<&str, ToolError> {
     let slug = args::name("block_type", value)?;
-    let valid = slug
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if valid {
+    if args::is_slug(slug) {
         Ok(slug)
     } else {
         Err(ArgumentError::NotABlockName {

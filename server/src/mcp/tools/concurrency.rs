@@ -151,7 +151,6 @@ impl PrefectServer {
                     (true, None, made)
                 }
                 Some(previous) => {
-                    audit::target(previous.id, Some(&previous.name));
                     let changed = self
                         .prefect
                         .update_concurrency_limit(name, &settings)
