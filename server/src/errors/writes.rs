@@ -24,6 +24,8 @@ pub enum WriteError {
     NotPaused { flow_run_id: String, state: String },
     /// `run_input` for a paused run that waits for no input.
     NoInputWanted { flow_run: String },
+    /// The run has just paused and has not stored the form of the input it waits for yet.
+    InputFormPending { flow_run: String },
     /// The paused run waits for input and the client cannot be shown a form (or a field is one
     /// a form cannot hold): each field, to pass as `run_input`.
     RunInputRequired {
@@ -54,6 +56,7 @@ impl WriteError {
             WriteError::NotRetriable { .. } => "not_retriable",
             WriteError::NotPaused { .. } => "not_paused",
             WriteError::NoInputWanted { .. } => "no_input_wanted",
+            WriteError::InputFormPending { .. } => "input_form_pending",
             WriteError::RunInputRequired { .. } => "run_input_required",
             WriteError::RunInputInvalid { .. } => "run_input_invalid",
             WriteError::NoSuchQueue { .. } => "no_such_queue",
@@ -99,6 +102,11 @@ impl WriteError {
             WriteError::NotPaused { flow_run_id, state } => format!(
                 "Flow run {flow_run_id} is not paused (it is {state}): only a PAUSED run can be \
                  resumed."
+            ),
+            WriteError::InputFormPending { flow_run } => format!(
+                "Flow run {flow_run} has just paused and has not stored the form of the input \
+                 it waits for yet: call resume_flow_run again in a few seconds. Nothing was \
+                 changed."
             ),
             WriteError::NoInputWanted { flow_run } => format!(
                 "Flow run {flow_run} is paused without waiting for input: call resume_flow_run \

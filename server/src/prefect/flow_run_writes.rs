@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::query::MAX_LIMIT;
 use super::Prefect;
-use crate::errors::{Doing, ToolError, WriteError};
+use crate::errors::{is_not_found, Doing, ToolError, WriteError};
 use crate::output::{
     BulkCancelItem, BulkCancelled, CancelStatus, FlowRunChanged, FlowRunView, StateView,
     FINAL_STATE_TYPES,
@@ -18,6 +18,9 @@ use crate::output::{
 /// The Prefect label on runs created or changed through this server, and its value.
 pub const ACTOR_LABEL: &str = "prefect-mcp.actor";
 pub const ACTOR: &str = "prefect-mcp-server";
+
+/// How long to wait, between tries, for a just-paused run's form to be stored (about 3 s in all).
+const FORM_POLL_DELAYS_MS: [u64; 6] = [100, 200, 400, 600, 800, 1000];
 
 /// What a paused run waits for: the JSON schema of its input (Prefect's `RunInput` model).
 #[derive(Debug, Clone)]
@@ -165,14 +168,9 @@ impl Prefect {
             return Ok(None);
         };
         let action = format!("reading the input schema of paused flow run {id}");
+        let stored = self.stored_input_schema(id, key, &action).await?;
         // Prefect answers the stored text, which is the schema's JSON; a JSON string holding it
         // is accepted too.
-        let stored = self
-            .client
-            .read_flow_run_input(&id, key)
-            .value()
-            .await
-            .doing(action.clone())?;
         let schema = match stored {
             Value::Object(schema) => schema,
             Value::String(text) => {
@@ -195,6 +193,33 @@ impl Prefect {
         Ok(Some(InputWanted {
             schema,
             description,
+        }))
+    }
+
+    /// The stored schema under `key`. A flow pauses first and stores its form a moment later,
+    /// so a 404 right after the pause is waited out briefly before it is reported as pending.
+    async fn stored_input_schema(
+        &self,
+        id: Uuid,
+        key: &str,
+        action: &str,
+    ) -> Result<Value, ToolError> {
+        for delay_ms in FORM_POLL_DELAYS_MS {
+            match self
+                .client
+                .read_flow_run_input(&id, key)
+                .value()
+                .await
+                .doing(action.to_owned())
+            {
+                Err(e) if is_not_found(&e) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await
+                }
+                answer => return answer,
+            }
+        }
+        Err(ToolError::Write(WriteError::InputFormPending {
+            flow_run: id.to_string(),
         }))
     }
 

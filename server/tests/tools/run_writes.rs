@@ -208,6 +208,21 @@ async fn delete_is_refused_without_confirmation_and_sent_with_the_flag() {
 /// The failed run as PAUSED waiting for an Approval, and its schema as Prefect answers it
 /// (plain text holding JSON).
 async fn paused_for_input(h: &mut Harness) {
+    paused_before_its_form_is_stored(h).await;
+    h.prefect
+        .mock(
+            "GET",
+            format!("/api/flow_runs/{FAILED_RUN_ID}/input/paused-1-schema").as_str(),
+        )
+        .with_header("content-type", "text/plain; charset=utf-8")
+        .with_body(r#"{"additionalProperties":false,"properties":{"approved":{"description":"Whether the load may go ahead.","title":"Approved","type":"boolean"},"note":{"default":"no note","title":"Note","type":"string"}},"required":["approved"],"title":"Approval","type":"object"}"#)
+        .create_async()
+        .await;
+}
+
+/// The failed run as PAUSED waiting for an Approval whose form is not stored: a flow pauses
+/// first and stores its form a moment later.
+async fn paused_before_its_form_is_stored(h: &mut Harness) {
     let mut run = parse(FLOW_RUN_FAILED);
     run["state"]["type"] = "PAUSED".into();
     run["state"]["name"] = "Paused".into();
@@ -221,15 +236,38 @@ async fn paused_for_input(h: &mut Harness) {
         &run.to_string(),
     )
     .await;
-    h.prefect
+}
+
+#[tokio::test]
+async fn resume_waits_briefly_for_a_form_still_being_stored_then_says_to_try_again() {
+    let mut h = Harness::new().await;
+    paused_before_its_form_is_stored(&mut h).await;
+    let tries = h
+        .prefect
         .mock(
             "GET",
             format!("/api/flow_runs/{FAILED_RUN_ID}/input/paused-1-schema").as_str(),
         )
-        .with_header("content-type", "text/plain; charset=utf-8")
-        .with_body(r#"{"additionalProperties":false,"properties":{"approved":{"description":"Whether the load may go ahead.","title":"Approved","type":"boolean"},"note":{"default":"no note","title":"Note","type":"string"}},"required":["approved"],"title":"Approval","type":"object"}"#)
+        .with_status(404)
+        .with_body(r#"{"detail":"Flow run input not found"}"#)
+        .expect_at_least(2)
         .create_async()
         .await;
+    let untouched = h
+        .mock("POST", &format!("/flow_runs/{FAILED_RUN_ID}/resume"))
+        .expect(0)
+        .create_async()
+        .await;
+    let err = h
+        .err("resume_flow_run", json!({"flow_run": FAILED_RUN_ID}))
+        .await;
+    tries.assert_async().await;
+    untouched.assert_async().await;
+    assert!(
+        err.contains("has just paused and has not stored the form")
+            && err.contains("call resume_flow_run again in a few seconds"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
