@@ -88,7 +88,10 @@ impl PrefectServer {
     /// its tools' declarations (its `DECLARED`), paired once here.
     fn toolset_modules(set: Toolset) -> &'static [ToolModule] {
         match set {
-            Toolset::Flows => &[(Self::flows_tools, tools::flows::DECLARED)],
+            Toolset::Flows => &[
+                (Self::flows_tools, tools::flows::DECLARED),
+                (Self::flow_writes_tools, tools::flow_writes::DECLARED),
+            ],
             Toolset::FlowRuns => &[
                 (Self::flow_runs_tools, tools::flow_runs::DECLARED),
                 (

@@ -218,6 +218,9 @@ impl Offered {
             let declared = declaration(name);
             route.attr.annotations = declared.map(Declaration::annotations);
             route.attr.input_schema = Arc::new(schema::lean_input(&route.attr.input_schema));
+            if let Some(text) = &route.attr.description {
+                route.attr.description = Some(schema::unwrapped(text).into());
+            }
             if let Some(output) = &route.attr.output_schema {
                 route.attr.output_schema = Some(Arc::new(schema::shallow(output)));
             }

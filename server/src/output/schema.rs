@@ -48,8 +48,20 @@ pub fn lean_input(schema: &JsonObject) -> JsonObject {
     out
 }
 
+/// A doc comment's text as one paragraph: its wrapping newlines become spaces (a newline costs a
+/// model two bytes of JSON and says nothing); blank-line paragraph breaks stay.
+pub fn unwrapped(text: &str) -> String {
+    text.split("\n\n")
+        .map(|paragraph| paragraph.replace('\n', " "))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 fn lean_property(prop: &mut Map<String, Value>) {
     prop.remove("format");
+    if let Some(Value::String(text)) = prop.get_mut("description") {
+        *text = unwrapped(text);
+    }
     if prop.get("default") == Some(&Value::Null) {
         prop.remove("default");
     }
@@ -129,6 +141,14 @@ fn summarise(prop: &Value, defs: Option<&Map<String, Value>>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapped_doc_lines_join_and_paragraphs_stay() {
+        assert_eq!(
+            unwrapped("One line\nwrapped.\n\nA second\nparagraph."),
+            "One line wrapped.\n\nA second paragraph."
+        );
+    }
 
     #[test]
     fn input_schemas_lose_what_only_validators_read() {

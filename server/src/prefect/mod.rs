@@ -17,6 +17,7 @@ pub mod automations;
 pub mod blocks;
 pub mod concurrency;
 pub mod counts;
+pub mod deletes;
 pub mod deployment_schedules;
 pub mod deployment_writes;
 pub mod deployments;

@@ -57,6 +57,14 @@ async fn scripted(h: &mut Harness, tool: &str) -> Value {
     )
     .await;
     params_deployment(h).await;
+    h.answer("POST", "/flow_runs/count", "3").await;
+    h.answer("POST", "/deployments/count", "1").await;
+    h.answer(
+        "POST",
+        "/deployments/filter",
+        &list(&[DEPLOYMENT_PARAMS.to_string()]),
+    )
+    .await;
     h.answer(
         "GET",
         &format!("/deployments/{PARAMS_DEPLOYMENT_ID}/schedules"),
@@ -92,6 +100,8 @@ async fn scripted(h: &mut Harness, tool: &str) -> Value {
         "set_variable" => json!({"name": "limits", "value": {"max": 4}}),
         "update_deployment" => json!({"deployment": PARAMS_DEPLOYMENT_ID, "tags": ["new"]}),
         "reset_concurrency_limit" | "delete_concurrency_limit" => json!({"name": "mcp-limit"}),
+        "delete_deployment" => json!({"deployment": PARAMS_DEPLOYMENT_ID}),
+        "delete_flow" => json!({"flow": parse(DEPLOYMENT_PARAMS)["flow_id"]}),
         "delete_deployment_schedule" => {
             json!({"deployment": PARAMS_DEPLOYMENT_ID, "schedule_id": PARAMS_SCHEDULE_ID})
         }

@@ -18,7 +18,7 @@ fn valid_value(tool: &str, parameter: &str) -> Value {
         "deployment_id" | "deployment" => json!(DEPLOYMENT_ID),
         // Deployment names are "flow/deployment"; every other name is one path segment.
         "name" if tool.contains("deployment") => json!("mcp-hello/hello"),
-        "name" => json!("mcp-hello"),
+        "name" | "flow" => json!("mcp-hello"),
         "work_pool" => json!("mcp-pool"),
         "state" => json!("FAILED"),
         "value" => json!(1),

@@ -120,6 +120,7 @@ async fn toolsets_offer_only_their_tools() {
     assert_eq!(
         names(&h),
         [
+            "delete_flow",
             "get_flow_by_id",
             "get_flow_by_name",
             "get_server_info",

@@ -46,6 +46,7 @@ async fn toolsets_choose_the_tools_and_read_only_applies_to_all_of_them() {
     assert_eq!(
         names(s.list_all_tools().await.unwrap()),
         [
+            "delete_flow",
             "diagnose_flow_run",
             "get_flow_by_id",
             "get_flow_by_name",

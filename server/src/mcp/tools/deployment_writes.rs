@@ -1,5 +1,5 @@
 //! Deployment write tools (toolset deployments): pause_deployment, resume_deployment,
-//! update_deployment.
+//! update_deployment, delete_deployment.
 
 use prefect_api::types;
 use rmcp::service::RequestContext;
@@ -14,13 +14,14 @@ use crate::mcp::ask::{confirm, resolve, Asker};
 use crate::mcp::audit;
 use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
-use crate::output::{quoted, quoted_value, DeploymentChanged};
+use crate::output::{quoted, quoted_value, Deleted, DeploymentChanged};
 use crate::prefect::deployment_writes::DeploymentUpdate;
 
 pub(crate) const DECLARED: &[Declaration] = &[
     Declaration::writes("pause_deployment").idempotent(),
     Declaration::writes("resume_deployment").idempotent(),
     Declaration::destroys("update_deployment").idempotent(),
+    Declaration::destroys("delete_deployment"),
 ];
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -152,5 +153,42 @@ impl PrefectServer {
             .await?;
         }
         self.prefect.apply_deployment_update(plan).await.map(Json)
+    }
+
+    /// Delete a deployment, after the user confirms: its schedules and scheduled runs go; its
+    /// other runs stay.
+    #[tool]
+    async fn delete_deployment(
+        &self,
+        Parameters(args): Parameters<DeploymentArgs>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<Json<Deleted>, ToolError> {
+        let (deployment, name) = self.target_deployment(&args.deployment, &context).await?;
+        let runs = self.prefect.deployment_deletion(deployment.id).await?;
+        confirm(
+            &Asker::of(&context),
+            &format!(
+                "Delete deployment {}? Its schedules and its {} scheduled runs that never ran go \
+                 with it; its {} other runs stay. This cannot be undone.",
+                quoted(&name),
+                runs.scheduled_runs,
+                runs.other_runs
+            ),
+            &[deployment.id.to_string()],
+        )
+        .await?;
+        self.prefect.delete_deployment(deployment.id).await?;
+        Ok(Json(Deleted {
+            id: deployment.id,
+            message: format!(
+                "Deployment {} was deleted with its schedules and {} scheduled runs; its {} \
+                 other runs stay.",
+                quoted(&name),
+                runs.scheduled_runs,
+                runs.other_runs
+            ),
+            name,
+            deleted: true,
+        }))
     }
 }

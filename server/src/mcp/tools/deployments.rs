@@ -151,11 +151,9 @@ impl PrefectServer {
             .map(Json)
     }
 
-    /// Create a flow run of a deployment. With `timeout` > 0, waits for a final state
-    /// (COMPLETED, FAILED, CANCELLED, CRASHED) or the timeout, reporting progress; cancelling
-    /// the request stops the wait, not the run. Required parameters without a default that are
-    /// not given are asked for with a form when the client supports it; clients with the tasks
-    /// extension get the wait as a task.
+    /// Create a flow run of a deployment. With `timeout` > 0, waits for a final state or the
+    /// timeout, reporting progress; cancelling the request stops the wait, not the run. Missing
+    /// required parameters are asked for with a form when the client can show one.
     #[tool]
     async fn create_flow_run_from_deployment(
         &self,

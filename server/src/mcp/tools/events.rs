@@ -70,9 +70,8 @@ fn resource_id(value: &str) -> Result<String, ToolError> {
 
 #[tool_router(router = events_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// Read Prefect events (run state changes, deployment and work pool changes, automation
-    /// actions, ...), newest first, from the last 24 hours unless `since`/`until` say
-    /// otherwise; `total` says how many match in all.
+    /// Read Prefect events (state changes, automation actions, ...), newest first, from the
+    /// last 24 hours unless `since`/`until` say otherwise; `total` counts every match.
     #[tool]
     async fn read_events(
         &self,

@@ -42,8 +42,8 @@ const BODY_KEYS: [&str; 9] = [
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FilterArgs {
-    /// Prefect's filter JSON: the REST body ({"flows": ..., "flow_runs": ..., "deployments":
-    /// ..., "sort", "limit" (default 20, max 200), "offset"}) or this entity's bare filter.
+    /// Prefect's filter JSON: a REST body ("flows", "flow_runs", "deployments", "sort",
+    /// "limit" up to 200, "offset") or this entity's bare filter.
     pub filter_criteria: Map<String, Value>,
 }
 

@@ -117,8 +117,8 @@ impl PrefectServer {
     }
 
     /// Cancel a flow run as `prefect flow-run cancel` does: it moves to CANCELLING and its
-    /// worker stops it, ending CANCELLED. A finished run cannot be cancelled. A client that can
-    /// ask its user is asked to confirm first.
+    /// worker stops it, ending CANCELLED. A finished run cannot be cancelled. Asks the user
+    /// first when the client can.
     #[tool]
     async fn cancel_flow_run(
         &self,
@@ -141,9 +141,8 @@ impl PrefectServer {
     }
 
     /// Wait for a flow run started elsewhere (a schedule, an automation, another tool) to reach
-    /// a final state (COMPLETED, FAILED, CANCELLED, CRASHED), up to `timeout` seconds, and say
-    /// which happened. Progress is reported while waiting; cancelling the request (or its task)
-    /// stops the wait, not the run.
+    /// a final state, up to `timeout` seconds, and say which happened. Progress is reported
+    /// while waiting; cancelling the request stops the wait, not the run.
     #[tool]
     async fn wait_for_flow_run(
         &self,

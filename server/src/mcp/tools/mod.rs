@@ -21,6 +21,7 @@ pub mod events;
 pub mod filter;
 pub mod flow_run_writes;
 pub mod flow_runs;
+pub mod flow_writes;
 pub mod flows;
 pub mod logs;
 pub mod server_info;
