@@ -1,10 +1,11 @@
 //! Hand-written operations, for requests the generated types cannot express.
 //!
-//! `PATCH /deployments/{id}` applies exactly the fields it is sent. The generated
-//! `DeploymentUpdate` always sends `paused` (its schema defaults it to `false`, so an update of
-//! the description would resume a paused deployment), and it cannot send an empty tag list or a
-//! `null` concurrency limit (which clear them). This call sends a JSON object as given, through
-//! the same hooks (retries, size limit, tracing) and error mapping as the generated ones.
+//! Prefect's PATCH endpoints apply exactly the fields they are sent. The generated update
+//! types cannot say that: `DeploymentUpdate` always sends `paused` and `WorkQueueUpdate` always
+//! sends `is_paused` (their schemas default them to `false`, so changing a description would
+//! resume a paused deployment or queue), and none can send a `null` limit or an empty tag list
+//! (which clear them). These calls send a JSON object as given, through the same hooks
+//! (retries, size limit, tracing) and error mapping as the generated ones.
 
 use progenitor_client::{
     encode_path, ClientHooks, ClientInfo, Error, OperationInfo, ResponseValue,
@@ -20,15 +21,47 @@ impl Client {
         id: &uuid::Uuid,
         fields: &Map<String, Value>,
     ) -> Result<ResponseValue<()>, Error<()>> {
-        let url = format!(
-            "{}/deployments/{}",
-            self.baseurl(),
-            encode_path(&id.to_string())
+        let path = format!("/deployments/{}", encode_path(&id.to_string()));
+        self.patch_fields(&path, "update_deployment", fields).await
+    }
+
+    /// `PATCH /work_pools/{name}` with exactly `fields` (Prefect answers 204).
+    pub async fn patch_work_pool_fields(
+        &self,
+        name: &str,
+        fields: &Map<String, Value>,
+    ) -> Result<ResponseValue<()>, Error<()>> {
+        let path = format!("/work_pools/{}", encode_path(name));
+        self.patch_fields(&path, "update_work_pool", fields).await
+    }
+
+    /// `PATCH /work_pools/{pool}/queues/{name}` with exactly `fields` (Prefect answers 204).
+    /// Through this path Prefect keeps the pool's priorities unique, renumbering its other
+    /// queues when one takes a priority already held.
+    pub async fn patch_work_queue_fields(
+        &self,
+        pool: &str,
+        name: &str,
+        fields: &Map<String, Value>,
+    ) -> Result<ResponseValue<()>, Error<()>> {
+        let path = format!(
+            "/work_pools/{}/queues/{}",
+            encode_path(pool),
+            encode_path(name)
         );
+        self.patch_fields(&path, "update_work_queue_in_work_pools", fields)
+            .await
+    }
+
+    async fn patch_fields(
+        &self,
+        path: &str,
+        operation_id: &'static str,
+        fields: &Map<String, Value>,
+    ) -> Result<ResponseValue<()>, Error<()>> {
+        let url = format!("{}{path}", self.baseurl());
         let mut request = self.client().patch(url).json(fields).build()?;
-        let info = OperationInfo {
-            operation_id: "update_deployment",
-        };
+        let info = OperationInfo { operation_id };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;

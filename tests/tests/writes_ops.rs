@@ -77,6 +77,81 @@ async fn pause_and_resume_a_work_pool_and_one_of_its_queues() {
 }
 
 #[tokio::test]
+async fn pool_and_queue_settings_change_and_a_paused_queue_stays_paused() {
+    let (rest, s) = (Rest::new(), connect().await.unwrap());
+    let pool = unique("settings-pool");
+    rest.ok(
+        "POST",
+        "/work_pools/",
+        Some(json!({"name": pool, "type": "process", "concurrency_limit": 4})),
+    )
+    .await;
+    rest.ok(
+        "POST",
+        &format!("/work_pools/{pool}/queues"),
+        Some(json!({"name": "q1", "is_paused": true})),
+    )
+    .await;
+
+    let changed = call_ok(
+        &s,
+        "update_work_pool",
+        json!({"name": pool, "concurrency_limit": 0, "description": "nightly loads"}),
+    )
+    .await;
+    assert_eq!(
+        changed["changed"][0],
+        json!({"field": "concurrency_limit", "old": 4, "new": null})
+    );
+    let read = rest.get(&format!("/work_pools/{pool}")).await;
+    assert_eq!(
+        (
+            read["concurrency_limit"].clone(),
+            read["description"].clone()
+        ),
+        (json!(null), json!("nightly loads")),
+        "{read}"
+    );
+
+    // A limit and priority 1 for the paused q1: it stays paused, and Prefect moves the pool's
+    // default queue (priority 1 until now) down.
+    let changed = call_ok(
+        &s,
+        "update_work_queue",
+        json!({"work_pool": pool, "name": "q1", "concurrency_limit": 2, "priority": 1}),
+    )
+    .await;
+    assert!(
+        changed["message"].as_str().unwrap().contains("renumbers"),
+        "{changed}"
+    );
+    let q1 = rest.get(&format!("/work_pools/{pool}/queues/q1")).await;
+    assert_eq!(
+        (
+            q1["is_paused"].clone(),
+            q1["concurrency_limit"].clone(),
+            q1["priority"].clone()
+        ),
+        (json!(true), json!(2), json!(1)),
+        "{q1}"
+    );
+    let default = rest
+        .get(&format!("/work_pools/{pool}/queues/default"))
+        .await;
+    assert_ne!(default["priority"], 1, "{default}");
+
+    let err = call_err(
+        &s,
+        "update_work_queue",
+        json!({"work_pool": pool, "name": "nope", "priority": 2}),
+    )
+    .await;
+    assert!(err.contains("nope") && err.contains("q1"), "{err}");
+    rest.ok("DELETE", &format!("/work_pools/{pool}"), None)
+        .await;
+}
+
+#[tokio::test]
 async fn enable_and_disable_an_automation_by_name_or_id() {
     let (rest, s) = (Rest::new(), connect().await.unwrap());
     let name = unique("writes-automation");

@@ -149,8 +149,10 @@ pub enum ArgumentError {
         value: String,
         max: i64,
     },
-    /// update_deployment without a field to change.
-    NothingToUpdate,
+    /// An update without a field to change; `fields` are the ones it takes, in words.
+    NothingToUpdate {
+        fields: &'static str,
+    },
     /// A text longer than Prefect takes.
     TooLong {
         field: &'static str,
@@ -358,9 +360,9 @@ pub(super) fn argument(error: &ArgumentError) -> String {
         ArgumentError::NotWholeHours { value, max } => {
             format!("hours must be a whole number of hours from 1 to {max}, got {value:?}")
         }
-        ArgumentError::NothingToUpdate => "nothing to change: give at least one of \
-            parameters, description, tags or concurrency_limit"
-            .into(),
+        ArgumentError::NothingToUpdate { fields } => {
+            format!("nothing to change: give at least one of {fields}")
+        }
         ArgumentError::TooLong { field, max, got } => {
             format!("{field} must be at most {max} characters, got {got}")
         }

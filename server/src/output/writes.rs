@@ -106,6 +106,24 @@ pub struct WorkQueueChanged {
     pub message: String,
 }
 
+/// One setting update_work_pool or update_work_queue changed (null: none, e.g. no limit).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FieldChanged {
+    pub field: &'static str,
+    pub old: Value,
+    pub new: Value,
+}
+
+/// A work pool ("pool") or queue ("pool/queue") after update_work_pool or update_work_queue.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SettingsChanged {
+    pub id: Uuid,
+    pub name: String,
+    /// Each setting that changed, with its old value; empty when all were already so.
+    pub changed: Vec<FieldChanged>,
+    pub message: String,
+}
+
 /// An automation after enable_automation or disable_automation.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct AutomationChanged {

@@ -7,6 +7,9 @@ use super::Prefect;
 use crate::errors::{ArgumentError, Doing, ToolError};
 use crate::output::DeploymentChanged;
 
+/// The fields update_deployment takes, as an error names them.
+pub const DEPLOYMENT_FIELDS: &str = "parameters, description, tags or concurrency_limit";
+
 /// The fields update_deployment may change; `None` leaves a field as it is.
 #[derive(Debug, Default)]
 pub struct DeploymentUpdate {
@@ -86,7 +89,10 @@ impl Prefect {
         update: DeploymentUpdate,
     ) -> Result<DeploymentPlan, ToolError> {
         if update.is_empty() {
-            return Err(ArgumentError::NothingToUpdate.into());
+            return Err(ArgumentError::NothingToUpdate {
+                fields: DEPLOYMENT_FIELDS,
+            }
+            .into());
         }
         let mut plan = DeploymentPlan {
             deployment_id: deployment.id,

@@ -29,6 +29,7 @@ pub mod flows;
 pub mod logs;
 pub mod operation_writes;
 pub mod parameters;
+pub mod pool_settings;
 pub mod query;
 pub mod run_events;
 pub mod server_info;

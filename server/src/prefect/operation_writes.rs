@@ -108,7 +108,11 @@ impl Prefect {
     }
 
     /// The error for a queue that is not in `pool`: the pool's queues, or the pool's own 404.
-    async fn queue_not_found(&self, pool: &str, name: &str) -> Result<ToolError, ToolError> {
+    pub(super) async fn queue_not_found(
+        &self,
+        pool: &str,
+        name: &str,
+    ) -> Result<ToolError, ToolError> {
         let body = types::BodyReadWorkQueuesWorkPoolsWorkPoolNameQueuesFilterPost::default();
         let queues = self
             .client

@@ -51,7 +51,9 @@ fn every_tool(server: &PrefectServer) -> Vec<(String, Value)> {
             // Writes that need one of several optional arguments (none is required alone).
             match tool.name.as_ref() {
                 "cancel_flow_runs" => arguments.insert("state".into(), json!("SCHEDULED")),
-                "update_deployment" => arguments.insert("description".into(), json!("x")),
+                "update_deployment" | "update_work_pool" | "update_work_queue" => {
+                    arguments.insert("description".into(), json!("x"))
+                }
                 "set_deployment_schedule" => arguments.insert("cron".into(), json!("0 3 * * *")),
                 _ => None,
             };

@@ -22,6 +22,7 @@ mod flows;
 mod observability;
 mod ops_writes;
 mod overview;
+mod pool_settings;
 mod run_writes;
 mod seam;
 mod session_tasks;

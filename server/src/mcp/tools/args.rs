@@ -95,6 +95,32 @@ pub fn limit(limit: i64) -> Result<i64, ToolError> {
     }
 }
 
+/// The hint for a concurrency limit out of range: 0 is how a limit is removed here.
+pub const REMOVES_THE_LIMIT: &str = "0 removes the limit.";
+
+/// A count of runs or a queue priority, when given, within `min..=u32::MAX` (beyond any real use,
+/// and inside what Prefect stores).
+pub fn optional_count(
+    field: &'static str,
+    value: Option<i64>,
+    min: i64,
+    hint: &'static str,
+) -> Result<Option<u64>, ToolError> {
+    match value {
+        Some(got) if !(min..=i64::from(u32::MAX)).contains(&got) => {
+            Err(ArgumentError::OutOfRange {
+                field,
+                min,
+                max: i64::from(u32::MAX),
+                got,
+                hint,
+            }
+            .into())
+        }
+        other => Ok(other.map(|n| n as u64)),
+    }
+}
+
 /// `offset` of zero or more.
 pub fn offset(offset: i64) -> Result<u64, ToolError> {
     u64::try_from(offset).map_err(|_| ArgumentError::NegativeOffset { got: offset }.into())

@@ -8,14 +8,14 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::args::Parameters;
+use super::args::{self, Parameters, REMOVES_THE_LIMIT};
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{confirm, resolve, Asker};
 use crate::mcp::audit;
 use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
 use crate::output::{quoted, quoted_value, Deleted, DeploymentChanged};
-use crate::prefect::deployment_writes::DeploymentUpdate;
+use crate::prefect::deployment_writes::{DeploymentUpdate, DEPLOYMENT_FIELDS};
 
 pub(crate) const DECLARED: &[Declaration] = &[
     Declaration::writes("pause_deployment").idempotent(),
@@ -102,19 +102,12 @@ impl PrefectServer {
         Parameters(args): Parameters<UpdateDeploymentArgs>,
         context: RequestContext<RoleServer>,
     ) -> Result<Json<DeploymentChanged>, ToolError> {
-        let concurrency_limit = match args.concurrency_limit {
-            Some(limit) if limit < 0 => {
-                return Err(ArgumentError::OutOfRange {
-                    field: "concurrency_limit",
-                    min: 0,
-                    max: i64::from(u32::MAX),
-                    got: limit,
-                    hint: "0 removes the limit.",
-                }
-                .into())
-            }
-            other => other.map(|limit| limit as u64),
-        };
+        let concurrency_limit = args::optional_count(
+            "concurrency_limit",
+            args.concurrency_limit,
+            0,
+            REMOVES_THE_LIMIT,
+        )?;
         let update = DeploymentUpdate {
             parameters: args.parameters,
             description: args.description,
@@ -122,7 +115,10 @@ impl PrefectServer {
             concurrency_limit,
         };
         if update.is_empty() {
-            return Err(ArgumentError::NothingToUpdate.into());
+            return Err(ArgumentError::NothingToUpdate {
+                fields: DEPLOYMENT_FIELDS,
+            }
+            .into());
         }
         let (deployment, name) = self.target_deployment(&args.deployment, &context).await?;
         let plan = self

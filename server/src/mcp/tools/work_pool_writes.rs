@@ -1,22 +1,26 @@
 //! Work pool write tools (toolset work_pools): pause_work_pool, resume_work_pool,
-//! pause_work_queue, resume_work_queue. Each is undone by its twin, so none asks first.
+//! pause_work_queue, resume_work_queue, update_work_pool, update_work_queue. Pausing is undone
+//! by its twin and an update reports each old value, so none asks first.
 
 use rmcp::{tool, tool_router, Json};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::args::{self, Parameters};
+use super::args::{self, Parameters, REMOVES_THE_LIMIT};
 use crate::errors::ToolError;
 use crate::mcp::audit;
 use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
-use crate::output::{WorkPoolChanged, WorkQueueChanged};
+use crate::output::{SettingsChanged, WorkPoolChanged, WorkQueueChanged};
+use crate::prefect::pool_settings::PoolSettings;
 
 pub(crate) const DECLARED: &[Declaration] = &[
     Declaration::writes("pause_work_pool").idempotent(),
     Declaration::writes("resume_work_pool").idempotent(),
     Declaration::writes("pause_work_queue").idempotent(),
     Declaration::writes("resume_work_queue").idempotent(),
+    Declaration::writes("update_work_pool").idempotent(),
+    Declaration::writes("update_work_queue").idempotent(),
 ];
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -33,6 +37,35 @@ pub struct WorkQueueArgs {
     pub work_pool: String,
     /// Work queue name.
     pub name: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWorkPoolArgs {
+    /// Work pool name.
+    pub name: String,
+    /// Runs at once from the pool; 0 removes the limit.
+    #[serde(default)]
+    pub concurrency_limit: Option<i64>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWorkQueueArgs {
+    /// Work pool name.
+    pub work_pool: String,
+    /// Work queue name.
+    pub name: String,
+    /// Runs at once from the queue; 0 removes the limit.
+    #[serde(default)]
+    pub concurrency_limit: Option<i64>,
+    /// 1 is served first.
+    #[serde(default)]
+    pub priority: Option<i64>,
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 impl PrefectServer {
@@ -99,5 +132,57 @@ impl PrefectServer {
         Parameters(args): Parameters<WorkQueueArgs>,
     ) -> Result<Json<WorkQueueChanged>, ToolError> {
         self.work_queue_paused(args, false).await
+    }
+
+    /// Change a work pool's concurrency limit or description; the answer has the old values.
+    #[tool]
+    async fn update_work_pool(
+        &self,
+        Parameters(args): Parameters<UpdateWorkPoolArgs>,
+    ) -> Result<Json<SettingsChanged>, ToolError> {
+        let name = args::name("name", &args.name)?;
+        let settings = PoolSettings {
+            concurrency_limit: args::optional_count(
+                "concurrency_limit",
+                args.concurrency_limit,
+                0,
+                REMOVES_THE_LIMIT,
+            )?,
+            description: args.description,
+            priority: None,
+        };
+        let changed = self
+            .prefect
+            .update_work_pool_settings(name, &settings)
+            .await?;
+        audit::target(changed.id, Some(&changed.name));
+        Ok(Json(changed))
+    }
+
+    /// Change a work queue's concurrency limit, priority or description; the answer has the
+    /// old values.
+    #[tool]
+    async fn update_work_queue(
+        &self,
+        Parameters(args): Parameters<UpdateWorkQueueArgs>,
+    ) -> Result<Json<SettingsChanged>, ToolError> {
+        let pool = args::name("work_pool", &args.work_pool)?;
+        let name = args::name("name", &args.name)?;
+        let settings = PoolSettings {
+            concurrency_limit: args::optional_count(
+                "concurrency_limit",
+                args.concurrency_limit,
+                0,
+                REMOVES_THE_LIMIT,
+            )?,
+            description: args.description,
+            priority: args::optional_count("priority", args.priority, 1, "1 is served first.")?,
+        };
+        let changed = self
+            .prefect
+            .update_work_queue_settings(pool, name, &settings)
+            .await?;
+        audit::target(changed.id, Some(&changed.name));
+        Ok(Json(changed))
     }
 }
