@@ -57,7 +57,7 @@ pub use events::*;
 pub use flow_runs::*;
 pub use flows::*;
 pub use logs::*;
-pub use quoted::{fence, quoted, quoted_value, quoted_within, FENCE_TAG};
+pub use quoted::{fence, quoted, quoted_value, quoted_value_within, quoted_within, FENCE_TAG};
 pub use server_info::*;
 pub use task_runs::*;
 pub use work_pools::*;

@@ -36,9 +36,14 @@ pub fn quoted(text: &str) -> String {
 /// A JSON value shown in a sentence: its compact JSON (strings in it are quoted and escaped by
 /// JSON itself), with invisible controls escaped, capped to [`QUOTED_CHARS`] with `…(cut)`.
 pub fn quoted_value(value: &serde_json::Value) -> String {
+    quoted_value_within(value, QUOTED_CHARS)
+}
+
+/// [`quoted_value`], capped to `max_chars`.
+pub fn quoted_value_within(value: &serde_json::Value, max_chars: usize) -> String {
     let json = value.to_string();
-    let capped = if json.chars().count() > QUOTED_CHARS {
-        let head: String = json.chars().take(QUOTED_CHARS).collect();
+    let capped = if json.chars().count() > max_chars {
+        let head: String = json.chars().take(max_chars).collect();
         format!("{head}…(cut)")
     } else {
         json

@@ -13,6 +13,7 @@ use prefect_api::Client;
 use crate::errors::{ArgumentError, ToolError};
 
 pub mod artifacts;
+pub mod automation_definitions;
 pub mod automations;
 pub mod blocks;
 pub mod concurrency;

@@ -58,6 +58,13 @@ async fn scripted(h: &mut Harness, tool: &str) -> Value {
     .await;
     params_deployment(h).await;
     h.answer("POST", "/flow_runs/count", "3").await;
+    let automation = parse(AUTOMATIONS)[0].clone();
+    h.answer(
+        "GET",
+        &format!("/automations/{AUTOMATION_ID}"),
+        &automation.to_string(),
+    )
+    .await;
     h.answer("POST", "/deployments/count", "1").await;
     h.answer(
         "POST",
@@ -84,7 +91,7 @@ async fn scripted(h: &mut Harness, tool: &str) -> Value {
         .with_body(accepted.to_string())
         .create_async()
         .await;
-    for method in ["PATCH", "DELETE"] {
+    for method in ["PATCH", "PUT", "DELETE"] {
         h.prefect
             .mock(method, Matcher::Any)
             .with_status(204)
@@ -101,6 +108,10 @@ async fn scripted(h: &mut Harness, tool: &str) -> Value {
         "update_deployment" => json!({"deployment": PARAMS_DEPLOYMENT_ID, "tags": ["new"]}),
         "reset_concurrency_limit" | "delete_concurrency_limit" => json!({"name": "mcp-limit"}),
         "delete_deployment" => json!({"deployment": PARAMS_DEPLOYMENT_ID}),
+        "delete_automation" => json!({"automation": AUTOMATION_ID}),
+        "set_automation" => json!({"automation": AUTOMATION_ID, "definition": {
+            "name": "quieter", "trigger": {"type": "event", "expect": ["x.never"]},
+            "actions": [{"type": "do-nothing"}]}}),
         "delete_flow" => json!({"flow": parse(DEPLOYMENT_PARAMS)["flow_id"]}),
         "delete_deployment_schedule" => {
             json!({"deployment": PARAMS_DEPLOYMENT_ID, "schedule_id": PARAMS_SCHEDULE_ID})

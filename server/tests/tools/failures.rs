@@ -28,6 +28,7 @@ fn valid_value(tool: &str, parameter: &str) -> Value {
         "block" => json!("secret/mcp-secret"),
         "schedule_id" => json!("0c5e2f1a-9b8d-4c7e-a6f5-3d2c1b0a9e8f"),
         "filter_criteria" => json!({}),
+        "definition" => json!({"name": "x", "trigger": {"type": "event"}, "actions": []}),
         other => panic!("no valid value for the required parameter {other:?}: add one here"),
     }
 }

@@ -11,6 +11,7 @@ mod person;
 mod raw_session;
 
 mod architecture;
+mod automation_writes;
 mod concurrency;
 mod confirmations;
 mod declarations;

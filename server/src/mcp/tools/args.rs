@@ -189,7 +189,7 @@ macro_rules! tool_args {
             $(#[$meta])*
             pub struct $name limited {
                 $($body)*
-                /// Results to skip, for paging.
+                /// Results to skip.
                 #[serde(default)]
                 pub offset: i64,
             }
@@ -206,7 +206,7 @@ macro_rules! tool_args {
             $(#[$meta])*
             pub struct $name {
                 $($body)*
-                /// Most results to return, 1-200.
+                /// Max results, 1-200.
                 #[serde(default = "crate::mcp::tools::args::default_limit")]
                 pub limit: i64,
             }

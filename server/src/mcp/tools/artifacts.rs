@@ -24,8 +24,7 @@ tool_args! {
         /// Only this key's versions (lowercase letters, digits and dashes).
         #[serde(default)]
         pub key: Option<String>,
-        /// Only the artifacts of this flow run: its UUID or name (a name several runs share is
-        /// asked about).
+        /// Only this flow run's (UUID or name).
         #[serde(default)]
         pub flow_run: Option<String>,
         /// Only this type: table, markdown (links too), progress, image or result.
@@ -68,8 +67,8 @@ fn artifact_type(value: &str) -> Result<String, ToolError> {
 
 #[tool_router(router = artifacts_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// List artifacts (the tables, markdown reports, links and progress that flows publish),
-    /// newest first, every version of each key; get_artifact shows one with its data.
+    /// List artifacts (tables, markdown, links, progress that flows publish), newest first,
+    /// every version of each key.
     #[tool]
     async fn list_artifacts(
         &self,
@@ -101,8 +100,8 @@ impl PrefectServer {
             .map(Json)
     }
 
-    /// Get an artifact by UUID, or the latest one of a key: a table's rows, a markdown
-    /// report's text, or the data of another type, with where it came from.
+    /// Get an artifact by UUID, or a key's latest: a table's rows, markdown text or other
+    /// data, and where it came from.
     #[tool]
     async fn get_artifact(
         &self,

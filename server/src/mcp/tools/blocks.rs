@@ -46,8 +46,8 @@ fn slug(value: &str) -> Result<&str, ToolError> {
 
 #[tool_router(router = blocks_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// List blocks (saved configuration: credentials, storage, settings) by name, with their
-    /// type; never their values (get_block shows one, secrets masked).
+    /// List blocks (saved configuration: credentials, storage, settings) by name and type,
+    /// without their values.
     #[tool]
     async fn list_blocks(
         &self,

@@ -42,7 +42,7 @@ pub struct SetConcurrencyLimitArgs {
     /// false turns the limit off (everything passes) without deleting it.
     #[serde(default)]
     pub active: Option<bool>,
-    /// Slots freed per second, to use the limit as a rate limit (0: not a rate limit).
+    /// Slots freed per second, for a rate limit (0: none).
     #[serde(default)]
     pub slot_decay_per_second: Option<f64>,
 }
@@ -50,7 +50,7 @@ pub struct SetConcurrencyLimitArgs {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LimitNameArgs {
-    /// Limit name, as list_concurrency_limits shows it (a tag's limit is "tag:<tag>").
+    /// Limit name (a tag's limit is "tag:<tag>").
     pub name: String,
 }
 
@@ -117,8 +117,8 @@ impl PrefectServer {
 
 #[tool_router(router = concurrency_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// List global concurrency limits and tag limits ("tag:<tag>"), sorted by name: size,
-    /// slots held, whether full. A full limit makes the work that needs it wait.
+    /// List global and tag ("tag:<tag>") concurrency limits by name: size, slots held,
+    /// whether full (work that needs a full limit waits).
     #[tool]
     async fn list_concurrency_limits(
         &self,
@@ -131,9 +131,8 @@ impl PrefectServer {
             .map(Json)
     }
 
-    /// Create a global concurrency limit, or change the size (and, when given, active and
-    /// slot_decay_per_second) of the one of that name; held slots stay held. The answer has
-    /// the previous settings.
+    /// Create a global concurrency limit, or change the one of that name (held slots stay);
+    /// the answer has the previous settings.
     #[tool]
     async fn set_concurrency_limit(
         &self,
@@ -166,9 +165,8 @@ impl PrefectServer {
         }))
     }
 
-    /// Free every slot of a concurrency limit (slots left held by crashed or killed work),
-    /// after the user confirms: work waiting on it can start, and work still running keeps
-    /// running without a slot.
+    /// Free every slot of a concurrency limit (leaked by crashed work), after the user
+    /// confirms; running work keeps running.
     #[tool]
     async fn reset_concurrency_limit(
         &self,
@@ -191,8 +189,7 @@ impl PrefectServer {
         }))
     }
 
-    /// Delete a concurrency limit, after the user confirms: work that used it is no longer
-    /// limited by it.
+    /// Delete a concurrency limit, after the user confirms.
     #[tool]
     async fn delete_concurrency_limit(
         &self,

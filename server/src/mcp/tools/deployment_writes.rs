@@ -95,7 +95,7 @@ impl PrefectServer {
     }
 
     /// Change a deployment's default parameters, description, tags or concurrency limit, after
-    /// the user confirms each old and new value; the rest stays as it is.
+    /// the user confirms each old and new value.
     #[tool]
     async fn update_deployment(
         &self,

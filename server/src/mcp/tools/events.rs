@@ -28,12 +28,10 @@ pub struct ReadEventsArgs {
     /// Start of the event name, e.g. "prefect.flow-run." or "prefect.flow-run.Failed".
     #[serde(default)]
     pub event_prefix: Option<String>,
-    /// A resource the events involve, e.g. "prefect.flow-run.<uuid>" or
-    /// "prefect.deployment.<uuid>".
+    /// A resource the events involve, e.g. "prefect.flow-run.<uuid>".
     #[serde(default)]
     pub resource_id: Option<String>,
-    /// RFC 3339 time, e.g. "2025-05-01T12:00:00Z": events at or after it (default: 24 h
-    /// before `until`).
+    /// RFC 3339 time: events at or after it (default: 24 h before `until`).
     #[serde(default)]
     pub since: Option<String>,
     /// RFC 3339 time: events at or before it (default: now).

@@ -37,7 +37,7 @@ pub struct FlowRunLogsArgs {
     /// Newest lines to skip, to page back.
     #[serde(default)]
     pub offset: i64,
-    /// Include the task runs' lines (false: the flow's own lines only).
+    /// false: the flow's own lines only.
     #[serde(default = "default_true")]
     pub include_task_runs: bool,
 }

@@ -27,8 +27,7 @@ tool_args! {
 
 #[tool_router(router = task_runs_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// List task runs, newest first, of one flow run and/or in a state; given several
-    /// filters, a task run must match all.
+    /// List task runs, newest first, of a flow run and/or in a state (all filters must match).
     #[tool]
     async fn list_task_runs(
         &self,

@@ -29,8 +29,8 @@ pub struct WorkPoolNameArgs {
 
 #[tool_router(router = work_pools_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// List work pools, sorted by name, with queues, workers and health: `problems` says why
-    /// runs cannot start (paused pool or queue, no worker online) and what to do.
+    /// List work pools by name, with queues, workers and `problems` (why runs cannot start,
+    /// and what to do).
     #[tool]
     async fn list_work_pools(
         &self,
@@ -43,8 +43,8 @@ impl PrefectServer {
             .map(|pools| Json(WorkPoolList::new(pools)))
     }
 
-    /// Get a work pool by exact name: status, queues, workers (newest heartbeat first) and
-    /// health (`problems` that keep its runs from starting).
+    /// Get a work pool by exact name: status, queues, workers and the `problems` that keep its
+    /// runs from starting.
     #[tool]
     async fn get_work_pool(
         &self,
