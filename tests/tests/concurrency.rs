@@ -135,3 +135,66 @@ async fn a_tag_limit_is_listed_by_its_tag_and_its_slots_are_freed() {
     );
     call_ok(&s, "delete_concurrency_limit", json!({"name": name})).await;
 }
+
+#[tokio::test]
+async fn the_runs_holding_slots_are_named_and_the_rest_counted_unexplained() {
+    let (rest, s) = (Rest::new(), connect().await.unwrap());
+    let name = unique("mcp-held");
+    let created = rest
+        .ok(
+            "POST",
+            "/v2/concurrency_limits/",
+            Some(json!({"name": name, "limit": 3})),
+        )
+        .await;
+    let limit_id = created["id"].as_str().unwrap().to_string();
+    hold_a_slot(&rest, &name).await;
+    hold_a_slot(&rest, &name).await;
+    // One of the two as a run inside Prefect reports it: an "acquired" event naming the run.
+    let runs = rest
+        .ok("POST", "/flow_runs/filter", Some(json!({"limit": 1})))
+        .await;
+    let run_id = runs[0]["id"].as_str().unwrap().to_string();
+    let now = chrono::Utc::now().to_rfc3339();
+    rest.ok(
+        "POST",
+        "/events",
+        Some(json!([{
+            "id": uuid::Uuid::new_v4(), "occurred": now,
+            "event": "prefect.concurrency-limit.acquired",
+            "resource": {"prefect.resource.id": format!("prefect.concurrency-limit.{limit_id}"),
+                         "prefect.resource.name": name, "slots-acquired": "1", "limit": "3"},
+            "related": [{"prefect.resource.id": format!("prefect.flow-run.{run_id}"),
+                         "prefect.resource.role": "flow-run"}],
+            "payload": {}
+        }])),
+    )
+    .await;
+
+    // Prefect stores events a moment after it takes them.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let listed = loop {
+        let listed = call_ok(&s, "list_concurrency_limits", json!({"limit": 200})).await;
+        let ours = listed["concurrency_limits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == json!(name))
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} not listed: {listed}"));
+        if ours["held_by"].as_array().is_some_and(|h| !h.is_empty()) {
+            break ours;
+        }
+        assert!(std::time::Instant::now() < deadline, "no holder: {ours}");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    };
+    assert_eq!(
+        listed["held_by"][0]["flow_run_id"],
+        json!(run_id),
+        "{listed}"
+    );
+    assert_eq!(listed["active_slots"], 2, "{listed}");
+    assert_eq!(listed["unexplained_slots"], 1, "{listed}");
+    rest.ok("DELETE", &format!("/v2/concurrency_limits/{name}"), None)
+        .await;
+}

@@ -28,6 +28,23 @@ pub struct ConcurrencyLimitView {
     /// Slots freed per second when used as a rate limit (0: not a rate limit).
     pub slot_decay_per_second: f64,
     pub updated: Option<DateTime<Utc>>,
+    /// Runs holding slots now, from Prefect's acquired/released events (listed limits with
+    /// slots held only).
+    pub held_by: Option<Vec<SlotHolder>>,
+    /// Held slots no event explains: taken through the API, or by work whose events are older
+    /// than 7 days. Slots leaked by crashed work are freed with reset_concurrency_limit.
+    pub unexplained_slots: Option<i64>,
+}
+
+/// A run that acquired slots of a limit and has not released them.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SlotHolder {
+    pub flow_run_id: Option<Uuid>,
+    pub task_run_id: Option<Uuid>,
+    /// When it acquired them.
+    pub since: DateTime<Utc>,
+    pub slots: i64,
 }
 
 /// Prefect answers a limit in two shapes (a read, and a create's answer) with the same fields.
@@ -45,6 +62,8 @@ macro_rules! limit_view_from {
                     active_slots: l.active_slots,
                     slot_decay_per_second: l.slot_decay_per_second,
                     updated: l.updated,
+                    held_by: None,
+                    unexplained_slots: None,
                 }
             }
         }

@@ -21,7 +21,7 @@ fn by_name(name: &str) -> types::IdOrName {
 
 impl Prefect {
     /// Every global limit, tag limits among them, sorted by name (Prefect's order; its filter
-    /// takes no criteria).
+    /// takes no criteria), with what holds the slots of those in use.
     pub async fn list_concurrency_limits(
         &self,
         limit: i64,
@@ -37,9 +37,10 @@ impl Prefect {
             .value()
             .await
             .doing("listing concurrency limits")?;
-        Ok(ConcurrencyLimitList::new(
-            limits.into_iter().map(ConcurrencyLimitView::from).collect(),
-        ))
+        let mut limits: Vec<ConcurrencyLimitView> =
+            limits.into_iter().map(ConcurrencyLimitView::from).collect();
+        self.add_limit_holders(&mut limits).await?;
+        Ok(ConcurrencyLimitList::new(limits))
     }
 
     /// The limit of that name, or `None` when there is none.

@@ -92,7 +92,7 @@ impl Prefect {
     }
 
     /// Up to `limit` events, following `next_page` while Prefect has more; and Prefect's total.
-    async fn read_event_pages(
+    pub(super) async fn read_event_pages(
         &self,
         filter: types::EventFilter,
         limit: usize,

@@ -27,6 +27,7 @@ pub mod events;
 pub mod flow_run_writes;
 pub mod flow_runs;
 pub mod flows;
+pub mod limit_holders;
 pub mod logs;
 pub mod operation_writes;
 pub mod parameters;

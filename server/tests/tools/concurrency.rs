@@ -16,6 +16,21 @@ fn limit(name: &str, limit: i64, held: i64) -> Value {
     })
 }
 
+const HOLDER_RUN_ID: &str = "5b0c3a8e-2d4f-4e6a-8b1c-9d7e6f5a4b3c";
+
+/// A slot of the limit acquired or released by the holder run, as Prefect's event has it.
+fn held(what: &str, occurred: &str) -> Value {
+    json!({
+        "id": uuid::Uuid::new_v4(), "occurred": occurred, "received": occurred,
+        "event": format!("prefect.concurrency-limit.{what}"),
+        "resource": {"prefect.resource.id": format!("prefect.concurrency-limit.{LIMIT_ID}"),
+                     "prefect.resource.name": "mcp-limit", "slots-acquired": "1"},
+        "related": [{"prefect.resource.id": format!("prefect.flow-run.{HOLDER_RUN_ID}"),
+                     "prefect.resource.role": "flow-run"}],
+        "payload": {}
+    })
+}
+
 #[tokio::test]
 async fn limits_are_listed_with_their_tag_and_whether_full() {
     let mut h = Harness::new().await;
@@ -28,10 +43,30 @@ async fn limits_are_listed_with_their_tag_and_whether_full() {
             &list.to_string(),
         )
         .await;
+    // The one held slot: a run acquired two and released one; the other limit holds none, so
+    // only this one is asked about.
+    let events = json!({"events": [
+        held("released", "2026-12-01T10:02:00Z"),
+        held("acquired", "2026-12-01T10:01:00Z"),
+        held("acquired", "2026-12-01T10:00:00Z"),
+    ], "total": 3, "next_page": null});
+    let asked = body_where(h.mock("POST", "/events/filter"), |b| {
+        b["filter"]["resource"]["id"] == json!([format!("prefect.concurrency-limit.{LIMIT_ID}")])
+    })
+    .with_header("content-type", "application/json")
+    .with_body(events.to_string())
+    .create_async()
+    .await;
     let found = h.ok("list_concurrency_limits", json!({})).await;
     read.assert_async().await;
+    asked.assert_async().await;
     assert_eq!(found["count"], 2);
     assert_eq!(found["concurrency_limits"][0]["full"], true);
+    assert_eq!(
+        found["concurrency_limits"][0]["held_by"],
+        json!([{"flow_run_id": HOLDER_RUN_ID, "since": "2026-12-01T10:00:00Z", "slots": 1}])
+    );
+    assert_eq!(found["concurrency_limits"][0]["unexplained_slots"], 0);
     assert_eq!(found["concurrency_limits"][1]["tag"], "db");
     assert_eq!(found["concurrency_limits"][1]["full"], false);
 }

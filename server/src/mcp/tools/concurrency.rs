@@ -117,8 +117,8 @@ impl PrefectServer {
 
 #[tool_router(router = concurrency_tools, vis = "pub(crate)")]
 impl PrefectServer {
-    /// List global and tag ("tag:<tag>") concurrency limits by name: size, slots held,
-    /// whether full (work that needs a full limit waits).
+    /// List global and tag ("tag:<tag>") concurrency limits by name: size, slots held and
+    /// the runs holding them, whether full (work that needs a full limit waits).
     #[tool]
     async fn list_concurrency_limits(
         &self,
