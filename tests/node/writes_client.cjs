@@ -7,6 +7,10 @@
 //             confirmed -> it is gone
 //   resume    a run of mcp-approval/approval paused waiting for an Approval: resume_flow_run
 //             asks the form, and the run completes with the answer
+//   automation set_automation creates one unasked; replacing it declined -> unchanged,
+//             confirmed -> replaced; delete_automation declined -> there; confirmed -> gone
+//   flow      delete_flow on a flow with a deployment made over REST: declined -> both are
+//             there; confirmed -> both are gone
 // Progress goes to stderr; the last stdout line is a JSON summary.
 "use strict";
 
@@ -25,6 +29,72 @@ function textOf(result) {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const lastQuestion = (person) => person.questions[person.questions.length - 1].message;
+
+async function automation(call, callErr, person) {
+  console.error("automation: created unasked, replace and delete each declined then confirmed");
+  const name = `writes-ts-automation-${Date.now()}`;
+  const definition = (expect) => ({
+    name,
+    enabled: false,
+    trigger: { type: "event", posture: "Reactive", expect: [expect], threshold: 1, within: 0 },
+    actions: [{ type: "do-nothing" }],
+  });
+  const asked = person.questions.length;
+  const created = await call("set_automation", { definition: definition("ts.never") });
+  check(person.questions.length === asked, "creating an automation asked");
+  const replace = { automation: name, definition: definition("ts.still-never") };
+  person.plan = "decline";
+  const declined = await callErr("set_automation", replace);
+  check(declined.includes("nothing was changed"), declined);
+  const replaceAsked = lastQuestion(person);
+  check(replaceAsked.includes(`Replace automation "${name}" (disabled;`), replaceAsked);
+  check(replaceAsked.includes("ts.still-never"), replaceAsked);
+  const kept = await call("get_automation", { automation: created.id });
+  check(kept.trigger.expect[0] === "ts.never", JSON.stringify(kept));
+  person.plan = "accept";
+  await call("set_automation", replace);
+  const replaced = await call("get_automation", { automation: created.id });
+  check(replaced.trigger.expect[0] === "ts.still-never", JSON.stringify(replaced));
+  person.plan = "decline";
+  await callErr("delete_automation", { automation: created.id });
+  await call("get_automation", { automation: created.id });
+  person.plan = "accept";
+  await call("delete_automation", { automation: created.id });
+  const gone = await callErr("get_automation", { automation: created.id });
+  check(gone.includes("Not found"), gone);
+  return { id: created.id, replaceAsked };
+}
+
+async function rest(apiUrl, method, path, body) {
+  const response = await fetch(apiUrl + path, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  check(response.ok, `${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function deleteFlow(call, callErr, person, apiUrl) {
+  console.error("flow: delete_flow declined, then confirmed");
+  const flow = await rest(apiUrl, "POST", "/flows/", { name: `writes-ts-flow-${Date.now()}` });
+  const deployment = await rest(apiUrl, "POST", "/deployments/", { name: "daily", flow_id: flow.id });
+  person.plan = "decline";
+  const declined = await callErr("delete_flow", { flow: flow.name });
+  check(declined.includes("nothing was changed"), declined);
+  const asked = lastQuestion(person);
+  check(asked.includes(`its deployments "${flow.name}/daily"`), asked);
+  await call("get_flow_by_id", { flow_id: flow.id });
+  person.plan = "accept";
+  const deleted = await call("delete_flow", { flow: flow.id });
+  check(deleted.deleted === true, JSON.stringify(deleted));
+  const gone = await callErr("get_flow_by_id", { flow_id: flow.id });
+  check(gone.includes("Not found"), gone);
+  return { flow_id: flow.id, deployment_id: deployment.id, asked };
+}
 
 async function main() {
   const [binary, apiUrl] = process.argv.slice(2);
@@ -108,9 +178,12 @@ async function main() {
     const waited = await call("wait_for_flow_run", { flow_run_id: runId, timeout: 120 });
     check(waited.flow_run.state.type === "COMPLETED", JSON.stringify(waited));
     summary.resume = { flow_run_id: runId, input: APPROVAL };
+    summary.automation = await automation(call, callErr, person);
+    summary.flow = await deleteFlow(call, callErr, person, apiUrl);
     summary.questions = person.questions.length;
-    // delete declined, overwrite confirmed, delete confirmed, the resume form.
-    check(person.questions.length === 4, `asked ${person.questions.length} times`);
+    // delete declined, overwrite confirmed, delete confirmed, the resume form; automation:
+    // replace declined, confirmed, delete declined, confirmed; flow: declined, confirmed.
+    check(person.questions.length === 10, `asked ${person.questions.length} times`);
   } finally {
     await client.close();
   }

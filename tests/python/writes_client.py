@@ -18,6 +18,8 @@ Scenarios, against the sample world of `cargo xtask prefect ensure`:
            the person declines: all 6 are still SCHEDULED
   variable set_variable over an existing value asks, showing old -> new; declined, the old
            value stays; confirmed, the new one is set
+  removals delete_deployment and delete_concurrency_limit on throwaway objects made over REST:
+           declined -> each is still there; confirmed -> each is gone
 
 Progress goes to stderr; the last stdout line is a JSON summary. Exits 1 on the first failed check.
 """
@@ -257,6 +259,51 @@ async def variable(client: Client, person: Person) -> dict[str, Any]:
     return {"asked": asked}
 
 
+def status_of(api_url: str, path: str) -> int:
+    try:
+        rest(api_url, "GET", path)
+        return 200
+    except RuntimeError as error:
+        return 404 if ": 404 " in str(error) else 0
+
+
+async def declined_then_confirmed(
+    client: Client, person: Person, tool: str, arguments: dict, api_url: str, path: str
+) -> str:
+    """`tool` declined (the object at `path` stays), then confirmed (it is gone); the question."""
+    person.plan = "decline"
+    text = await call_err(client, tool, arguments)
+    check("declined" in text and "nothing was changed" in text, text)
+    asked = person.questions[-1]["message"]
+    check(status_of(api_url, path) == 200, f"{path} changed after a decline")
+    person.plan = "accept"
+    done = await call(client, tool, arguments)
+    check(done["deleted"] is True, f"{done}")
+    check(status_of(api_url, path) == 404, f"{path} still there after a yes")
+    return asked
+
+
+async def removals(client: Client, person: Person, api_url: str) -> dict[str, Any]:
+    log("delete_deployment and delete_concurrency_limit: declined, then confirmed")
+    flow = rest(api_url, "POST", "/flows/", {"name": f"writes-py-flow-{uuid.uuid4().hex[:8]}"})
+    deployment = rest(api_url, "POST", "/deployments/", {"name": "nightly", "flow_id": flow["id"]})
+    full_name = f"{flow['name']}/nightly"
+    deployment_asked = await declined_then_confirmed(
+        client, person, "delete_deployment", {"deployment": full_name}, api_url,
+        f"/deployments/{deployment['id']}",
+    )
+    check(f'Delete deployment "{full_name}"? Its schedules' in deployment_asked, deployment_asked)
+    limit = f"writes-py-limit-{uuid.uuid4().hex[:8]}"
+    rest(api_url, "POST", "/v2/concurrency_limits/", {"name": limit, "limit": 2})
+    limit_asked = await declined_then_confirmed(
+        client, person, "delete_concurrency_limit", {"name": limit}, api_url,
+        f"/v2/concurrency_limits/{limit}",
+    )
+    check(f'Delete concurrency limit "{limit}" (0 of 2 slots held)' in limit_asked, limit_asked)
+    rest(api_url, "DELETE", f"/flows/{flow['id']}")
+    return {"deployment_asked": deployment_asked, "limit_asked": limit_asked}
+
+
 async def main() -> dict[str, Any]:
     binary, api_url, tag = sys.argv[1], sys.argv[2], sys.argv[3]
     person = Person()
@@ -271,6 +318,7 @@ async def main() -> dict[str, Any]:
             "resume": await resume(client, person),
             "stretch": await stretch(client, person, api_url, f"{tag}-stretch"),
             "variable": await variable(client, person),
+            "removals": await removals(client, person, api_url),
         }
     summary["questions"] = len(person.questions)
     return summary

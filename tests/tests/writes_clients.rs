@@ -35,8 +35,9 @@ async fn python_sdk_2_confirms_declines_and_fills_in_the_resume_form() {
         .unwrap();
     assert_eq!(summary["protocol"], "2026-07-28", "{summary}");
     // bulk: declined, confirmed; force: confirmed; delete: declined, confirmed; resume: form;
-    // stretch: about 3 (yes), again about 6 (no); variable: declined, confirmed, delete.
-    assert_eq!(summary["questions"], 11, "{summary}");
+    // stretch: about 3 (yes), again about 6 (no); variable: declined, confirmed, delete;
+    // removals: a deployment and a limit, each declined then confirmed.
+    assert_eq!(summary["questions"], 15, "{summary}");
     assert_eq!(summary["stretch"]["scheduled"], 6, "{summary}");
     for id in &ids {
         let run = rest.flow_run(id).await;
@@ -65,8 +66,22 @@ async fn typescript_sdk_answers_elicitation_requests_for_writes() {
     let summary = tokio::task::spawn_blocking(move || run_client_script(&mut command))
         .await
         .unwrap();
-    // delete declined, overwrite confirmed, delete confirmed.
-    assert_eq!(summary["questions"], 4, "{summary}");
+    // variable: delete declined, overwrite confirmed, delete confirmed; the resume form;
+    // automation: replace and delete, each declined then confirmed; flow: declined, confirmed.
+    assert_eq!(summary["questions"], 10, "{summary}");
+    for path in [
+        format!(
+            "/automations/{}",
+            summary["automation"]["id"].as_str().unwrap()
+        ),
+        format!("/flows/{}", summary["flow"]["flow_id"].as_str().unwrap()),
+        format!(
+            "/deployments/{}",
+            summary["flow"]["deployment_id"].as_str().unwrap()
+        ),
+    ] {
+        assert_eq!(rest.send("GET", &path, None).await.0, 404, "{path}");
+    }
     let variable = summary["variable"]["name"].as_str().unwrap();
     let (status, _) = rest
         .send("GET", &format!("/variables/name/{variable}"), None)
