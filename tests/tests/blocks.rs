@@ -76,3 +76,31 @@ async fn a_secret_block_holding_json_never_shows_its_value() {
     rest.ok("DELETE", &format!("/block_documents/{id}"), None)
         .await;
 }
+
+#[tokio::test]
+async fn the_sample_secret_is_in_no_answer_error_or_log_line() {
+    const PASSWORD: &str = "sample-not-a-real-password";
+    let rest = Rest::new();
+    let raw = rest
+        .get("/block_types/slug/secret/block_documents/name/mcp-secret")
+        .await;
+    assert!(raw.to_string().contains(PASSWORD), "not seeded: {raw}");
+    let id = raw["id"].as_str().unwrap();
+    let mut server = RawStdioServer::start();
+    let calls = [
+        json!({"name": "get_block", "arguments": {"block": "secret/mcp-secret"}}),
+        json!({"name": "get_block", "arguments": {"block": id}}),
+        json!({"name": "list_blocks", "arguments": {"limit": 200}}),
+        json!({"name": "list_blocks", "arguments": {"block_type": "secret"}}),
+        json!({"name": "get_block", "arguments": {"block": "secret/mcp-secret/x"}}),
+        json!({"name": "get_block", "arguments": {"block": "mcp-secret"}}),
+    ];
+    let mut every_byte = String::new();
+    for (i, params) in calls.iter().enumerate() {
+        let reply = server.request(10 + i as u64, "tools/call", params.clone());
+        every_byte.push_str(&reply.to_string());
+        every_byte.extend(server.logs_until(|line| line.contains("tool call finished")));
+    }
+    assert!(every_byte.contains("mcp-secret"), "{every_byte}");
+    assert!(!every_byte.contains(PASSWORD), "{every_byte}");
+}

@@ -39,6 +39,7 @@ from seed_operations import (
     LATE_RUN,
     LATE_TIMEOUT,
     REPORT_KEY,
+    SECRET_BLOCK,
     VARIABLES,
     seed_operations,
 )
@@ -204,7 +205,8 @@ def main() -> int:
               f"queues={[(q['name'], 'paused' if q['is_paused'] else 'active') for q in queues]}")
     print(f"late run: {LATE_RUN} of {LATE_FLOW}/{LATE_DEPLOYMENT} ({late_run['id']})")
     print(f"global concurrency limit: {GLOBAL_LIMIT}; automation: {AUTOMATION}; "
-          f"variables: {', '.join(VARIABLES)}; artifacts: {REPORT_KEY} (a table, then markdown)")
+          f"variables: {', '.join(VARIABLES)}; artifacts: {REPORT_KEY} (a table, then markdown); "
+          f"block: secret/{SECRET_BLOCK}")
     print(f"seeded in {time.monotonic() - started:.0f} s")
     return 0
 

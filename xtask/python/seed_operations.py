@@ -2,8 +2,9 @@
 
 Work pools without workers, a paused pool and a paused queue, a deployment of the flow "mcp-late"
 in "mcp-pool" with one overdue run ("seed-late") that the server marks Late, a global concurrency
-limit, an automation, two variables and two artifacts under one key (a table, then a markdown
-report); each is looked up first and only created (or corrected) when needed.
+limit, an automation, two variables, two artifacts under one key (a table, then a markdown
+report) and a Secret block holding a JSON object (which Prefect answers in clear); each is looked
+up first and only created (or corrected) when needed.
 """
 
 import datetime
@@ -32,6 +33,10 @@ VARIABLES = {
 REPORT_KEY = "mcp-report"
 REPORT_ROWS = [{"region": "eu", "rows": 10}, {"region": "us", "rows": 7}]
 REPORT_MARKDOWN = "# Nightly report\n\nAll regions loaded."
+# A Secret block as `Secret(value={...}).save(name)` makes it; the value is a sample's, not a
+# credential, and the server must never show it.
+SECRET_BLOCK = "mcp-secret"
+SECRET_VALUE = {"user": "mcp", "password": "sample-not-a-real-password"}
 
 
 
@@ -114,6 +119,20 @@ def ensure_report(api: Api, run_id: str) -> None:
         time.sleep(0.05)  # distinct creation times: "latest" is the markdown one
 
 
+def ensure_secret_block(api: Api) -> None:
+    path = f"/block_types/slug/secret/block_documents/name/{quoted(SECRET_BLOCK)}"
+    if api.call("GET", path, ok=(200, 404)) is not None:
+        return
+    print(f"  creating the Secret block {SECRET_BLOCK}", flush=True)
+    block_type = api.call("GET", "/block_types/slug/secret")
+    schemas = api.call("POST", "/block_schemas/filter", json={
+        "block_schemas": {"block_type_id": {"any_": [block_type["id"]]}}})
+    api.call("POST", "/block_documents/", json={
+        "name": SECRET_BLOCK, "block_type_id": block_type["id"],
+        "block_schema_id": schemas[0]["id"], "data": {"value": SECRET_VALUE},
+    })
+
+
 def seed_operations(api: Api) -> dict:
     """Step 4: what the work pool, dashboard and diagnosis tools look at. Returns the late run."""
     ensure_work_pool(api, POOL, paused=False)
@@ -156,4 +175,5 @@ def seed_operations(api: Api) -> dict:
                           {"name": name, "value": value, "tags": ["mcp-demo"]})
         correct(api, f"variable {name}", path, variable, {"value": value})
     ensure_report(api, late_run["id"])
+    ensure_secret_block(api)
     return late_run
