@@ -7,6 +7,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::cap_text;
+use super::tracebacks::fold_traceback;
 
 /// Longest log message returned whole; longer ones keep their start and their end.
 pub const MAX_LOG_MESSAGE_CHARS: usize = 2000;
@@ -35,8 +36,8 @@ pub struct LogLine {
     pub timestamp: DateTime<Utc>,
     /// DEBUG, INFO, WARNING, ERROR, CRITICAL (or "Level N" for a custom level).
     pub level: String,
-    /// The message; one longer than 2000 characters keeps its start and end around a
-    /// "…(truncated: N of M chars omitted)…" marker.
+    /// The message, a traceback's library frames folded; one longer than 2000 characters
+    /// keeps its start and end around a "…(truncated: N of M chars omitted)…" marker.
     pub message: String,
     /// The task run that logged this line; absent for the flow's own lines.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,7 +49,7 @@ impl From<types::Log> for LogLine {
         LogLine {
             timestamp: log.timestamp,
             level: log_level_name(log.level),
-            message: cap_text(&log.message, MAX_LOG_MESSAGE_CHARS),
+            message: cap_text(&fold_traceback(&log.message), MAX_LOG_MESSAGE_CHARS),
             task_run_id: log.task_run_id,
         }
     }

@@ -42,6 +42,7 @@ mod quoted;
 pub mod schema;
 mod server_info;
 mod task_runs;
+mod tracebacks;
 mod work_pools;
 mod writes;
 
@@ -60,6 +61,7 @@ pub use logs::*;
 pub use quoted::{fence, quoted, quoted_value, quoted_value_within, quoted_within, FENCE_TAG};
 pub use server_info::*;
 pub use task_runs::*;
+pub use tracebacks::{cut_repeated_tracebacks, headline};
 pub use work_pools::*;
 pub use writes::*;
 

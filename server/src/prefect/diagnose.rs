@@ -12,8 +12,8 @@ use super::task_runs::task_runs_body;
 use super::Prefect;
 use crate::errors::{is_not_found, Doing, ToolError};
 use crate::output::{
-    cap_text, ConcurrencyLimitStatus, DeploymentStatus, Diagnosis, FlowRunView, LogLine,
-    TaskRunView,
+    cap_text, cut_repeated_tracebacks, headline, ConcurrencyLimitStatus, DeploymentStatus,
+    Diagnosis, FlowRunView, LogLine, TaskRunView,
 };
 
 /// WARNING, in Prefect's numeric log levels.
@@ -108,7 +108,9 @@ impl Prefect {
             .await
             .doing(format!("reading the error logs of flow run {flow_run_id}"))?;
         lines.reverse();
-        Ok(lines.into_iter().map(LogLine::from).collect())
+        let mut lines: Vec<LogLine> = lines.into_iter().map(LogLine::from).collect();
+        cut_repeated_tracebacks(lines.iter_mut().map(|line| &mut line.message));
+        Ok(lines)
     }
 
     /// The run's deployment and how many of its runs are active; `None` without a deployment
@@ -221,11 +223,12 @@ fn likely_causes(d: &Diagnosis, now: DateTime<Utc>) -> Vec<String> {
                     task.name.as_deref().unwrap_or(&task.task_key)
                 ));
             }
+            // Its first line: its traceback is in error_logs.
             if let Some(last) = d.error_logs.last() {
                 causes.push(format!(
                     "Last {} logged: {}",
                     last.level,
-                    cap_text(&last.message, 300)
+                    cap_text(&headline(&last.message), 300)
                 ));
             }
             if kind == "CRASHED" {

@@ -6,7 +6,8 @@
 //! floor); p50/p99 of completing a deployment name (`completion/complete`) next to the Prefect
 //! query it starts from; calls per second at concurrency 1, 16 and 64 over HTTP, with their error counts;
 //! release binary size; the cost of the size bound every answer passes at the call seam
-//! (`seam`); what waiting costs Prefect, with the event stream and with polling (`events`).
+//! (`seam`); what waiting costs Prefect, with the event stream and with polling (`events`);
+//! the bytes a model reads for an operator's everyday questions, one call each (`questions`).
 //! Needs PREFECT_API_URL (xtask sets it) and the release binary (PREFECT_MCP_SERVER_BIN);
 //! `bench seam` prints only the seam's lines, which need neither, and `bench events` only the
 //! event stream's.
@@ -15,6 +16,8 @@
 mod events;
 #[path = "bench/latency.rs"]
 mod latency;
+#[path = "bench/questions.rs"]
+mod questions;
 #[path = "bench/seam.rs"]
 mod seam;
 #[path = "bench/throughput.rs"]
@@ -63,6 +66,12 @@ fn tool_list_sizes(binary: &std::path::Path, toolsets: &str) -> Result<(usize, u
 async fn main() -> Result<()> {
     if std::env::args().nth(1).as_deref() == Some("seam") {
         for line in seam::lines() {
+            println!("{line}");
+        }
+        return Ok(());
+    }
+    if std::env::args().nth(1).as_deref() == Some("questions") {
+        for line in questions::lines().await? {
             println!("{line}");
         }
         return Ok(());
@@ -192,6 +201,9 @@ async fn main() -> Result<()> {
         kb(default_visible)
     );
     println!("| release binary size | {size_mb:.1} MB | |");
+    for line in questions::lines().await? {
+        println!("{line}");
+    }
     for line in seam::lines() {
         println!("{line}");
     }
