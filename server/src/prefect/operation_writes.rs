@@ -64,23 +64,7 @@ impl Prefect {
         name: &str,
         paused: bool,
     ) -> Result<WorkQueueChanged, ToolError> {
-        let queue = match self
-            .client
-            .read_work_queue_in_work_pools(pool, name)
-            .value()
-            .await
-        {
-            Ok(queue) => queue,
-            Err(PrefectError::NotFound { .. }) => {
-                return Err(self.queue_not_found(pool, name).await?);
-            }
-            Err(source) => {
-                return Err(ToolError::Prefect {
-                    action: format!("reading work queue {name:?} of work pool {pool:?}"),
-                    source,
-                })
-            }
-        };
+        let queue = self.read_queue(pool, name).await?;
         // `is_paused` is the one field sent: the others are skipped when unset, so the queue's
         // limit and priority stay as they are.
         let body = types::WorkQueueUpdate {
@@ -107,12 +91,29 @@ impl Prefect {
         })
     }
 
-    /// The error for a queue that is not in `pool`: the pool's queues, or the pool's own 404.
-    pub(super) async fn queue_not_found(
+    /// The queue `name` of `pool`; a queue that is not there is an error naming the pool's.
+    pub(super) async fn read_queue(
         &self,
         pool: &str,
         name: &str,
-    ) -> Result<ToolError, ToolError> {
+    ) -> Result<types::WorkQueueResponse, ToolError> {
+        match self
+            .client
+            .read_work_queue_in_work_pools(pool, name)
+            .value()
+            .await
+        {
+            Ok(queue) => Ok(queue),
+            Err(PrefectError::NotFound { .. }) => Err(self.queue_not_found(pool, name).await?),
+            Err(source) => Err(ToolError::Prefect {
+                action: format!("reading work queue {name:?} of work pool {pool:?}"),
+                source,
+            }),
+        }
+    }
+
+    /// The error for a queue that is not in `pool`: the pool's queues, or the pool's own 404.
+    async fn queue_not_found(&self, pool: &str, name: &str) -> Result<ToolError, ToolError> {
         let body = types::BodyReadWorkQueuesWorkPoolsWorkPoolNameQueuesFilterPost::default();
         let queues = self
             .client

@@ -2,7 +2,7 @@
 //! Only the fields that change are sent (Prefect applies exactly what it is sent), so a paused
 //! pool or queue stays paused; the answer reports each old and new value.
 
-use prefect_api::{PrefectCall, PrefectError};
+use prefect_api::PrefectCall;
 use serde_json::{Map, Value};
 
 use super::Prefect;
@@ -121,23 +121,7 @@ impl Prefect {
             }
             .into());
         }
-        let queue = match self
-            .client
-            .read_work_queue_in_work_pools(pool, name)
-            .value()
-            .await
-        {
-            Ok(queue) => queue,
-            Err(PrefectError::NotFound { .. }) => {
-                return Err(self.queue_not_found(pool, name).await?);
-            }
-            Err(source) => {
-                return Err(ToolError::Prefect {
-                    action: format!("reading work queue {name:?} of work pool {pool:?}"),
-                    source,
-                })
-            }
-        };
+        let queue = self.read_queue(pool, name).await?;
         let changes = settings.against(
             queue.concurrency_limit,
             queue.description.as_deref(),

@@ -95,8 +95,10 @@ pub fn limit(limit: i64) -> Result<i64, ToolError> {
     }
 }
 
-/// The hint for a concurrency limit out of range: 0 is how a limit is removed here.
-pub const REMOVES_THE_LIMIT: &str = "0 removes the limit.";
+/// A deployment's, pool's or queue's concurrency limit, when given: 0 removes the limit.
+pub fn concurrency_limit(value: Option<i64>) -> Result<Option<u64>, ToolError> {
+    optional_count("concurrency_limit", value, 0, "0 removes the limit.")
+}
 
 /// A count of runs or a queue priority, when given, within `min..=u32::MAX` (beyond any real use,
 /// and inside what Prefect stores).

@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::args::{self, Parameters, REMOVES_THE_LIMIT};
+use super::args::{self, Parameters};
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{confirm, resolve, Asker};
 use crate::mcp::audit;
@@ -102,12 +102,7 @@ impl PrefectServer {
         Parameters(args): Parameters<UpdateDeploymentArgs>,
         context: RequestContext<RoleServer>,
     ) -> Result<Json<DeploymentChanged>, ToolError> {
-        let concurrency_limit = args::optional_count(
-            "concurrency_limit",
-            args.concurrency_limit,
-            0,
-            REMOVES_THE_LIMIT,
-        )?;
+        let concurrency_limit = args::concurrency_limit(args.concurrency_limit)?;
         let update = DeploymentUpdate {
             parameters: args.parameters,
             description: args.description,

@@ -6,7 +6,7 @@ use rmcp::{tool, tool_router, Json};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::args::{self, Parameters, REMOVES_THE_LIMIT};
+use super::args::{self, Parameters};
 use crate::errors::ToolError;
 use crate::mcp::audit;
 use crate::mcp::declarations::Declaration;
@@ -142,12 +142,7 @@ impl PrefectServer {
     ) -> Result<Json<SettingsChanged>, ToolError> {
         let name = args::name("name", &args.name)?;
         let settings = PoolSettings {
-            concurrency_limit: args::optional_count(
-                "concurrency_limit",
-                args.concurrency_limit,
-                0,
-                REMOVES_THE_LIMIT,
-            )?,
+            concurrency_limit: args::concurrency_limit(args.concurrency_limit)?,
             description: args.description,
             priority: None,
         };
@@ -169,12 +164,7 @@ impl PrefectServer {
         let pool = args::name("work_pool", &args.work_pool)?;
         let name = args::name("name", &args.name)?;
         let settings = PoolSettings {
-            concurrency_limit: args::optional_count(
-                "concurrency_limit",
-                args.concurrency_limit,
-                0,
-                REMOVES_THE_LIMIT,
-            )?,
+            concurrency_limit: args::concurrency_limit(args.concurrency_limit)?,
             description: args.description,
             priority: args::optional_count("priority", args.priority, 1, "1 is served first.")?,
         };
