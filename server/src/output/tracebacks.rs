@@ -128,7 +128,7 @@ mod tests {
             "Task run failed with exception: ValueError('missing') (ValueError: missing)"
         );
         let engine = format!("Engine exited\n{}", folded.split_once('\n').unwrap().1);
-        let mut messages = vec![folded.clone(), "Finished".to_string(), engine];
+        let mut messages = [folded.clone(), "Finished".to_string(), engine];
         cut_repeated_tracebacks(messages.iter_mut());
         assert_eq!(messages[0], folded);
         assert_eq!(
