@@ -34,8 +34,13 @@ fn rendered() -> String {
                 "; with `{argument}` > 0 waits (may run as a task)"
             )),
         }
+        let offered = if set.is_default() {
+            ""
+        } else {
+            " (off by default)"
+        };
         table.push_str(&format!(
-            "| {} | `{}` | {does} |\n",
+            "| {}{offered} | `{}` | {does} |\n",
             set.name(),
             declared.name
         ));

@@ -4,8 +4,22 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use prefect_mcp_server::config;
+use prefect_mcp_server::mcp::toolsets::{Toolset, ALL_TOOLSETS, DEFAULT_TOOLSETS};
 use prefect_mcp_server::mcp::PerRequestAuth;
 use prefect_mcp_server::transport::{self, limits};
+
+/// `--toolsets`' help, from the toolsets themselves: their names, and which the default leaves out.
+fn toolsets_help() -> String {
+    let names = |sets: &mut dyn Iterator<Item = Toolset>| {
+        sets.map(Toolset::name).collect::<Vec<_>>().join(", ")
+    };
+    format!(
+        "Offer these toolsets, comma-separated: {}; `{DEFAULT_TOOLSETS}` for everyday work (all \
+         but {}), `{ALL_TOOLSETS}` for every toolset. Default: `{DEFAULT_TOOLSETS}`",
+        names(&mut Toolset::ALL.into_iter()),
+        names(&mut Toolset::ALL.into_iter().filter(|set| !set.is_default())),
+    )
+}
 
 /// `--version`: the version and the target triple the binary was built for (server/build.rs).
 const VERSION: &str = concat!(
@@ -53,16 +67,12 @@ pub struct Cli {
     /// confirmation when the client cannot be asked. Risky: an agent alone then decides.
     #[arg(long, global = true, env = "PREFECT_MCP_ALLOW_UNCONFIRMED_WRITES")]
     pub allow_unconfirmed_writes: bool,
-    /// Offer these toolsets, comma-separated: flows, flow_runs, deployments, schedules, filter,
-    /// logs, task_runs, work_pools, events, automations, dashboard, server_info, diagnose,
-    /// variables, concurrency, artifacts, blocks; `default` for everyday work (all but schedules,
-    /// work_pools, automations, variables, concurrency, artifacts and blocks), `all` for every
-    /// toolset. Default: `default`.
     #[arg(
         long,
         global = true,
         env = "PREFECT_MCP_TOOLSETS",
-        value_delimiter = ','
+        value_delimiter = ',',
+        help = toolsets_help()
     )]
     pub toolsets: Option<Vec<String>>,
     /// How MCP clients reach the server: stdio (launched by the client) or http (streamable
