@@ -220,7 +220,31 @@ async fn prometheus_scrapes_the_calls_made_under_bounded_labels() {
             .await;
     }
 
+    // A subscription to the sample world's late run (it stays SCHEDULED): one subscription, one
+    // watched run, counted while the session holds it.
+    let late: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/flow_runs/filter", prefect_api_url()))
+        .json(&serde_json::json!({"flow_runs": {"name": {"any_": ["seed-late"]}}, "limit": 1}))
+        .send()
+        .await
+        .expect("Prefect answers")
+        .json()
+        .await
+        .expect("JSON");
+    let late_id = late[0]["id"]
+        .as_str()
+        .expect("the seeded late run")
+        .to_string();
+    let (_subscriber, _updates) =
+        raw_http::RawSession::subscribed_to_runs(&server.mcp(), &[late_id]).await;
+
     let prometheus = Prometheus::scraping(server.address());
+    prometheus
+        .until_value("mcp_server_resource_subscriptions", 1.0)
+        .await;
+    prometheus
+        .until_value("prefect_watched_flow_runs", 1.0)
+        .await;
     prometheus
         .until_value(
             r#"mcp_server_operation_duration_seconds_count{mcp_method_name="tools/call",gen_ai_tool_name="list_flows",error_type=""}"#,
@@ -251,7 +275,7 @@ async fn prometheus_scrapes_the_calls_made_under_bounded_labels() {
             1000.0,
         )
         .await;
-    prometheus.until_value("mcp_server_sessions", 1.0).await;
+    prometheus.until_value("mcp_server_sessions", 2.0).await;
     // Bounded: a handful of series, none naming an id or a client's made-up tool name.
     let series = prometheus
         .query(r#"{__name__=~"mcp_.*|prefect_.*"}"#)

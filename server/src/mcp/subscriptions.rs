@@ -29,6 +29,7 @@ use crate::output::FlowRunView;
 use crate::prefect::query::MAX_LIMIT;
 use crate::prefect::run_events::{self, RunWatch};
 use crate::prefect::Prefect;
+use crate::telemetry::Counted;
 use prefect_api::PrefectError;
 
 /// How often a loop looks whether its client is still there (and, for 2025, at its registry).
@@ -88,7 +89,7 @@ impl From<&run_events::Seen> for Seen {
 }
 
 /// Watched runs by URI: which run, and what was last seen of it.
-type Watched = HashMap<String, (Uuid, Seen)>;
+type Watched = HashMap<String, (Uuid, Seen, Counted)>;
 
 /// The flow run a subscribable URI names; only flow runs change on their own.
 pub fn subscribable(uri: &str) -> Result<Uuid, ToolError> {
@@ -107,7 +108,7 @@ type Watches = HashMap<String, RunWatch>;
 /// Watch exactly the runs of `watched` (new ones start, removed ones stop).
 fn sync_watches(prefect: &Prefect, watched: &Watched, watches: &mut Watches) {
     watches.retain(|uri, _| watched.contains_key(uri));
-    for (uri, (id, _)) in watched {
+    for (uri, (id, _, _)) in watched {
         if !watches.contains_key(uri) {
             watches.insert(uri.clone(), prefect.watch_run(*id));
         }
@@ -130,7 +131,7 @@ async fn next_news(watches: &mut Watches) -> (String, run_events::Seen) {
 /// again).
 fn learn(watched: &mut Watched, uri: &str, news: &run_events::Seen) -> bool {
     let current = Seen::from(news);
-    let Some((_, seen)) = watched.get_mut(uri) else {
+    let Some((_, seen, _)) = watched.get_mut(uri) else {
         return false;
     };
     let timestamp = |seen: &Seen| seen.state.as_ref().and_then(|s| s.2);
@@ -197,7 +198,16 @@ impl Subscriptions {
                 }
                 .into());
             }
-            registry.watched.insert(uri.to_string(), (id, seen));
+            // A second subscription to the same URI refreshes it and counts once.
+            match registry.watched.get_mut(uri) {
+                Some(subscribed) => subscribed.1 = seen,
+                None => {
+                    let counted = Counted::subscription();
+                    registry
+                        .watched
+                        .insert(uri.to_string(), (id, seen, counted));
+                }
+            }
             registry.prefect = Some(prefect);
             !std::mem::replace(&mut registry.polling, true)
         };
@@ -278,7 +288,7 @@ pub async fn listen(context: SubscriptionContext, prefect: Prefect) {
         let Ok(id) = subscribable(&uri) else { continue };
         match prefect.read_flow_run(id).await {
             Ok(run) if !run.is_final() => {
-                watched.insert(uri, (id, Seen::from(&run)));
+                watched.insert(uri, (id, Seen::from(&run), Counted::subscription()));
             }
             Ok(_) => {}
             // A first read that failed for a passing reason (Prefect busy or briefly away) must
@@ -294,7 +304,7 @@ pub async fn listen(context: SubscriptionContext, prefect: Prefect) {
                 },
             ) => {
                 tracing::info!(uri, error = %error.message(), "first read failed; watching");
-                watched.insert(uri, (id, Seen::unknown()));
+                watched.insert(uri, (id, Seen::unknown(), Counted::subscription()));
             }
             Err(error) => tracing::info!(uri, error = %error.message(), "not watching"),
         }

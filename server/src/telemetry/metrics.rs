@@ -17,6 +17,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 
+use super::activity::Activity;
+
 /// The tool label of a call to a tool the server does not offer: one value for any name.
 pub const UNKNOWN_TOOL: &str = "_unknown";
 
@@ -81,6 +83,7 @@ pub struct Metrics {
     prefect_duration: Histograms<PrefectLabels>,
     prefect_errors: Family<PrefectErrorLabels, Counter>,
     prefect_in_flight: Gauge,
+    pub(super) activity: Activity,
 }
 
 fn operation_histogram() -> Histogram {
@@ -141,7 +144,9 @@ impl Metrics {
             "Requests to Prefect sent or waiting for their turn now",
             prefect_in_flight.clone(),
         );
+        let activity = Activity::register(&mut registry);
         Metrics {
+            activity,
             registry,
             operation_duration,
             session_duration,

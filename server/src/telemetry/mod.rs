@@ -7,11 +7,14 @@
 //! ([`enable_traces`]): then each MCP request is a span ([`Traced`]) and each Prefect request
 //! a span under it.
 
+mod activity;
+mod counted;
 mod metrics;
 mod spans;
 mod traced;
 mod traces;
 
+pub use counted::{event_stream_live, question, Counted};
 pub use metrics::{
     enable_metrics, encode_metrics, metrics, tool_label, Metrics, PrefectRequests, SessionClock,
     METRICS_CONTENT_TYPE, UNKNOWN_TOOL,

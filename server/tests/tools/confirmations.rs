@@ -266,3 +266,25 @@ async fn the_operators_flag_lets_a_client_that_cannot_ask_act() {
     let reply = person.call("delete_variable", arguments, |_| {}).await;
     assert_ne!(reply["result"]["isError"], true, "{reply}");
 }
+
+#[tokio::test]
+async fn questions_and_their_answers_are_counted_when_metrics_are_on() {
+    let metrics = prefect_mcp_server::telemetry::enable_metrics();
+    let count = |outcome: &str| {
+        let text = prefect_mcp_server::telemetry::encode_metrics(metrics);
+        let series = format!("mcp_server_questions_total{{outcome=\"{outcome}\"}} ");
+        text.lines()
+            .find_map(|line| line.strip_prefix(&series))
+            .map_or(0.0, |n| n.parse::<f64>().unwrap())
+    };
+    let (asked, declined) = (count("asked"), count("declined"));
+    for era in [Era::Asks2025, Era::Asks2026] {
+        let mut h = Harness::new().await;
+        let arguments = scripted(&mut h, "delete_variable").await;
+        let mut person = Person::of(h.server.clone(), era, Answer::Decline).await;
+        person.call("delete_variable", arguments, |_| {}).await;
+    }
+    // Other tests ask too, at the same time: at least these two, each asked and declined once.
+    assert!(count("asked") >= asked + 2.0, "{}", count("asked"));
+    assert!(count("declined") >= declined + 2.0, "{}", count("declined"));
+}

@@ -48,6 +48,7 @@ use tokio_util::sync::CancellationToken;
 
 use self::state::Answered;
 use crate::errors::ToolError;
+use crate::telemetry;
 
 enum Channel {
     /// 2025 era: `elicitation/create` to the client, answered within this call (or not: the
@@ -208,6 +209,7 @@ impl Asker {
         match &self.0.channel {
             Channel::None => Ok(Reply::CannotAsk),
             Channel::Elicitation(peer, cancel) => {
+                telemetry::question("asked");
                 let asked = peer.create_elicitation(params);
                 let result = tokio::select! {
                     result = tokio::time::timeout(self.0.question_timeout, asked) => result,
@@ -216,10 +218,11 @@ impl Asker {
                 let result = result
                     .map_err(|_| ask_failed(question, &self.no_answer_in_time()))?
                     .map_err(|e| ask_failed(question, &e.to_string()))?;
-                Ok(reply(result))
+                Ok(counted(reply(result)))
             }
             Channel::Task(task) => {
                 let request = InputRequest::Elicitation(ElicitRequest::new(params));
+                telemetry::question("asked");
                 let asked = task.request_input(key, request);
                 let answer = tokio::time::timeout(self.0.question_timeout, asked)
                     .await
@@ -227,7 +230,7 @@ impl Asker {
                     .map_err(|_| {
                         ask_failed(question, "the task was cancelled before an answer came")
                     })?;
-                reply_from(question, answer)
+                reply_from(question, answer).map(counted)
             }
             Channel::RoundTrip => {
                 let sealed =
@@ -244,6 +247,7 @@ impl Asker {
                 if let Ok(mut pending) = self.0.pending.lock() {
                     *pending = Some(result);
                 }
+                telemetry::question("asked");
                 Err(ToolError::InputRequired)
             }
         }
@@ -301,6 +305,17 @@ fn reply(result: ElicitResult) -> Reply {
         // Cancel, and any action a newer client may invent: treated as dismissed.
         _ => Reply::Cancelled,
     }
+}
+
+/// A person's answer, counted as it arrives (a round trip's are counted when they come back,
+/// in `state`, not each time a retried call reads them).
+fn counted(reply: Reply) -> Reply {
+    telemetry::question(match reply {
+        Reply::Accepted(_) => "accepted",
+        Reply::Declined => "declined",
+        _ => "cancelled",
+    });
+    reply
 }
 
 fn reply_from(question: &str, answer: Value) -> Result<Reply, ToolError> {

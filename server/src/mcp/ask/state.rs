@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use super::StateKey;
 use crate::errors::ToolError;
+use crate::telemetry;
 
 /// How long a question may stay unanswered: a retry with older state is refused as expired.
 pub(super) const STATE_TTL: Duration = Duration::from_secs(30 * 60);
@@ -98,6 +99,11 @@ pub(super) fn answers_of_retry(
     for (question, answer) in responses {
         match carried.asked.get(&question) {
             Some(shown) => {
+                telemetry::question(match answer.get("action").and_then(Value::as_str) {
+                    Some("accept") => "accepted",
+                    Some("decline") => "declined",
+                    _ => "cancelled",
+                });
                 answers.insert(
                     question,
                     Answered {

@@ -27,6 +27,7 @@ use uuid::Uuid;
 
 use super::Prefect;
 use crate::output::{FlowRunView, StateView};
+use crate::telemetry::{self, Counted};
 
 /// What was last learned of a watched run: its state, and the whole run when it was read.
 #[derive(Clone, Debug)]
@@ -152,6 +153,9 @@ impl RunEvents {
     /// The stream delivers from now on (`true`) or no longer (`false`).
     fn set_live(&self, live: bool) {
         let mut watched = self.lock();
+        if watched.live_since.is_some() != live {
+            telemetry::event_stream_live(live);
+        }
         watched.live_since = live.then(Instant::now);
         watched.recent.clear();
     }
@@ -191,7 +195,12 @@ impl Prefect {
         } else {
             events.changed.notify_one();
         }
-        RunWatch { id, news, events }
+        RunWatch {
+            id,
+            news,
+            events,
+            _counted: Counted::watched_run(),
+        }
     }
 }
 
@@ -200,6 +209,7 @@ pub struct RunWatch {
     id: Uuid,
     news: watch::Receiver<Option<Seen>>,
     events: Arc<RunEvents>,
+    _counted: Counted,
 }
 
 impl RunWatch {
