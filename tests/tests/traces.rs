@@ -219,3 +219,39 @@ fn an_endpoint_that_is_not_http_is_refused_with_what_to_give() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_http_the_traceparent_header_is_followed_when_meta_has_none() {
+    const HEADER_SPAN: &str = "b7ad6b7169203331";
+    let receiver = Receiver::start();
+    let server = HttpServer::start(&["--otlp-endpoint", &receiver.endpoint], &[]);
+    let session = raw_http::RawSession::open(&server.mcp(), json!({})).await;
+    let traceparent = format!("00-{TRACE_ID}-{HEADER_SPAN}-01");
+    let response = raw_http::post(
+        &reqwest::Client::new(),
+        &server.mcp(),
+        &json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+                "params": {"name": "list_flows", "arguments": {"limit": 1}}}),
+        &[
+            ("mcp-session-id", session.id.as_str()),
+            ("mcp-protocol-version", raw_http::PROTOCOL),
+            ("traceparent", traceparent.as_str()),
+        ],
+    )
+    .await;
+    let reply = raw_http::answer_of(response).await;
+    assert_eq!(reply["result"]["isError"], json!(false), "{reply}");
+
+    // The batch goes out on the exporter's schedule, while the server runs.
+    let spans = receiver.spans_until(|spans| spans.iter().any(is_server_span));
+    let server_span = spans.iter().find(|s| is_server_span(s)).unwrap();
+    assert_eq!(server_span["trace_id"], TRACE_ID, "{server_span:#}");
+    assert_eq!(
+        server_span["parent_span_id"], HEADER_SPAN,
+        "{server_span:#}"
+    );
+    assert_eq!(
+        server_span["attributes"]["jsonrpc.request.id"], "7",
+        "{server_span:#}"
+    );
+}
