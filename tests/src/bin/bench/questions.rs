@@ -99,6 +99,7 @@ pub async fn lines() -> Result<Vec<String>> {
     for question in questions(FAILED_RUN, failed_run_id, &since) {
         let bytes = text_bytes(&session, question.tool, &question.arguments).await?;
         let target = match question.peer {
+            Some((peer, 1)) => format!("≤ {peer} B (best peer, 1 call)"),
             Some((peer, calls)) => format!("≤ {peer} B (best peer, {calls} calls)"),
             None => "one call".to_string(),
         };
