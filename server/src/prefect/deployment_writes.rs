@@ -3,6 +3,7 @@
 use prefect_api::{types, PrefectCall};
 use serde_json::{Map, Value};
 
+use super::field_changes::FieldChanges;
 use super::Prefect;
 use crate::errors::{ArgumentError, Doing, ToolError};
 use crate::output::DeploymentChanged;
@@ -98,8 +99,7 @@ impl Prefect {
             deployment_id: deployment.id,
             full_name,
             paused: deployment.paused,
-            fields: Map::new(),
-            changes: Vec::new(),
+            changes: FieldChanges::default(),
             parameters: None,
         };
         if let Some(given) = update.parameters {
@@ -152,26 +152,22 @@ impl Prefect {
         &self,
         plan: DeploymentPlan,
     ) -> Result<DeploymentChanged, ToolError> {
-        let changed: Vec<String> = plan.changes.iter().map(|c| c.field.to_string()).collect();
-        if !changed.is_empty() {
+        if !plan.changes.is_empty() {
             self.client
-                .patch_deployment_fields(&plan.deployment_id, &plan.fields)
+                .patch_deployment_fields(&plan.deployment_id, &plan.changes.fields)
                 .value()
                 .await
                 .doing(format!("updating deployment {:?}", plan.full_name))?;
         }
-        let message = if changed.is_empty() {
-            format!(
-                "Deployment {} unchanged: it already had those values.",
-                plan.full_name
-            )
-        } else {
-            format!(
-                "Deployment {} updated: {}.",
-                plan.full_name,
-                changed.join(", ")
-            )
-        };
+        let message = plan
+            .changes
+            .message(&format!("Deployment {}", plan.full_name));
+        let changed: Vec<String> = plan
+            .changes
+            .changed
+            .iter()
+            .map(|c| c.field.to_string())
+            .collect();
         Ok(DeploymentChanged {
             deployment_id: plan.deployment_id,
             message,
@@ -183,14 +179,6 @@ impl Prefect {
     }
 }
 
-/// One field update_deployment changes.
-#[derive(Debug, Clone)]
-pub struct FieldChange {
-    pub field: &'static str,
-    pub old: Value,
-    pub new: Value,
-}
-
 /// An update_deployment change, planned and not yet sent.
 #[derive(Debug)]
 pub struct DeploymentPlan {
@@ -198,20 +186,14 @@ pub struct DeploymentPlan {
     /// "flow_name/deployment_name".
     pub full_name: String,
     pub paused: bool,
-    /// The fields as they are sent.
-    fields: Map<String, Value>,
-    /// What changes, field by field, in the order given.
-    pub changes: Vec<FieldChange>,
+    /// What changes, and what is sent.
+    pub changes: FieldChanges,
     /// The merged default parameters, when they change.
     parameters: Option<Map<String, Value>>,
 }
 
 impl DeploymentPlan {
     fn change(&mut self, field: &'static str, old: Value, new: Value) {
-        // The limit is sent as Prefect names it; null removes it.
-        if old != new {
-            self.fields.insert(field.to_string(), new.clone());
-            self.changes.push(FieldChange { field, old, new });
-        }
+        self.changes.change(field, old, new);
     }
 }

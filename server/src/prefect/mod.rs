@@ -24,6 +24,7 @@ pub mod deployment_writes;
 pub mod deployments;
 pub mod diagnose;
 pub mod events;
+pub mod field_changes;
 pub mod flow_run_writes;
 pub mod flow_runs;
 pub mod flows;

@@ -29,12 +29,7 @@ impl Prefect {
         name: &str,
         paused: bool,
     ) -> Result<WorkPoolChanged, ToolError> {
-        let pool = self
-            .client
-            .read_work_pool(name)
-            .value()
-            .await
-            .doing(format!("reading work pool {name:?}"))?;
+        let pool = self.read_work_pool(name).await?;
         let body = types::WorkPoolUpdate {
             is_paused: Some(paused),
             ..Default::default()

@@ -3,11 +3,11 @@
 //! pool or queue stays paused; the answer reports each old and new value.
 
 use prefect_api::PrefectCall;
-use serde_json::{Map, Value};
 
+use super::field_changes::FieldChanges;
 use super::Prefect;
 use crate::errors::{ArgumentError, Doing, ToolError};
-use crate::output::{FieldChanged, SettingsChanged};
+use crate::output::SettingsChanged;
 
 const POOL_FIELDS: &str = "concurrency_limit or description";
 const QUEUE_FIELDS: &str = "concurrency_limit, priority or description";
@@ -22,12 +22,6 @@ pub struct PoolSettings {
     pub priority: Option<u64>,
 }
 
-/// The changed fields as sent, and as reported.
-struct Changes {
-    fields: Map<String, Value>,
-    changed: Vec<FieldChanged>,
-}
-
 impl PoolSettings {
     fn is_empty(&self) -> bool {
         self.concurrency_limit.is_none() && self.description.is_none() && self.priority.is_none()
@@ -40,37 +34,19 @@ impl PoolSettings {
         limit: Option<u64>,
         description: Option<&str>,
         priority: Option<u64>,
-    ) -> Changes {
-        let mut changes = Changes {
-            fields: Map::new(),
-            changed: Vec::new(),
-        };
-        let mut change = |field: &'static str, old: Value, new: Value| {
-            if old != new {
-                changes.fields.insert(field.into(), new.clone());
-                changes.changed.push(FieldChanged { field, old, new });
-            }
-        };
+    ) -> FieldChanges {
+        let mut changes = FieldChanges::default();
         if let Some(new) = self.concurrency_limit {
             let new = Some(new).filter(|n| *n > 0);
-            change("concurrency_limit", limit.into(), new.into());
+            changes.change("concurrency_limit", limit.into(), new.into());
         }
         if let Some(new) = &self.description {
-            change("description", description.into(), new.as_str().into());
+            changes.change("description", description.into(), new.as_str().into());
         }
         if let Some(new) = self.priority {
-            change("priority", priority.into(), new.into());
+            changes.change("priority", priority.into(), new.into());
         }
         changes
-    }
-}
-
-fn message(what: &str, changed: &[FieldChanged]) -> String {
-    if changed.is_empty() {
-        format!("{what} unchanged: it already had those values.")
-    } else {
-        let fields: Vec<&str> = changed.iter().map(|c| c.field).collect();
-        format!("{what} updated: {}.", fields.join(", "))
     }
 }
 
@@ -86,12 +62,7 @@ impl Prefect {
             }
             .into());
         }
-        let pool = self
-            .client
-            .read_work_pool(name)
-            .value()
-            .await
-            .doing(format!("reading work pool {name:?}"))?;
+        let pool = self.read_work_pool(name).await?;
         let changes = settings.against(pool.concurrency_limit, pool.description.as_deref(), None);
         if !changes.fields.is_empty() {
             self.client
@@ -102,7 +73,7 @@ impl Prefect {
         }
         Ok(SettingsChanged {
             id: pool.id,
-            message: message(&format!("Work pool {name}"), &changes.changed),
+            message: changes.message(&format!("Work pool {name}")),
             name: name.to_string(),
             changed: changes.changed,
         })
@@ -136,10 +107,7 @@ impl Prefect {
                     "updating work queue {name:?} of work pool {pool:?}"
                 ))?;
         }
-        let mut message = message(
-            &format!("Work queue {name} of work pool {pool}"),
-            &changes.changed,
-        );
+        let mut message = changes.message(&format!("Work queue {name} of work pool {pool}"));
         if changes.fields.contains_key("priority") {
             message
                 .push_str(" Prefect renumbers the pool's other queues to keep priorities unique.");

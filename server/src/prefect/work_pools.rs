@@ -16,14 +16,21 @@ const POOLS_IN_FLIGHT: usize = 4;
 impl Prefect {
     /// One work pool by name, with its queues, workers and problems.
     pub async fn work_pool_status(&self, name: &str) -> Result<WorkPoolView, ToolError> {
+        let pool = self.read_work_pool(name).await?;
+        self.work_pool_view(pool).await
+    }
+
+    /// A work pool by name, as Prefect answers it.
+    pub(super) async fn read_work_pool(
+        &self,
+        name: &str,
+    ) -> Result<types::WorkPoolResponse, ToolError> {
         let name = super::path_segment("work pool name", name)?;
-        let pool = self
-            .client
+        self.client
             .read_work_pool(name)
             .value()
             .await
-            .doing(format!("reading work pool {name:?}"))?;
-        self.work_pool_view(pool).await
+            .doing(format!("reading work pool {name:?}"))
     }
 
     /// A page of work pools (sorted by name, as Prefect returns them), each with its queues,

@@ -122,6 +122,7 @@ impl PrefectServer {
         if !plan.changes.is_empty() {
             let changes: Vec<String> = plan
                 .changes
+                .changed
                 .iter()
                 .map(|c| {
                     format!(
