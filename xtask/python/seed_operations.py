@@ -11,7 +11,7 @@ import datetime
 import json
 import time
 
-from seed_api import Api, correct, deployment_path, ensure, quoted
+from seed_api import Api, SeedError, correct, deployment_path, ensure, quoted
 
 # The operations world (step 4). "mcp-pool" never gets a worker; nothing may be paused beyond
 # what is listed here (a test expects "paused-schedule" to be the only paused deployment).
@@ -37,6 +37,7 @@ REPORT_MARKDOWN = "# Nightly report\n\nAll regions loaded."
 # credential, and the server must never show it.
 SECRET_BLOCK = "mcp-secret"
 SECRET_VALUE = {"user": "mcp", "password": "sample-not-a-real-password"}
+SECRET_TYPE_TIMEOUT = 120.0
 
 
 
@@ -124,7 +125,13 @@ def ensure_secret_block(api: Api) -> None:
     if api.call("GET", path, ok=(200, 404)) is not None:
         return
     print(f"  creating the Secret block {SECRET_BLOCK}", flush=True)
-    block_type = api.call("GET", "/block_types/slug/secret")
+    # A fresh server registers its block types in the background after it answers: wait.
+    deadline = time.monotonic() + SECRET_TYPE_TIMEOUT
+    while (block_type := api.call("GET", "/block_types/slug/secret", ok=(200, 404))) is None:
+        if time.monotonic() > deadline:
+            raise SeedError(f"Prefect did not register the Secret block type within "
+                            f"{SECRET_TYPE_TIMEOUT:.0f} s")
+        time.sleep(1.0)
     schemas = api.call("POST", "/block_schemas/filter", json={
         "block_schemas": {"block_type_id": {"any_": [block_type["id"]]}}})
     api.call("POST", "/block_documents/", json={
