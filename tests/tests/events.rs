@@ -18,6 +18,21 @@ fn ids(list: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// The first `n` events as (occurred, id), events of the same instant put in id order: PostgreSQL
+/// returns ties in no fixed order from one query to the next. The last instant is left out, as
+/// its ties may straddle the cut.
+fn first_events(list: &Value, n: usize) -> Vec<(&str, &str)> {
+    let mut head: Vec<(&str, &str)> = events(list)[..n]
+        .iter()
+        .map(|e| (e["occurred"].as_str().unwrap(), e["id"].as_str().unwrap()))
+        .collect();
+    if let Some(&(last, _)) = head.last() {
+        head.retain(|(at, _)| *at != last);
+    }
+    head.sort_by(|a, b| b.0.cmp(a.0).then(a.1.cmp(b.1)));
+    head
+}
+
 fn involves(event: &Value, resource: &str) -> bool {
     event["resource"]["id"] == resource
         || event["related"]
@@ -149,8 +164,8 @@ async fn limits_above_prefects_page_size_follow_the_next_pages() {
     assert_eq!(asked, 50);
     let common = kept_of_sixty.min(kept_of_fifty);
     assert_eq!(
-        ids(&sixty)[..common],
-        ids(&fifty)[..common],
+        first_events(&sixty, common),
+        first_events(&fifty, common),
         "the first page is the same"
     );
     let stamps: Vec<&str> = events(&sixty)
