@@ -2,7 +2,8 @@
 //! `opentelemetry-proto` definitions, tests/python/otlp_receiver.py) gets, for a tool call whose
 //! client set `params._meta.traceparent`, the server span as a child of the client's span with
 //! the MCP attributes, and the Prefect request's span under it; Prefect gets that span's
-//! `traceparent`. A collector nobody answers changes nothing for the client.
+//! `traceparent`. The same receiver gets the metrics, from stdio as from HTTP. A collector
+//! nobody answers changes nothing for the client.
 //!
 //! tier: once
 
@@ -19,11 +20,12 @@ use serde_json::{json, Value};
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const CLIENT_SPAN: &str = "00f067aa0ba902b7";
 
-/// The OTLP receiver: one JSON line per span it decoded.
+/// The OTLP receiver: one JSON line per span and per metric data point it decoded.
 struct Receiver {
     child: Child,
     endpoint: String,
     spans: mpsc::Receiver<Value>,
+    metrics: mpsc::Receiver<Value>,
 }
 
 impl Receiver {
@@ -39,11 +41,17 @@ impl Receiver {
             .next()
             .and_then(Result::ok)
             .expect("the receiver prints its port first");
-        let (sender, spans) = mpsc::channel();
+        let (span_sender, spans) = mpsc::channel();
+        let (metric_sender, metrics) = mpsc::channel();
         std::thread::spawn(move || {
             for line in lines.map_while(Result::ok) {
-                let span = serde_json::from_str(&line).expect("one JSON span per line");
-                if sender.send(span).is_err() {
+                let item: Value = serde_json::from_str(&line).expect("one JSON item per line");
+                let sender = if item["signal"] == "metric" {
+                    &metric_sender
+                } else {
+                    &span_sender
+                };
+                if sender.send(item).is_err() {
                     return;
                 }
             }
@@ -52,22 +60,36 @@ impl Receiver {
             child,
             endpoint: format!("http://127.0.0.1:{}", port.trim()),
             spans,
+            metrics,
         }
     }
 
     /// The spans received until `done` holds of them; fails after 30 s.
     fn spans_until(&self, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let mut spans = Vec::new();
-        while !done(&spans) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.spans.recv_timeout(left) {
-                Ok(span) => spans.push(span),
-                Err(_) => panic!("the spans wanted did not arrive within 30 s: {spans:#?}"),
-            }
-        }
-        spans
+        received_until(&self.spans, "spans", done)
     }
+
+    /// The metric data points received until `done` holds of them; fails after 30 s.
+    fn metrics_until(&self, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        received_until(&self.metrics, "metric data points", done)
+    }
+}
+
+fn received_until(
+    channel: &mpsc::Receiver<Value>,
+    what: &str,
+    done: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut items = Vec::new();
+    while !done(&items) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match channel.recv_timeout(left) {
+            Ok(item) => items.push(item),
+            Err(_) => panic!("the {what} wanted did not arrive within 30 s: {items:#?}"),
+        }
+    }
+    items
 }
 
 impl Drop for Receiver {
@@ -253,5 +275,83 @@ async fn over_http_the_traceparent_header_is_followed_when_meta_has_none() {
     assert_eq!(
         server_span["attributes"]["jsonrpc.request.id"], "7",
         "{server_span:#}"
+    );
+}
+
+/// The data point of `name` whose attributes include `attributes`.
+fn point<'a>(points: &'a [Value], name: &str, attributes: &Value) -> Option<&'a Value> {
+    let wanted = attributes.as_object().expect("attributes object");
+    points.iter().find(|p| {
+        p["name"] == name
+            && wanted
+                .iter()
+                .all(|(key, value)| &p["attributes"][key] == value)
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_stdio_the_metrics_leave_for_the_collector_when_the_server_stops() {
+    let receiver = Receiver::start();
+    let mut server = RawStdioServer::start_with(&["--otlp-endpoint", &receiver.endpoint]);
+    for _ in 0..2 {
+        let reply = call_list_flows(&mut server);
+        assert_eq!(reply["result"]["isError"], json!(false), "{reply}");
+    }
+    // The export interval is a minute: what arrives was sent as the server stopped.
+    stop(&mut server);
+
+    let list_flows = json!({"mcp.method.name": "tools/call", "gen_ai.tool.name": "list_flows"});
+    let prefect = json!({"operation": "read_flows", "http.request.method": "POST"});
+    let points = receiver.metrics_until(|points| {
+        point(points, "mcp.server.operation.duration", &list_flows).is_some()
+            && point(points, "prefect.client.request.duration", &prefect).is_some()
+    });
+    let calls = point(&points, "mcp.server.operation.duration", &list_flows).unwrap();
+    assert_eq!(calls["type"], "histogram", "{calls:#}");
+    assert_eq!(calls["unit"], "s", "{calls:#}");
+    assert_eq!(calls["count"], 2, "{calls:#}");
+    assert_eq!(calls["attributes"]["error.type"], "", "{calls:#}");
+    assert_eq!(
+        calls["bounds"][0], 0.01,
+        "the MCP conventions' buckets: {calls:#}"
+    );
+    assert_eq!(
+        calls["resource"]["service.name"], "prefect-mcp-server",
+        "{calls:#}"
+    );
+    assert_eq!(calls["content_type"], "application/x-protobuf");
+    let requests = point(&points, "prefect.client.request.duration", &prefect).unwrap();
+    assert_eq!(requests["count"], 2, "{requests:#}");
+    assert_eq!(
+        requests["attributes"]["http.response.status_code"], "200",
+        "{requests:#}"
+    );
+    // Ids and arguments are never attributes.
+    let text = serde_json::to_string(&points).unwrap();
+    assert!(!text.contains("\"limit\""), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_http_the_metrics_leave_on_the_export_interval() {
+    let receiver = Receiver::start();
+    let server = HttpServer::start(
+        &["--otlp-endpoint", &receiver.endpoint],
+        &[("OTEL_METRIC_EXPORT_INTERVAL", "500")],
+    );
+    let _session = raw_http::RawSession::open(&server.mcp(), json!({})).await;
+    // The session is open while the server runs: the level arrives without a stop.
+    let points = receiver.metrics_until(|points| {
+        points
+            .iter()
+            .any(|p| p["name"] == "mcp.server.sessions" && p["value"] == 1)
+    });
+    let sessions = points
+        .iter()
+        .find(|p| p["name"] == "mcp.server.sessions")
+        .unwrap();
+    assert_eq!(sessions["type"], "sum", "{sessions:#}");
+    assert_eq!(
+        sessions["monotonic"], false,
+        "an up-down counter: {sessions:#}"
     );
 }

@@ -2,9 +2,8 @@
 //! [`Counted`] guard beside each watch and subscription, and one call per question or answer
 //! and per event stream going live or not.
 
-use prometheus_client::metrics::gauge::Gauge;
-
 use super::activity::Activity;
+use super::instruments::Level;
 use super::metrics::metrics;
 
 /// Counted in a gauge while it lives: a watch of a flow run, or a resource subscription. Kept
@@ -12,15 +11,15 @@ use super::metrics::metrics;
 /// gone) uncounts it.
 #[derive(Debug)]
 pub struct Counted {
-    gauge: Option<fn(&Activity) -> &Gauge>,
+    gauge: Option<fn(&Activity) -> &Level>,
 }
 
 impl Counted {
-    fn new(gauge: fn(&Activity) -> &Gauge) -> Self {
+    fn new(gauge: fn(&Activity) -> &Level) -> Self {
         let Some(metrics) = metrics() else {
             return Counted { gauge: None };
         };
-        gauge(&metrics.activity).inc();
+        gauge(&metrics.activity).add(1);
         Counted { gauge: Some(gauge) }
     }
 
@@ -38,7 +37,7 @@ impl Counted {
 impl Drop for Counted {
     fn drop(&mut self) {
         if let (Some(gauge), Some(metrics)) = (self.gauge, metrics()) {
-            gauge(&metrics.activity).dec();
+            gauge(&metrics.activity).add(-1);
         }
     }
 }
@@ -49,7 +48,7 @@ pub fn event_stream_live(live: bool) {
         metrics
             .activity
             .live_event_streams
-            .inc_by(if live { 1 } else { -1 });
+            .add(if live { 1 } else { -1 });
     }
 }
 

@@ -9,15 +9,14 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
+use opentelemetry::KeyValue;
 use prefect_api::{RequestObserver, RequestOutcome, RequestSpan, RequestStart};
 use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::histogram::Histogram;
-use prometheus_client::registry::{Registry, Unit};
+use prometheus_client::registry::Registry;
 
 use super::activity::Activity;
+use super::instruments::{Attributes, DeclaredMetric, Level, NoLabels, Registrar, Tally, Timing};
+use super::metric_export::meter;
 
 /// The tool label of a call to a tool the server does not offer: one value for any name.
 pub const UNKNOWN_TOOL: &str = "_unknown";
@@ -32,18 +31,16 @@ pub fn tool_label(offered: bool, name: &str) -> String {
 pub const METRICS_CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// The buckets the MCP conventions advise for operation and session durations, in seconds.
-const DURATION_BUCKETS: [f64; 14] = [
+const DURATION_BUCKETS: &[f64] = &[
     0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0,
 ];
-const SESSION_BUCKETS: [f64; 10] = [
+const SESSION_BUCKETS: &[f64] = &[
     1.0, 10.0, 60.0, 300.0, 600.0, 1800.0, 3600.0, 7200.0, 14400.0, 86400.0,
 ];
 /// Prefect requests: OpenTelemetry's advice for HTTP client durations.
-const HTTP_BUCKETS: [f64; 14] = [
+const HTTP_BUCKETS: &[f64] = &[
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
 ];
-
-type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OperationLabels {
@@ -73,79 +70,98 @@ struct PrefectErrorLabels {
     error_type: &'static str,
 }
 
+impl Attributes for OperationLabels {
+    fn attributes(&self) -> Vec<KeyValue> {
+        vec![
+            KeyValue::new("mcp.method.name", self.mcp_method_name),
+            KeyValue::new("gen_ai.tool.name", self.gen_ai_tool_name.clone()),
+            KeyValue::new("error.type", self.error_type),
+        ]
+    }
+}
+
+impl Attributes for WriteLabels {
+    fn attributes(&self) -> Vec<KeyValue> {
+        vec![
+            KeyValue::new("gen_ai.tool.name", self.gen_ai_tool_name.clone()),
+            KeyValue::new("outcome", self.outcome),
+        ]
+    }
+}
+
+impl Attributes for PrefectLabels {
+    fn attributes(&self) -> Vec<KeyValue> {
+        vec![
+            KeyValue::new("operation", self.operation),
+            KeyValue::new("http.request.method", self.http_request_method),
+            KeyValue::new("http.response.status_code", self.http_response_status_code),
+        ]
+    }
+}
+
+impl Attributes for PrefectErrorLabels {
+    fn attributes(&self) -> Vec<KeyValue> {
+        vec![
+            KeyValue::new("operation", self.operation),
+            KeyValue::new("error.type", self.error_type),
+        ]
+    }
+}
+
 /// Every metric the server keeps.
 pub struct Metrics {
     registry: Registry,
-    operation_duration: Histograms<OperationLabels>,
-    session_duration: Histogram,
-    sessions: Gauge,
-    writes: Family<WriteLabels, Counter>,
-    prefect_duration: Histograms<PrefectLabels>,
-    prefect_errors: Family<PrefectErrorLabels, Counter>,
-    prefect_in_flight: Gauge,
+    declared: Vec<DeclaredMetric>,
+    operation_duration: Timing<OperationLabels>,
+    session_duration: Timing<NoLabels>,
+    sessions: Level,
+    writes: Tally<WriteLabels>,
+    prefect_duration: Timing<PrefectLabels>,
+    prefect_errors: Tally<PrefectErrorLabels>,
+    prefect_in_flight: Level,
     pub(super) activity: Activity,
-}
-
-fn operation_histogram() -> Histogram {
-    Histogram::new(DURATION_BUCKETS)
-}
-
-fn http_histogram() -> Histogram {
-    Histogram::new(HTTP_BUCKETS)
 }
 
 impl Metrics {
     fn new() -> Self {
         let mut registry = Registry::default();
-        let operation_duration: Histograms<OperationLabels> =
-            Family::new_with_constructor(operation_histogram);
-        registry.register_with_unit(
-            "mcp_server_operation_duration",
+        let mut declare = Registrar {
+            registry: &mut registry,
+            meter: meter(),
+            declared: Vec::new(),
+        };
+        let operation_duration = declare.timing(
+            "mcp.server.operation.duration",
             "MCP requests answered (mcp.server.operation.duration): by method, tool and error type",
-            Unit::Seconds,
-            operation_duration.clone(),
+            DURATION_BUCKETS,
         );
-        let session_duration = Histogram::new(SESSION_BUCKETS);
-        registry.register_with_unit(
-            "mcp_server_session_duration",
+        let session_duration = declare.timing(
+            "mcp.server.session.duration",
             "MCP sessions ended (mcp.server.session.duration), from opening to closing",
-            Unit::Seconds,
-            session_duration.clone(),
+            SESSION_BUCKETS,
         );
-        let sessions = Gauge::default();
-        registry.register(
-            "mcp_server_sessions",
-            "MCP sessions open now",
-            sessions.clone(),
-        );
-        let writes = Family::<WriteLabels, Counter>::default();
-        registry.register(
-            "mcp_server_tool_writes",
+        let sessions = declare.level("mcp.server.sessions", "MCP sessions open now");
+        let writes = declare.tally(
+            "mcp.server.tool_writes",
             "Calls of tools that change Prefect, by tool and outcome",
-            writes.clone(),
         );
-        let prefect_duration: Histograms<PrefectLabels> =
-            Family::new_with_constructor(http_histogram);
-        registry.register_with_unit(
-            "prefect_client_request_duration",
+        let prefect_duration = declare.timing(
+            "prefect.client.request.duration",
             "Requests to Prefect, retries included: by API operation, method and status",
-            Unit::Seconds,
-            prefect_duration.clone(),
+            HTTP_BUCKETS,
         );
-        let prefect_errors = Family::<PrefectErrorLabels, Counter>::default();
-        registry.register(
-            "prefect_client_request_errors",
+        let prefect_errors = declare.tally(
+            "prefect.client.request.errors",
             "Requests to Prefect that failed (no answer, or a status of 400 or more)",
-            prefect_errors.clone(),
         );
-        let prefect_in_flight = Gauge::default();
-        registry.register(
-            "prefect_client_requests_in_flight",
+        let prefect_in_flight = declare.level(
+            "prefect.client.requests_in_flight",
             "Requests to Prefect sent or waiting for their turn now",
-            prefect_in_flight.clone(),
         );
-        let activity = Activity::register(&mut registry);
+        let activity = Activity::declare(&mut declare);
+        let declared = declare.declared;
         Metrics {
+            declared,
             activity,
             registry,
             operation_duration,
@@ -158,6 +174,11 @@ impl Metrics {
         }
     }
 
+    /// Every metric, in the order declared.
+    pub fn declared(&self) -> &[DeclaredMetric] {
+        &self.declared
+    }
+
     /// One MCP `tools/call` answered. `tool` is a name the router offers, or [`UNKNOWN_TOOL`];
     /// `outcome` is the seam's (`ok`, `error`, `input_required`, `task`, `protocol_error`).
     pub fn tool_call(&self, tool: &str, writes: bool, outcome: &'static str, seconds: f64) {
@@ -167,20 +188,19 @@ impl Metrics {
             "error" => "tool_error",
             other => other,
         };
-        self.operation_duration
-            .get_or_create(&OperationLabels {
+        self.operation_duration.record(
+            &OperationLabels {
                 mcp_method_name: "tools/call",
                 gen_ai_tool_name: tool.to_string(),
                 error_type,
-            })
-            .observe(seconds);
+            },
+            seconds,
+        );
         if writes {
-            self.writes
-                .get_or_create(&WriteLabels {
-                    gen_ai_tool_name: tool.to_string(),
-                    outcome,
-                })
-                .inc();
+            self.writes.count(&WriteLabels {
+                gen_ai_tool_name: tool.to_string(),
+                outcome,
+            });
         }
     }
 }
@@ -191,34 +211,31 @@ pub struct PrefectRequests;
 impl RequestObserver for PrefectRequests {
     fn started(&self, _operation: &'static str) {
         if let Some(metrics) = metrics() {
-            metrics.prefect_in_flight.inc();
+            metrics.prefect_in_flight.add(1);
         }
     }
 
     fn finished(&self, outcome: &RequestOutcome) {
         let Some(metrics) = metrics() else { return };
-        metrics.prefect_in_flight.dec();
+        metrics.prefect_in_flight.add(-1);
         let status = outcome.status.map_or("none", status_label);
-        metrics
-            .prefect_duration
-            .get_or_create(&PrefectLabels {
+        metrics.prefect_duration.record(
+            &PrefectLabels {
                 operation: outcome.operation,
                 http_request_method: outcome.method,
                 http_response_status_code: status,
-            })
-            .observe(outcome.duration.as_secs_f64());
+            },
+            outcome.duration.as_secs_f64(),
+        );
         let error_type = match (outcome.failure, outcome.status) {
             (Some(failure), _) => failure,
             (None, Some(code)) if code >= 400 => status,
             _ => return,
         };
-        metrics
-            .prefect_errors
-            .get_or_create(&PrefectErrorLabels {
-                operation: outcome.operation,
-                error_type,
-            })
-            .inc();
+        metrics.prefect_errors.count(&PrefectErrorLabels {
+            operation: outcome.operation,
+            error_type,
+        });
     }
 
     fn span(&self, request: &RequestStart) -> Option<Box<dyn RequestSpan>> {
@@ -264,7 +281,7 @@ impl SessionClock {
     /// A clock for a new session, when metrics are on.
     pub fn start() -> Option<Arc<Self>> {
         let metrics = metrics()?;
-        metrics.sessions.inc();
+        metrics.sessions.add(1);
         Some(Arc::new(SessionClock {
             opened: Instant::now(),
         }))
@@ -274,17 +291,18 @@ impl SessionClock {
 impl Drop for SessionClock {
     fn drop(&mut self) {
         if let Some(metrics) = metrics() {
-            metrics.sessions.dec();
+            metrics.sessions.add(-1);
             metrics
                 .session_duration
-                .observe(self.opened.elapsed().as_secs_f64());
+                .record(&[], self.opened.elapsed().as_secs_f64());
         }
     }
 }
 
 static METRICS: OnceLock<Metrics> = OnceLock::new();
 
-/// Turn metrics on (the HTTP transport does, before it serves).
+/// Turn metrics on: the HTTP transport does, before it serves, and the OTLP export (after it
+/// set up the meter they are mirrored to).
 pub fn enable_metrics() -> &'static Metrics {
     METRICS.get_or_init(Metrics::new)
 }
@@ -324,6 +342,19 @@ mod tests {
             text.contains("gen_ai_tool_name=\"_unknown\",error_type=\"protocol_error\""),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_metric_without_labels_is_written_without_braces() {
+        let metrics = Metrics::new();
+        metrics.session_duration.record(&[], 3.0);
+        metrics.sessions.add(1);
+        let text = encode_metrics(&metrics);
+        assert!(
+            text.contains("\nmcp_server_session_duration_seconds_count 1\n"),
+            "{text}"
+        );
+        assert!(text.contains("\nmcp_server_sessions 1\n"), "{text}");
     }
 
     #[test]

@@ -258,3 +258,36 @@ fn every_view_a_tool_declares_exists_and_every_view_shows_a_tool() {
         assert!(declared.contains(&view.name), "{} shows no tool", view.name);
     }
 }
+
+/// The rows of README's table of metrics: (Prometheus name, OpenTelemetry name, type).
+fn readme_metric_rows() -> BTreeSet<(String, String, String)> {
+    let text = std::fs::read_to_string(README).unwrap();
+    let start = text
+        .find("<!-- metrics:begin")
+        .expect("README: no metrics:begin marker");
+    let stop = text
+        .find("<!-- metrics:end -->")
+        .expect("README: no metrics:end marker");
+    text[start..stop]
+        .lines()
+        .filter(|line| line.starts_with("| `"))
+        .map(|row| {
+            let cells: Vec<String> = row
+                .split('|')
+                .map(|cell| cell.trim().trim_matches('`').to_string())
+                .collect();
+            (cells[1].clone(), cells[2].clone(), cells[3].clone())
+        })
+        .collect()
+}
+
+#[test]
+fn readme_metric_table_lists_exactly_the_declared_metrics() {
+    let declared: BTreeSet<(String, String, String)> =
+        prefect_mcp_server::telemetry::enable_metrics()
+            .declared()
+            .iter()
+            .map(|m| (m.prometheus.clone(), m.name.to_string(), m.kind.to_string()))
+            .collect();
+    assert_eq!(readme_metric_rows(), declared);
+}

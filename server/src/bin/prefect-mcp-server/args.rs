@@ -120,9 +120,10 @@ pub struct Cli {
     /// private 127.0.0.1:9464, instead of beside /mcp behind its authentication.
     #[arg(long, global = true, env = "PREFECT_MCP_METRICS_BIND")]
     pub metrics_bind: Option<std::net::SocketAddr>,
-    /// Export traces (one span per MCP request, one per Prefect request under it) over
-    /// OTLP/HTTP protobuf to the collector at this base URL, e.g. http://127.0.0.1:4318.
-    /// Resource from OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES. Off when unset.
+    /// Export traces (one span per MCP request, one per Prefect request under it) and metrics
+    /// (every OTEL_METRIC_EXPORT_INTERVAL ms, a minute unless set) over OTLP/HTTP protobuf to
+    /// the collector at this base URL, e.g. http://127.0.0.1:4318. Resource from
+    /// OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES. Off when unset.
     #[arg(long, global = true, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
     pub otlp_endpoint: Option<reqwest::Url>,
     /// HTTP: no sessions, every request stands alone (for several replicas behind a load

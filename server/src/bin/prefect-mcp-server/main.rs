@@ -79,7 +79,7 @@ fn build_server(cli: &Cli) -> Result<PrefectServer> {
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     if let Some(endpoint) = &cli.otlp_endpoint {
-        telemetry::enable_traces(endpoint)?;
+        telemetry::enable_otlp(endpoint)?;
     }
     let server = build_server(&cli)?;
     match &cli.command {
@@ -180,8 +180,8 @@ fn main() -> ExitCode {
         }
     };
     let ran = runtime.block_on(run(cli));
-    // The runtime's threads still run: the last spans leave on them.
-    telemetry::flush_traces();
+    // The runtime's threads still run: the last spans and metrics leave on them.
+    telemetry::flush_otlp();
     match ran {
         Ok(code) => code,
         Err(error) => {
