@@ -326,6 +326,11 @@ async fn on_stdio_the_metrics_leave_for_the_collector_when_the_server_stops() {
         requests["attributes"]["http.response.status_code"], "200",
         "{requests:#}"
     );
+    let session = points
+        .iter()
+        .find(|p| p["name"] == "mcp.server.session.duration")
+        .expect("the stdio session, timed as it ended");
+    assert_eq!(session["count"], 1, "{session:#}");
     // Ids and arguments are never attributes.
     let text = serde_json::to_string(&points).unwrap();
     assert!(!text.contains("\"limit\""), "{text}");

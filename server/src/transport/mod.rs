@@ -34,7 +34,8 @@ pub use limits::Limits;
 /// `get_flow_by_id`: 11 context switches per call -> 5.7, 6 threads -> 3). Anything else (a
 /// file, a terminal) keeps the blocking handles.
 pub async fn serve_stdio(server: PrefectServer) -> Result<()> {
-    let running = crate::telemetry::Traced(server)
+    // A session of its own, as each HTTP session is: counted and timed while metrics are on.
+    let running = crate::telemetry::Traced(server.for_session())
         .serve(rmcp::transport::stdio_pipes())
         .await
         .context("MCP initialisation over stdio failed")?;
