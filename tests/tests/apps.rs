@@ -213,6 +213,21 @@ fn views_render_real_results_in_chromium_and_call_tools_through_the_host() {
         );
     }
 
+    // A run that has not finished is followed: it ends in Prefect and the view shows it without
+    // a Refresh, woken by wait_for_flow_run (on Prefect's event stream), not by polling reads.
+    let following = &s["following"];
+    assert_eq!(following["first_state"], "SCHEDULED", "{following}");
+    assert_eq!(following["final_state"], "CANCELLED", "{following}");
+    let calls = strings(&following["tool_calls"]);
+    assert!(
+        calls.contains(&"wait_for_flow_run".into()),
+        "{following}"
+    );
+    assert!(
+        calls.iter().filter(|c| *c == "get_flow_run_by_id").count() <= 1,
+        "one read to draw the ended run: {following}"
+    );
+
     // Every view follows the host's theme.
     for view in ["dashboard", "flow_run", "deployment"] {
         let theme = &s[view]["theme_background"];

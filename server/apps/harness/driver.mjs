@@ -148,6 +148,40 @@ async function flowRun(tools, runId) {
   return out;
 }
 
+/** A request straight to Prefect's API (what happens to a run outside the view). */
+async function prefect(method, path, body) {
+  const response = await fetch(`${opts["api-url"]}${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+}
+
+/** A run that has not finished, shown; it ends in Prefect and the view follows by itself (no
+ *  Refresh click). The late deployment's runs are never picked up, so it stays SCHEDULED until
+ *  the driver ends it; it is deleted afterwards, leaving the sample world as it was. */
+async function following(tools) {
+  const created = (await callOk(client, "create_flow_run_from_deployment", { deployment_id: "mcp-late/late-deployment" })).structuredContent;
+  const id = created.flow_run_id;
+  const view = await show(tools, "get_flow_run_by_id", { flow_run_id: id });
+  const badge = () => view.frame.$eval("header .badge", (e) => e.getAttribute("data-state"));
+  const out = { first_state: await badge() };
+  try {
+    // Let the view's wait get under way (ending the run before it starts works too: the wait's
+    // first read answers at once).
+    await new Promise((r) => setTimeout(r, 1500));
+    await prefect("POST", `/flow_runs/${id}/set_state`, { state: { type: "CANCELLED", name: "Cancelled" }, force: true });
+    await view.frame.waitForFunction(() => document.querySelector("header .badge")?.getAttribute("data-state") === "CANCELLED", { timeout: 30_000 });
+    out.final_state = await badge();
+    out.tool_calls = (await toolCalls(view)).map((c) => c.name);
+  } finally {
+    await view.page.close();
+    await prefect("DELETE", `/flow_runs/${id}`);
+  }
+  return out;
+}
+
 /** Click an action button and wait for its outcome line. */
 async function act(view, tool) {
   const { frame } = view;
@@ -246,6 +280,7 @@ try {
   summary.dashboard = await dashboard(tools);
   summary.flow_run = await flowRun(tools, failedRun.id);
   summary.deployment = await deployment(tools);
+  summary.following = await following(tools);
   summary.era_2026 = await era2026();
   summary.ok = true;
 } catch (error) {

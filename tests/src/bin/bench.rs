@@ -9,8 +9,8 @@
 //! (`seam`); what waiting costs Prefect, with the event stream and with polling (`events`);
 //! the bytes a model reads for an operator's everyday questions, one call each (`questions`).
 //! Needs PREFECT_API_URL (xtask sets it) and the release binary (PREFECT_MCP_SERVER_BIN);
-//! `bench seam` prints only the seam's lines, which need neither, and `bench events` only the
-//! event stream's.
+//! `bench seam` prints only the seam's lines, which need neither, `bench events` only the
+//! event stream's, and `bench overhead` only the per-call overhead's.
 
 #[path = "bench/events.rs"]
 mod events;
@@ -31,8 +31,7 @@ use integration_tests::{prefect_api_url, server_binary};
 use serde_json::{json, Value};
 
 use latency::{
-    cold_start, completion_latencies, direct_deployments_latencies, ms, paired_latencies,
-    percentile,
+    cold_start, completion_latencies, direct_deployments_latencies, ms, percentile,
 };
 use throughput::{memory_mb, paired_rates, start_http_server, throughput};
 
@@ -76,6 +75,12 @@ async fn main() -> Result<()> {
         }
         return Ok(());
     }
+    if std::env::args().nth(1).as_deref() == Some("overhead") {
+        for line in latency::overhead_lines(&prefect_api_url(), &server_binary()).await? {
+            println!("{line}");
+        }
+        return Ok(());
+    }
     if std::env::args().nth(1).as_deref() == Some("events") {
         for line in events::lines().await? {
             println!("{line}");
@@ -84,18 +89,7 @@ async fn main() -> Result<()> {
     }
     let api_url = prefect_api_url();
     let binary = server_binary();
-    let http = reqwest::Client::new();
-    let flows: Value = http
-        .post(format!("{api_url}/flows/filter"))
-        .json(&json!({"limit": 1}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let flow_id = flows[0]["id"]
-        .as_str()
-        .context("the server has no flow to read")?
-        .to_string();
+    let flow_id = latency::first_flow_id(&api_url).await?;
 
     // Cold start, and idle RSS of a started, initialised server.
     let mut starts = Vec::new();
@@ -112,7 +106,7 @@ async fn main() -> Result<()> {
     }
     starts.sort();
 
-    let (mcp, direct) = paired_latencies(&binary, &api_url, &flow_id).await?;
+    let overhead = latency::overhead_lines(&api_url, &binary).await?;
     let completion = completion_latencies(&binary, &api_url).await?;
     let direct_deployments = direct_deployments_latencies(&api_url).await?;
 
@@ -146,20 +140,9 @@ async fn main() -> Result<()> {
     println!("| idle RSS (stdio, initialised) | {idle_rss:.1} MB | < 20 MB |");
     println!("| idle RSS (HTTP, stateless, started) | {http_idle_rss:.1} MB | |");
     println!("| peak RSS (HTTP, after 64 concurrent) | {peak_rss:.1} MB | ≤ 20 MB |");
-    println!(
-        "| get_flow_by_id via MCP (stdio) p50 / p99 | {} / {} ms | |",
-        ms(percentile(&mcp, 0.5)),
-        ms(percentile(&mcp, 0.99))
-    );
-    println!(
-        "| same GET /flows/{{id}} direct, in turn with the MCP calls, p50 / p99 | {} / {} ms | |",
-        ms(percentile(&direct, 0.5)),
-        ms(percentile(&direct, 0.99))
-    );
-    println!(
-        "| MCP overhead at p50 | {} ms | < 0.2 ms |",
-        ms(percentile(&mcp, 0.5).saturating_sub(percentile(&direct, 0.5)))
-    );
+    for line in overhead {
+        println!("{line}");
+    }
     println!(
         "| completion of a deployment name via MCP (stdio) p50 / p99 | {} / {} ms | |",
         ms(percentile(&completion, 0.5)),

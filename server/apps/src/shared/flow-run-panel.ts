@@ -143,8 +143,31 @@ export interface Back {
   go: () => void;
 }
 
+/** The states a run never leaves. */
+const FINAL_STATES = new Set(["COMPLETED", "FAILED", "CANCELLED", "CRASHED"]);
+/** How long one follow waits before it looks again: under the 60 s a host's MCP client gives a
+ *  request by default. */
+const FOLLOW_SECONDS = 45;
+
+/** Keep a run that has not finished up to date without polling: wait_for_flow_run wakes on
+ *  Prefect's event stream the moment the run ends (or after FOLLOW_SECONDS), then the view is
+ *  drawn again, which follows again while the run goes on. Once `shown` has left the page (the
+ *  view was drawn again, or another view took its place) the follow ends; a failed wait (the
+ *  tool not offered, the host gone) leaves the Refresh button as the way to update. */
+function follow(shown: HTMLElement, id: string, ctx: ViewContext, redraw: () => Promise<void>): void {
+  void (async () => {
+    try {
+      await ctx.call("wait_for_flow_run", { flow_run_id: id, timeout: FOLLOW_SECONDS });
+      if (shown.isConnected) await redraw();
+    } catch {
+      // Refresh stays.
+    }
+  })();
+}
+
 /** Render a flow run into `root`: `extra` goes above its sections, `refresh` re-fetches it (the
- *  views default to get_flow_run_by_id), `back` adds a link back to where it came from. */
+ *  views default to get_flow_run_by_id), `back` adds a link back to where it came from. A run
+ *  that has not finished is followed until it does. */
 export function renderFlowRun(
   root: HTMLElement,
   run: Run,
@@ -155,12 +178,15 @@ export function renderFlowRun(
   const title = str(run.name) ?? str(run.id) ?? "Flow run";
   const id = str(run.id);
   const problem = h("div", { "aria-live": "polite" });
+  const redraw = async () => {
+    if (options.refresh) await options.refresh();
+    else if (id) renderFlowRun(root, await ctx.call("get_flow_run_by_id", { flow_run_id: id }), ctx, options);
+  };
   const refresh = actionButton(
     "Refresh",
     async () => {
       try {
-        if (options.refresh) await options.refresh();
-        else if (id) renderFlowRun(root, await ctx.call("get_flow_run_by_id", { flow_run_id: id }), ctx, options);
+        await redraw();
       } catch (error) {
         fill(problem, note(`Refresh: ${failure(error)}`, "error"));
       }
@@ -180,6 +206,8 @@ export function renderFlowRun(
     taskRunsSection(run, ctx),
     logsSection(run, ctx),
   );
+  const type = stateOf(run).type;
+  if (id && !(type && FINAL_STATES.has(type))) follow(refresh, id, ctx, redraw);
 }
 
 /** Fetch a run by id and render it (the drill-down from other views). */

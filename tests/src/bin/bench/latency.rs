@@ -92,15 +92,17 @@ async fn stdio_client(binary: &Path, api_url: &str) -> Result<RunningService<Rol
 /// to Prefect, one of each in turn: the overhead is their difference, and load that comes and
 /// goes on the machine (other builds) falls on both sides alike instead of on whichever ran
 /// while it lasted.
-pub async fn paired_latencies(
+/// Returns the MCP and direct latencies, and each pair's difference (MCP minus direct, at
+/// least zero), each list sorted.
+async fn paired(
     binary: &Path,
     api_url: &str,
     flow_id: &str,
-) -> Result<(Vec<Duration>, Vec<Duration>)> {
+) -> Result<(Vec<Duration>, Vec<Duration>, Vec<Duration>)> {
     let client = stdio_client(binary, api_url).await?;
     let http = reqwest::Client::new();
     let url = format!("{api_url}/flows/{flow_id}");
-    let (mut mcp, mut straight) = (Vec::new(), Vec::new());
+    let (mut mcp, mut straight, mut pairs) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..LATENCY_CALLS + WARM_UP_CALLS {
         let started = Instant::now();
         let result = client
@@ -116,14 +118,17 @@ pub async fn paired_latencies(
         let started = Instant::now();
         direct(http.get(&url)).await?;
         if i >= WARM_UP_CALLS {
+            let direct = started.elapsed();
             mcp.push(through_mcp);
-            straight.push(started.elapsed());
+            straight.push(direct);
+            pairs.push(through_mcp.saturating_sub(direct));
         }
     }
     client.cancel().await?;
     mcp.sort();
     straight.sort();
-    Ok((mcp, straight))
+    pairs.sort();
+    Ok((mcp, straight, pairs))
 }
 
 /// `completion/complete` of a deployment name from two letters, through MCP over stdio.
@@ -164,4 +169,47 @@ pub async fn direct_deployments_latencies(api_url: &str) -> Result<Vec<Duration>
         )
     })
     .await
+}
+
+/// The first flow's id: the flow `get_flow_by_id` reads.
+pub async fn first_flow_id(api_url: &str) -> Result<String> {
+    let flows: Value = reqwest::Client::new()
+        .post(format!("{api_url}/flows/filter"))
+        .json(&json!({"limit": 1}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(flows[0]["id"]
+        .as_str()
+        .context("the server has no flow to read")?
+        .to_string())
+}
+
+/// The per-call overhead alone (`bench overhead`): the paired latencies, their p50s' difference,
+/// and the median of each pair's difference (steadier when Prefect's own time drifts).
+pub async fn overhead_lines(api_url: &str, binary: &Path) -> Result<Vec<String>> {
+    let flow_id = first_flow_id(api_url).await?;
+    let (mcp, direct, pairs) = paired(binary, api_url, &flow_id).await?;
+    Ok(vec![
+        format!(
+            "| get_flow_by_id via MCP (stdio) p50 / p99 | {} / {} ms | |",
+            ms(percentile(&mcp, 0.5)),
+            ms(percentile(&mcp, 0.99))
+        ),
+        format!(
+            "| same GET /flows/{{id}} direct, in turn with the MCP calls, p50 / p99 | {} / {} ms | |",
+            ms(percentile(&direct, 0.5)),
+            ms(percentile(&direct, 0.99))
+        ),
+        format!(
+            "| MCP overhead at p50 (difference of the p50s) | {} ms | < 0.2 ms |",
+            ms(percentile(&mcp, 0.5).saturating_sub(percentile(&direct, 0.5)))
+        ),
+        format!(
+            "| MCP overhead, median of the {} pairs' differences | {} ms | < 0.2 ms |",
+            pairs.len(),
+            ms(percentile(&pairs, 0.5))
+        ),
+    ])
 }
