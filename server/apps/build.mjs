@@ -1,5 +1,7 @@
-// Build each view into one self-contained HTML file (script and styles inlined, nothing fetched):
-//   node build.mjs <out-dir>             the views: <out-dir>/<view>.html
+// Build the views into one self-contained HTML file (script and styles inlined, nothing fetched):
+//   node build.mjs <out-dir>             the views: <out-dir>/app.html, every view in one script;
+//                                        the server serves it as each ui:// resource with
+//                                        data-view="" on <html> naming that view
 //   node build.mjs <out-dir> --harness   the test host page instead: <out-dir>/host.html
 // `cargo xtask apps` runs it into dist/ (checked in, embedded by the server); `--check` runs it
 // into a temporary folder and compares, so the output must depend on the sources only.
@@ -10,11 +12,6 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const VIEWS = [
-  ["dashboard", "Prefect dashboard"],
-  ["flow-run", "Prefect flow run"],
-  ["deployment", "Prefect deployment"],
-];
 /** The size hosts are asked to accept at most, per view. */
 const MAX_BYTES = 1024 * 1024;
 
@@ -53,13 +50,11 @@ async function main() {
     writeFileSync(join(outDir, "host.html"), page("prefect-mcp test host", script, ""));
     return;
   }
-  for (const [name, title] of VIEWS) {
-    const html = page(title, await bundle(`src/views/${name}.ts`), style);
-    const bytes = Buffer.byteLength(html);
-    if (bytes > MAX_BYTES) throw new Error(`${name}.html is ${bytes} bytes, over the 1 MiB a view may be`);
-    writeFileSync(join(outDir, `${name}.html`), html);
-    console.log(`${name}.html ${bytes} bytes`);
-  }
+  const html = page("Prefect", await bundle("src/views/index.ts"), style);
+  const bytes = Buffer.byteLength(html);
+  if (bytes > MAX_BYTES) throw new Error(`app.html is ${bytes} bytes, over the 1 MiB a view may be`);
+  writeFileSync(join(outDir, "app.html"), html);
+  console.log(`app.html ${bytes} bytes`);
 }
 
 main().catch((error) => {

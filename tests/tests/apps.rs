@@ -219,10 +219,7 @@ fn views_render_real_results_in_chromium_and_call_tools_through_the_host() {
     assert_eq!(following["first_state"], "SCHEDULED", "{following}");
     assert_eq!(following["final_state"], "CANCELLED", "{following}");
     let calls = strings(&following["tool_calls"]);
-    assert!(
-        calls.contains(&"wait_for_flow_run".into()),
-        "{following}"
-    );
+    assert!(calls.contains(&"wait_for_flow_run".into()), "{following}");
     assert!(
         calls.iter().filter(|c| *c == "get_flow_run_by_id").count() <= 1,
         "one read to draw the ended run: {following}"

@@ -1,5 +1,5 @@
 //! `cargo xtask apps [--check]`: the MCP Apps views (server/apps/) built into one self-contained
-//! HTML file each under server/apps/dist/, which the server embeds. Like the generated client,
+//! HTML page, server/apps/dist/app.html, which the server embeds and serves as each view. Like the generated client,
 //! the output is checked in so that `cargo build` needs no Node; `--check` rebuilds into a
 //! temporary folder and fails when the checked-in files differ.
 //!
@@ -15,8 +15,8 @@ use anyhow::{bail, Context, Result};
 
 use crate::clients::{ensure_node_tools, run as run_command};
 
-/// The views, as build.mjs names their files.
-const VIEWS: [&str; 3] = ["dashboard", "flow-run", "deployment"];
+/// What build.mjs writes: every view in one page.
+const BUILT: [&str; 1] = ["app.html"];
 /// Where Debian installs Chromium.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -70,9 +70,9 @@ fn build_views(out: &Path) -> Result<()> {
 pub fn run(check: bool) -> Result<()> {
     if !check {
         build_views(&dist_dir())?;
-        for view in VIEWS {
-            let bytes = fs::metadata(dist_dir().join(format!("{view}.html")))?.len();
-            println!("wrote server/apps/dist/{view}.html ({bytes} bytes)");
+        for name in BUILT {
+            let bytes = fs::metadata(dist_dir().join(name))?.len();
+            println!("wrote server/apps/dist/{name} ({bytes} bytes)");
         }
         return Ok(());
     }
@@ -82,10 +82,9 @@ pub fn run(check: bool) -> Result<()> {
     }
     build_views(&fresh)?;
     let mut stale = Vec::new();
-    for view in VIEWS {
-        let name = format!("{view}.html");
-        let built = fs::read(fresh.join(&name))?;
-        let checked_in = fs::read(dist_dir().join(&name)).unwrap_or_default();
+    for name in BUILT {
+        let built = fs::read(fresh.join(name))?;
+        let checked_in = fs::read(dist_dir().join(name)).unwrap_or_default();
         if built != checked_in {
             stale.push(format!(
                 "server/apps/dist/{name} (checked in {} bytes, built {} bytes)",
@@ -99,7 +98,7 @@ pub fn run(check: bool) -> Result<()> {
             entries
                 .filter_map(|e| e.ok())
                 .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|name| !VIEWS.iter().any(|v| *name == format!("{v}.html")))
+                .filter(|name| !BUILT.contains(&name.as_str()))
                 .collect()
         })
         .unwrap_or_default();
@@ -115,7 +114,7 @@ pub fn run(check: bool) -> Result<()> {
             }
         );
     }
-    println!("server/apps/dist/ is up to date ({} views)", VIEWS.len());
+    println!("server/apps/dist/ is up to date");
     Ok(())
 }
 

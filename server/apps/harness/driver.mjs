@@ -39,8 +39,9 @@ async function viewOf(tools, name) {
   if (!tool) throw new Error(`the server does not offer ${name}`);
   const uri = tool._meta?.ui?.resourceUri;
   if (opts["views-dir"]) {
-    const file = { get_dashboard: "dashboard", get_flow_run_by_id: "flow-run", diagnose_flow_run: "flow-run" }[name] ?? "deployment";
-    return { tool, html: readFileSync(join(opts["views-dir"], `${file}.html`), "utf8"), uri: uri ?? null };
+    const view = { get_dashboard: "dashboard", get_flow_run_by_id: "flow-run", diagnose_flow_run: "flow-run" }[name] ?? "deployment";
+    const page = readFileSync(join(opts["views-dir"], "app.html"), "utf8");
+    return { tool, html: page.replace('data-view=""', `data-view="${view}"`), uri: uri ?? null };
   }
   if (!uri) throw new Error(`${name} has no _meta.ui.resourceUri although the client declared the extension`);
   const read = await client.readResource({ uri });

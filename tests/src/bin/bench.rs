@@ -30,9 +30,7 @@ use anyhow::{bail, Context, Result};
 use integration_tests::{prefect_api_url, server_binary};
 use serde_json::{json, Value};
 
-use latency::{
-    cold_start, completion_latencies, direct_deployments_latencies, ms, percentile,
-};
+use latency::{cold_start, completion_latencies, direct_deployments_latencies, ms, percentile};
 use throughput::{memory_mb, paired_rates, start_http_server, throughput};
 
 const COLD_STARTS: usize = 20;

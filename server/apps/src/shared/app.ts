@@ -19,7 +19,7 @@ export interface ViewContext {
   call(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
-type Render = (root: HTMLElement, result: Record<string, unknown>, ctx: ViewContext) => void;
+export type Render = (root: HTMLElement, result: Record<string, unknown>, ctx: ViewContext) => void;
 
 /** The text of a result's text blocks. */
 function textOf(result: { content?: unknown }): string {

@@ -1,7 +1,7 @@
 // The dashboard view of `get_dashboard`: runs per state (exact counts) and over time, late runs,
 // the newest failures with their messages, and work pools that cannot run. A run opens in place.
 
-import { failure, startView, type ViewContext } from "../shared/app";
+import { failure, type ViewContext } from "../shared/app";
 import { runHistogram, stateBars } from "../shared/charts";
 import { actionButton, fill, h, linkButton, loading, note, section } from "../shared/dom";
 import { date, list, num, obj, relative, str } from "../shared/format";
@@ -13,7 +13,7 @@ type Data = Record<string, unknown>;
 /** Runs sampled for the chart over time: Prefect's largest page. */
 const HISTOGRAM_RUNS = 200;
 
-function render(root: HTMLElement, data: Data, ctx: ViewContext): void {
+export function render(root: HTMLElement, data: Data, ctx: ViewContext): void {
   const back = { label: "Dashboard", go: () => render(root, data, ctx) };
   const open = (run: Data) => {
     const id = str(run.id);
@@ -161,4 +161,3 @@ function workPools(pools: Data): HTMLElement {
   return section("Work pools that cannot run", body);
 }
 
-startView("dashboard", render);

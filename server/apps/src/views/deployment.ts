@@ -2,7 +2,7 @@
 // outcomes as a strip, upcoming runs, and buttons that act through the host's tool call (run now,
 // pause or resume the schedule). A run opens in place.
 
-import { failure, startView, type ViewContext } from "../shared/app";
+import { failure, type ViewContext } from "../shared/app";
 import { strip } from "../shared/charts";
 import { actionButton, fill, h, linkButton, loading, note, section } from "../shared/dom";
 import { duration, list, num, obj, relative, str, when } from "../shared/format";
@@ -27,7 +27,7 @@ function runsFilter(id: string, where: Data, sort: string, limit: number): Data 
   return { filter_criteria: { flow_runs: { deployment_id: { any_: [id] }, ...where }, sort, limit } };
 }
 
-function render(root: HTMLElement, data: Data, ctx: ViewContext): void {
+export function render(root: HTMLElement, data: Data, ctx: ViewContext): void {
   const id = str(data.id);
   const fullName = [str(data.flow_name), str(data.name)].filter(Boolean).join("/") || id || "Deployment";
   const reload = async () => {
@@ -150,4 +150,3 @@ function upcoming(id: string, ctx: ViewContext, open: (run: Data) => void): HTML
   return section("Upcoming runs", body);
 }
 
-startView("deployment", render);

@@ -1,7 +1,7 @@
 // The flow run view of `get_flow_run_by_id` (a run) and `diagnose_flow_run` (a diagnosis that
 // holds the run): what the diagnosis found, then the run in full.
 
-import { startView, type ViewContext } from "../shared/app";
+import type { ViewContext } from "../shared/app";
 import { h, section } from "../shared/dom";
 import { list, obj, str, when } from "../shared/format";
 import { renderFlowRun } from "../shared/flow-run-panel";
@@ -27,7 +27,7 @@ function diagnosis(data: Data): Node[] {
   return [section("Diagnosis", body)];
 }
 
-function render(root: HTMLElement, data: Data, ctx: ViewContext): void {
+export function render(root: HTMLElement, data: Data, ctx: ViewContext): void {
   // diagnose_flow_run wraps the run; get_flow_run_by_id is the run itself.
   const isDiagnosis = "flow_run" in data && ("summary" in data || "likely_causes" in data);
   const run = isDiagnosis ? obj(data.flow_run) : data;
@@ -41,4 +41,3 @@ function render(root: HTMLElement, data: Data, ctx: ViewContext): void {
   renderFlowRun(root, run, ctx, { extra: diagnosis(data), refresh });
 }
 
-startView("flow-run", render);
