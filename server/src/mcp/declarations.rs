@@ -38,6 +38,9 @@ pub struct Declaration {
     pub waits: Waits,
     /// The name of the MCP Apps view ([`super::apps::VIEWS`]) that shows its result.
     pub view: Option<&'static str>,
+    /// For a tool that destroys only in some calls: when it asks (README's list of the tools
+    /// that ask says so).
+    pub asks_when: Option<&'static str>,
 }
 
 impl Declaration {
@@ -48,6 +51,7 @@ impl Declaration {
             idempotent: false,
             waits: Waits::Never,
             view: None,
+            asks_when: None,
         }
     }
 
@@ -79,6 +83,14 @@ impl Declaration {
     pub const fn view(self, view: &'static str) -> Self {
         Declaration {
             view: Some(view),
+            ..self
+        }
+    }
+
+    /// A destructive tool that asks only in the calls `when` says.
+    pub const fn asks_when(self, when: &'static str) -> Self {
+        Declaration {
+            asks_when: Some(when),
             ..self
         }
     }

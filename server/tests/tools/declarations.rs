@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use prefect_mcp_server::mcp::apps::VIEWS;
-use prefect_mcp_server::mcp::declarations::{Effect, Waits};
+use prefect_mcp_server::mcp::declarations::{Declaration, Effect, Waits};
 use prefect_mcp_server::mcp::{PrefectServer, ServerOptions, Toolset};
 use rmcp::ServerHandler;
 
@@ -25,7 +25,10 @@ fn rendered() -> String {
         let mut does = match declared.effect {
             Effect::Reads => "reads".to_string(),
             Effect::Writes => "writes".to_string(),
-            Effect::Destroys => "removes or overwrites: asks the user first".to_string(),
+            Effect::Destroys => match declared.asks_when {
+                Some(when) => format!("removes or overwrites: asks the user first ({when})"),
+                None => "removes or overwrites: asks the user first".to_string(),
+            },
         };
         match declared.waits {
             Waits::Never => {}
@@ -290,4 +293,31 @@ fn readme_metric_table_lists_exactly_the_declared_metrics() {
             .map(|m| (m.prometheus.clone(), m.name.to_string(), m.kind.to_string()))
             .collect();
     assert_eq!(readme_metric_rows(), declared);
+}
+
+const ASKING_BEGIN: &str = "<!-- asking:begin";
+const ASKING_END: &str = "<!-- asking:end -->";
+
+fn rendered_asking() -> String {
+    let mut destroys: Vec<&Declaration> = PrefectServer::declared()
+        .map(|(_, d)| d)
+        .filter(|d| d.annotations().destructive_hint == Some(true))
+        .collect();
+    destroys.sort_by_key(|d| d.name);
+    let named: Vec<String> = destroys
+        .iter()
+        .map(|d| match d.asks_when {
+            Some(when) => format!("`{}` ({when})", d.name),
+            None => format!("`{}`", d.name),
+        })
+        .collect();
+    format!(
+        "The tools that confirm first (`destructiveHint`): {}.\n",
+        named.join(", ")
+    )
+}
+
+#[test]
+fn readme_list_of_the_tools_that_ask_is_the_declared_one() {
+    check_generated(README, ASKING_BEGIN, ASKING_END, &rendered_asking());
 }

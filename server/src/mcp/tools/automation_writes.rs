@@ -21,7 +21,7 @@ use crate::prefect::automation_definitions::definition_to_send;
 pub(crate) const DECLARED: &[Declaration] = &[
     Declaration::writes("enable_automation").idempotent(),
     Declaration::writes("disable_automation").idempotent(),
-    Declaration::destroys("set_automation"),
+    Declaration::destroys("set_automation").asks_when("replacing one"),
     Declaration::destroys("delete_automation"),
 ];
 

@@ -25,7 +25,9 @@ pub(crate) const DECLARED: &[Declaration] = &[
     Declaration::reads("get_flow_run_by_id").view("flow-run"),
     Declaration::reads("list_flow_runs"),
     Declaration::reads("search_flow_runs_by_state"),
-    Declaration::destroys("cancel_flow_run").idempotent(),
+    Declaration::destroys("cancel_flow_run")
+        .idempotent()
+        .asks_when("of a client that can be asked; one that cannot gets the cancel"),
     Declaration::reads("wait_for_flow_run").waits(Waits::Always),
 ];
 

@@ -20,7 +20,9 @@ use crate::prefect::variables::check_name;
 pub(crate) const DECLARED: &[Declaration] = &[
     Declaration::reads("list_variables"),
     Declaration::reads("get_variable"),
-    Declaration::destroys("set_variable").idempotent(),
+    Declaration::destroys("set_variable")
+        .idempotent()
+        .asks_when("over an existing, different value"),
     Declaration::destroys("delete_variable"),
 ];
 
