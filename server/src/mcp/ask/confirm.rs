@@ -26,6 +26,18 @@ pub async fn confirm(asker: &Asker, action: &str, targets: &[String]) -> Result<
     ask_to_confirm(asker, action, targets, false).await
 }
 
+/// [`confirm`] for a write that acts on one object: it becomes the write's audit target (the
+/// record names it whatever the answer), and the "yes" covers that object's id alone.
+pub async fn confirm_target(
+    asker: &Asker,
+    id: impl std::fmt::Display,
+    name: &str,
+    action: &str,
+) -> Result<(), ToolError> {
+    crate::mcp::audit::target(&id, Some(name));
+    confirm(asker, action, &[id.to_string()]).await
+}
+
 /// [`confirm`], for a tool whose documented contract acts without asking when the client
 /// cannot be asked (`cancel_flow_run`): a client that can be asked is asked.
 pub async fn confirm_when_possible(

@@ -29,7 +29,7 @@ pub mod questions;
 pub mod resolve;
 mod state;
 
-pub use confirm::{confirm, confirm_when_possible, run_input};
+pub use confirm::{confirm, confirm_target, confirm_when_possible, run_input};
 pub use options::{AskOptions, StateKey, DEFAULT_QUESTION_TIMEOUT};
 
 use std::collections::BTreeMap;

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::args::{self, Parameters};
 use super::automations::AutomationArgs;
 use crate::errors::{ArgumentError, ToolError};
-use crate::mcp::ask::{confirm, Asker};
+use crate::mcp::ask::{confirm_target, Asker};
 use crate::mcp::audit;
 use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
@@ -82,11 +82,11 @@ impl PrefectServer {
     ) -> Result<AutomationView, ToolError> {
         let wanted = args::name("automation", given)?;
         let automation = self.prefect.read_automation(wanted).await?;
-        audit::target(automation.id, Some(&automation.name));
-        confirm(
+        confirm_target(
             &Asker::of(context),
+            automation.id,
+            &automation.name,
             &question(&automation),
-            &[automation.id.to_string()],
         )
         .await?;
         Ok(automation)

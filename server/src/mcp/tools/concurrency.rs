@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::args::{tool_args, Parameters};
 use crate::errors::{ArgumentError, ToolError};
-use crate::mcp::ask::{confirm, Asker};
+use crate::mcp::ask::{confirm_target, Asker};
 use crate::mcp::audit;
 use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
@@ -104,13 +104,7 @@ impl PrefectServer {
     ) -> Result<(&'a str, ConcurrencyLimitView), ToolError> {
         let name = check_limit_name(given)?;
         let limit = self.prefect.read_concurrency_limit(name).await?;
-        audit::target(limit.id, Some(&limit.name));
-        confirm(
-            &Asker::of(context),
-            &question(&limit),
-            &[limit.id.to_string()],
-        )
-        .await?;
+        confirm_target(&Asker::of(context), limit.id, &limit.name, &question(&limit)).await?;
         Ok((name, limit))
     }
 }

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::args::{tool_args, Parameters};
 use crate::errors::{ArgumentError, ToolError};
-use crate::mcp::ask::{confirm, Asker};
+use crate::mcp::ask::{confirm, confirm_target, Asker};
 use crate::mcp::audit;
 use crate::mcp::declarations::Declaration;
 use crate::mcp::prefect_server::PrefectServer;
@@ -145,15 +145,15 @@ impl PrefectServer {
     ) -> Result<Json<Deleted>, ToolError> {
         let name = check_name(&args.name)?;
         let variable = self.prefect.read_variable(name).await?;
-        audit::target(variable.id, Some(&variable.name));
-        confirm(
+        confirm_target(
             &Asker::of(&context),
+            variable.id,
+            &variable.name,
             &format!(
                 "Delete variable {} (value {})? This cannot be undone.",
                 quoted(name),
                 quoted_value(&variable.value)
             ),
-            &[variable.id.to_string()],
         )
         .await?;
         self.prefect.delete_variable(name).await?;
