@@ -29,6 +29,25 @@ const APP_HTML: &str = include_str!("../../apps/dist/app.html");
 /// What names the view in [`APP_HTML`], empty as built.
 const VIEW_MARK: &str = "<html lang=\"en\" data-view=\"\">";
 
+/// Every tool the views call through the host (`ctx.call`, and the deployment view's buttons),
+/// sorted: where one is not offered (`--toolsets`, `--read-only`) the part of the view that needs
+/// it says so in words. Tests hold this to the views' sources and to the declared tools, so a
+/// renamed tool breaks a test rather than a view.
+pub const VIEW_CALLS: [&str; 12] = [
+    "create_flow_run_from_deployment",
+    "diagnose_flow_run",
+    "filter_flow_runs",
+    "get_dashboard",
+    "get_deployment_by_id",
+    "get_flow_run_by_id",
+    "get_flow_run_logs",
+    "list_task_runs",
+    "pause_deployment",
+    "read_events",
+    "resume_deployment",
+    "wait_for_flow_run",
+];
+
 /// One view: its resource. The tools whose results it shows name it in their declarations
 /// ([`super::declarations::Declaration::view`]).
 pub struct View {

@@ -321,3 +321,50 @@ fn rendered_asking() -> String {
 fn readme_list_of_the_tools_that_ask_is_the_declared_one() {
     check_generated(README, ASKING_BEGIN, ASKING_END, &rendered_asking());
 }
+
+/// The tool names the views' sources call: `call("name"` and the deployment view's
+/// `act("Label", "name"`.
+fn tools_called_by_views(dir: &std::path::Path, found: &mut BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            tools_called_by_views(&path, found);
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "ts") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (at, _) in text.match_indices("call(\"") {
+            let rest = &text[at + "call(\"".len()..];
+            found.insert(rest[..rest.find('"').unwrap()].to_string());
+        }
+        for (at, _) in text.match_indices("act(\"") {
+            let rest = &text[at + "act(\"".len()..];
+            let after_label = &rest[rest.find('"').unwrap() + 1..];
+            if let Some(name) = after_label.strip_prefix(", \"") {
+                found.insert(name[..name.find('"').unwrap()].to_string());
+            }
+        }
+    }
+}
+
+#[test]
+fn the_tools_views_call_are_declared_and_exist() {
+    let mut called = BTreeSet::new();
+    tools_called_by_views(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/apps/src")),
+        &mut called,
+    );
+    let declared: BTreeSet<String> = prefect_mcp_server::mcp::apps::VIEW_CALLS
+        .iter()
+        .map(|name| name.to_string())
+        .collect();
+    assert_eq!(called, declared, "VIEW_CALLS is not what the views call");
+    for name in &declared {
+        assert!(
+            PrefectServer::declaration(name).is_some(),
+            "the views call {name}, which no tool declares"
+        );
+    }
+}

@@ -104,7 +104,13 @@ impl PrefectServer {
     ) -> Result<(&'a str, ConcurrencyLimitView), ToolError> {
         let name = check_limit_name(given)?;
         let limit = self.prefect.read_concurrency_limit(name).await?;
-        confirm_target(&Asker::of(context), limit.id, &limit.name, &question(&limit)).await?;
+        confirm_target(
+            &Asker::of(context),
+            limit.id,
+            &limit.name,
+            &question(&limit),
+        )
+        .await?;
         Ok((name, limit))
     }
 }
