@@ -2,19 +2,19 @@
 //!
 //! - [`prefect`]: the Prefect layer, a [`prefect::Prefect`] holding the client, with the
 //!   operations everything shares; it knows nothing of MCP;
-//! - [`mcp`]: the MCP layer over it (handler, call seam, toolsets, tools, prompts, resources,
+//! - [`mcp`]: the MCP layer over it (handler, dispatch, toolsets, tools, prompts, resources,
 //!   completions, subscriptions, tasks, skill, asking);
 //! - [`output`] (views and the answer bound) and [`errors`] (typed errors and their wording):
 //!   leaves both layers use.
 //!
 //! The binary (`main.rs`) is a thin CLI over this; the crate's own tests drive the tools in
-//! process through [`mcp::PrefectServer::call_in_process`], against a scripted Prefect.
+//! process through [`mcp::McpServer::call_in_process`], against a scripted Prefect.
 
-pub mod cli;
 pub mod config;
 pub mod errors;
 pub mod mcp;
 pub mod output;
 pub mod prefect;
+pub mod subcommands;
 pub mod telemetry;
 pub mod transport;

@@ -1,6 +1,6 @@
 //! The one place where failures are worded and become MCP tool errors.
 //!
-//! Tools return `Result<_, ToolError>`; the call seam turns the `Err` side into a result with
+//! Tools return `Result<_, ToolError>`; the dispatch turns the `Err` side into a result with
 //! `isError: true` whose text is [`ToolError::message`] (`Display` is the same text). Tools only
 //! say what went wrong, as a variant with its facts, and what they were doing (`doing`); every
 //! sentence a user reads is written here, naming the object, the cause and what to do about it.
@@ -31,7 +31,7 @@ use rmcp::ErrorData;
 use serde_json::json;
 
 /// The marker our argument decoder puts on the `ErrorData` it must return to rmcp, so that the
-/// call seam can turn it back into a [`ToolError`] instead of a protocol error.
+/// dispatch can turn it back into a [`ToolError`] instead of a protocol error.
 const ARGUMENT_ERROR_MARKER: &str = "prefect_mcp_invalid_arguments";
 
 #[derive(Debug)]
@@ -364,7 +364,7 @@ pub fn bounded(result: CallToolResult) -> CallToolResult {
 }
 
 /// The `ErrorData` our argument decoder returns to rmcp for arguments that do not decode; the
-/// call seam recognises it ([`ToolError::from_argument_error`]) and words it here.
+/// dispatch recognises it ([`ToolError::from_argument_error`]) and words it here.
 pub fn decode_error(path: String, problem: String) -> rmcp::ErrorData {
     rmcp::ErrorData::invalid_params(problem, Some(json!({ ARGUMENT_ERROR_MARKER: path })))
 }
@@ -379,7 +379,7 @@ impl std::error::Error for ToolError {}
 
 impl IntoContents for ToolError {
     fn into_contents(self) -> Vec<ContentBlock> {
-        // The tool's span (opened by the call seam) records what kind of failure this was. A
+        // The tool's span (opened by the dispatch) records what kind of failure this was. A
         // wait handed to a task is no failure: its line says `outcome=task` alone.
         if !matches!(self, ToolError::TaskStarted) {
             tracing::Span::current().record("error_kind", self.kind());

@@ -1,4 +1,4 @@
-//! The audit trail of writes. The call seam writes one line at info per tool call (tool,
+//! The audit trail of writes. The dispatch writes one line at info per tool call (tool,
 //! outcome, duration); for a write it is marked `kind=write` and names the target here, so that
 //! every change made through the server leaves exactly one line saying what was changed, how it
 //! ended and, once the caller is known (OAuth identity), who asked.
@@ -14,10 +14,10 @@ use serde_json::Value;
 use crate::output::{cap_text, FlowRunView};
 use crate::telemetry;
 
-/// Span fields the seam declares for these records.
+/// Span fields the dispatch declares for these records.
 pub const TARGET_ID: &str = "target_id";
 pub const TARGET_NAME: &str = "target_name";
-/// Filled by the seam from the caller's identity when there is one; absent otherwise.
+/// Filled by the dispatch from the caller's identity when there is one; absent otherwise.
 pub const CALLER: &str = "caller";
 
 /// How many run ids a bulk write's line lists.

@@ -194,7 +194,7 @@ mod tests {
             ..Default::default()
         }
         .offered();
-        for prompt in crate::mcp::PrefectServer::prompt_router(&all).list_all() {
+        for prompt in crate::mcp::McpServer::prompt_router(&all).list_all() {
             for argument in prompt.arguments.iter().flatten() {
                 assert!(
                     ARGUMENTS

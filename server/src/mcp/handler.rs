@@ -1,5 +1,5 @@
 //! The rmcp handler: the server's capabilities, and each MCP request sent to the part that
-//! answers it (tool calls through the call seam, `super::seam`). The server value itself is
+//! answers it (tool calls through the dispatch, `super::dispatch`). The server value itself is
 //! [`super::prefect_server`].
 
 use rmcp::handler::server::prompt::PromptContext;
@@ -15,8 +15,8 @@ use rmcp::model::{
 use rmcp::service::{RequestContext, SubscriptionContext};
 use rmcp::{tool_handler, ErrorData, RoleServer, ServerHandler};
 
-use super::prefect_server::PrefectServer;
 use super::resources;
+use super::server::McpServer;
 use super::subscriptions;
 use super::tasks::wait::Detach;
 use super::toolsets::Toolset;
@@ -27,14 +27,14 @@ use crate::errors::{ArgumentError, ToolError};
 pub const RUNS_UNAVAILABLE: &str = "io.github.prefect-mcp/runs-unavailable";
 
 #[tool_handler(router = self.tool_router)]
-impl ServerHandler for PrefectServer {
+impl ServerHandler for McpServer {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         if self.tasks.should_run(
-            PrefectServer::declaration(&request.name),
+            McpServer::declaration(&request.name),
             request.arguments.as_ref(),
             &context,
         ) {
@@ -66,7 +66,7 @@ impl ServerHandler for PrefectServer {
     }
 
     /// The tools the caller may use, each naming its MCP Apps view for a client that renders
-    /// them ([`PrefectServer::listed_tools`], [`apps::tool_list`]).
+    /// them ([`McpServer::listed_tools`], [`apps::tool_list`]).
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,

@@ -1,9 +1,9 @@
 //! The MCP layer: everything that knows rmcp. It answers MCP requests by calling down into the
 //! Prefect layer (`crate::prefect`), never the reverse.
 //!
-//! - [`prefect_server`]: the server value (configuration, Prefect layer, routers);
+//! - [`server`]: the server value (configuration, Prefect layer, routers);
 //! - [`handler`]: the rmcp `ServerHandler`: capabilities, and each request sent on;
-//! - [`seam`]: the call seam every `tools/call` passes (credentials, span, argument errors, size
+//! - [`dispatch`]: the dispatch every `tools/call` passes (credentials, span, argument errors, size
 //!   bound);
 //! - [`toolsets`]: the [`toolsets::Toolset`] enum, the read-only filter, the tool router;
 //! - [`tools`]: one module per toolset, `#[tool]` fns that decode arguments, ask if needed, and
@@ -20,12 +20,12 @@ pub mod caller;
 pub mod completions;
 pub mod credentials;
 pub mod declarations;
+pub mod dispatch;
 pub mod handler;
 pub mod instructions;
-pub mod prefect_server;
 pub mod prompts;
 pub mod resources;
-pub mod seam;
+pub mod server;
 pub mod skill;
 pub mod subscriptions;
 pub mod tasks;
@@ -33,5 +33,5 @@ pub mod tools;
 pub mod toolsets;
 
 pub use credentials::PerRequestAuth;
-pub use prefect_server::PrefectServer;
+pub use server::McpServer;
 pub use toolsets::{ServerOptions, Toolset};

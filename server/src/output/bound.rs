@@ -1,5 +1,5 @@
-//! Bounded answers: one rule, applied to every tool result at the call seam
-//! ([`crate::mcp::seam`]), so that no answer floods a model's context,
+//! Bounded answers: one rule, applied to every tool result at the dispatch
+//! ([`crate::mcp::dispatch`]), so that no answer floods a model's context,
 //! whichever tool produced it and whatever Prefect sent.
 //!
 //! - Every string in a result is cut to [`MAX_STRING_CHARS`], keeping its start and its end (the
@@ -296,7 +296,7 @@ mod tests {
     }
 
     /// The size is read off the twin, so a twin that is not the JSON would be measured wrong:
-    /// debug builds (every test) stop on it; the fast tier calls every tool through the seam.
+    /// debug builds (every test) stop on it; the fast tier calls every tool through the dispatch.
     #[test]
     #[should_panic(expected = "not the structured result's JSON")]
     fn a_text_twin_that_is_not_the_json_is_caught_in_tests() {

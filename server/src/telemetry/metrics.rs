@@ -180,7 +180,7 @@ impl Metrics {
     }
 
     /// One MCP `tools/call` answered. `tool` is a name the router offers, or [`UNKNOWN_TOOL`];
-    /// `outcome` is the seam's (`ok`, `error`, `input_required`, `task`, `protocol_error`).
+    /// `outcome` is the dispatch's (`ok`, `error`, `input_required`, `task`, `protocol_error`).
     pub fn tool_call(&self, tool: &str, writes: bool, outcome: &'static str, seconds: f64) {
         let error_type = match outcome {
             "ok" | "input_required" | "task" => "",

@@ -26,7 +26,7 @@ use super::origin::{check_origin, OriginRule};
 use super::ready::{ready, Readiness};
 use super::sessions::{admit_session, BoundedSessions};
 use crate::errors::oauth::OAuthSetupError;
-use crate::mcp::PrefectServer;
+use crate::mcp::McpServer;
 use crate::telemetry;
 
 /// Settings of the HTTP transport. `Debug` never shows the token.
@@ -67,7 +67,7 @@ impl std::fmt::Debug for HttpOptions {
 pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
 
 /// Serve MCP at `http://<bind>/mcp` until Ctrl-C or SIGTERM.
-pub async fn serve_http(server: PrefectServer, options: HttpOptions) -> Result<()> {
+pub async fn serve_http(server: McpServer, options: HttpOptions) -> Result<()> {
     let bind = options
         .bind
         .unwrap_or_else(|| DEFAULT_BIND.parse().expect("valid default bind address"));
@@ -113,7 +113,7 @@ pub async fn serve_http(server: PrefectServer, options: HttpOptions) -> Result<(
 /// its opener's), then the body (time and size) before rmcp reads it. An authentication layer
 /// of another kind slots in where the bearer token is.
 fn router(
-    server: PrefectServer,
+    server: McpServer,
     options: &HttpOptions,
     port: u16,
     cancel: CancellationToken,

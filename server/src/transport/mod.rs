@@ -21,7 +21,7 @@ mod sessions;
 use anyhow::{Context, Result};
 use rmcp::ServiceExt;
 
-use crate::mcp::PrefectServer;
+use crate::mcp::McpServer;
 
 pub use http::{serve_http, HttpOptions, DEFAULT_BIND};
 pub use limits::Limits;
@@ -33,7 +33,7 @@ pub use limits::Limits;
 /// blocking pool, a hand-off between threads each way of every call (measured on
 /// `get_flow_by_id`: 11 context switches per call -> 5.7, 6 threads -> 3). Anything else (a
 /// file, a terminal) keeps the blocking handles.
-pub async fn serve_stdio(server: PrefectServer) -> Result<()> {
+pub async fn serve_stdio(server: McpServer) -> Result<()> {
     // A session of its own, as each HTTP session is: counted and timed while metrics are on.
     let running = crate::telemetry::Traced(server.for_session())
         .serve(rmcp::transport::stdio_pipes())

@@ -293,3 +293,59 @@ fn references_are_found_in_groups_and_through_super() {
     assert!(flows.contains(&vec!["mcp".to_string(), "tools".into(), "args".into()]));
     assert!(flows.contains(&vec!["prefect".to_string(), "flows".into()]));
 }
+
+/// README's architecture block: the text between `## Architecture`'s first code fence and its end.
+fn readme_architecture() -> String {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
+    let section = &readme[readme
+        .find("## Architecture")
+        .expect("README: no Architecture")..];
+    let block = &section[section.find("```\n").unwrap() + 4..];
+    block[..block.find("```").unwrap()].to_string()
+}
+
+/// The entries of a folder as README names them: `name.rs`, or `name/` for a folder.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if e.path().is_dir() {
+                format!("{name}/")
+            } else {
+                name
+            }
+        })
+        .filter(|name| name != "mod.rs" && name != "lib.rs")
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn readme_architecture_names_every_module_of_server_src_and_mcp() {
+    let block = readme_architecture();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut missing = Vec::new();
+    for name in entries(&src) {
+        if !block.contains(&format!("src/{name}")) {
+            missing.push(format!("src/{name}"));
+        }
+    }
+    for name in entries(&src.join("mcp")) {
+        let named = block.lines().any(|line| {
+            line.split(|c: char| c.is_whitespace() || c == ',' || c == '(')
+                .any(|word| word == name || word.starts_with(&format!("{name}<")))
+        });
+        if !named {
+            missing.push(format!("src/mcp/{name}"));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "README's Architecture does not name {missing:?}: add a line for each"
+    );
+}

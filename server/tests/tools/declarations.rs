@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use prefect_mcp_server::mcp::apps::VIEWS;
 use prefect_mcp_server::mcp::declarations::{Declaration, Effect, Waits};
-use prefect_mcp_server::mcp::{PrefectServer, ServerOptions, Toolset};
+use prefect_mcp_server::mcp::{McpServer, ServerOptions, Toolset};
 use rmcp::ServerHandler;
 
 use crate::harness::*;
@@ -21,7 +21,7 @@ const END: &str = "<!-- tools:end -->";
 
 fn rendered() -> String {
     let mut table = String::from("| toolset | tool | what it does to Prefect |\n|---|---|---|\n");
-    for (set, declared) in PrefectServer::declared() {
+    for (set, declared) in McpServer::declared() {
         let mut does = match declared.effect {
             Effect::Reads => "reads".to_string(),
             Effect::Writes => "writes".to_string(),
@@ -98,7 +98,7 @@ async fn offered_by(toolsets: Option<Vec<String>>) -> BTreeSet<String> {
 #[tokio::test]
 async fn every_tool_is_declared_once_and_every_declaration_is_a_tool() {
     let mut declared = BTreeSet::new();
-    for (_, declaration) in PrefectServer::declared() {
+    for (_, declaration) in McpServer::declared() {
         let name = declaration.name.to_string();
         assert!(
             declared.insert(name),
@@ -156,7 +156,7 @@ async fn the_default_offer_is_the_default_toolsets_and_under_the_cap() {
         .collect();
     let declared: BTreeSet<String> = defaults
         .iter()
-        .flat_map(|set| PrefectServer::toolset_declarations(*set))
+        .flat_map(|set| McpServer::toolset_declarations(*set))
         .map(|d| d.name.to_string())
         .collect();
     let offered = offered_by(None).await;
@@ -220,7 +220,7 @@ const TOOLSETS_END: &str = "<!-- toolsets:end -->";
 fn rendered_toolsets() -> String {
     let mut table = String::from("| toolset | offered by default | tools |\n|---|---|---|\n");
     for set in Toolset::ALL {
-        let names: Vec<&str> = PrefectServer::toolset_declarations(set)
+        let names: Vec<&str> = McpServer::toolset_declarations(set)
             .map(|d| d.name)
             .collect();
         table.push_str(&format!(
@@ -241,7 +241,7 @@ fn readme_toolset_table_is_the_declared_one() {
 #[tokio::test]
 async fn a_toolset_offers_exactly_its_declared_tools() {
     for set in Toolset::ALL {
-        let declared: BTreeSet<String> = PrefectServer::toolset_declarations(set)
+        let declared: BTreeSet<String> = McpServer::toolset_declarations(set)
             .map(|d| d.name.to_string())
             .collect();
         let offered = offered_by(Some(vec![set.name().to_string()])).await;
@@ -251,9 +251,7 @@ async fn a_toolset_offers_exactly_its_declared_tools() {
 
 #[test]
 fn every_view_a_tool_declares_exists_and_every_view_shows_a_tool() {
-    let declared: Vec<&str> = PrefectServer::declared()
-        .filter_map(|(_, d)| d.view)
-        .collect();
+    let declared: Vec<&str> = McpServer::declared().filter_map(|(_, d)| d.view).collect();
     for name in &declared {
         assert!(VIEWS.iter().any(|v| v.name == *name), "no view {name}");
     }
@@ -299,7 +297,7 @@ const ASKING_BEGIN: &str = "<!-- asking:begin";
 const ASKING_END: &str = "<!-- asking:end -->";
 
 fn rendered_asking() -> String {
-    let mut destroys: Vec<&Declaration> = PrefectServer::declared()
+    let mut destroys: Vec<&Declaration> = McpServer::declared()
         .map(|(_, d)| d)
         .filter(|d| d.annotations().destructive_hint == Some(true))
         .collect();
@@ -363,7 +361,7 @@ fn the_tools_views_call_are_declared_and_exist() {
     assert_eq!(called, declared, "VIEW_CALLS is not what the views call");
     for name in &declared {
         assert!(
-            PrefectServer::declaration(name).is_some(),
+            McpServer::declaration(name).is_some(),
             "the views call {name}, which no tool declares"
         );
     }

@@ -3,10 +3,10 @@
 use mockito::Matcher;
 use serde_json::{json, Value};
 
+use crate::dispatch::all_tools;
 use crate::fixtures::*;
 use crate::harness::*;
-use crate::seam::all_tools;
-use prefect_mcp_server::mcp::PrefectServer;
+use prefect_mcp_server::mcp::McpServer;
 
 /// A valid value for each required parameter, by name. The failure tests call every tool the
 /// server offers with these, so a new tool needs nothing here unless it brings a new required
@@ -34,7 +34,7 @@ fn valid_value(tool: &str, parameter: &str) -> Value {
 }
 
 /// Every tool the server offers, with valid arguments (its required parameters only).
-fn every_tool(server: &PrefectServer) -> Vec<(String, Value)> {
+fn every_tool(server: &McpServer) -> Vec<(String, Value)> {
     let tools = server.tools();
     assert_eq!(tools.len(), all_tools().len());
     tools

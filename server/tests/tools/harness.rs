@@ -1,18 +1,18 @@
-//! The fast tier's harness: a scripted Prefect (mockito) and a `PrefectServer` in this process,
-//! called through the same seam as MCP `tools/call` (argument checks, error wording, size bound).
+//! The fast tier's harness: a scripted Prefect (mockito) and a `McpServer` in this process,
+//! called through the same dispatch as MCP `tools/call` (argument checks, error wording, size bound).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mockito::{Matcher, Mock, Server, ServerGuard};
-use prefect_mcp_server::mcp::{PrefectServer, ServerOptions};
+use prefect_mcp_server::mcp::{McpServer, ServerOptions};
 use rmcp::model::CallToolResult;
 use serde_json::Value;
 
 /// A scripted Prefect and a server whose client talks to it.
 pub struct Harness {
     pub prefect: ServerGuard,
-    pub server: PrefectServer,
+    pub server: McpServer,
 }
 
 impl Harness {
@@ -98,7 +98,7 @@ impl Harness {
         }
     }
 
-    /// Call a tool by name, through the MCP call seam.
+    /// Call a tool by name, through the MCP dispatch.
     pub async fn call(&self, tool: &str, arguments: Value) -> CallToolResult {
         let Value::Object(arguments) = arguments else {
             panic!("tool arguments must be a JSON object, got {arguments}");
@@ -192,13 +192,13 @@ pub fn every_toolset() -> ServerOptions {
 }
 
 /// A server whose client has a short timeout and no retries, so that error tests are quick.
-pub fn server_for(api_url: &str, options: &ServerOptions) -> PrefectServer {
+pub fn server_for(api_url: &str, options: &ServerOptions) -> McpServer {
     let builder = prefect_api::Client::builder(api_url)
         .timeout(Duration::from_secs(10))
         .connect_timeout(Duration::from_secs(2))
         .max_retries(0);
     let client = builder.clone().build().expect("client");
-    PrefectServer::new(builder, client, "none", options)
+    McpServer::new(builder, client, "none", options)
 }
 
 /// The text of a result's first content block.
@@ -222,7 +222,7 @@ pub fn has_null(value: &Value) -> bool {
 }
 
 /// A server pointed at a port where nothing listens, and that URL.
-pub fn unreachable_server() -> (PrefectServer, String) {
+pub fn unreachable_server() -> (McpServer, String) {
     // Bind a free port and let it go: nothing listens there afterwards.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())

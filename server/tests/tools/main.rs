@@ -1,4 +1,4 @@
-//! The fast tier: every tool called in this process, through the same seam as MCP `tools/call`,
+//! The fast tier: every tool called in this process, through the same dispatch as MCP `tools/call`,
 //! against a scripted Prefect (mockito) answering with bodies captured from a real one. No
 //! Prefect, Python or built binary is needed: `cargo test -p prefect-mcp-server`.
 //!
@@ -16,6 +16,7 @@ mod concurrency;
 mod confirmations;
 mod declarations;
 mod deployments;
+mod dispatch;
 mod failures;
 mod filters;
 mod flow_runs;
@@ -25,7 +26,6 @@ mod ops_writes;
 mod overview;
 mod pool_settings;
 mod run_writes;
-mod seam;
 mod session_tasks;
 mod states;
 mod tasks;

@@ -2,7 +2,7 @@
 //! the writes add (annotations from the declarations, read-only).
 
 use prefect_mcp_server::mcp::declarations::Effect;
-use prefect_mcp_server::mcp::{PrefectServer, ServerOptions};
+use prefect_mcp_server::mcp::{McpServer, ServerOptions};
 use serde_json::json;
 
 use crate::fixtures::*;
@@ -207,7 +207,7 @@ async fn variable_arguments_are_checked_first() {
 async fn listed_annotations_are_the_declarations_and_read_only_keeps_only_the_reads() {
     let h = Harness::new().await;
     let listed = h.server.tools();
-    for (_, declared) in PrefectServer::declared() {
+    for (_, declared) in McpServer::declared() {
         let tool = listed.iter().find(|t| t.name == declared.name).unwrap();
         assert_eq!(
             serde_json::to_value(&tool.annotations).unwrap(),
@@ -236,7 +236,7 @@ async fn listed_annotations_are_the_declarations_and_read_only_keeps_only_the_re
         .into_iter()
         .map(|t| t.name.into_owned())
         .collect();
-    let reads: Vec<String> = PrefectServer::declared()
+    let reads: Vec<String> = McpServer::declared()
         .filter(|(_, d)| d.effect == Effect::Reads)
         .map(|(_, d)| d.name.to_string())
         .collect();

@@ -9,7 +9,7 @@
 //! - [`Era::CannotAsk`]: `initialize` declaring nothing.
 
 use crate::raw_session::RawSession;
-use prefect_mcp_server::mcp::PrefectServer;
+use prefect_mcp_server::mcp::McpServer;
 use serde_json::{json, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -61,7 +61,7 @@ pub struct Person {
 const META_2026: &str = "2026-07-28";
 
 impl Person {
-    pub async fn of(server: PrefectServer, era: Era, answer: Answer) -> Self {
+    pub async fn of(server: McpServer, era: Era, answer: Answer) -> Self {
         let mut person = Person {
             era,
             raw: RawSession::serve(server),

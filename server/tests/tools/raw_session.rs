@@ -2,7 +2,7 @@
 //! JSON-RPC lines: what the fast tier's hand-written clients (tasks, a person answering
 //! questions) speak through.
 
-use prefect_mcp_server::mcp::PrefectServer;
+use prefect_mcp_server::mcp::McpServer;
 use serde_json::Value;
 use tokio::io::{
     AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines, ReadHalf, WriteHalf,
@@ -15,7 +15,7 @@ pub(crate) struct RawSession {
 
 impl RawSession {
     /// Serve `server` on a fresh pipe; the client's end.
-    pub(crate) fn serve(server: PrefectServer) -> Self {
+    pub(crate) fn serve(server: McpServer) -> Self {
         let (server_io, client_io) = tokio::io::duplex(1 << 20);
         tokio::spawn(async move {
             if let Ok(running) = rmcp::serve_server(server, server_io).await {

@@ -6,7 +6,7 @@
 use crate::raw_session::RawSession;
 use mockito::Matcher;
 use prefect_mcp_server::mcp::ask::StateKey;
-use prefect_mcp_server::mcp::{PrefectServer, ServerOptions};
+use prefect_mcp_server::mcp::{McpServer, ServerOptions};
 use serde_json::{json, Value};
 
 use crate::fixtures::*;
@@ -31,7 +31,7 @@ pub(crate) struct Client {
 }
 
 impl Client {
-    pub(crate) async fn of(server: PrefectServer) -> Self {
+    pub(crate) async fn of(server: McpServer) -> Self {
         let mut client = Client {
             raw: RawSession::serve(server),
             next_id: 1,

@@ -5,21 +5,21 @@
 //! p50/p99 of `get_flow_by_id` through MCP next to the same HTTP request made directly (the
 //! floor); p50/p99 of completing a deployment name (`completion/complete`) next to the Prefect
 //! query it starts from; calls per second at concurrency 1, 16 and 64 over HTTP, with their error counts;
-//! release binary size; the cost of the size bound every answer passes at the call seam
-//! (`seam`); what waiting costs Prefect, with the event stream and with polling (`events`);
+//! release binary size; the cost of the size bound every answer passes at the dispatch
+//! (`bound`); what waiting costs Prefect, with the event stream and with polling (`events`);
 //! the bytes a model reads for an operator's everyday questions, one call each (`questions`).
 //! Needs PREFECT_API_URL (xtask sets it) and the release binary (PREFECT_MCP_SERVER_BIN);
-//! `bench seam` prints only the seam's lines, which need neither, `bench events` only the
+//! `bench bound` prints only the size bound's lines, which need neither, `bench events` only the
 //! event stream's, and `bench overhead` only the per-call overhead's.
 
+#[path = "bench/bound.rs"]
+mod bound;
 #[path = "bench/events.rs"]
 mod events;
 #[path = "bench/latency.rs"]
 mod latency;
 #[path = "bench/questions.rs"]
 mod questions;
-#[path = "bench/seam.rs"]
-mod seam;
 #[path = "bench/throughput.rs"]
 mod throughput;
 
@@ -61,8 +61,8 @@ fn tool_list_sizes(binary: &std::path::Path, toolsets: &str) -> Result<(usize, u
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    if std::env::args().nth(1).as_deref() == Some("seam") {
-        for line in seam::lines() {
+    if std::env::args().nth(1).as_deref() == Some("bound") {
+        for line in bound::lines() {
             println!("{line}");
         }
         return Ok(());
@@ -185,7 +185,7 @@ async fn main() -> Result<()> {
     for line in questions::lines().await? {
         println!("{line}");
     }
-    for line in seam::lines() {
+    for line in bound::lines() {
         println!("{line}");
     }
     for line in events::lines().await? {

@@ -12,15 +12,15 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 
-use prefect_mcp_server::cli;
 use prefect_mcp_server::config::{Config, Overrides};
 use prefect_mcp_server::mcp::ask;
-use prefect_mcp_server::mcp::{PrefectServer, ServerOptions};
+use prefect_mcp_server::mcp::{McpServer, ServerOptions};
+use prefect_mcp_server::subcommands;
 use prefect_mcp_server::{telemetry, transport};
 
 use args::{Cli, Command, Transport};
 
-fn build_server(cli: &Cli) -> Result<PrefectServer> {
+fn build_server(cli: &Cli) -> Result<McpServer> {
     let config = Config::load(Overrides {
         api_url: cli.api_url.clone(),
         api_key: cli.api_key.clone(),
@@ -62,7 +62,7 @@ fn build_server(cli: &Cli) -> Result<PrefectServer> {
         );
     }
     options.validate()?;
-    let server = PrefectServer::new(builder, client, config.auth.kind(), &options);
+    let server = McpServer::new(builder, client, config.auth.kind(), &options);
     tracing::info!(
         api_url = %server.api_url(),
         source = config.api_url_source,
@@ -84,11 +84,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let server = build_server(&cli)?;
     match &cli.command {
         Some(Command::Tools) => {
-            cli::print_tools(&server)?;
+            subcommands::print_tools(&server)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Call { tool, arguments }) => {
-            let is_error = cli::call(&server, tool, arguments.as_deref()).await?;
+            let is_error = subcommands::call(&server, tool, arguments.as_deref()).await?;
             Ok(if is_error {
                 ExitCode::FAILURE
             } else {

@@ -103,7 +103,7 @@ impl Asker {
 
     /// Decide how this call asks, and open the answers a retried call brings. A `requestState`
     /// that does not verify is an error: nothing of it is trusted. `caller` names who calls
-    /// (`PrefectServer::task_owner`): a state sealed for one caller opens for no other.
+    /// (`McpServer::task_owner`): a state sealed for one caller opens for no other.
     #[allow(clippy::too_many_arguments)]
     pub fn for_call(
         options: &AskOptions,

@@ -10,7 +10,7 @@ use rmcp::{prompt, prompt_router, ErrorData, RoleServer};
 
 use super::{brief, deployment_by_name, render, DeploymentArg, RECENT_RUNS};
 use crate::errors::ToolError;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 
 /// What the model is asked to do with the brief's data.
 const TASK: &str = "Assess this deployment's health in a short paragraph: is it running on \
@@ -18,7 +18,7 @@ const TASK: &str = "Assess this deployment's health in a short paragraph: is it 
              paused)? Then list concrete actions, if any.";
 
 #[prompt_router(router = "deployment_health_prompt", vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// A deployment's health: recent outcomes, schedule, work pool and workers.
     #[prompt(title = "Deployment health")]
     async fn deployment_health(
@@ -32,7 +32,7 @@ impl PrefectServer {
     }
 }
 
-impl PrefectServer {
+impl McpServer {
     async fn health_brief(
         &self,
         deployment: &str,

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{brief, diagnose, render};
 use crate::errors::ToolError;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::quoted;
 use crate::prefect::logs::LogQuery;
 
@@ -31,7 +31,7 @@ pub struct FlowRunArg {
 }
 
 #[prompt_router(router = "explain_run_prompt", vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// Explain one flow run: what happened, why, and what to do, from its state, failed
     /// tasks, logs, deployment and work pool.
     #[prompt(title = "Explain a flow run")]
@@ -46,7 +46,7 @@ impl PrefectServer {
     }
 }
 
-impl PrefectServer {
+impl McpServer {
     async fn explain_brief(
         &self,
         flow_run: &str,

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::{brief, diagnose, render};
 use crate::errors::{ArgumentError, ToolError};
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::mcp::tools::args::{self, MAX_LIMIT};
 use crate::output::FlowRunView;
 
@@ -74,7 +74,7 @@ fn cause_of(run: &FlowRunView) -> String {
 }
 
 #[prompt_router(router = "triage_failures_prompt", vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// Triage the failed and crashed flow runs of the last hours: grouped by deployment and
     /// cause, with the diagnosis of the newest run of each group.
     #[prompt(title = "Triage failed flow runs")]
@@ -89,7 +89,7 @@ impl PrefectServer {
     }
 }
 
-impl PrefectServer {
+impl McpServer {
     async fn triage_brief(
         &self,
         args: TriageArgs,

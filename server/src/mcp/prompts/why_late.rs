@@ -12,7 +12,7 @@ use rmcp::{prompt, prompt_router, ErrorData, RoleServer};
 
 use super::{brief, deployment_by_name, diagnose, render, DeploymentArg, RECENT_RUNS};
 use crate::errors::ToolError;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 
 /// What the model is asked to do with the brief's data.
 const TASK: &str = "Explain why these runs have not started, most likely cause first, and \
@@ -21,7 +21,7 @@ const TASK: &str = "Explain why these runs have not started, most likely cause f
              would make the next run late.";
 
 #[prompt_router(router = "why_late_prompt", vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// Why are a deployment's runs late? Its late runs, with the diagnosis of the newest
     /// (work pool, workers, paused queues, concurrency limits).
     #[prompt(title = "Why are a deployment's runs late?")]
@@ -36,7 +36,7 @@ impl PrefectServer {
     }
 }
 
-impl PrefectServer {
+impl McpServer {
     async fn why_late_brief(
         &self,
         deployment: &str,

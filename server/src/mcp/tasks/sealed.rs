@@ -4,7 +4,7 @@
 //! `RequestStateCodec`, HMAC-SHA256: signed, not encrypted, so it holds nothing secret) that
 //! names the flow run, the tool and what its result needs, when the task was made, its
 //! deadline and a nonce. It is bound, as associated data that is not stored in it, to the
-//! caller who made it (`PrefectServer::task_owner`), and expires with the task's TTL: a token
+//! caller who made it (`McpServer::task_owner`), and expires with the task's TTL: a token
 //! that does not open (altered, another key, another caller, expired) is an unknown task.
 //!
 //! The state is Prefect's own. `tasks/get` reads the run: unfinished and before the deadline,
@@ -50,7 +50,7 @@ pub enum Finish {
 impl Finish {
     /// The result the blocking call returns after this wait: the tool's own view
     /// ([`CreatedFlowRun::new`], [`WaitedFlowRun::new`]), made a tool result as rmcp makes a
-    /// tool's `Json` answer, within the size bound as the call seam bounds it.
+    /// tool's `Json` answer, within the size bound as the dispatch bounds it.
     pub fn result(&self, waited: Waited) -> CallToolResult {
         let Waited {
             run,

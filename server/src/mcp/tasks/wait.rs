@@ -13,13 +13,13 @@ use rmcp::{ErrorData, RoleServer};
 use super::sealed::{Finish, SealedTasks};
 use super::Progress;
 use crate::errors::ToolError;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::FlowRunView;
 use crate::prefect::waits::Waited;
 use crate::prefect::Prefect;
 
 /// Put into a call's request by the handler when the call becomes a sealed task: the waiting
-/// tool leaves its task here instead of waiting, and the call seam answers with it.
+/// tool leaves its task here instead of waiting, and the dispatch answers with it.
 #[derive(Clone)]
 pub struct Detach {
     tasks: SealedTasks,
@@ -47,11 +47,11 @@ impl Detach {
     }
 }
 
-impl PrefectServer {
+impl McpServer {
     /// Wait up to `timeout` for `run` to reach a final state, as this call waits (see the
     /// module documentation). `finish` says what the tool's result needs, for a task that
     /// builds it later. A call handed to a sealed task stops here with
-    /// [`ToolError::TaskStarted`], which the call seam turns into the task.
+    /// [`ToolError::TaskStarted`], which the dispatch turns into the task.
     pub(crate) async fn wait_for_run(
         &self,
         run: FlowRunView,

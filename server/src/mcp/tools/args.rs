@@ -17,7 +17,7 @@ use crate::errors::{ArgumentError, ToolError};
 /// Like rmcp's own `Parameters` (and named the same, which is how the `#[tool]` macro finds the
 /// input schema), but the error names the offending argument (`limit: invalid type: string
 /// "5", expected i64`), and argument structs are `deny_unknown_fields`, so a misspelt argument is
-/// an error instead of a filter silently dropped. The call seam turns the error into an
+/// an error instead of a filter silently dropped. The dispatch turns the error into an
 /// `isError` result worded by `errors.rs`.
 pub struct Parameters<T>(pub T);
 

@@ -10,7 +10,7 @@ use super::args::{self, tool_args, Parameters};
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{resolve, Asker};
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::{ArtifactList, ArtifactView, ARTIFACT_TYPES};
 use crate::prefect::artifacts::ArtifactQuery;
 
@@ -66,7 +66,7 @@ fn artifact_type(value: &str) -> Result<String, ToolError> {
 }
 
 #[tool_router(router = artifacts_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// List artifacts (tables, markdown, links, progress that flows publish), newest first,
     /// every version of each key.
     #[tool]

@@ -14,7 +14,7 @@ use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{confirm_target, Asker};
 use crate::mcp::audit;
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::{quoted, quoted_value_within, AutomationChanged, AutomationView, Deleted};
 use crate::prefect::automation_definitions::definition_to_send;
 
@@ -61,7 +61,7 @@ fn described(automation: &AutomationView) -> String {
     )
 }
 
-impl PrefectServer {
+impl McpServer {
     async fn automation_enabled(
         &self,
         args: AutomationArgs,
@@ -94,7 +94,7 @@ impl PrefectServer {
 }
 
 #[tool_router(router = automation_writes_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// Enable an automation (by UUID or exact name): its trigger acts again.
     #[tool]
     async fn enable_automation(

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::args::{self, tool_args, Parameters};
 use crate::errors::ToolError;
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::{AutomationList, AutomationView};
 
 pub(crate) const DECLARED: &[Declaration] = &[
@@ -27,7 +27,7 @@ pub struct AutomationArgs {
 }
 
 #[tool_router(router = automations_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// List automations (event-driven rules: a trigger and its actions), sorted by name.
     #[tool]
     async fn list_automations(

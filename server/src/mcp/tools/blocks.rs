@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::args::{self, tool_args, Parameters};
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::{BlockList, BlockView};
 
 pub(crate) const DECLARED: &[Declaration] = &[
@@ -45,7 +45,7 @@ fn slug(value: &str) -> Result<&str, ToolError> {
 }
 
 #[tool_router(router = blocks_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// List blocks (saved configuration: credentials, storage, settings) by name and type,
     /// without their values.
     #[tool]

@@ -11,7 +11,7 @@ use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{confirm_target, Asker};
 use crate::mcp::audit;
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::{
     quoted, ConcurrencyLimitList, ConcurrencyLimitReset, ConcurrencyLimitSet, ConcurrencyLimitView,
     Deleted,
@@ -94,7 +94,7 @@ fn described(limit: &ConcurrencyLimitView) -> String {
     )
 }
 
-impl PrefectServer {
+impl McpServer {
     /// The limit named, once the user has said yes to `question` about it as it is now.
     async fn confirmed_limit<'a>(
         &self,
@@ -116,7 +116,7 @@ impl PrefectServer {
 }
 
 #[tool_router(router = concurrency_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// List global and tag ("tag:<tag>") concurrency limits by name: size, slots held and
     /// the runs holding them, whether full (work that needs a full limit waits).
     #[tool]

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::args::Parameters;
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::Dashboard;
 
 pub(crate) const DECLARED: &[Declaration] =
@@ -44,7 +44,7 @@ fn hours(hours: i64) -> Result<i64, ToolError> {
 }
 
 #[tool_router(router = dashboard_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// Overview: exact flow run counts per state type over the last `hours`, late runs, the
     /// newest failures with their messages, work pools whose runs cannot start, and how many
     /// flows, deployments and work pools exist.

@@ -11,7 +11,7 @@ use super::args::{self, Parameters};
 use crate::errors::{ArgumentError, ObjectKind, ToolError};
 use crate::mcp::ask::{confirm, Asker};
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::{ScheduleRemoved, ScheduleSet, ScheduleView};
 use crate::prefect::deployment_schedules::Timing;
 
@@ -164,7 +164,7 @@ fn schedule_of(schedules: Vec<ScheduleView>, id: Uuid) -> Result<ScheduleView, T
 }
 
 #[tool_router(router = deployment_schedules_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// Add a deployment schedule (one of cron, interval_seconds, rrule), or change the one
     /// schedule_id names, keeping its timezone unless given.
     #[tool]

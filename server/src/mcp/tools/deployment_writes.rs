@@ -13,7 +13,7 @@ use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{confirm, resolve, Asker};
 use crate::mcp::audit;
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::{quoted, quoted_value, Deleted, DeploymentChanged};
 use crate::prefect::deployment_writes::{DeploymentUpdate, DEPLOYMENT_FIELDS};
 
@@ -49,7 +49,7 @@ pub struct UpdateDeploymentArgs {
     pub concurrency_limit: Option<i64>,
 }
 
-impl PrefectServer {
+impl McpServer {
     /// The deployment given by id or name (asking about close names), with its full name, as
     /// the audit target.
     pub(super) async fn target_deployment(
@@ -65,7 +65,7 @@ impl PrefectServer {
 }
 
 #[tool_router(router = deployment_writes_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// Pause a deployment as `prefect deployment pause` does: its schedules stop creating runs.
     #[tool]
     async fn pause_deployment(

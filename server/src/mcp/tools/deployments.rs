@@ -16,7 +16,7 @@ use crate::mcp::ask::{questions, resolve, Asker};
 use crate::mcp::audit;
 use crate::mcp::caller::signed_in;
 use crate::mcp::declarations::{Declaration, Waits};
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::mcp::tasks::sealed::Finish;
 use crate::output::{CreatedFlowRun, DeploymentList, DeploymentView, WaitOutcome};
 use crate::prefect::deployments::{check_parameter_names, deployments_body};
@@ -83,7 +83,7 @@ pub struct CreateFlowRunArgs {
 }
 
 #[tool_router(router = deployments_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// Get a deployment by ID: schedules, paused state, default parameters, work pool and
     /// queue, and its flow's name.
     #[tool]

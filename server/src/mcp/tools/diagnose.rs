@@ -11,7 +11,7 @@ use super::args::Parameters;
 use crate::errors::ToolError;
 use crate::mcp::ask::{resolve, Asker};
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::Diagnosis;
 
 pub(crate) const DECLARED: &[Declaration] =
@@ -25,7 +25,7 @@ pub struct DiagnoseArgs {
 }
 
 #[tool_router(router = diagnose_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// Diagnose a flow run in one call: why it failed (exception, failing task, error lines)
     /// or why it is late or stuck (no worker, paused pool, queue or deployment, a full
     /// concurrency limit), with what to do about each.

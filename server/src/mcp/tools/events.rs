@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::args::{self, Parameters};
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::EventList;
 use crate::prefect::events::EventQuery;
 
@@ -67,7 +67,7 @@ fn resource_id(value: &str) -> Result<String, ToolError> {
 }
 
 #[tool_router(router = events_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// Read Prefect events (state changes, automation actions, ...), newest first, from the
     /// last 24 hours unless `since`/`until` say otherwise; `total` counts every match.
     #[tool]

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use super::args::{self, Parameters};
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::{DeploymentList, FlowList, FlowRunList};
 use crate::prefect::flow_runs::flow_runs_body;
 
@@ -120,7 +120,7 @@ pub(crate) fn flow_runs_filter_body(
 }
 
 #[tool_router(router = filter_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// Filter flows with Prefect's filter JSON, e.g. {"name": {"like_": "etl"}} or
     /// {"flows": {"tags": {"all_": ["prod"]}}, "limit": 50}.
     #[tool]

@@ -15,7 +15,7 @@ use crate::errors::{ArgumentError, ToolError, WriteError};
 use crate::mcp::ask::{confirm, resolve, run_input, Asker};
 use crate::mcp::audit;
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::{
     quoted, BulkCancelled, Deleted, FlowRunChanged, FlowRunView, FINAL_STATE_TYPES,
 };
@@ -104,7 +104,7 @@ fn ids(runs: &[FlowRunView]) -> Vec<String> {
     runs.iter().map(|run| run.id.to_string()).collect()
 }
 
-impl PrefectServer {
+impl McpServer {
     /// The run given by id or name (asking which, when several share it), as the audit target.
     async fn target_run(&self, given: &str, asker: &Asker) -> Result<FlowRunView, ToolError> {
         let (run, _) = resolve::flow_run(&self.prefect, given, asker).await?;
@@ -114,7 +114,7 @@ impl PrefectServer {
 }
 
 #[tool_router(router = flow_run_writes_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// Retry a finished run as Prefect's UI does: it goes back to SCHEDULED (AwaitingRetry) and
     /// its worker runs it again.
     #[tool]

@@ -15,7 +15,7 @@ use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{confirm_when_possible, Asker};
 use crate::mcp::audit;
 use crate::mcp::declarations::{Declaration, Waits};
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::mcp::tasks::sealed::Finish;
 use crate::output::{CancelResult, FlowRunList, FlowRunView, WaitedFlowRun};
 use crate::prefect::flow_runs::flow_runs_body;
@@ -73,7 +73,7 @@ fn default_wait_seconds() -> i64 {
 }
 
 #[tool_router(router = flow_runs_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// Get a flow run by ID: state (a failure's message holds the exception), parameters,
     /// timing, deployment and work pool.
     #[tool]

@@ -10,7 +10,7 @@ use crate::errors::ToolError;
 use crate::mcp::ask::{confirm, Asker};
 use crate::mcp::audit;
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::{quoted, Deleted};
 use crate::prefect::deletes::FlowDeletion;
 
@@ -46,7 +46,7 @@ fn taken_along(deletion: &FlowDeletion) -> String {
 }
 
 #[tool_router(router = flow_writes_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// Delete a flow, after the user confirms: its deployments and all its runs go too.
     #[tool]
     async fn delete_flow(

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::args::{self, tool_args, Parameters};
 use crate::errors::ToolError;
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::{FlowList, FlowView};
 use crate::prefect::flows::{flows_body, flows_matching};
 
@@ -48,7 +48,7 @@ tool_args! {
 }
 
 #[tool_router(router = flows_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// Get a flow by its ID.
     #[tool]
     async fn get_flow_by_id(

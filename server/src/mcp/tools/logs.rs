@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::args::{self, Parameters};
 use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::{FlowRunLogs, LOG_LEVELS};
 use crate::prefect::logs::LogQuery;
 
@@ -58,7 +58,7 @@ pub(crate) fn min_level(value: &str) -> Result<i64, ToolError> {
 }
 
 #[tool_router(router = logs_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// Get a flow run's logs: its newest lines (where a failure shows), oldest first; `offset`
     /// pages back and `next_offset` says where more begin.
     #[tool]

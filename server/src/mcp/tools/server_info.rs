@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::args::Parameters;
 use crate::errors::ToolError;
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::ServerInfo;
 
 pub(crate) const DECLARED: &[Declaration] = &[Declaration::reads("get_server_info")];
@@ -18,7 +18,7 @@ pub(crate) const DECLARED: &[Declaration] = &[Declaration::reads("get_server_inf
 pub struct ServerInfoArgs {}
 
 #[tool_router(router = server_info_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// Which Prefect server the tools talk to: API URL, self-hosted or Cloud, the kind of
     /// authentication, Prefect's release and API version, and whether it is healthy.
     #[tool]

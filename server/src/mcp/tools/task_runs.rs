@@ -5,7 +5,7 @@ use rmcp::{tool, tool_router, Json};
 use super::args::{self, tool_args, Parameters};
 use crate::errors::ToolError;
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::TaskRunList;
 
 pub(crate) const DECLARED: &[Declaration] = &[Declaration::reads("list_task_runs")];
@@ -26,7 +26,7 @@ tool_args! {
 }
 
 #[tool_router(router = task_runs_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// List task runs, newest first, of a flow run and/or in a state (all filters must match).
     #[tool]
     async fn list_task_runs(

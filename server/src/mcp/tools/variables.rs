@@ -13,7 +13,7 @@ use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::ask::{confirm, confirm_target, Asker};
 use crate::mcp::audit;
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::{quoted, quoted_value, Deleted, VariableList, VariableSet, VariableView};
 use crate::prefect::variables::check_name;
 
@@ -50,7 +50,7 @@ pub struct SetVariableArgs {
 }
 
 #[tool_router(router = variables_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// List variables (named JSON values flows read with `Variable.get`), sorted by name.
     #[tool]
     async fn list_variables(

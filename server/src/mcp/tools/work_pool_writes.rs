@@ -10,7 +10,7 @@ use super::args::{self, Parameters};
 use crate::errors::ToolError;
 use crate::mcp::audit;
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::{SettingsChanged, WorkPoolChanged, WorkQueueChanged};
 use crate::prefect::pool_settings::PoolSettings;
 
@@ -68,7 +68,7 @@ pub struct UpdateWorkQueueArgs {
     pub description: Option<String>,
 }
 
-impl PrefectServer {
+impl McpServer {
     async fn work_pool_paused(
         &self,
         args: WorkPoolArgs,
@@ -97,7 +97,7 @@ impl PrefectServer {
 }
 
 #[tool_router(router = work_pool_writes_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// Pause a work pool as `prefect work-pool pause` does: workers stop picking up its runs.
     #[tool]
     async fn pause_work_pool(

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::args::{self, tool_args, Parameters};
 use crate::errors::ToolError;
 use crate::mcp::declarations::Declaration;
-use crate::mcp::prefect_server::PrefectServer;
+use crate::mcp::server::McpServer;
 use crate::output::{WorkPoolList, WorkPoolView};
 
 pub(crate) const DECLARED: &[Declaration] = &[
@@ -28,7 +28,7 @@ pub struct WorkPoolNameArgs {
 }
 
 #[tool_router(router = work_pools_tools, vis = "pub(crate)")]
-impl PrefectServer {
+impl McpServer {
     /// List work pools by name, with queues, workers and `problems` (why runs cannot start,
     /// and what to do).
     #[tool]

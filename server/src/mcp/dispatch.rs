@@ -1,4 +1,4 @@
-//! The call seam: every tool call passes here, whichever way it came (MCP `tools/call`, the
+//! The dispatch: every tool call passes here, whichever way it came (MCP `tools/call`, the
 //! `call` subcommand, in-process tests). It settles the caller's credentials, opens one span
 //! with the tool, its caller (when signed in with OAuth), its duration and outcome, logs each
 //! write with its caller, words argument errors (`crate::errors`), sets up
@@ -21,12 +21,12 @@ use super::ask::Asker;
 use super::audit;
 use super::caller::{signed_in, WRITE_SCOPE};
 use super::credentials::{credential_digest, API_KEY_HEADER, AUTH_STRING_HEADER};
-use super::prefect_server::PrefectServer;
+use super::server::McpServer;
 use super::tasks::wait::Detach;
 use crate::errors::{bounded, ArgumentError, ToolError};
 use crate::telemetry;
 
-impl PrefectServer {
+impl McpServer {
     /// Every tool call passes here, whichever way it came (MCP `tools/call`, the `call`
     /// subcommand, in-process tests): the caller's credentials, one span with the tool, its
     /// duration and outcome, argument errors worded by `errors.rs`, and the size bound on the
@@ -43,7 +43,7 @@ impl PrefectServer {
         // A write's line is its audit record (`super::audit`): the tool names what it changes,
         // and the caller is the signed-in subject (absent without OAuth: the operator).
         let tool = self.tool_router.get(&request.name);
-        let writes = tool.is_some() && PrefectServer::writes(&request.name);
+        let writes = tool.is_some() && McpServer::writes(&request.name);
         let input_schema = tool.filter(|_| writes).map(|t| t.input_schema.clone());
         // Taken now: the request moves into the call.
         let tool_label =
@@ -141,7 +141,7 @@ impl PrefectServer {
         response
     }
 
-    /// Run one tool in this process, through the same seam as MCP `tools/call`; for the `call`
+    /// Run one tool in this process, through the same dispatch as MCP `tools/call`; for the `call`
     /// subcommand and the crate's tests. Whatever the tool sends its peer (progress) is dropped.
     pub async fn call_in_process(
         &self,
@@ -179,12 +179,10 @@ impl PrefectServer {
             .tool_router
             .list_all()
             .into_iter()
-            .filter(|tool| {
-                caller.is_none_or(|c| c.may_write() || !PrefectServer::writes(&tool.name))
-            })
+            .filter(|tool| caller.is_none_or(|c| c.may_write() || !McpServer::writes(&tool.name)))
             .collect();
         super::apps::tool_list(tools, context, caller.is_some(), |tool| {
-            PrefectServer::declaration(tool)?.view
+            McpServer::declaration(tool)?.view
         })
     }
 
@@ -198,7 +196,7 @@ impl PrefectServer {
     }
 }
 
-impl PrefectServer {
+impl McpServer {
     /// The server to run a call with: this one, or a copy holding the pooled client of the
     /// caller's own credentials when the HTTP request carries them. In `required` mode an HTTP
     /// request without them is refused (calls that come from no HTTP request, such as the `call`
@@ -223,7 +221,7 @@ impl PrefectServer {
                 Ok(None)
             };
         }
-        Ok(Some(PrefectServer {
+        Ok(Some(McpServer {
             prefect: clients.prefect_for(auth)?,
             per_request_client: None,
             ..self.clone()
@@ -231,7 +229,7 @@ impl PrefectServer {
     }
 }
 
-impl PrefectServer {
+impl McpServer {
     /// Who a task belongs to (`super::tasks`), so that no other caller reaches it: the
     /// signed-in subject (OAuth), and a digest of the request's own Prefect credentials when
     /// they are in use (`--per-request-auth`); neither for the operator's own calls.
@@ -292,8 +290,7 @@ mod tests {
             per_request_auth,
             ..ServerOptions::default()
         };
-        let server =
-            PrefectServer::new(builder.clone(), builder.build().unwrap(), "none", &options);
+        let server = McpServer::new(builder.clone(), builder.build().unwrap(), "none", &options);
         let (server_io, _client_io) = tokio::io::duplex(1024);
         let running = serve_directly::<RoleServer, _, _, _, _>(server.clone(), server_io, None);
         let mut owners = Vec::new();

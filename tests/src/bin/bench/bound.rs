@@ -1,7 +1,7 @@
-//! The seam's size bound (`prefect_mcp_server::output::bound::bound_result`), timed on its own:
+//! The dispatch's size bound (`prefect_mcp_server::output::bound::bound_result`), timed on its own:
 //! what every tool call pays after the tool answered, for a result under the budget (kept
 //! whole) and one over it (cut). No Prefect is needed: the results are built here, shaped like
-//! `list_flow_runs` answers. Next to it, the way the seam worked before it serialised once: the
+//! `list_flow_runs` answers. Next to it, the way the dispatch worked before it serialised once: the
 //! result serialised again to measure it, and its text twin rebuilt whatever the size.
 
 use std::time::{Duration, Instant};
@@ -41,7 +41,7 @@ fn flow_runs(runs: usize) -> Value {
     json!({"flow_runs": runs, "count": runs.len()})
 }
 
-/// The baseline for a result under the budget, as the seam worked before: strings capped and
+/// The baseline for a result under the budget, as the dispatch worked before: strings capped and
 /// the result measured ([`bound_value`]), then serialised once more for a new text twin although
 /// rmcp had already serialised one.
 fn bound_by_serialising_twice(mut result: CallToolResult) -> Option<CallToolResult> {
@@ -73,14 +73,14 @@ fn per_call(
     (elapsed / CALLS as u32, size)
 }
 
-/// The table's lines for the seam's bound.
+/// The table's lines for the dispatch's bound.
 pub fn lines() -> Vec<String> {
     let mut lines: Vec<String> = [40, 200]
         .into_iter()
         .map(|runs| {
             let (elapsed, size) = per_call(runs, |result| bound_result(result).ok());
             format!(
-                "| size bound at the seam, {runs} flow runs ({:.0} KB{}) | {:.1} µs/call | |",
+                "| size bound at the dispatch, {runs} flow runs ({:.0} KB{}) | {:.1} µs/call | |",
                 size as f64 / 1024.0,
                 if size > MAX_RESULT_BYTES {
                     ", cut"

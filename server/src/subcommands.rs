@@ -4,7 +4,7 @@
 use anyhow::{bail, Context, Result};
 use rmcp::model::JsonObject;
 
-use crate::mcp::PrefectServer;
+use crate::mcp::McpServer;
 
 /// Write to stdout; a reader that went away (`| head`) ends the output quietly instead of
 /// panicking as `println!` would.
@@ -18,14 +18,14 @@ fn print(text: &str) -> Result<()> {
 }
 
 /// Print the tool list as MCP `tools/list` would return it.
-pub fn print_tools(server: &PrefectServer) -> Result<()> {
+pub fn print_tools(server: &McpServer) -> Result<()> {
     let tools = serde_json::json!({ "tools": server.tools() });
     print(&serde_json::to_string_pretty(&tools)?)
 }
 
 /// Run one tool; print its structured result (or its text) on stdout. Returns whether the tool
 /// reported an error.
-pub async fn call(server: &PrefectServer, name: &str, arguments: Option<&str>) -> Result<bool> {
+pub async fn call(server: &McpServer, name: &str, arguments: Option<&str>) -> Result<bool> {
     let arguments: JsonObject = match arguments {
         None => JsonObject::new(),
         Some(raw) => serde_json::from_str(raw).with_context(|| {

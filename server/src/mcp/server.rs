@@ -21,13 +21,13 @@ use crate::prefect::Prefect;
 use crate::telemetry::SessionClock;
 
 /// One prompt's router.
-type Prompt = fn() -> PromptRouter<PrefectServer>;
+type Prompt = fn() -> PromptRouter<McpServer>;
 /// One module of `tools/`: its router and its tools' declarations.
-type ToolModule = (fn() -> ToolRouter<PrefectServer>, &'static [Declaration]);
+type ToolModule = (fn() -> ToolRouter<McpServer>, &'static [Declaration]);
 
 /// The MCP server: the Prefect layer, and the tools, prompts and resources over it.
 #[derive(Clone)]
-pub struct PrefectServer {
+pub struct McpServer {
     /// The Prefect server every request reaches (a caller's own with per-request credentials).
     pub(crate) prefect: Prefect,
     /// Set with `per_request_auth`: the pooled clients of callers' own credentials.
@@ -41,7 +41,7 @@ pub struct PrefectServer {
     pub(super) prompt_router: Arc<PromptRouter<Self>>,
     /// Which toolsets are offered; resources and completions follow it as the tools do.
     pub(crate) offered: Offered,
-    /// This session's `resources/subscribe` subscriptions ([`PrefectServer::for_session`]).
+    /// This session's `resources/subscribe` subscriptions ([`McpServer::for_session`]).
     pub(super) subscriptions: Subscriptions,
     /// Counts this session while it lives and records its duration when the last copy goes
     /// (with metrics on, in a stateful session: a stateless request is no session).
@@ -50,7 +50,7 @@ pub struct PrefectServer {
     pub(super) session_clock: Option<Arc<SessionClock>>,
 }
 
-impl PrefectServer {
+impl McpServer {
     /// `builder` is how `client` was built; it is kept to build per-caller clients.
     pub fn new(
         builder: ClientBuilder,
@@ -61,7 +61,7 @@ impl PrefectServer {
         let offered = options.offered();
         let tool_router =
             offered.tool_router(Self::toolset_router, Self::declaration, options.read_only);
-        PrefectServer {
+        McpServer {
             prefect: Prefect::new(client, auth_kind),
             per_request_client: CallerClients::new(builder, options.per_request_auth),
             tool_router: Arc::new(tool_router),
@@ -208,7 +208,7 @@ impl PrefectServer {
 
     /// A copy for a new MCP session: the same configuration, its own subscriptions and tasks.
     pub fn for_session(&self) -> Self {
-        PrefectServer {
+        McpServer {
             subscriptions: Subscriptions::default(),
             tasks: self.tasks.for_session(),
             session_clock: self.ask.server_requests.then(SessionClock::start).flatten(),
@@ -260,7 +260,7 @@ mod tests {
 
     #[test]
     fn every_prompt_is_offered_by_default_and_its_arguments_are_described() {
-        let prompts = PrefectServer::prompt_router(&ServerOptions::default().offered()).list_all();
+        let prompts = McpServer::prompt_router(&ServerOptions::default().offered()).list_all();
         let names: Vec<&str> = prompts.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(
             names,
