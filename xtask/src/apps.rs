@@ -13,7 +13,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-use crate::clients::{ensure_node_tools, run as run_command};
+use crate::process::{apt_install, ensure_node_tools, run_quiet, Recommends};
 
 /// What build.mjs writes: every view in one page.
 const BUILT: [&str; 1] = ["app.html"];
@@ -39,7 +39,7 @@ pub fn ensure_node_modules() -> Result<PathBuf> {
     }
     ensure_node_tools()?;
     eprintln!("apps: npm ci in {}", dir.display());
-    run_command(
+    run_quiet(
         Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
             .current_dir(&dir),
@@ -51,13 +51,13 @@ pub fn ensure_node_modules() -> Result<PathBuf> {
 /// Type-check the sources, then build the views into `out`.
 fn build_views(out: &Path) -> Result<()> {
     let dir = ensure_node_modules()?;
-    run_command(
+    run_quiet(
         Command::new("node")
             .args(["node_modules/typescript/bin/tsc", "-p", "."])
             .current_dir(&dir),
     )
     .context("the views do not type-check")?;
-    run_command(
+    run_quiet(
         Command::new("node")
             .arg("build.mjs")
             .arg(out)
@@ -128,7 +128,7 @@ pub struct BrowserTier {
 pub fn ensure_browser_tier() -> Result<BrowserTier> {
     let dir = ensure_node_modules()?;
     let out = crate::workspace_root().join("target").join("apps-harness");
-    run_command(
+    run_quiet(
         Command::new("node")
             .arg("build.mjs")
             .arg(&out)
@@ -149,14 +149,11 @@ fn ensure_chromium() -> Result<PathBuf> {
         return Ok(path);
     }
     eprintln!("apps: {CHROMIUM} missing; installing Debian's chromium");
-    run_command(Command::new("apt-get").arg("update").arg("-q"))
-        .context("apt-get update (Chromium is needed for the MCP Apps browser tests)")?;
-    run_command(
-        Command::new("apt-get")
-            .args(["install", "-y", "-q", "chromium"])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )
-    .context("apt-get install chromium")?;
+    apt_install(
+        &["chromium"],
+        Recommends::With,
+        "the MCP Apps browser tests",
+    )?;
     if !path.exists() {
         bail!("{CHROMIUM} is still missing after installing Debian's chromium");
     }

@@ -7,10 +7,12 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+
+use crate::process::{apt_install, ensure_node_tools, run_quiet, Recommends};
 
 /// The Python SDK release that speaks 2026-07-28 and drives MRTR itself.
 pub const PYTHON_SDK: &str = "mcp==2.3.0";
@@ -69,10 +71,10 @@ fn ensure_python(venv: &Path) -> Result<PathBuf> {
     let started = Instant::now();
     let base_python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
     eprintln!("clients: creating {} with {base_python}", venv.display());
-    run(Command::new(&base_python).arg("-m").arg("venv").arg(venv))
+    run_quiet(Command::new(&base_python).arg("-m").arg("venv").arg(venv))
         .with_context(|| format!("`{base_python} -m venv`: is Python 3 installed?"))?;
     eprintln!("clients: pip install {pins}");
-    run(Command::new(&python).args([
+    run_quiet(Command::new(&python).args([
         "-m",
         "pip",
         "install",
@@ -105,15 +107,17 @@ fn ensure_npm_folder(dir: &Path, package: &str) -> Result<PathBuf> {
     )
     .context("writing the clients' package.json")?;
     eprintln!("clients: npm install {package}");
-    run(Command::new("npm")
-        .args([
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--loglevel=error",
-            package,
-        ])
-        .current_dir(dir))?;
+    run_quiet(
+        Command::new("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                package,
+            ])
+            .current_dir(dir),
+    )?;
     fs::write(&marker, package).with_context(|| format!("writing {}", marker.display()))?;
     eprintln!(
         "clients: {package} installed in {:.0} s",
@@ -129,7 +133,11 @@ fn ensure_nginx() -> Result<PathBuf> {
         return Ok(nginx);
     }
     eprintln!("clients: nginx missing; installing Debian's nginx");
-    apt_install(&["nginx"])?;
+    apt_install(
+        &["nginx"],
+        Recommends::Without,
+        "the replica tests' load balancer",
+    )?;
     if !nginx.exists() {
         bail!(
             "{} is still missing after installing nginx",
@@ -137,51 +145,4 @@ fn ensure_nginx() -> Result<PathBuf> {
         );
     }
     Ok(nginx)
-}
-
-fn apt_install(packages: &[&str]) -> Result<()> {
-    run(Command::new("apt-get").arg("update").arg("-q"))
-        .with_context(|| format!("apt-get update (to install {})", packages.join(" ")))?;
-    run(Command::new("apt-get")
-        .args(["install", "-y", "-q", "--no-install-recommends"])
-        .args(packages)
-        .env("DEBIAN_FRONTEND", "noninteractive"))
-    .with_context(|| format!("apt-get install {}", packages.join(" ")))
-}
-
-/// node and npm, from Debian's packages when missing (CI machines start without them).
-pub(crate) fn ensure_node_tools() -> Result<()> {
-    let present = |tool: &str| {
-        Command::new(tool)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if present("node") && present("npm") {
-        return Ok(());
-    }
-    eprintln!("clients: node/npm missing; installing Debian's nodejs and npm");
-    apt_install(&["nodejs", "npm"])?;
-    if !present("node") {
-        bail!("node is still not on PATH after installing nodejs");
-    }
-    Ok(())
-}
-
-pub(crate) fn run(command: &mut Command) -> Result<()> {
-    let output = command
-        .stdin(Stdio::null())
-        .output()
-        .with_context(|| format!("running {command:?}"))?;
-    if !output.status.success() {
-        bail!(
-            "{command:?} failed ({}):\n{}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(())
 }

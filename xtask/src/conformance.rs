@@ -23,7 +23,7 @@ pub fn ensure_conformance(dir: &Path) -> Result<PathBuf> {
     if fs::read_to_string(&marker).is_ok_and(|have| have == pins) && entry.exists() {
         return Ok(entry);
     }
-    crate::clients::ensure_node_tools()?;
+    crate::process::ensure_node_tools()?;
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     fs::write(
         dir.join("package.json"),
@@ -31,7 +31,7 @@ pub fn ensure_conformance(dir: &Path) -> Result<PathBuf> {
     )
     .context("writing the conformance suite's package.json")?;
     eprintln!("clients: npm install {CONFORMANCE} {GLOB}");
-    crate::clients::run(
+    crate::process::run_quiet(
         Command::new("npm")
             .args([
                 "install",

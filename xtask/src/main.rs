@@ -14,6 +14,7 @@ mod generate;
 mod normalize;
 mod postgres;
 mod prefect;
+mod process;
 mod spec;
 mod spec_diff;
 mod test;

@@ -161,27 +161,11 @@ fn ensure_installed() -> Result<PathBuf> {
         )
         .with_context(|| format!("writing {}", conf.display()))?;
     }
-    for args in [
-        &["update"][..],
-        &[
-            "install",
-            "-y",
-            "--no-install-recommends",
-            "-o",
-            "Dpkg::Options::=--force-confold",
-            "postgresql",
-        ][..],
-    ] {
-        let status = Command::new("apt-get")
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdin(Stdio::null())
-            .status()
-            .context("running apt-get (PostgreSQL is installed with Debian's package)")?;
-        if !status.success() {
-            bail!("apt-get {} failed ({status})", args.join(" "));
-        }
-    }
+    crate::process::apt_install(
+        &["postgresql"],
+        crate::process::Recommends::Without,
+        "the PostgreSQL tier runs Prefect on Debian's PostgreSQL",
+    )?;
     installed_bin().context("apt-get installed postgresql, but no /usr/lib/postgresql/*/bin/initdb")
 }
 

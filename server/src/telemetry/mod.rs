@@ -38,8 +38,8 @@ pub fn enable_otlp(endpoint: &reqwest::Url) -> Result<(), OtlpSetupError> {
     Ok(())
 }
 
-/// Send the spans and metrics not sent yet; before the process exits, outside the runtime's
-/// own threads (the exports run on them).
+/// Send the spans and metrics not sent yet, before the process exits: from a blocking thread
+/// while the runtime still runs (the exports run on its tasks, and this waits for them).
 pub fn flush_otlp() {
     traces::flush_traces();
     metric_export::flush_metric_export();

@@ -29,7 +29,7 @@ mod wheel;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
@@ -257,35 +257,4 @@ pub fn read_json(path: &Path) -> Result<Value> {
     serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
-/// Run a command with its output passed through; fail with its status.
-pub fn run_command(command: &mut Command) -> Result<()> {
-    let status = command
-        .status()
-        .with_context(|| format!("running {}", describe(command)))?;
-    if !status.success() {
-        bail!("{} failed ({status})", describe(command));
-    }
-    Ok(())
-}
-
-/// Run a command, stderr passed through; its stdout, or an error with its status.
-pub fn capture(command: &mut Command) -> Result<String> {
-    let output = command
-        .stderr(Stdio::inherit())
-        .output()
-        .with_context(|| format!("running {}", describe(command)))?;
-    if !output.status.success() {
-        bail!("{} failed ({})", describe(command), output.status);
-    }
-    String::from_utf8(output.stdout)
-        .with_context(|| format!("{} printed non-UTF-8", describe(command)))
-}
-
-fn describe(command: &Command) -> String {
-    let args: Vec<_> = command.get_args().map(|a| a.to_string_lossy()).collect();
-    format!(
-        "`{} {}`",
-        command.get_program().to_string_lossy(),
-        args.join(" ")
-    )
-}
+pub use crate::process::{capture, run_command};

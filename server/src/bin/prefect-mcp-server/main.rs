@@ -169,19 +169,28 @@ fn main() -> ExitCode {
         "info"
     };
     logging::init_logging(cli.log_level.as_deref(), default_level, cli.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // One client over stdio (and the offline subcommands) needs no second thread: on one
+    // thread a call never hands over between workers (read, tool, Prefect's answer, write), the
+    // per-call overhead `cargo xtask bench overhead` measures. HTTP serves many at once.
+    let serves_http = cli.command.is_none() && cli.transport == Transport::Http;
+    let mut builder = if serves_http {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("prefect-mcp-server: cannot start the async runtime: {error}");
             return ExitCode::FAILURE;
         }
     };
-    let ran = runtime.block_on(run(cli));
-    // The runtime's threads still run: the last spans and metrics leave on them.
-    telemetry::flush_otlp();
+    let ran = runtime.block_on(async {
+        let ran = run(cli).await;
+        // The last spans and metrics leave on the runtime's tasks: send them while it runs.
+        let _ = tokio::task::spawn_blocking(telemetry::flush_otlp).await;
+        ran
+    });
     match ran {
         Ok(code) => code,
         Err(error) => {
