@@ -11,10 +11,10 @@ import os
 import sys
 import time
 import traceback
-import uuid
-
 import urllib.error
 import urllib.request
+import uuid
+
 from mcp import Client, StdioServerParameters
 from mcp.shared.subscriptions import ResourceUpdated
 from mcp.types import PromptReference, ResourceTemplateReference

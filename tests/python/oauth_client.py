@@ -76,7 +76,7 @@ async def main() -> dict[str, Any]:
     summary: dict[str, Any] = {"write": {"refused": False}}
     stage = "connect"
     try:
-        async with httpx2.AsyncClient(auth=auth, transport=recorder, timeout=60.0) as http:
+        async with httpx2.AsyncClient(auth=auth, transport=recorder, timeout=60.0) as http:  # noqa: SIM117 (the client is built on it)
             async with Client(streamable_http_client(url, http_client=http)) as client:
                 tools = [t.name for t in (await client.list_tools()).tools]
                 summary["tools_before"] = sorted(tools)

@@ -30,7 +30,7 @@ import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dist_client import CheckFailed, SESSION_TIMEOUT, session  # noqa: E402
+from dist_client import SESSION_TIMEOUT, CheckFailed, session  # noqa: E402
 
 SERVER = "prefect-mcp-server"
 LAUNCHER = "prefect-mcp-rs"
@@ -38,7 +38,7 @@ CHECK_FLOW = "package-check"
 
 
 def run(command: list[str]) -> str:
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     if done.returncode != 0:
         raise CheckFailed(f"{' '.join(command)} failed ({done.returncode}): {done.stderr.strip()}")
     return done.stdout

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
-use crate::process::{apt_install, ensure_node_tools, run_quiet, Recommends};
+use crate::process::{apt_install, ensure_node_tools, ensure_venv, run_quiet, Recommends};
 
 /// The Python SDK release that speaks 2026-07-28 and drives MRTR itself.
 pub const PYTHON_SDK: &str = "mcp==2.3.0";
@@ -46,7 +46,7 @@ pub fn ensure_clients() -> Result<Clients> {
     let dir = clients_dir();
     fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     Ok(Clients {
-        python: ensure_python(&dir.join("py-venv"))?,
+        python: ensure_venv(&dir.join("py-venv"), &[PYTHON_SDK, OTLP_PROTO])?,
         node_dir: ensure_npm_folder(&dir.join("node"), TYPESCRIPT_SDK)?,
         conformance: crate::conformance::ensure_conformance(&dir.join("conformance"))?,
         oidc_dir: ensure_npm_folder(&dir.join("oidc"), OIDC_PROVIDER)?,
@@ -56,39 +56,6 @@ pub fn ensure_clients() -> Result<Clients> {
 
 fn installed(marker: &Path, pin: &str) -> bool {
     fs::read_to_string(marker).is_ok_and(|have| have == pin)
-}
-
-fn ensure_python(venv: &Path) -> Result<PathBuf> {
-    let python = venv.join("bin").join("python");
-    let marker = venv.join(".xtask-pins");
-    let pins = format!("{PYTHON_SDK} {OTLP_PROTO}");
-    if installed(&marker, &pins) && python.exists() {
-        return Ok(python);
-    }
-    if venv.exists() {
-        fs::remove_dir_all(venv).with_context(|| format!("removing {}", venv.display()))?;
-    }
-    let started = Instant::now();
-    let base_python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    eprintln!("clients: creating {} with {base_python}", venv.display());
-    run_quiet(Command::new(&base_python).arg("-m").arg("venv").arg(venv))
-        .with_context(|| format!("`{base_python} -m venv`: is Python 3 installed?"))?;
-    eprintln!("clients: pip install {pins}");
-    run_quiet(Command::new(&python).args([
-        "-m",
-        "pip",
-        "install",
-        "--disable-pip-version-check",
-        "--quiet",
-        PYTHON_SDK,
-        OTLP_PROTO,
-    ]))?;
-    fs::write(&marker, &pins).with_context(|| format!("writing {}", marker.display()))?;
-    eprintln!(
-        "clients: Python SDK installed in {:.0} s",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(python)
 }
 
 /// An npm folder holding one pinned package.

@@ -11,6 +11,7 @@ mod conformance;
 mod demo;
 mod dist;
 mod generate;
+mod lint;
 mod normalize;
 mod postgres;
 mod prefect;
@@ -48,6 +49,8 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Lint the project's Python (ruff, with ruff.toml's rules).
+    Lint,
     /// Pull the document of another Prefect release and regenerate the client: the upgrade path.
     Regenerate {
         #[arg(long)]
@@ -143,6 +146,7 @@ fn main() -> Result<()> {
         } => spec_diff::run(&old, &new),
         Command::Generate { check } => generate::run(check),
         Command::Apps { check } => apps::run(check),
+        Command::Lint => lint::run(),
         Command::Regenerate { prefect_version } => {
             spec::pull(spec::Source::Release(prefect_version))?;
             generate::run(false)

@@ -1,9 +1,13 @@
 //! Running other programs, written once for the whole xtask: with their output passed through
 //! ([`run_command`]), captured and shown only when they fail ([`run_quiet`]), or read
 //! ([`capture`]); and Debian's packages installed when a tool the tests need is missing
-//! ([`apt_install`], [`ensure_node_tools`]).
+//! ([`apt_install`], [`ensure_node_tools`]), and Python packages in a virtualenv of their own
+//! ([`ensure_venv`]).
 
+use std::fs;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
@@ -117,4 +121,41 @@ pub fn ensure_node_tools() -> Result<()> {
         bail!("node is still not on PATH after installing nodejs");
     }
     Ok(())
+}
+
+/// A virtualenv at `venv` holding the pinned `packages` (pip requirement strings), created or
+/// recreated when its marker names other pins; its Python. `PYTHON` picks the base interpreter.
+pub fn ensure_venv(venv: &Path, packages: &[&str]) -> Result<PathBuf> {
+    let python = venv.join("bin").join("python");
+    let marker = venv.join(".xtask-pins");
+    let pins = packages.join(" ");
+    if fs::read_to_string(&marker).is_ok_and(|have| have == pins) && python.exists() {
+        return Ok(python);
+    }
+    if venv.exists() {
+        fs::remove_dir_all(venv).with_context(|| format!("removing {}", venv.display()))?;
+    }
+    let started = Instant::now();
+    let base_python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    eprintln!("xtask: creating {} with {base_python}", venv.display());
+    run_quiet(Command::new(&base_python).arg("-m").arg("venv").arg(venv))
+        .with_context(|| format!("`{base_python} -m venv`: is Python 3 installed?"))?;
+    eprintln!("xtask: pip install {pins}");
+    run_quiet(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--quiet",
+            ])
+            .args(packages),
+    )?;
+    fs::write(&marker, &pins).with_context(|| format!("writing {}", marker.display()))?;
+    eprintln!(
+        "xtask: {pins} installed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(python)
 }
