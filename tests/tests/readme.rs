@@ -1,5 +1,5 @@
-//! README's tool reference is generated from the server's own tool list, so it cannot drift:
-//! this test fails when they differ, and `UPDATE_SNAPSHOTS=1` rewrites the README section.
+//! The tool reference (docs/tools.md) is generated from the server's own tool list, so it cannot drift:
+//! this test fails when they differ, and `UPDATE_SNAPSHOTS=1` rewrites that section.
 
 use std::process::Command;
 
@@ -85,13 +85,15 @@ fn readme_tool_reference_matches_the_server() {
     let listed: Value = serde_json::from_slice(&output.stdout).unwrap();
     let table = render(listed["tools"].as_array().unwrap());
 
-    let path = workspace_root().join("README.md");
+    let path = workspace_root().join("docs/tools.md");
     let readme = std::fs::read_to_string(&path).unwrap();
     let start = readme
         .find(BEGIN)
-        .expect("README has the tools:begin marker")
+        .expect("docs/tools.md has the tools:begin marker")
         + BEGIN.len();
-    let end = readme.find(END).expect("README has the tools:end marker");
+    let end = readme
+        .find(END)
+        .expect("docs/tools.md has the tools:end marker");
     let current = readme[start..end].trim();
     if update_snapshots() {
         let updated = format!("{}\n{}\n{}", &readme[..start], table.trim(), &readme[end..]);
@@ -101,6 +103,6 @@ fn readme_tool_reference_matches_the_server() {
     assert_eq!(
         current,
         table.trim(),
-        "README's tool reference is out of date; rerun with UPDATE_SNAPSHOTS=1"
+        "docs/tools.md's tool reference is out of date; rerun with UPDATE_SNAPSHOTS=1"
     );
 }

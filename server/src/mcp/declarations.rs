@@ -38,7 +38,7 @@ pub struct Declaration {
     pub waits: Waits,
     /// The name of the MCP Apps view ([`super::apps::VIEWS`]) that shows its result.
     pub view: Option<&'static str>,
-    /// For a tool that destroys only in some calls: when it asks (README's list of the tools
+    /// For a tool that destroys only in some calls: when it asks (docs/tools.md's list of the tools
     /// that ask says so).
     pub asks_when: Option<&'static str>,
 }

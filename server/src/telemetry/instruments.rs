@@ -33,7 +33,7 @@ impl Attributes for NoLabels {
     }
 }
 
-/// A metric as it was declared: what README's table of metrics lists.
+/// A metric as it was declared: what the table of metrics in docs/team-endpoint.md lists.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DeclaredMetric {
     /// Its OpenTelemetry name, as OTLP sends it.

@@ -4,7 +4,7 @@
 //!
 //! The defaults are chosen for a shared team endpoint on a small machine: a careless or hostile
 //! client must not be able to grow memory without bound or hold connections for ever, and a
-//! well-behaved client never meets them. README's "Limits" table lists them with their flags.
+//! well-behaved client never meets them. The "Limits" table of docs/team-endpoint.md lists them with their flags.
 
 use std::pin::Pin;
 use std::sync::Arc;

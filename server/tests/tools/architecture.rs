@@ -294,19 +294,20 @@ fn references_are_found_in_groups_and_through_super() {
     assert!(flows.contains(&vec!["prefect".to_string(), "flows".into()]));
 }
 
-/// README's architecture block: the text between `## Architecture`'s first code fence and its end.
-fn readme_architecture() -> String {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
-            .unwrap();
-    let section = &readme[readme
-        .find("## Architecture")
-        .expect("README: no Architecture")..];
-    let block = &section[section.find("```\n").unwrap() + 4..];
+/// The architecture page's module map: the text of its first code block.
+fn documented_architecture() -> String {
+    let page = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/architecture.md"),
+    )
+    .unwrap();
+    let block = &page[page
+        .find("```\n")
+        .expect("docs/architecture.md: no module map")
+        + 4..];
     block[..block.find("```").unwrap()].to_string()
 }
 
-/// The entries of a folder as README names them: `name.rs`, or `name/` for a folder.
+/// The entries of a folder as the architecture page names them: `name.rs`, or `name/` for a folder.
 fn entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
@@ -326,8 +327,8 @@ fn entries(dir: &Path) -> Vec<String> {
 }
 
 #[test]
-fn readme_architecture_names_every_module_of_server_src_and_mcp() {
-    let block = readme_architecture();
+fn the_architecture_page_names_every_module_of_server_src_and_mcp() {
+    let block = documented_architecture();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut missing = Vec::new();
     for name in entries(&src) {
@@ -346,6 +347,6 @@ fn readme_architecture_names_every_module_of_server_src_and_mcp() {
     }
     assert!(
         missing.is_empty(),
-        "README's Architecture does not name {missing:?}: add a line for each"
+        "docs/architecture.md does not name {missing:?}: add a line for each"
     );
 }

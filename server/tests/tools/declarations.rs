@@ -214,6 +214,8 @@ async fn the_instructions_name_the_toolsets_left_out() {
 }
 
 const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
+const TOOLS_PAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/tools.md");
+const TEAM_PAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/team-endpoint.md");
 const TOOLSETS_BEGIN: &str = "<!-- toolsets:begin";
 const TOOLSETS_END: &str = "<!-- toolsets:end -->";
 
@@ -260,15 +262,15 @@ fn every_view_a_tool_declares_exists_and_every_view_shows_a_tool() {
     }
 }
 
-/// The rows of README's table of metrics: (Prometheus name, OpenTelemetry name, type).
-fn readme_metric_rows() -> BTreeSet<(String, String, String)> {
-    let text = std::fs::read_to_string(README).unwrap();
+/// The rows of the table of metrics in docs/team-endpoint.md: (Prometheus name, OpenTelemetry name, type).
+fn documented_metric_rows() -> BTreeSet<(String, String, String)> {
+    let text = std::fs::read_to_string(TEAM_PAGE).unwrap();
     let start = text
         .find("<!-- metrics:begin")
-        .expect("README: no metrics:begin marker");
+        .expect("docs/team-endpoint.md: no metrics:begin marker");
     let stop = text
         .find("<!-- metrics:end -->")
-        .expect("README: no metrics:end marker");
+        .expect("docs/team-endpoint.md: no metrics:end marker");
     text[start..stop]
         .lines()
         .filter(|line| line.starts_with("| `"))
@@ -283,14 +285,14 @@ fn readme_metric_rows() -> BTreeSet<(String, String, String)> {
 }
 
 #[test]
-fn readme_metric_table_lists_exactly_the_declared_metrics() {
+fn the_metric_table_lists_exactly_the_declared_metrics() {
     let declared: BTreeSet<(String, String, String)> =
         prefect_mcp_server::telemetry::enable_metrics()
             .declared()
             .iter()
             .map(|m| (m.prometheus.clone(), m.name.to_string(), m.kind.to_string()))
             .collect();
-    assert_eq!(readme_metric_rows(), declared);
+    assert_eq!(documented_metric_rows(), declared);
 }
 
 const ASKING_BEGIN: &str = "<!-- asking:begin";
@@ -316,8 +318,8 @@ fn rendered_asking() -> String {
 }
 
 #[test]
-fn readme_list_of_the_tools_that_ask_is_the_declared_one() {
-    check_generated(README, ASKING_BEGIN, ASKING_END, &rendered_asking());
+fn the_list_of_the_tools_that_ask_is_the_declared_one() {
+    check_generated(TOOLS_PAGE, ASKING_BEGIN, ASKING_END, &rendered_asking());
 }
 
 /// The tool names the views' sources call: `call("name"` and the deployment view's

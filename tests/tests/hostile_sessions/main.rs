@@ -1,6 +1,6 @@
 //! The hostile-sessions tier: careless and hostile clients of stateful HTTP sessions
 //! (`Mcp-Session-Id`) against the real binary and the real Prefect. Each case holds the server
-//! to a limit of README's Limits table (subscriptions and tasks per session, tasks owned by
+//! to a limit of the Limits table of docs/team-endpoint.md (subscriptions and tasks per session, tasks owned by
 //! their session and ended with it, `tasks/cancel` never held up by an unanswered question),
 //! with bounds generous enough for a busy machine. Independent of the Prefect version: run it
 //! once per CI run (`cargo xtask test -- --test hostile_sessions`).

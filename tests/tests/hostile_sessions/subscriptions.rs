@@ -5,7 +5,7 @@ use futures::StreamExt;
 use integration_tests::oauth::RecordingProxy;
 use integration_tests::HttpServer;
 
-/// README's Limits table: 200 per session, no flag (one Prefect request polls them all).
+/// the Limits table of docs/team-endpoint.md: 200 per session, no flag (one Prefect request polls them all).
 const CAP: usize = 200;
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use super::*;
 use integration_tests::raw_http::TASKS;
 use integration_tests::HttpServer;
 
-/// README's Limits table: 16 working tasks per session, no flag.
+/// the Limits table of docs/team-endpoint.md: 16 working tasks per session, no flag.
 const CAP: usize = 16;
 
 #[tokio::test]
