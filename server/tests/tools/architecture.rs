@@ -8,9 +8,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Each source file (by module path, e.g. `mcp::tools::flows`) and its code outside tests.
+/// Each source file of server/src (by module path, e.g. `mcp::tools::flows`) and its code
+/// outside tests.
 fn sources() -> BTreeMap<Vec<String>, String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    sources_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"))
+}
+
+/// [`sources`] of the crate whose `src` is `root`.
+fn sources_of(root: &Path) -> BTreeMap<Vec<String>, String> {
+    let root = root.to_path_buf();
     let mut files = Vec::new();
     collect(&root, &mut files);
     let mut modules = BTreeMap::new();
@@ -243,8 +249,18 @@ fn the_mcp_layer_never_reaches_into_the_transport() {
 }
 
 #[test]
-fn the_files_of_server_src_form_no_circle() {
-    let graph = references(&sources());
+fn the_files_of_server_src_and_xtask_src_form_no_circle() {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for root in ["server/src", "xtask/src"] {
+        let graph = references(&sources_of(&workspace.join(root)));
+        if let Some(circle) = circle(&graph) {
+            panic!("import circle in {root}: {}", circle.join(" -> "));
+        }
+    }
+}
+
+/// A circle of references, if the graph has one.
+fn circle(graph: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>) -> Option<Vec<String>> {
     // Depth-first search; a back edge is a circle.
     fn visit(
         node: &Vec<String>,
@@ -271,11 +287,9 @@ fn the_files_of_server_src_form_no_circle() {
         None
     }
     let mut done = BTreeSet::new();
-    for node in graph.keys() {
-        if let Some(circle) = visit(node, &graph, &mut Vec::new(), &mut done) {
-            panic!("import circle: {}", circle.join(" -> "));
-        }
-    }
+    graph
+        .keys()
+        .find_map(|node| visit(node, graph, &mut Vec::new(), &mut done))
 }
 
 #[test]
