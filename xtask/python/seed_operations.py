@@ -9,7 +9,10 @@ up first and only created (or corrected) when needed.
 
 import datetime
 import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from seed_api import Api, SeedError, correct, deployment_path, ensure, quoted
 
@@ -37,7 +40,12 @@ REPORT_MARKDOWN = "# Nightly report\n\nAll regions loaded."
 # credential, and the server must never show it.
 SECRET_BLOCK = "mcp-secret"
 SECRET_VALUE = {"user": "mcp", "password": "sample-not-a-real-password"}
-SECRET_TYPE_TIMEOUT = 120.0
+# A fresh server registers its block types in the background after it answers; when that lost
+# to SQLite's lock ("database is locked", seen on 3.4.25) it is never retried, so after a grace
+# period the seed registers Prefect's system blocks itself, as `prefect block register` does.
+SECRET_TYPE_GRACE = 20.0
+SECRET_TYPE_TIMEOUT = 90.0
+REGISTER_ATTEMPTS = 3
 
 
 
@@ -120,18 +128,45 @@ def ensure_report(api: Api, run_id: str) -> None:
         time.sleep(0.05)  # distinct creation times: "latest" is the markdown one
 
 
+def wait_for_block_type(api: Api, slug: str, seconds: float) -> dict | None:
+    """The block type of `slug`, once Prefect has it; None after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while (block_type := api.call("GET", f"/block_types/slug/{slug}", ok=(200, 404))) is None:
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(1.0)
+    return block_type
+
+
+def register_system_blocks() -> None:
+    """Prefect's own block types and schemas, registered with the CLI of the Prefect beside this
+    Python (PREFECT_API_URL names the server); retried, as SQLite's lock may refuse a write."""
+    prefect = Path(sys.executable).with_name("prefect")
+    command = [str(prefect), "block", "register", "-m", "prefect.blocks.system"]
+    for attempt in range(1, REGISTER_ATTEMPTS + 1):
+        done = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+        if done.returncode == 0:
+            return
+        if attempt == REGISTER_ATTEMPTS:
+            raise SeedError(f"{' '.join(command[1:])} failed ({done.returncode}): "
+                            f"{(done.stderr or done.stdout).strip()[-800:]}")
+        time.sleep(2.0 * attempt)
+
+
 def ensure_secret_block(api: Api) -> None:
     path = f"/block_types/slug/secret/block_documents/name/{quoted(SECRET_BLOCK)}"
     if api.call("GET", path, ok=(200, 404)) is not None:
         return
     print(f"  creating the Secret block {SECRET_BLOCK}", flush=True)
-    # A fresh server registers its block types in the background after it answers: wait.
-    deadline = time.monotonic() + SECRET_TYPE_TIMEOUT
-    while (block_type := api.call("GET", "/block_types/slug/secret", ok=(200, 404))) is None:
-        if time.monotonic() > deadline:
-            raise SeedError(f"Prefect did not register the Secret block type within "
-                            f"{SECRET_TYPE_TIMEOUT:.0f} s")
-        time.sleep(1.0)
+    block_type = wait_for_block_type(api, "secret", SECRET_TYPE_GRACE)
+    if block_type is None:
+        print("  registering Prefect's system block types (the server's own registration "
+              "did not happen)", flush=True)
+        register_system_blocks()
+        block_type = wait_for_block_type(api, "secret", SECRET_TYPE_TIMEOUT)
+    if block_type is None:
+        raise SeedError(f"Prefect has no Secret block type {SECRET_TYPE_TIMEOUT:.0f} s after "
+                        "`prefect block register -m prefect.blocks.system`")
     schemas = api.call("POST", "/block_schemas/filter", json={
         "block_schemas": {"block_type_id": {"any_": [block_type["id"]]}}})
     api.call("POST", "/block_documents/", json={
