@@ -7,12 +7,11 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
-use crate::process::{apt_install, ensure_node_tools, ensure_venv, run_quiet, Recommends};
+use crate::process::{apt_install, ensure_node_tools, ensure_venv, npm_install, Recommends};
 
 /// The Python SDK release that speaks 2026-07-28 and drives MRTR itself.
 pub const PYTHON_SDK: &str = "mcp==2.3.0";
@@ -74,17 +73,7 @@ fn ensure_npm_folder(dir: &Path, package: &str) -> Result<PathBuf> {
     )
     .context("writing the clients' package.json")?;
     eprintln!("clients: npm install {package}");
-    run_quiet(
-        Command::new("npm")
-            .args([
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--loglevel=error",
-                package,
-            ])
-            .current_dir(dir),
-    )?;
+    npm_install(dir, &[package])?;
     fs::write(&marker, package).with_context(|| format!("writing {}", marker.display()))?;
     eprintln!(
         "clients: {package} installed in {:.0} s",

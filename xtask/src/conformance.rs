@@ -7,7 +7,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
@@ -31,18 +30,7 @@ pub fn ensure_conformance(dir: &Path) -> Result<PathBuf> {
     )
     .context("writing the conformance suite's package.json")?;
     eprintln!("clients: npm install {CONFORMANCE} {GLOB}");
-    crate::process::run_quiet(
-        Command::new("npm")
-            .args([
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--loglevel=error",
-                CONFORMANCE,
-                GLOB,
-            ])
-            .current_dir(dir),
-    )?;
+    crate::process::npm_install(dir, &[CONFORMANCE, GLOB])?;
     let bundle =
         fs::read_to_string(&entry).with_context(|| format!("reading {}", entry.display()))?;
     fs::write(&entry, patch_glob_sync(&bundle)?)

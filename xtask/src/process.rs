@@ -98,6 +98,16 @@ pub fn apt_install(packages: &[&str], recommends: Recommends, why: &str) -> Resu
     run_command(install.args(packages)).with_context(|| format!("apt-get install {listed} ({why})"))
 }
 
+/// `npm install` of `packages` into the npm folder `dir`, quietly.
+pub fn npm_install(dir: &Path, packages: &[&str]) -> Result<()> {
+    run_quiet(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+            .args(packages)
+            .current_dir(dir),
+    )
+}
+
 /// node and npm, from Debian's packages when missing (CI machines start without them).
 pub fn ensure_node_tools() -> Result<()> {
     let present = |tool: &str| {

@@ -45,39 +45,17 @@ where
     Ok(samples)
 }
 
-/// Spawn the binary and time initialize + tools/list over raw stdio.
+/// Spawn the binary and time initialize + tools/list over raw stdio; the server is left
+/// running, its pipes open (it exits on EOF), for the caller to measure and stop.
 pub fn cold_start(binary: &Path, api_url: &str) -> Result<(Duration, Child)> {
     let started = Instant::now();
-    let mut child = Command::new(binary)
-        .env("PREFECT_API_URL", api_url)
-        .env("RUST_LOG", "error")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let mut stdin = child.stdin.take().context("stdin")?;
-    let mut stdout = BufReader::new(child.stdout.take().context("stdout")?);
-    let mut line = String::new();
-    writeln!(
-        stdin,
-        r#"{{"jsonrpc":"2.0","id":1,"method":"initialize","params":{{"protocolVersion":"2025-06-18","capabilities":{{}},"clientInfo":{{"name":"bench","version":"0"}}}}}}"#
-    )?;
-    stdout.read_line(&mut line)?;
-    writeln!(
-        stdin,
-        r#"{{"jsonrpc":"2.0","method":"notifications/initialized"}}"#
-    )?;
-    writeln!(stdin, r#"{{"jsonrpc":"2.0","id":2,"method":"tools/list"}}"#)?;
-    line.clear();
-    stdout.read_line(&mut line)?;
+    let mut bare = BareStdio::start(binary, api_url)?;
+    let answer = bare.request(&json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}))?;
     let elapsed = started.elapsed();
-    if !line.contains("\"tools\"") {
-        bail!("unexpected tools/list answer: {line}");
+    if !answer.contains("\"tools\"") {
+        bail!("unexpected tools/list answer: {answer}");
     }
-    // Keep the pipes open (the server exits on EOF) until the caller is done with it.
-    std::mem::forget(stdin);
-    std::mem::forget(stdout);
-    Ok((elapsed, child))
+    Ok((elapsed, bare.into_child()))
 }
 
 /// An MCP client session with the binary over stdio.
@@ -220,6 +198,13 @@ impl BareStdio {
             bail!("the server closed its stdout");
         }
         Ok(&self.line)
+    }
+
+    /// The server process, its pipes kept open for good.
+    fn into_child(self) -> Child {
+        std::mem::forget(self.stdin);
+        std::mem::forget(self.stdout);
+        self.child
     }
 
     fn close(mut self) {
