@@ -18,6 +18,8 @@ mod bound;
 mod events;
 #[path = "bench/latency.rs"]
 mod latency;
+#[path = "bench/overhead.rs"]
+mod overhead;
 #[path = "bench/questions.rs"]
 mod questions;
 #[path = "bench/throughput.rs"]
@@ -74,7 +76,7 @@ async fn main() -> Result<()> {
         return Ok(());
     }
     if std::env::args().nth(1).as_deref() == Some("overhead") {
-        for line in latency::overhead_lines(&prefect_api_url(), &server_binary()).await? {
+        for line in overhead::overhead_lines(&prefect_api_url(), &server_binary()).await? {
             println!("{line}");
         }
         return Ok(());
@@ -104,7 +106,7 @@ async fn main() -> Result<()> {
     }
     starts.sort();
 
-    let overhead = latency::overhead_lines(&api_url, &binary).await?;
+    let overhead = overhead::overhead_lines(&api_url, &binary).await?;
     let completion = completion_latencies(&binary, &api_url).await?;
     let direct_deployments = direct_deployments_latencies(&api_url).await?;
 

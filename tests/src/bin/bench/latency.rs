@@ -8,15 +8,14 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use rmcp::model::CallToolRequestParams;
 use rmcp::service::{RoleClient, RunningService};
 use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
 use rmcp::ServiceExt;
 use serde_json::{json, Value};
 
-const LATENCY_CALLS: usize = 300;
+pub const LATENCY_CALLS: usize = 300;
 /// Calls made first and not counted: connections opened, caches warm.
-const WARM_UP_CALLS: usize = 20;
+pub const WARM_UP_CALLS: usize = 20;
 
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -59,101 +58,15 @@ pub fn cold_start(binary: &Path, api_url: &str) -> Result<(Duration, Child)> {
 }
 
 /// An MCP client session with the binary over stdio.
-async fn stdio_client(binary: &Path, api_url: &str) -> Result<RunningService<RoleClient, ()>> {
+pub async fn stdio_client(binary: &Path, api_url: &str) -> Result<RunningService<RoleClient, ()>> {
     let transport = TokioChildProcess::new(tokio::process::Command::new(binary).configure(|c| {
         c.env("PREFECT_API_URL", api_url).env("RUST_LOG", "error");
     }))?;
     Ok(().serve(transport).await?)
 }
 
-/// `get_flow_by_id` through MCP over stdio, and the `GET /flows/{id}` it makes sent straight
-/// to Prefect, one of each in turn: the overhead is their difference, and load that comes and
-/// goes on the machine (other builds) falls on both sides alike instead of on whichever ran
-/// while it lasted.
-/// Returns the MCP and direct latencies, and each pair's difference (MCP minus direct, at
-/// least zero), each list sorted.
-async fn paired(
-    binary: &Path,
-    api_url: &str,
-    flow_id: &str,
-    bare: bool,
-) -> Result<(Vec<Duration>, Vec<Duration>, Vec<Duration>)> {
-    let mut client = if bare {
-        McpClient::Bare(BareStdio::start(binary, api_url)?)
-    } else {
-        McpClient::Rmcp(stdio_client(binary, api_url).await?)
-    };
-    let http = reqwest::Client::new();
-    let url = format!("{api_url}/flows/{flow_id}");
-    let (mut mcp, mut straight, mut pairs) = (Vec::new(), Vec::new(), Vec::new());
-    for i in 0..LATENCY_CALLS + WARM_UP_CALLS {
-        let started = Instant::now();
-        client.get_flow(i + 10, flow_id).await?;
-        let through_mcp = started.elapsed();
-        let started = Instant::now();
-        direct(http.get(&url)).await?;
-        if i >= WARM_UP_CALLS {
-            let direct = started.elapsed();
-            mcp.push(through_mcp);
-            straight.push(direct);
-            pairs.push(through_mcp.saturating_sub(direct));
-        }
-    }
-    client.close().await?;
-    mcp.sort();
-    straight.sort();
-    pairs.sort();
-    Ok((mcp, straight, pairs))
-}
-
-/// How the bench speaks MCP: rmcp's client (as a Rust host would), or a bare client that writes
-/// each request line and reads its answer line, so that what is measured is the server's cost
-/// alone (rmcp's client adds its own, about 0.3 ms a call here).
-enum McpClient {
-    Rmcp(RunningService<RoleClient, ()>),
-    Bare(BareStdio),
-}
-
-impl McpClient {
-    async fn get_flow(&mut self, id: usize, flow_id: &str) -> Result<()> {
-        match self {
-            McpClient::Rmcp(client) => {
-                let result = client
-                    .call_tool(
-                        CallToolRequestParams::new("get_flow_by_id")
-                            .with_arguments(rmcp::object!({"flow_id": flow_id})),
-                    )
-                    .await?;
-                if result.is_error == Some(true) {
-                    bail!("get_flow_by_id failed: {:?}", result.content);
-                }
-            }
-            McpClient::Bare(bare) => {
-                let answer = bare.request(&json!({
-                    "jsonrpc": "2.0", "id": id, "method": "tools/call",
-                    "params": {"name": "get_flow_by_id", "arguments": {"flow_id": flow_id}},
-                }))?;
-                if !answer.contains("\"isError\":false") {
-                    bail!("get_flow_by_id failed: {answer}");
-                }
-            }
-        }
-        Ok(())
-    }
-
-    async fn close(self) -> Result<()> {
-        match self {
-            McpClient::Rmcp(client) => {
-                client.cancel().await?;
-            }
-            McpClient::Bare(bare) => bare.close(),
-        }
-        Ok(())
-    }
-}
-
 /// The server over its stdin and stdout, one JSON-RPC line each way, initialised.
-struct BareStdio {
+pub struct BareStdio {
     child: Child,
     stdin: std::process::ChildStdin,
     stdout: BufReader<std::process::ChildStdout>,
@@ -161,7 +74,7 @@ struct BareStdio {
 }
 
 impl BareStdio {
-    fn start(binary: &Path, api_url: &str) -> Result<Self> {
+    pub fn start(binary: &Path, api_url: &str) -> Result<Self> {
         let mut child = Command::new(binary)
             .env("PREFECT_API_URL", api_url)
             .env("RUST_LOG", "error")
@@ -190,7 +103,7 @@ impl BareStdio {
     }
 
     /// Send one request; its answer line.
-    fn request(&mut self, request: &Value) -> Result<&str> {
+    pub fn request(&mut self, request: &Value) -> Result<&str> {
         writeln!(self.stdin, "{request}")?;
         self.stdin.flush()?;
         self.line.clear();
@@ -207,7 +120,7 @@ impl BareStdio {
         self.child
     }
 
-    fn close(mut self) {
+    pub fn close(mut self) {
         drop(self.stdin);
         let _ = self.child.wait();
     }
@@ -231,7 +144,7 @@ pub async fn completion_latencies(binary: &Path, api_url: &str) -> Result<Vec<Du
 }
 
 /// One request straight to Prefect, its JSON answer read whole.
-async fn direct(request: reqwest::RequestBuilder) -> Result<()> {
+pub async fn direct(request: reqwest::RequestBuilder) -> Result<()> {
     let response = request
         .header("x-prefect-api-version", "0.8.4")
         .send()
@@ -266,34 +179,4 @@ pub async fn first_flow_id(api_url: &str) -> Result<String> {
         .as_str()
         .context("the server has no flow to read")?
         .to_string())
-}
-
-/// The per-call overhead alone (`bench overhead`): the paired latencies, their p50s' difference,
-/// and the median of each pair's difference (steadier when Prefect's own time drifts).
-pub async fn overhead_lines(api_url: &str, binary: &Path) -> Result<Vec<String>> {
-    let flow_id = first_flow_id(api_url).await?;
-    let mut lines = Vec::new();
-    for (bare, client) in [(true, "a bare JSON-RPC client"), (false, "rmcp's client")] {
-        let (mcp, direct, pairs) = paired(binary, api_url, &flow_id, bare).await?;
-        lines.extend([
-            format!(
-                "| get_flow_by_id via MCP (stdio, {client}) p50 / p99 | {} / {} ms | |",
-                ms(percentile(&mcp, 0.5)),
-                ms(percentile(&mcp, 0.99))
-            ),
-            format!(
-                "| same GET /flows/{{id}} direct, in turn with those calls, p50 / p99 | {} / {} ms | |",
-                ms(percentile(&direct, 0.5)),
-                ms(percentile(&direct, 0.99))
-            ),
-            format!(
-                "| MCP overhead at p50 ({client}): difference of the p50s / median of the {} pairs' differences | {} / {} ms | {} |",
-                pairs.len(),
-                ms(percentile(&mcp, 0.5).saturating_sub(percentile(&direct, 0.5))),
-                ms(percentile(&pairs, 0.5)),
-                if bare { "< 0.2 ms" } else { "" }
-            ),
-        ]);
-    }
-    Ok(lines)
 }
