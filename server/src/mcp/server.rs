@@ -6,7 +6,7 @@ use std::sync::Arc;
 use prefect_api::{Client, ClientBuilder};
 use rmcp::handler::server::router::prompt::PromptRouter;
 use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::model::Tool;
+use rmcp::model::{JsonObject, Tool};
 
 use super::ask::{AskOptions, StateKey};
 use super::credentials::CallerClients;
@@ -159,6 +159,15 @@ impl McpServer {
         Toolset::ALL
             .into_iter()
             .flat_map(|set| Self::toolset_declarations(set).map(move |d| (set, d)))
+    }
+
+    /// A tool's output schema in full, as derived from its result type: `tools/list` sends only
+    /// its shallow form (`output::schema::shallow`), which the full one refines. The views'
+    /// TypeScript types are rendered from it, so that `tsc` checks every field they read.
+    pub fn derived_output_schema(tool: &str) -> Option<Arc<JsonObject>> {
+        Toolset::ALL
+            .into_iter()
+            .find_map(|set| Self::toolset_router(set).get(tool)?.output_schema.clone())
     }
 
     /// The declaration of a tool, by name.

@@ -11,6 +11,7 @@ use prefect_mcp_server::mcp::{McpServer, ServerOptions, Toolset};
 use rmcp::ServerHandler;
 
 use crate::harness::*;
+use crate::snapshots::check_generated;
 
 const FILE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -54,32 +55,6 @@ fn rendered() -> String {
 #[test]
 fn skill_reference_lists_every_declared_tool() {
     check_generated(FILE, BEGIN, END, &rendered());
-}
-
-/// `file`'s text between the line holding `begin` and `end` is `expected`; with
-/// `UPDATE_SNAPSHOTS=1` (not in CI) it is rewritten.
-fn check_generated(file: &str, begin: &str, end: &str, expected: &str) {
-    let text = std::fs::read_to_string(file).unwrap();
-    let start = text
-        .find(begin)
-        .unwrap_or_else(|| panic!("{file}: no {begin} marker"));
-    let body_start = start + text[start..].find('\n').unwrap() + 1;
-    let stop = text
-        .find(end)
-        .unwrap_or_else(|| panic!("{file}: no {end} marker"));
-    if text[body_start..stop] == *expected {
-        return;
-    }
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() && std::env::var_os("CI").is_none() {
-        let updated = format!("{}{expected}{}", &text[..body_start], &text[stop..]);
-        std::fs::write(file, updated).unwrap();
-        return;
-    }
-    panic!(
-        "{file} is stale: its table does not match the declarations. Regenerate it with \
-         `UPDATE_SNAPSHOTS=1 cargo test -p prefect-mcp-server declarations` and commit it.\n\
-         expected:\n{expected}"
-    );
 }
 
 async fn offered_by(toolsets: Option<Vec<String>>) -> BTreeSet<String> {

@@ -9,6 +9,8 @@ mod fixtures;
 mod harness;
 mod person;
 mod raw_session;
+mod snapshots;
+mod typescript;
 
 mod architecture;
 mod automation_writes;
@@ -29,4 +31,5 @@ mod run_writes;
 mod session_tasks;
 mod states;
 mod tasks;
+mod view_types;
 mod writes;

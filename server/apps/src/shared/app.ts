@@ -8,6 +8,7 @@ import {
   applyHostStyleVariables,
   type McpUiHostContext,
 } from "@modelcontextprotocol/ext-apps";
+import type { ToolName, ToolOutputs } from "../generated/tool-outputs";
 import { fill, note } from "./dom";
 
 /** A tool answer that is an error (isError), with the server's own wording. */
@@ -16,10 +17,11 @@ export class ToolCallError extends Error {}
 /** What a view is given besides the tool result: a way to call server tools. */
 export interface ViewContext {
   /** Call a server tool through the host; resolves to its structured result. */
-  call(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>>;
+  call<Tool extends ToolName>(name: Tool, args: Record<string, unknown>): Promise<ToolOutputs[Tool]>;
 }
 
-export type Render = (root: HTMLElement, result: Record<string, unknown>, ctx: ViewContext) => void;
+/** Draws a view from the result of a tool that names it (`Result`, from its output schema). */
+export type Render<Result> = (root: HTMLElement, result: Result, ctx: ViewContext) => void;
 
 /** The text of a result's text blocks. */
 function textOf(result: { content?: unknown }): string {
@@ -30,17 +32,19 @@ function textOf(result: { content?: unknown }): string {
     .join("\n");
 }
 
-/** A result's structured content; a host that passes only text gets its JSON parsed. */
-function structured(result: { structuredContent?: unknown; content?: unknown; isError?: boolean }): Record<string, unknown> {
+/** A result's structured content; a host that passes only text gets its JSON parsed. It is
+ *  typed as the tool's output schema promises (`Result`): the server serializes the very type
+ *  that schema is derived from. The views still read each field as possibly absent. */
+function structured<Result>(result: { structuredContent?: unknown; content?: unknown; isError?: boolean }): Result {
   if (result.isError) {
     throw new ToolCallError(textOf(result) || "The tool failed without saying why.");
   }
   const data = result.structuredContent;
-  if (data && typeof data === "object" && !Array.isArray(data)) return data as Record<string, unknown>;
+  if (data && typeof data === "object" && !Array.isArray(data)) return data as Result;
   const text = textOf(result);
   try {
     const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Result;
   } catch {
     // Not JSON: shown as text below.
   }
@@ -65,7 +69,7 @@ function applyContext(ctx: McpUiHostContext | undefined): void {
 }
 
 /** Start a view: `render` runs on every tool result the host sends. */
-export function startView(name: string, render: Render): void {
+export function startView<Result>(name: string, render: Render<Result>): void {
   const root = document.getElementById("app");
   if (!root) throw new Error("the view's page has no #app element");
   // Before the host speaks, the system theme is the best guess.
@@ -74,11 +78,12 @@ export function startView(name: string, render: Render): void {
 
   const app = new App({ name: `prefect-${name}`, version: "1.0.0" }, {}, { autoResize: true });
   const ctx: ViewContext = {
-    call: async (tool, args) => structured(await app.callServerTool({ name: tool, arguments: args })),
+    call: async <Tool extends ToolName>(tool: Tool, args: Record<string, unknown>) =>
+      structured<ToolOutputs[Tool]>(await app.callServerTool({ name: tool, arguments: args })),
   };
   app.ontoolresult = (result) => {
     try {
-      render(root, structured(result), ctx);
+      render(root, structured<Result>(result), ctx);
     } catch (error) {
       fill(root, note(failure(error), "error"));
     }

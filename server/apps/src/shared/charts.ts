@@ -1,6 +1,7 @@
 // Charts as inline SVG (no chart library): counts per state, runs over time, a Gantt of task
 // runs, a state timeline and a strip of outcomes. Colours come from CSS, so they follow the theme.
 
+import type { FlowRunView, TaskRunView } from "../generated/tool-outputs";
 import { s, h } from "./dom";
 import { clock, date, duration, when } from "./format";
 import { runColor, STATE_TYPES, stateColor, stateOf, titleCase } from "./states";
@@ -39,13 +40,13 @@ export function stateBars(counts: Record<string, number>): Element {
 }
 
 /** Runs stacked by state type in time buckets between `from` and `to` (Prefect's run chart). */
-export function runHistogram(runs: unknown[], from: Date, to: Date, buckets = 24): SVGElement {
+export function runHistogram(runs: FlowRunView[], from: Date, to: Date, buckets = 24): SVGElement {
   const height = 150;
   const axis = 20;
   const span = Math.max(1, to.getTime() - from.getTime());
   const counts: Record<string, number>[] = Array.from({ length: buckets }, () => ({}));
   for (const run of runs) {
-    const at = date((run as Record<string, unknown>).expected_start_time);
+    const at = date(run.expected_start_time);
     const type = stateOf(run).type ?? "UNKNOWN";
     if (!at) continue;
     const i = Math.floor(((at.getTime() - from.getTime()) / span) * buckets);
@@ -89,7 +90,7 @@ export function runHistogram(runs: unknown[], from: Date, to: Date, buckets = 24
 }
 
 /** A bar per task run from its start to its end (or now), coloured by state. */
-export function gantt(taskRuns: Record<string, unknown>[], onPick?: (run: Record<string, unknown>) => void): Element {
+export function gantt(taskRuns: TaskRunView[], onPick?: (run: TaskRunView) => void): Element {
   const now = Date.now();
   const rows = taskRuns
     .map((run) => ({ run, start: date(run.start_time) ?? date(run.expected_start_time), end: date(run.end_time) }))
@@ -154,7 +155,7 @@ export function timeline(transitions: Transition[]): Element {
 }
 
 /** A square per run, oldest left, coloured by outcome; a click opens the run. */
-export function strip(runs: Record<string, unknown>[], onPick: (run: Record<string, unknown>) => void): Element {
+export function strip(runs: FlowRunView[], onPick: (run: FlowRunView) => void): Element {
   if (runs.length === 0) return h("p", { class: "note muted" }, "No run was due yet.");
   const size = 18;
   const gap = 4;

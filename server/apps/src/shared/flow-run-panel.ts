@@ -2,13 +2,14 @@
 // the log tail with a level filter. Used by the flow-run view and by the dashboard's and the
 // deployment's drill-downs.
 
+import type { FlowRunView, LogLine } from "../generated/tool-outputs";
 import { failure, type ViewContext } from "./app";
 import { gantt, timeline, type Transition } from "./charts";
 import { actionButton, fill, h, loading, note, section } from "./dom";
-import { date, duration, list, num, obj, str, when } from "./format";
+import { date, duration, list, num, shortPaths, str, when } from "./format";
 import { badge, stateOf } from "./states";
 
-type Run = Record<string, unknown>;
+type Run = FlowRunView;
 
 const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
 const LOG_PAGE = 50;
@@ -21,7 +22,7 @@ function facts(run: Run): HTMLElement {
     ["Ended", when(run.end_time)],
     ["Run time", num(run.total_run_time) !== null ? duration(num(run.total_run_time)!) : "—"],
     ["Work pool", [str(run.work_pool_name), str(run.work_queue_name)].filter(Boolean).join(" / ") || "—"],
-    ["Tags", list<string>(run.tags).join(", ") || "—"],
+    ["Tags", list(run.tags).join(", ") || "—"],
   ];
   return h("dl", { class: "facts" }, ...rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
 }
@@ -37,10 +38,10 @@ async function transitions(run: Run, ctx: ViewContext): Promise<Transition[]> {
       since: new Date(Math.min(created.getTime(), Date.now()) - 60_000).toISOString(),
       limit: 200,
     };
-    const events = list(obj(await ctx.call("read_events", args)).events);
+    const events = list((await ctx.call("read_events", args)).events);
     const changes = events
-      .map((e) => ({ at: date(e.occurred), name: String(e.event ?? "").replace("prefect.flow-run.", ""), labels: obj(obj(e.resource).labels) }))
-      .filter((e): e is { at: Date; name: string; labels: Record<string, unknown> } => e.at !== null && e.name.length > 0)
+      .map((e) => ({ at: date(e.occurred), name: String(e.event ?? "").replace("prefect.flow-run.", ""), labels: e.resource?.labels ?? {} }))
+      .filter((e): e is { at: Date; name: string; labels: Record<string, string> } => e.at !== null && e.name.length > 0)
       // State changes carry the new state's type; heartbeats and other events do not.
       .filter((e) => str(e.labels["prefect.state-type"]) !== null)
       .map((e) => ({ at: e.at, name: e.name, type: str(e.labels["prefect.state-type"]) }))
@@ -50,13 +51,13 @@ async function transitions(run: Run, ctx: ViewContext): Promise<Transition[]> {
   // No events (older Prefect, or none kept): the milestones the run itself records.
   const state = stateOf(run);
   const points: Transition[] = [];
-  const push = (at: unknown, name: string, type: string | null) => {
+  const push = (at: string | null | undefined, name: string, type: string | null) => {
     const d = date(at);
     if (d) points.push({ at: d, name, type });
   };
   push(run.expected_start_time, "Scheduled", "SCHEDULED");
   push(run.start_time, "Running", "RUNNING");
-  push(run.end_time ?? obj(run.state).timestamp, state.name ?? "Now", state.type);
+  push(run.end_time ?? run.state?.timestamp, state.name ?? "Now", state.type);
   return points.sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 
@@ -95,14 +96,15 @@ function taskRunsSection(run: Run, ctx: ViewContext): HTMLElement {
   return section("Task runs", body);
 }
 
-function logLine(line: Run): HTMLElement {
+/** A log line, its file paths shortened (`shortPaths`): as text, never as markup. */
+export function logLine(line: LogLine): HTMLElement {
   const level = String(line.level ?? "");
   return h(
     "li",
     { class: "log", "data-level": level },
     h("time", {}, when(line.timestamp).slice(11)),
     h("span", { class: "level" }, level || "—"),
-    h("span", { class: "text" }, String(line.message ?? "")),
+    h("span", { class: "text" }, shortPaths(String(line.message ?? ""))),
   );
 }
 

@@ -46,19 +46,35 @@ export function str(value: unknown): string | null {
   return typeof value === "string" && value.length > 0 ? value : null;
 }
 
-/** An array field, or an empty one. */
-export function list<T = Record<string, unknown>>(value: unknown): T[] {
+/** An array field, or an empty one (also when a result lacks a field its schema promises). */
+export function list<T>(value: readonly T[] | null | undefined): T[] {
   return Array.isArray(value) ? (value as T[]) : [];
-}
-
-/** An object field, or an empty one. */
-export function obj(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
 }
 
 /** A number field, or null. */
 export function num(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+/** An absolute file path (Unix, or Windows with a drive letter) of at least one directory, not
+ *  inside a URL, a relative path or a word. */
+const ABSOLUTE_PATH = /(?<![\w.:/\\~-])(?:\/|[A-Za-z]:\\)(?:[\w.@+~-]+[/\\])+[\w.@+~-]*/g;
+/** Everything up to an installed package's own directory. */
+const UP_TO_PACKAGES = /^.*[/\\](?:site|dist)-packages[/\\]/;
+/** What is kept of any other absolute path: enough to name the file and where it sits. */
+const KEPT_SEGMENTS = 2;
+
+/** Text with its file paths shortened, for display only: an installed package's path starts at
+ *  the package (`…/prefect/task_engine.py`), another absolute path keeps its last segments
+ *  (`…/flows/etl.py`). Tracebacks read better, and a page shows no machine's directories. */
+export function shortPaths(text: string): string {
+  return text.replace(ABSOLUTE_PATH, (path) => {
+    const separator = path.includes("\\") ? "\\" : "/";
+    const inPackage = path.replace(UP_TO_PACKAGES, `…${separator}`);
+    if (inPackage !== path) return inPackage;
+    const segments = path.split(/[/\\]/).filter(Boolean);
+    if (segments.length <= KEPT_SEGMENTS) return path;
+    const trailing = /[/\\]$/.test(path) ? separator : "";
+    return `…${separator}${segments.slice(-KEPT_SEGMENTS).join(separator)}${trailing}`;
+  });
 }

@@ -1,25 +1,28 @@
 // The dashboard view of `get_dashboard`: runs per state (exact counts) and over time, late runs,
 // the newest failures with their messages, and work pools that cannot run. A run opens in place.
 
+import type { FailedRuns, FlowRunView, GetDashboardOutput, LateRuns, RunCounts, WorkPoolHealth } from "../generated/tool-outputs";
 import { failure, type ViewContext } from "../shared/app";
 import { runHistogram, stateBars } from "../shared/charts";
 import { actionButton, fill, h, linkButton, loading, note, section } from "../shared/dom";
-import { date, list, num, obj, relative, str } from "../shared/format";
+import { date, list, num, relative, str } from "../shared/format";
 import { openFlowRun } from "../shared/flow-run-panel";
 import { badge } from "../shared/states";
 
-type Data = Record<string, unknown>;
+type Data = GetDashboardOutput;
+/** What a row of runs reads of a run, and what opening it needs. */
+type RunRef = { id?: string | null; name?: string | null };
 
 /** Runs sampled for the chart over time: Prefect's largest page. */
 const HISTOGRAM_RUNS = 200;
 
 export function render(root: HTMLElement, data: Data, ctx: ViewContext): void {
   const back = { label: "Dashboard", go: () => render(root, data, ctx) };
-  const open = (run: Data) => {
+  const open = (run: RunRef) => {
     const id = str(run.id);
     if (id) void openFlowRun(root, id, ctx, back);
   };
-  const runs = obj(data.flow_runs);
+  const runs = data.flow_runs;
   const hours = num(data.hours);
   const refresh = actionButton("Refresh", async () => {
     try {
@@ -41,32 +44,32 @@ export function render(root: HTMLElement, data: Data, ctx: ViewContext): void {
     ),
     summary(data),
     section("Flow runs", h("div", {}, stateBars(countsOf(runs)), history(data, ctx))),
-    lateRuns(obj(data.late_runs), open),
-    failures(obj(data.failed_runs), open),
-    workPools(obj(data.work_pools)),
+    lateRuns(data.late_runs, open),
+    failures(data.failed_runs, open),
+    workPools(data.work_pools),
   );
 }
 
-function countsOf(runs: Data): Record<string, number> {
+function countsOf(runs: RunCounts | undefined): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const [type, n] of Object.entries(obj(runs.by_state_type))) {
+  for (const [type, n] of Object.entries(runs?.by_state_type ?? {})) {
     if (typeof n === "number") counts[type] = n;
   }
   return counts;
 }
 
 function summary(data: Data): HTMLElement {
-  const tile = (label: string, value: unknown, kind = "") =>
+  const tile = (label: string, value: number | null | undefined, kind = "") =>
     h("div", { class: `tile ${kind}` }, h("span", { class: "big" }, num(value) ?? "—"), h("span", { class: "muted" }, label));
   return h(
     "div",
     { class: "tiles" },
-    tile("flow runs", obj(data.flow_runs).total),
-    tile("late", obj(data.late_runs).count, num(obj(data.late_runs).count) ? "warn" : ""),
-    tile("failed or crashed", obj(data.failed_runs).count, num(obj(data.failed_runs).count) ? "bad" : ""),
+    tile("flow runs", data.flow_runs?.total),
+    tile("late", data.late_runs?.count, num(data.late_runs?.count) ? "warn" : ""),
+    tile("failed or crashed", data.failed_runs?.count, num(data.failed_runs?.count) ? "bad" : ""),
     tile("flows", data.flows),
     tile("deployments", data.deployments),
-    tile("work pools", obj(data.work_pools).count),
+    tile("work pools", data.work_pools?.count),
   );
 }
 
@@ -84,7 +87,7 @@ function history(data: Data, ctx: ViewContext): HTMLElement {
   ctx.call("filter_flow_runs", { filter_criteria: filter }).then(
     (answer) => {
       const runs = list(answer.flow_runs);
-      const total = num(obj(data.flow_runs).total) ?? runs.length;
+      const total = num(data.flow_runs?.total) ?? runs.length;
       const [from, to] = span(runs, since);
       fill(
         body,
@@ -99,7 +102,7 @@ function history(data: Data, ctx: ViewContext): HTMLElement {
 
 /** The time axis: from the first run (not before the window) to the last one or now, at
  *  least an hour, so that a quiet day does not squeeze every run into one bar. */
-function span(runs: Data[], since: Date): [Date, Date] {
+function span(runs: FlowRunView[], since: Date): [Date, Date] {
   const times = runs.map((r) => date(r.expected_start_time)?.getTime()).filter((t): t is number => t !== undefined);
   const now = Date.now();
   const to = Math.max(now, ...times) + 60_000;
@@ -107,13 +110,13 @@ function span(runs: Data[], since: Date): [Date, Date] {
   return [new Date(from), new Date(to)];
 }
 
-function runRow(run: Data, open: (run: Data) => void, ...extra: (Node | string | null)[]): HTMLElement {
+function runRow(run: RunRef, open: (run: RunRef) => void, ...extra: (Node | string | null)[]): HTMLElement {
   return h("li", {}, linkButton(str(run.name) ?? str(run.id) ?? "unnamed run", () => open(run), { "data-run-id": str(run.id) ?? "" }), " ", ...extra);
 }
 
-function lateRuns(late: Data, open: (run: Data) => void): HTMLElement {
-  const runs = list(late.examples);
-  const count = num(late.count);
+function lateRuns(late: LateRuns | undefined, open: (run: RunRef) => void): HTMLElement {
+  const runs = list(late?.examples);
+  const count = num(late?.count);
   const body =
     runs.length === 0
       ? note(count === null ? "Late runs are not in this result." : "No late runs.")
@@ -125,9 +128,9 @@ function lateRuns(late: Data, open: (run: Data) => void): HTMLElement {
   return section(`Late runs${count ? ` (${count})` : ""}`, body);
 }
 
-function failures(failed: Data, open: (run: Data) => void): HTMLElement {
-  const runs = list(failed.newest);
-  const count = num(failed.count);
+function failures(failed: FailedRuns | undefined, open: (run: RunRef) => void): HTMLElement {
+  const runs = list(failed?.newest);
+  const count = num(failed?.count);
   const body =
     runs.length === 0
       ? note(count === null ? "Failures are not in this result." : "No failed or crashed runs in this window.")
@@ -146,16 +149,16 @@ function failures(failed: Data, open: (run: Data) => void): HTMLElement {
   return section(`Newest failures${count ? ` (${count})` : ""}`, body);
 }
 
-function workPools(pools: Data): HTMLElement {
-  const unhealthy = list(pools.unhealthy);
+function workPools(pools: WorkPoolHealth | undefined): HTMLElement {
+  const unhealthy = list(pools?.unhealthy);
   const body =
     unhealthy.length === 0
-      ? note(num(pools.count) === null ? "Work pools are not in this result." : "Every work pool can run its flows.")
+      ? note(num(pools?.count) === null ? "Work pools are not in this result." : "Every work pool can run its flows.")
       : h(
           "ul",
           { class: "rows" },
           ...unhealthy.map((pool) =>
-            h("li", { "data-pool": String(pool.name ?? "") }, h("strong", {}, String(pool.name ?? "unnamed pool")), h("ul", { class: "problems" }, ...list<string>(pool.problems).map((p) => h("li", {}, String(p))))),
+            h("li", { "data-pool": String(pool.name ?? "") }, h("strong", {}, String(pool.name ?? "unnamed pool")), h("ul", { class: "problems" }, ...list(pool.problems).map((p) => h("li", {}, String(p))))),
           ),
         );
   return section("Work pools that cannot run", body);

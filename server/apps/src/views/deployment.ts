@@ -2,20 +2,26 @@
 // outcomes as a strip, upcoming runs, and buttons that act through the host's tool call (run now,
 // pause or resume the schedule). A run opens in place.
 
+import type { DeploymentViewResult, FlowRunView, ScheduleView, ToolOutputs } from "../generated/tool-outputs";
 import { failure, type ViewContext } from "../shared/app";
 import { strip } from "../shared/charts";
 import { actionButton, fill, h, linkButton, loading, note, section } from "../shared/dom";
-import { duration, list, num, obj, relative, str, when } from "../shared/format";
+import { duration, list, num, relative, str, when } from "../shared/format";
 import { openFlowRun } from "../shared/flow-run-panel";
 import { badge } from "../shared/states";
 
-type Data = Record<string, unknown>;
+type Data = DeploymentViewResult;
+type Args = Record<string, unknown>;
+/** What opening a run needs. */
+type RunRef = { id?: string | null };
+/** The tools the view's buttons call. */
+type Action = "create_flow_run_from_deployment" | "pause_deployment" | "resume_deployment";
 
 const RECENT_RUNS = 25;
 const UPCOMING_RUNS = 5;
 
 /** "every 1 h", "cron 0 * * * * (UTC)", with "paused" for an inactive schedule. */
-function describeSchedule(schedule: Data): string {
+function describeSchedule(schedule: ScheduleView): string {
   const interval = num(schedule.interval_seconds);
   const what = interval !== null ? `every ${duration(interval)}` : str(schedule.cron) ? `cron ${schedule.cron}` : str(schedule.rrule) ? `rrule ${schedule.rrule}` : "a schedule of an unknown kind";
   const zone = str(schedule.timezone) ? ` (${schedule.timezone})` : "";
@@ -23,7 +29,7 @@ function describeSchedule(schedule: Data): string {
 }
 
 /** filter_flow_runs' arguments for this deployment's runs matching `where`. */
-function runsFilter(id: string, where: Data, sort: string, limit: number): Data {
+function runsFilter(id: string, where: Args, sort: string, limit: number): Args {
   return { filter_criteria: { flow_runs: { deployment_id: { any_: [id] }, ...where }, sort, limit } };
 }
 
@@ -46,12 +52,12 @@ export function render(root: HTMLElement, data: Data, ctx: ViewContext): void {
     { class: "secondary", "data-action": "refresh", disabled: !id },
   );
   const back = { label: fullName, go: () => render(root, data, ctx) };
-  const open = (run: Data) => {
+  const open = (run: RunRef) => {
     const runId = str(run.id);
     if (runId) void openFlowRun(root, runId, ctx, back);
   };
   const outcome = h("div", { class: "outcome", "aria-live": "polite" });
-  const act = (label: string, tool: string, args: Data, after: (answer: Data) => Node | null) =>
+  const act = <Tool extends Action>(label: string, tool: Tool, args: Args, after: (answer: ToolOutputs[Tool]) => Node | null) =>
     actionButton(
       label,
       async () => {
@@ -73,7 +79,7 @@ export function render(root: HTMLElement, data: Data, ctx: ViewContext): void {
     "div",
     { class: "actions" },
     act("Run now", "create_flow_run_from_deployment", { deployment_id: id }, (created) => {
-      const run = obj(created.flow_run);
+      const run = created.flow_run ?? {};
       return h("p", { class: "note ok" }, "Created ", linkButton(str(created.flow_run_name) ?? str(created.flow_run_id) ?? "a run", () => open({ id: created.flow_run_id })), " ", badge(run));
     }),
     // pause_deployment and resume_deployment take the deployment's id or full name.
@@ -106,14 +112,14 @@ export function render(root: HTMLElement, data: Data, ctx: ViewContext): void {
       h("dt", {}, "Last polled"),
       h("dd", {}, str(data.last_polled) ? `${when(data.last_polled)} (${relative(data.last_polled)})` : "never"),
       h("dt", {}, "Tags"),
-      h("dd", {}, list<string>(data.tags).join(", ") || "—"),
+      h("dd", {}, list(data.tags).join(", ") || "—"),
     ),
     id ? recent(id, ctx, open) : note("This result has no deployment id, so its runs cannot be loaded."),
     id ? upcoming(id, ctx, open) : null,
   );
 }
 
-function recent(id: string, ctx: ViewContext, open: (run: Data) => void): HTMLElement {
+function recent(id: string, ctx: ViewContext, open: (run: FlowRunView) => void): HTMLElement {
   const body = h("div", {}, loading("recent runs"));
   // Runs that were due by now, whatever their state (a Late run is an outcome too).
   const due = { expected_start_time: { before_: new Date().toISOString() } };
@@ -132,7 +138,7 @@ function recent(id: string, ctx: ViewContext, open: (run: Data) => void): HTMLEl
   return section("Recent outcomes", body);
 }
 
-function upcoming(id: string, ctx: ViewContext, open: (run: Data) => void): HTMLElement {
+function upcoming(id: string, ctx: ViewContext, open: (run: FlowRunView) => void): HTMLElement {
   const body = h("div", {}, loading("upcoming runs"));
   const after = { expected_start_time: { after_: new Date().toISOString() }, state: { type: { any_: ["SCHEDULED"] } } };
   ctx.call("filter_flow_runs", runsFilter(id, after, "EXPECTED_START_TIME_ASC", UPCOMING_RUNS)).then(
