@@ -151,6 +151,15 @@ fn views_render_real_results_in_chromium_and_call_tools_through_the_host() {
     assert!(any_contains(&f["gantt"], "load_input"), "{f}");
     assert!(any_contains(&f["gantt_states"], "FAILED"), "{f}");
     assert!(!strings(&f["log_levels"]).is_empty(), "{f}");
+    // The traceback's file paths are shortened: no machine's directories on the page (or in
+    // the screenshots), where Prefect's venv and the sample flows sit below this checkout.
+    let checkout = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let checkout = std::fs::canonicalize(checkout).unwrap();
+    let logs = f["log_text"].as_str().unwrap_or_default();
+    assert!(
+        !logs.contains("site-packages") && !logs.contains(&*checkout.to_string_lossy()),
+        "{f}"
+    );
     let errors = strings(&f["error_log_levels"]);
     assert!(
         !errors.is_empty() && errors.iter().all(|l| l == "ERROR" || l == "CRITICAL"),

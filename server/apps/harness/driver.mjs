@@ -129,6 +129,7 @@ async function flowRun(tools, runId) {
     gantt: await texts(frame, "[data-section='task-runs'] svg g text.label"),
     gantt_states: await frame.$$eval("[data-section='task-runs'] svg g[data-state]", (gs) => gs.map((g) => g.getAttribute("data-state"))),
     log_levels: await frame.$$eval("ol.logs li.log", (ls) => ls.map((l) => l.getAttribute("data-level"))),
+    log_text: await frame.$eval("ol.logs", (e) => e.textContent),
     theme_background: await shoot(view, "flow-run"),
   };
   // The level filter reloads the tail through get_flow_run_logs with level=ERROR.
