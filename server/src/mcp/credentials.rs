@@ -11,10 +11,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use prefect_api::{Auth, ClientBuilder};
-
 use crate::errors::ToolError;
-use crate::prefect::Prefect;
+use crate::prefect::{Auth, ClientBuilder, Prefect};
 
 /// HTTP headers that carry a caller's own Prefect credentials (with `--per-request-auth`).
 pub const API_KEY_HEADER: &str = "x-prefect-api-key";
@@ -135,7 +133,7 @@ mod tests {
 
     fn clients() -> CallerClients {
         CallerClients::new(
-            prefect_api::Client::builder("http://127.0.0.1:9/api"),
+            crate::prefect::Client::builder("http://127.0.0.1:9/api"),
             PerRequestAuth::Optional,
         )
         .unwrap()
@@ -161,7 +159,7 @@ mod tests {
             .unwrap();
         assert_eq!(clients.pooled(), 3);
         assert!(CallerClients::new(
-            prefect_api::Client::builder("http://127.0.0.1:9/api"),
+            crate::prefect::Client::builder("http://127.0.0.1:9/api"),
             PerRequestAuth::Off
         )
         .is_none());

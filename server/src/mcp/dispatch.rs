@@ -6,7 +6,6 @@
 
 use std::time::Instant;
 
-use prefect_api::Auth;
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, JsonObject, ListToolsResult,
@@ -24,6 +23,7 @@ use super::credentials::{credential_digest, API_KEY_HEADER, AUTH_STRING_HEADER};
 use super::server::McpServer;
 use super::tasks::wait::Detach;
 use crate::errors::{bounded, ArgumentError, ToolError};
+use crate::prefect::Auth;
 use crate::telemetry;
 
 impl McpServer {
@@ -284,7 +284,7 @@ mod tests {
         per_request_auth: PerRequestAuth,
         requests: &[(Option<&str>, Option<&str>)],
     ) -> Vec<String> {
-        let builder = prefect_api::Client::builder("http://127.0.0.1:9/api");
+        let builder = crate::prefect::Client::builder("http://127.0.0.1:9/api");
         let options = ServerOptions {
             stateless: true,
             per_request_auth,

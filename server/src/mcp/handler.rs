@@ -192,7 +192,7 @@ impl ServerHandler for McpServer {
             .map(Into::into)
             .map_err(|error| match error {
                 ToolError::Prefect {
-                    source: prefect_api::PrefectError::NotFound { .. },
+                    source: crate::prefect::PrefectError::NotFound { .. },
                     ..
                 } => ErrorData::resource_not_found(error.message(), None),
                 other => other.into_error_data(),

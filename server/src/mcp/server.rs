@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use prefect_api::{Client, ClientBuilder};
 use rmcp::handler::server::router::prompt::PromptRouter;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::model::{JsonObject, Tool};
@@ -17,7 +16,7 @@ use super::tasks::Tasks;
 use super::tools;
 use super::toolsets::{Offered, ServerOptions, Toolset};
 use crate::errors::{ArgumentError, ToolError};
-use crate::prefect::Prefect;
+use crate::prefect::{Client, ClientBuilder, Prefect};
 use crate::telemetry::SessionClock;
 
 /// One prompt's router.

@@ -28,9 +28,8 @@ use crate::errors::{ArgumentError, ToolError};
 use crate::output::FlowRunView;
 use crate::prefect::query::MAX_LIMIT;
 use crate::prefect::run_events::{self, RunWatch};
-use crate::prefect::Prefect;
+use crate::prefect::{Prefect, PrefectError};
 use crate::telemetry::Counted;
-use prefect_api::PrefectError;
 
 /// How often a loop looks whether its client is still there (and, for 2025, at its registry).
 pub const CHECK_INTERVAL: Duration = Duration::from_millis(1500);

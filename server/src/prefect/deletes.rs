@@ -7,7 +7,7 @@ use prefect_api::{types, PrefectCall};
 use uuid::Uuid;
 
 use super::deployments::deployments_body;
-use super::query::{States, MAX_LIMIT};
+use super::query::{flow_with_id, States, MAX_LIMIT};
 use super::Prefect;
 use crate::errors::{Doing, ToolError};
 use crate::output::FlowView;
@@ -38,16 +38,6 @@ fn deployment_runs(id: Uuid, state: Option<types::FlowRunFilterState>) -> types:
             ..Default::default()
         }),
         state,
-        ..Default::default()
-    }
-}
-
-fn flow_with_id(id: Uuid) -> types::FlowFilter {
-    types::FlowFilter {
-        id: Some(types::FlowFilterId {
-            any: Some(vec![id]),
-            ..Default::default()
-        }),
         ..Default::default()
     }
 }

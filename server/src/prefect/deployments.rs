@@ -7,11 +7,15 @@ use prefect_api::{types, PrefectCall};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::query::{page_body, MAX_LIMIT};
+use super::query::{flow_with_id, page_body, MAX_LIMIT};
 use super::states::edit_distance;
 use super::{Candidate, Prefect};
 use crate::errors::{ArgumentError, Doing, ToolError};
 use crate::output::{DeploymentList, DeploymentView, FlowRunView};
+
+/// A deployment as Prefect answers it. The layers above read it (its id, name, parameter
+/// schema) and hand it back to this layer's operations; only this layer builds Prefect's types.
+pub use prefect_api::types::DeploymentResponse;
 
 pub fn deployments_body(
     deployments: Option<types::DeploymentFilter>,
@@ -33,7 +37,34 @@ pub fn deployments_body(
 pub const CREATOR_LABEL: &str = "mcp.caller";
 
 impl Prefect {
-    pub async fn read_deployment(&self, id: Uuid) -> Result<types::DeploymentResponse, ToolError> {
+    /// A page of deployments, by name; only flow `flow`'s when given.
+    pub async fn list_deployments(
+        &self,
+        flow: Option<Uuid>,
+        limit: i64,
+        offset: u64,
+    ) -> Result<DeploymentList, ToolError> {
+        let flows = flow.map(flow_with_id);
+        self.read_deployments(&deployments_body(None, flows, limit, offset))
+            .await
+    }
+
+    /// The first `limit` deployments by name: only the paused ones, or only the others, when
+    /// `paused` says which.
+    pub async fn deployments_paused(
+        &self,
+        paused: Option<bool>,
+        limit: i64,
+    ) -> Result<DeploymentList, ToolError> {
+        let filter = paused.map(|paused| types::DeploymentFilter {
+            paused: Some(types::DeploymentFilterPaused { eq: Some(paused) }),
+            ..Default::default()
+        });
+        self.read_deployments(&deployments_body(filter, None, limit, 0))
+            .await
+    }
+
+    pub async fn read_deployment(&self, id: Uuid) -> Result<DeploymentResponse, ToolError> {
         self.client
             .read_deployment(&id)
             .value()
@@ -45,7 +76,7 @@ impl Prefect {
         &self,
         flow: &str,
         name: &str,
-    ) -> Result<types::DeploymentResponse, ToolError> {
+    ) -> Result<DeploymentResponse, ToolError> {
         let flow = super::path_segment("flow name", flow)?;
         let name = super::path_segment("deployment name", name)?;
         self.client
@@ -116,7 +147,7 @@ impl Prefect {
     /// label, so that Prefect shows who started it.
     pub async fn create_flow_run(
         &self,
-        deployment: &types::DeploymentResponse,
+        deployment: &DeploymentResponse,
         given_as: &str,
         parameters: Map<String, Value>,
         name: Option<&str>,
@@ -156,7 +187,7 @@ impl Prefect {
     /// One view, with the flow's name looked up.
     pub async fn deployment_view(
         &self,
-        d: types::DeploymentResponse,
+        d: DeploymentResponse,
         detail: bool,
     ) -> Result<DeploymentView, ToolError> {
         let flow = self
@@ -230,7 +261,7 @@ fn deployment_label(full_name: &str, d: &DeploymentView) -> String {
 }
 
 pub fn shape_deployment(
-    d: types::DeploymentResponse,
+    d: DeploymentResponse,
     flow_name: Option<String>,
     detail: bool,
 ) -> DeploymentView {
@@ -266,7 +297,7 @@ pub fn is_close_name(given: &str, candidate: &str) -> bool {
 /// `additionalProperties`, and then anything goes.
 pub fn check_parameter_names(
     given_as: &str,
-    deployment: &types::DeploymentResponse,
+    deployment: &DeploymentResponse,
     parameters: &Map<String, Value>,
 ) -> Result<(), ToolError> {
     let Some(schema) = &deployment.parameter_openapi_schema else {

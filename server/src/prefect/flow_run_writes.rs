@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::query::MAX_LIMIT;
+use super::raw_filters::FlowRunSelection;
 use super::Prefect;
 use crate::errors::{is_not_found, Doing, ToolError, WriteError};
 use crate::output::{
@@ -258,11 +259,12 @@ impl Prefect {
         })
     }
 
-    /// The runs `body` selects that have not finished (at most 200).
+    /// The runs `selection` chooses that have not finished (at most 200).
     pub async fn cancellable_runs(
         &self,
-        mut body: types::BodyReadFlowRunsFlowRunsFilterPost,
+        selection: FlowRunSelection,
     ) -> Result<Vec<FlowRunView>, ToolError> {
+        let mut body = selection.into_body();
         body.limit = Some(MAX_LIMIT);
         body.offset = 0;
         Ok(self

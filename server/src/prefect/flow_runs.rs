@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use prefect_api::{types, PrefectCall};
 use uuid::Uuid;
 
-use super::query::{page_body, MAX_LIMIT};
+use super::query::{flow_with_id, page_body, States, MAX_LIMIT};
 use super::{Candidate, Prefect};
 use crate::errors::{Doing, ToolError};
 use crate::output::{CancelResult, CancelStatus, FlowRunList, FlowRunView, StateView};
@@ -223,6 +223,33 @@ impl Prefect {
         ))
     }
 
+    /// A page of runs, newest first; only the runs of flow `flow` when given.
+    pub async fn list_flow_runs(
+        &self,
+        flow: Option<Uuid>,
+        limit: i64,
+        offset: u64,
+    ) -> Result<FlowRunList, ToolError> {
+        let flows = flow.map(flow_with_id);
+        self.read_flow_runs(&flow_runs_body(None, flows, limit, offset))
+            .await
+    }
+
+    /// The newest `limit` runs in `states` (all runs when it names none), then, when none
+    /// matched, the check of the state names asked for.
+    pub async fn flow_runs_in_states(
+        &self,
+        states: States,
+        limit: i64,
+    ) -> Result<FlowRunList, ToolError> {
+        let filter = types::FlowRunFilter {
+            state: states.flow_run_filter(),
+            ..Default::default()
+        };
+        self.read_flow_runs_checking_state_names(&flow_runs_body(Some(filter), None, limit, 0))
+            .await
+    }
+
     /// The newest `limit` failed or crashed runs, and the newest `limit` late ones.
     pub async fn failed_and_late_runs(
         &self,
@@ -325,53 +352,5 @@ impl Prefect {
             .read_flow_runs(&flow_runs_body(Some(filter), None, limit, 0))
             .await?
             .flow_runs)
-    }
-
-    /// The newest runs of a deployment, newest first by expected start.
-    pub async fn deployment_runs(
-        &self,
-        deployment: Uuid,
-        state: Option<types::FlowRunFilterState>,
-        before: Option<chrono::DateTime<Utc>>,
-        limit: i64,
-    ) -> Result<Vec<FlowRunView>, ToolError> {
-        let filter = types::FlowRunFilter {
-            deployment_id: Some(types::FlowRunFilterDeploymentId {
-                any: Some(vec![deployment]),
-                ..Default::default()
-            }),
-            state,
-            expected_start_time: before.map(|before| types::FlowRunFilterExpectedStartTime {
-                after: None,
-                before: Some(before),
-            }),
-            ..Default::default()
-        };
-        Ok(self
-            .read_flow_runs(&flow_runs_body(Some(filter), None, limit, 0))
-            .await?
-            .flow_runs)
-    }
-
-    /// The next scheduled runs, soonest first.
-    pub async fn upcoming_runs(&self, deployment: Uuid) -> Result<Vec<FlowRunView>, ToolError> {
-        let filter = types::FlowRunFilter {
-            deployment_id: Some(types::FlowRunFilterDeploymentId {
-                any: Some(vec![deployment]),
-                ..Default::default()
-            }),
-            expected_start_time: Some(types::FlowRunFilterExpectedStartTime {
-                after: Some(Utc::now()),
-                before: None,
-            }),
-            ..Default::default()
-        };
-        let body = types::BodyReadFlowRunsFlowRunsFilterPost {
-            flow_runs: Some(filter),
-            limit: Some(5),
-            sort: Some(types::FlowRunSort("EXPECTED_START_TIME_ASC".into())),
-            ..Default::default()
-        };
-        Ok(self.read_flow_runs(&body).await?.flow_runs)
     }
 }

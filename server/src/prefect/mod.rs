@@ -8,9 +8,13 @@
 
 use std::sync::Arc;
 
-use prefect_api::Client;
-
 use crate::errors::{ArgumentError, ToolError};
+
+/// What the layers above hold or read of the generated client, named through this layer so that
+/// it alone names `prefect_api` (and alone builds its request types): the client and its builder
+/// (how a [`Prefect`] is made), the credentials a request brings, and the errors a failure
+/// carries (`ToolError::Prefect`'s source), to tell failures apart.
+pub use prefect_api::{Auth, Client, ClientBuilder, PrefectError};
 
 pub mod artifacts;
 pub mod automation_definitions;
@@ -19,6 +23,7 @@ pub mod blocks;
 pub mod concurrency;
 pub mod counts;
 pub mod deletes;
+pub mod deployment_runs;
 pub mod deployment_schedules;
 pub mod deployment_writes;
 pub mod deployments;
@@ -34,6 +39,7 @@ pub mod operation_writes;
 pub mod parameters;
 pub mod pool_settings;
 pub mod query;
+pub mod raw_filters;
 pub mod run_events;
 pub mod server_info;
 pub mod states;
@@ -74,11 +80,6 @@ impl Prefect {
             auth_kind,
             run_events: Arc::default(),
         }
-    }
-
-    /// The client, shared (subscriptions poll with it from their own task).
-    pub fn client(&self) -> &Arc<Client> {
-        &self.client
     }
 
     /// The Prefect API URL.

@@ -1,6 +1,7 @@
 //! Request bodies shared by the areas: pages and state filters.
 
 use prefect_api::types;
+use uuid::Uuid;
 
 /// Prefect's page size limit: `limit` above this gets a 422 from the server.
 pub const MAX_LIMIT: i64 = 200;
@@ -47,6 +48,17 @@ macro_rules! state_filter {
             state
         })
     }};
+}
+
+/// A flow filter on the one flow with this id.
+pub(crate) fn flow_with_id(id: Uuid) -> types::FlowFilter {
+    types::FlowFilter {
+        id: Some(types::FlowFilterId {
+            any: Some(vec![id]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
 }
 
 /// Which states a filter selects: any of `types` and/or any of `names` (both: both must match).

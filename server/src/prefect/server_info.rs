@@ -38,7 +38,30 @@ fn url_facts(api_url: &str) -> UrlFacts {
     }
 }
 
+/// Why Prefect is not there to serve.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NotServing {
+    /// It answered its health check with this status, 500 or above.
+    Answered(u16),
+    /// It sent no HTTP answer at all.
+    Unreachable,
+}
+
 impl Prefect {
+    /// Whether Prefect is there to serve: any HTTP answer below 500 to its health endpoint
+    /// says it is, a 404 (Prefect Cloud offers none) or a 401 (a server that expects each
+    /// caller's own credentials) included.
+    pub async fn serving(&self) -> Result<(), NotServing> {
+        match self.client.health_check().value().await {
+            Ok(_) => Ok(()),
+            Err(error) => match error.status() {
+                Some(status) if status < 500 => Ok(()),
+                Some(status) => Err(NotServing::Answered(status)),
+                None => Err(NotServing::Unreachable),
+            },
+        }
+    }
+
     pub async fn server_info(&self) -> Result<ServerInfo, ToolError> {
         let (release, api_version, health) = tokio::join!(
             self.client.read_version().value(),

@@ -15,11 +15,11 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::Response;
-use prefect_api::Auth;
 
 use super::limits::{busy, HeldBody};
 use super::oauth::Caller;
 use crate::mcp::credentials::{credential_digest, API_KEY_HEADER, AUTH_STRING_HEADER};
+use crate::prefect::Auth;
 
 /// Who a request comes from, as far as keeping callers apart goes.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

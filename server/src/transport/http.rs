@@ -148,7 +148,7 @@ fn router(
         limits.session_idle,
     ));
     let write_tools = Arc::new(server.write_tools());
-    let readiness = Readiness::new(server.prefect.client().clone());
+    let readiness = Readiness::new(server.prefect.clone());
     let mcp = StreamableHttpService::new(
         move || Ok(telemetry::Traced(server.for_session())),
         sessions.clone(),

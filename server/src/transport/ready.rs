@@ -13,8 +13,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use prefect_api::{Client, PrefectCall};
 use tokio::sync::Mutex;
+
+use crate::prefect::server_info::NotServing;
+use crate::prefect::Prefect;
 
 /// How long one check of Prefect answers the probes.
 pub const READY_CACHE: Duration = Duration::from_secs(1);
@@ -24,14 +26,14 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The last check of Prefect, shared by every probe.
 pub struct Readiness {
-    client: Arc<Client>,
+    prefect: Prefect,
     last: Mutex<Option<(Instant, Result<(), String>)>>,
 }
 
 impl Readiness {
-    pub fn new(client: Arc<Client>) -> Arc<Self> {
+    pub fn new(prefect: Prefect) -> Arc<Self> {
         Arc::new(Readiness {
-            client,
+            prefect,
             last: Mutex::new(None),
         })
     }
@@ -51,23 +53,18 @@ impl Readiness {
         state
     }
 
-    /// Prefect answers when it sends any HTTP answer below 500 to its health endpoint: a 404
-    /// (Prefect Cloud offers none) or a 401 (a server that expects each caller's own
-    /// credentials) still means Prefect is there to serve.
+    /// Prefect answers when [`Prefect::serving`] says so, within [`CHECK_TIMEOUT`].
     async fn check(&self) -> Result<(), String> {
-        match tokio::time::timeout(CHECK_TIMEOUT, self.client.health_check().value()).await {
+        match tokio::time::timeout(CHECK_TIMEOUT, self.prefect.serving()).await {
             Err(_) => Err(format!(
                 "Prefect did not answer within {} s",
                 CHECK_TIMEOUT.as_secs()
             )),
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(error)) if error.status().is_some_and(|status| status < 500) => Ok(()),
+            Ok(Ok(())) => Ok(()),
             // Only the kind: /ready answers anyone who can reach it, and the error's text names
             // Prefect's address.
-            Ok(Err(error)) => Err(match error.status() {
-                Some(status) => format!("Prefect answered {status}"),
-                None => "Prefect cannot be reached".to_string(),
-            }),
+            Ok(Err(NotServing::Answered(status))) => Err(format!("Prefect answered {status}")),
+            Ok(Err(NotServing::Unreachable)) => Err("Prefect cannot be reached".to_string()),
         }
     }
 }
@@ -87,12 +84,13 @@ pub async fn ready(State(readiness): State<Arc<Readiness>>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prefect::Client;
 
     async fn readiness_of(prefect: &mockito::Server) -> Arc<Readiness> {
         let client = Client::builder(format!("{}/api", prefect.url()))
             .build()
             .unwrap();
-        Readiness::new(Arc::new(client))
+        Readiness::new(Prefect::new(client, "none"))
     }
 
     #[tokio::test]
@@ -132,7 +130,7 @@ mod tests {
     #[tokio::test]
     async fn an_unreachable_prefect_is_not_ready_and_its_address_is_not_told() {
         let client = Client::builder("http://127.0.0.1:9/api").build().unwrap();
-        let state = Readiness::new(Arc::new(client)).check().await;
+        let state = Readiness::new(Prefect::new(client, "none")).check().await;
         assert_eq!(state, Err("Prefect cannot be reached".to_string()));
     }
 }

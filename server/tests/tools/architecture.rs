@@ -3,7 +3,8 @@
 //! A reference is a `crate::` or `super::` path in a file's code outside its `#[cfg(test)]`
 //! part. The Prefect layer (`prefect/`), `output/` and `errors/` must not reference the MCP
 //! layer (`mcp/`), and the Prefect layer must not know rmcp at all; among all files, the
-//! references must form no circle.
+//! references must form no circle. Only the Prefect layer builds the generated client's types:
+//! `mcp/` and `transport/` never name `prefect_api`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -246,6 +247,47 @@ fn the_mcp_layer_never_reaches_into_the_transport() {
         wrong.is_empty(),
         "references up into the transport: {wrong:#?}"
     );
+}
+
+/// Where the code (comments aside, tests included) of the files under `src/<layer>/` names
+/// `prefect_api`, as `file:line`, and how many files there are.
+fn mentions_of_the_generated_client(layer: &str) -> (Vec<String>, usize) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    collect(&src.join(layer), &mut files);
+    let mut mentions = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (index, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            if code.contains("prefect_api") {
+                let name = file.strip_prefix(&src).unwrap().display();
+                mentions.push(format!("{name}:{}", index + 1));
+            }
+        }
+    }
+    (mentions, files.len())
+}
+
+#[test]
+fn only_the_prefect_layer_names_the_generated_client() {
+    // The Prefect layer alone builds `prefect_api`'s filters, sorts and request bodies, behind
+    // plain types of its own. What the layers above hold or read of the client (the client and
+    // its builder, credentials, errors, a deployment as Prefect answers it) they name through
+    // that layer (`crate::prefect::{Client, Auth, PrefectError}`, ...), so there is no exception.
+    let mut wrong = Vec::new();
+    for layer in ["mcp", "transport"] {
+        let (mentions, files) = mentions_of_the_generated_client(layer);
+        assert!(files > 0, "no files under src/{layer}/");
+        wrong.extend(mentions);
+    }
+    assert!(
+        wrong.is_empty(),
+        "the generated client named outside the Prefect layer (go through `crate::prefect`): \
+         {wrong:#?}"
+    );
+    // The check sees what it looks for: the Prefect layer does name it.
+    assert!(!mentions_of_the_generated_client("prefect").0.is_empty());
 }
 
 #[test]

@@ -1,15 +1,14 @@
 //! Objects named by what a person typed: the Prefect layer finds the candidates, and when more
 //! than one could be meant, the person is asked (`questions`).
 
-use prefect_api::{types, PrefectError};
 use uuid::Uuid;
 
 use super::{questions, Asker};
 use crate::errors::{ArgumentError, ObjectKind, ToolError};
 use crate::mcp::tools::args;
 use crate::output::{DeploymentView, FlowRunView};
-use crate::prefect::deployments::shape_deployment;
-use crate::prefect::Prefect;
+use crate::prefect::deployments::{shape_deployment, DeploymentResponse};
+use crate::prefect::{Prefect, PrefectError};
 
 /// A deployment given as a UUID or as "flow_name/deployment_name" (or a name close to one,
 /// which `asker` asks about).
@@ -17,7 +16,7 @@ pub async fn deployment(
     prefect: &Prefect,
     id_or_name: &str,
     asker: &Asker,
-) -> Result<types::DeploymentResponse, ToolError> {
+) -> Result<DeploymentResponse, ToolError> {
     if let Ok(id) = Uuid::parse_str(id_or_name.trim()) {
         return prefect.read_deployment(id).await;
     }
@@ -61,7 +60,7 @@ pub async fn close_deployment(
     given: &str,
     not_found: ToolError,
     asker: &Asker,
-) -> Result<types::DeploymentResponse, ToolError> {
+) -> Result<DeploymentResponse, ToolError> {
     if !matches!(
         not_found,
         ToolError::Prefect {

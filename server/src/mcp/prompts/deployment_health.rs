@@ -42,7 +42,7 @@ impl McpServer {
         let now = Utc::now();
         let (recent, upcoming) = tokio::try_join!(
             self.prefect
-                .deployment_runs(view.id, None, Some(now), RECENT_RUNS),
+                .deployment_runs(view.id, Some(now), RECENT_RUNS),
             self.prefect.upcoming_runs(view.id),
         )?;
         let mut text = format!(

@@ -4,7 +4,6 @@
 use std::fmt::Write;
 
 use chrono::{Duration, Utc};
-use prefect_api::types;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::GetPromptResult;
 use rmcp::service::RequestContext;
@@ -43,25 +42,9 @@ impl McpServer {
         context: &RequestContext<RoleServer>,
     ) -> Result<GetPromptResult, ToolError> {
         let view = deployment_by_name(&self.prefect, deployment, context).await?;
-        // Late: still waiting to start, past its time (Prefect names such runs "Late").
-        let waiting = types::FlowRunFilterState {
-            type_: Some(types::FlowRunFilterStateType {
-                any: Some(vec![
-                    types::StateType("SCHEDULED".into()),
-                    types::StateType("PENDING".into()),
-                ]),
-                ..Default::default()
-            }),
-            ..Default::default()
-        };
         let late = self
             .prefect
-            .deployment_runs(
-                view.id,
-                Some(waiting),
-                Some(Utc::now() - Duration::seconds(60)),
-                RECENT_RUNS,
-            )
+            .waiting_runs(view.id, Utc::now() - Duration::seconds(60), RECENT_RUNS)
             .await?;
         let mut text = format!(
             "# Why are the runs of \"{deployment}\" late?\n\nPrefect at {}.\n\n",

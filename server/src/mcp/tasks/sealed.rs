@@ -17,7 +17,6 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use prefect_api::PrefectError;
 use rmcp::handler::server::tool::IntoCallToolResult;
 use rmcp::model::{
     CallToolResponse, CallToolResult, CreateTaskResult, DetailedTask, GetTaskResult, JsonObject,
@@ -33,7 +32,7 @@ use crate::errors::{bounded, ToolError};
 use crate::mcp::ask::StateKey;
 use crate::output::{CreatedFlowRun, FlowRunView, WaitedFlowRun};
 use crate::prefect::waits::{status_line, wait_outcome_at, Waited};
-use crate::prefect::Prefect;
+use crate::prefect::{Prefect, PrefectError};
 
 /// Which waiting tool a task runs, with what its result needs beyond the run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

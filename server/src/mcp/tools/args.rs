@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 
-use prefect_api::types;
 use rmcp::handler::server::common::FromContextPart;
 use rmcp::handler::server::tool::ToolCallContext;
 use schemars::JsonSchema;
@@ -64,19 +63,11 @@ pub fn uuid(field: &'static str, value: &str, hint: &'static str) -> Result<Uuid
     })
 }
 
-/// The optional `flow_id` argument of the list tools, as a filter on that one flow.
-pub fn flow_id_filter(flow_id: Option<&str>) -> Result<Option<types::FlowFilter>, ToolError> {
-    let Some(raw) = non_blank(flow_id) else {
-        return Ok(None);
-    };
-    let id = uuid("flow_id", raw, "get_flow_by_name gives a flow's id.")?;
-    Ok(Some(types::FlowFilter {
-        id: Some(types::FlowFilterId {
-            any: Some(vec![id]),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }))
+/// The optional `flow_id` argument of the list tools: the one flow to list for, when given.
+pub fn flow_id(flow_id: Option<&str>) -> Result<Option<Uuid>, ToolError> {
+    non_blank(flow_id)
+        .map(|raw| uuid("flow_id", raw, "get_flow_by_name gives a flow's id."))
+        .transpose()
 }
 
 /// `limit` within Prefect's 1..=200.

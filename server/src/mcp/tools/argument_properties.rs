@@ -5,7 +5,8 @@ use proptest::prelude::*;
 use serde_json::{Map, Value};
 
 use super::args;
-use super::filter::{decode_for_tests, to_body_for_tests};
+use super::filter::to_body_for_tests;
+use crate::prefect::raw_filters::decode_for_tests;
 
 /// Any JSON value, nested a few levels, with keys drawn from real filter vocabulary half the
 /// time so that the decoder goes deep instead of failing at the first unknown key.

@@ -1,7 +1,6 @@
 //! Deployment write tools (toolset deployments): pause_deployment, resume_deployment,
 //! update_deployment, delete_deployment.
 
-use prefect_api::types;
 use rmcp::service::RequestContext;
 use rmcp::{tool, tool_router, Json, RoleServer};
 use schemars::JsonSchema;
@@ -16,6 +15,7 @@ use crate::mcp::declarations::Declaration;
 use crate::mcp::server::McpServer;
 use crate::output::{quoted, quoted_value, Deleted, DeploymentChanged};
 use crate::prefect::deployment_writes::{DeploymentUpdate, DEPLOYMENT_FIELDS};
+use crate::prefect::deployments::DeploymentResponse;
 
 pub(crate) const DECLARED: &[Declaration] = &[
     Declaration::writes("pause_deployment").idempotent(),
@@ -56,7 +56,7 @@ impl McpServer {
         &self,
         given: &str,
         context: &RequestContext<RoleServer>,
-    ) -> Result<(types::DeploymentResponse, String), ToolError> {
+    ) -> Result<(DeploymentResponse, String), ToolError> {
         let deployment = resolve::deployment(&self.prefect, given, &Asker::of(context)).await?;
         let full_name = self.prefect.full_name(&deployment).await?;
         audit::target(deployment.id, Some(&full_name));

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use prefect_api::types;
 use rmcp::service::RequestContext;
 use rmcp::{tool, tool_router, Json, RoleServer};
 use schemars::JsonSchema;
@@ -19,7 +18,7 @@ use crate::mcp::declarations::{Declaration, Waits};
 use crate::mcp::server::McpServer;
 use crate::mcp::tasks::sealed::Finish;
 use crate::output::{CreatedFlowRun, DeploymentList, DeploymentView, WaitOutcome};
-use crate::prefect::deployments::{check_parameter_names, deployments_body};
+use crate::prefect::deployments::check_parameter_names;
 use crate::prefect::waits::MAX_WAIT_SECONDS;
 
 pub(crate) const DECLARED: &[Declaration] = &[
@@ -124,9 +123,9 @@ impl McpServer {
         Parameters(args): Parameters<ListDeploymentsArgs>,
     ) -> Result<Json<DeploymentList>, ToolError> {
         let (limit, offset) = args.page()?;
-        let flows = args::flow_id_filter(args.flow_id.as_deref())?;
+        let flow = args::flow_id(args.flow_id.as_deref())?;
         self.prefect
-            .read_deployments(&deployments_body(None, flows, limit, offset))
+            .list_deployments(flow, limit, offset)
             .await
             .map(Json)
     }
@@ -139,14 +138,9 @@ impl McpServer {
         Parameters(args): Parameters<SearchByStatusArgs>,
     ) -> Result<Json<DeploymentList>, ToolError> {
         let limit = args.checked_limit()?;
-        let filter = args
-            .is_schedule_active
-            .map(|active| types::DeploymentFilter {
-                paused: Some(types::DeploymentFilterPaused { eq: Some(!active) }),
-                ..Default::default()
-            });
+        let paused = args.is_schedule_active.map(|active| !active);
         self.prefect
-            .read_deployments(&deployments_body(filter, None, limit, 0))
+            .deployments_paused(paused, limit)
             .await
             .map(Json)
     }

@@ -2,14 +2,12 @@
 //!
 //! `filter_criteria` is either Prefect's REST body (`{"flows": …, "flow_runs": …, "sort": …,
 //! "limit": …, "offset": …}`) or the bare filter of the tool's own entity
-//! (`{"tags": {"all_": ["prod"]}}`). It is decoded into the generated request type, whose filter
-//! structs reject unknown keys, so a misspelt key or operator (`equals`, `contains`) is an error
-//! naming the valid ones instead of a filter Prefect silently drops.
+//! (`{"tags": {"all_": ["prod"]}}`). Here it is brought to the REST body's shape with a checked
+//! limit; the Prefect layer (`crate::prefect::raw_filters`) decodes it strictly, so a misspelt key
+//! or operator is an error naming the valid ones instead of a filter Prefect silently drops.
 
-use prefect_api::types;
 use rmcp::{tool, tool_router, Json};
 use schemars::JsonSchema;
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -18,7 +16,7 @@ use crate::errors::{ArgumentError, ToolError};
 use crate::mcp::declarations::Declaration;
 use crate::mcp::server::McpServer;
 use crate::output::{DeploymentList, FlowList, FlowRunList};
-use crate::prefect::flow_runs::flow_runs_body;
+use crate::prefect::raw_filters::FlowRunSelection;
 
 pub(crate) const DECLARED: &[Declaration] = &[
     Declaration::reads("filter_flows"),
@@ -100,23 +98,12 @@ fn to_body(criteria: Map<String, Value>, entity: Entity) -> Result<Map<String, V
     Ok(body)
 }
 
-/// Decode into the generated request type; errors name the path of the offending key.
-fn decode<T: DeserializeOwned>(body: Map<String, Value>) -> Result<T, ToolError> {
-    serde_path_to_error::deserialize(Value::Object(body)).map_err(|e| {
-        ArgumentError::FilterDecode {
-            path: e.path().to_string(),
-            problem: e.inner().to_string(),
-        }
-        .into()
-    })
-}
-
-/// Flow run `filter_criteria` as filter_flow_runs takes them, decoded into the request body,
-/// for tools that select runs to act on (cancel_flow_runs).
-pub(crate) fn flow_runs_filter_body(
+/// Flow run `filter_criteria` as filter_flow_runs takes them, decoded, for tools that select
+/// runs to act on (cancel_flow_runs).
+pub(crate) fn flow_run_selection(
     criteria: Map<String, Value>,
-) -> Result<types::BodyReadFlowRunsFlowRunsFilterPost, ToolError> {
-    decode(to_body(criteria, Entity::FlowRuns)?)
+) -> Result<FlowRunSelection, ToolError> {
+    FlowRunSelection::decode(to_body(criteria, Entity::FlowRuns)?)
 }
 
 #[tool_router(router = filter_tools, vis = "pub(crate)")]
@@ -128,9 +115,8 @@ impl McpServer {
         &self,
         Parameters(args): Parameters<FilterArgs>,
     ) -> Result<Json<FlowList>, ToolError> {
-        let body: types::BodyReadFlowsFlowsFilterPost =
-            decode(to_body(args.filter_criteria, Entity::Flows)?)?;
-        self.prefect.read_flows(&body).await.map(Json)
+        let body = to_body(args.filter_criteria, Entity::Flows)?;
+        self.prefect.filter_flows(body).await.map(Json)
     }
 
     /// Filter flow runs with Prefect's filter JSON, newest first unless "sort" says otherwise,
@@ -140,15 +126,8 @@ impl McpServer {
         &self,
         Parameters(args): Parameters<FilterArgs>,
     ) -> Result<Json<FlowRunList>, ToolError> {
-        let mut body: types::BodyReadFlowRunsFlowRunsFilterPost =
-            decode(to_body(args.filter_criteria, Entity::FlowRuns)?)?;
-        if body.sort.is_none() {
-            body.sort = flow_runs_body(None, None, 1, 0).sort;
-        }
-        self.prefect
-            .read_flow_runs_checking_state_names(&body)
-            .await
-            .map(Json)
+        let body = to_body(args.filter_criteria, Entity::FlowRuns)?;
+        self.prefect.filter_flow_runs(body).await.map(Json)
     }
 
     /// Filter deployments with Prefect's filter JSON, e.g. {"paused": {"eq_": false}}.
@@ -157,9 +136,8 @@ impl McpServer {
         &self,
         Parameters(args): Parameters<FilterArgs>,
     ) -> Result<Json<DeploymentList>, ToolError> {
-        let body: types::BodyReadDeploymentsDeploymentsFilterPost =
-            decode(to_body(args.filter_criteria, Entity::Deployments)?)?;
-        self.prefect.read_deployments(&body).await.map(Json)
+        let body = to_body(args.filter_criteria, Entity::Deployments)?;
+        self.prefect.filter_deployments(body).await.map(Json)
     }
 }
 
@@ -170,17 +148,6 @@ pub(crate) fn to_body_for_tests(
     entity: &str,
 ) -> Result<Map<String, Value>, ToolError> {
     to_body(criteria, entity_named(entity))
-}
-
-#[cfg(test)]
-pub(crate) fn decode_for_tests(body: Map<String, Value>, entity: &str) -> Result<(), ToolError> {
-    match entity_named(entity) {
-        Entity::Flows => decode::<types::BodyReadFlowsFlowsFilterPost>(body).map(drop),
-        Entity::FlowRuns => decode::<types::BodyReadFlowRunsFlowRunsFilterPost>(body).map(drop),
-        Entity::Deployments => {
-            decode::<types::BodyReadDeploymentsDeploymentsFilterPost>(body).map(drop)
-        }
-    }
 }
 
 #[cfg(test)]
@@ -230,15 +197,5 @@ mod tests {
             text.contains("flow_name") && text.contains("work_pool_queues"),
             "{text}"
         );
-    }
-
-    #[test]
-    fn unknown_operator_names_its_path_and_the_valid_operators() {
-        let body = to_body(criteria(json!({"name": {"equals": "x"}})), Entity::Flows).unwrap();
-        let err = decode::<types::BodyReadFlowsFlowsFilterPost>(body)
-            .unwrap_err()
-            .message();
-        assert!(err.contains("flows.name"), "{err}");
-        assert!(err.contains("equals") && err.contains("like_"), "{err}");
     }
 }

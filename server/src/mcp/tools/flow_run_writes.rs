@@ -2,7 +2,6 @@
 //! delete_flow_run, resume_flow_run, cancel_flow_runs. What cannot be undone, or touches many
 //! runs, is confirmed by the user first (`crate::mcp::ask::confirm`).
 
-use prefect_api::types;
 use rmcp::service::RequestContext;
 use rmcp::{tool, tool_router, Json, RoleServer};
 use schemars::JsonSchema;
@@ -10,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::args::{self, Parameters};
-use super::filter::flow_runs_filter_body;
+use super::filter::flow_run_selection;
 use crate::errors::{ArgumentError, ToolError, WriteError};
 use crate::mcp::ask::{confirm, resolve, run_input, Asker};
 use crate::mcp::audit;
@@ -20,7 +19,6 @@ use crate::output::{
     quoted, BulkCancelled, Deleted, FlowRunChanged, FlowRunView, FINAL_STATE_TYPES,
 };
 use crate::prefect::parameters;
-use crate::prefect::query::States;
 
 pub(crate) const DECLARED: &[Declaration] = &[
     Declaration::writes("retry_flow_run"),
@@ -240,7 +238,7 @@ impl McpServer {
             }
             .into());
         }
-        let mut body = flow_runs_filter_body(args.filter_criteria.unwrap_or_default())?;
+        let mut selection = flow_run_selection(args.filter_criteria.unwrap_or_default())?;
         let asker = Asker::of(&context);
         let mut of_deployment = String::new();
         if let Some(given) = &args.deployment {
@@ -249,18 +247,13 @@ impl McpServer {
                 " of deployment {}",
                 quoted(&self.prefect.full_name(&deployment).await?)
             );
-            body.deployments.get_or_insert_with(Default::default).id =
-                Some(types::DeploymentFilterId {
-                    any: Some(vec![deployment.id]),
-                    not_any: None,
-                });
+            selection.of_deployment(deployment.id);
         }
-        let runs_filter = body.flow_runs.get_or_insert_with(Default::default);
-        if state.is_some() || runs_filter.state.is_none() {
+        if state.is_some() || !selection.chooses_states() {
             let types: Vec<&str> = state.as_deref().map_or(UNFINISHED.to_vec(), |s| vec![s]);
-            runs_filter.state = States::of_types(&types).flow_run_filter();
+            selection.only_state_types(&types);
         }
-        let runs = self.prefect.cancellable_runs(body).await?;
+        let runs = self.prefect.cancellable_runs(selection).await?;
         audit::runs(&runs);
         if runs.is_empty() {
             return Ok(Json(BulkCancelled::nothing()));

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use prefect_api::types;
 use rmcp::service::RequestContext;
 use rmcp::{tool, tool_router, Json, RoleServer};
 use schemars::JsonSchema;
@@ -18,7 +17,6 @@ use crate::mcp::declarations::{Declaration, Waits};
 use crate::mcp::server::McpServer;
 use crate::mcp::tasks::sealed::Finish;
 use crate::output::{CancelResult, FlowRunList, FlowRunView, WaitedFlowRun};
-use crate::prefect::flow_runs::flow_runs_body;
 use crate::prefect::waits::MAX_WAIT_SECONDS;
 
 pub(crate) const DECLARED: &[Declaration] = &[
@@ -92,9 +90,9 @@ impl McpServer {
         Parameters(args): Parameters<ListFlowRunsArgs>,
     ) -> Result<Json<FlowRunList>, ToolError> {
         let (limit, offset) = args.page()?;
-        let flows = args::flow_id_filter(args.flow_id.as_deref())?;
+        let flow = args::flow_id(args.flow_id.as_deref())?;
         self.prefect
-            .read_flow_runs(&flow_runs_body(None, flows, limit, offset))
+            .list_flow_runs(flow, limit, offset)
             .await
             .map(Json)
     }
@@ -108,12 +106,8 @@ impl McpServer {
     ) -> Result<Json<FlowRunList>, ToolError> {
         let limit = args.checked_limit()?;
         let states = args::states(args.state_type.as_deref(), args.state_name.as_deref())?;
-        let filter = types::FlowRunFilter {
-            state: states.flow_run_filter(),
-            ..Default::default()
-        };
         self.prefect
-            .read_flow_runs_checking_state_names(&flow_runs_body(Some(filter), None, limit, 0))
+            .flow_runs_in_states(states, limit)
             .await
             .map(Json)
     }
