@@ -3,9 +3,9 @@
 use mockito::Matcher;
 use serde_json::{json, Value};
 
-use crate::dispatch::all_tools;
 use crate::fixtures::*;
 use crate::harness::*;
+use crate::tool_list::all_tools;
 use prefect_mcp_server::mcp::McpServer;
 
 /// A valid value for each required parameter, by name. The failure tests call every tool the

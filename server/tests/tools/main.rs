@@ -31,5 +31,6 @@ mod run_writes;
 mod session_tasks;
 mod states;
 mod tasks;
+mod tool_list;
 mod view_types;
 mod writes;
