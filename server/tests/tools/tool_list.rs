@@ -72,17 +72,5 @@ fn tool_digest(tools: &[Tool]) -> Value {
 async fn tool_list_matches_the_snapshot() {
     let h = Harness::new().await;
     let rendered = serde_json::to_string_pretty(&tool_digest(&h.server.tools())).unwrap() + "\n";
-    let expected = std::fs::read_to_string(SNAPSHOT).unwrap_or_default();
-    if rendered == expected {
-        return;
-    }
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() && std::env::var_os("CI").is_none() {
-        std::fs::write(SNAPSHOT, &rendered).unwrap();
-        return;
-    }
-    panic!(
-        "{SNAPSHOT} is stale: the tool list changed. If intended, regenerate it with \
-         `UPDATE_SNAPSHOTS=1 cargo test -p prefect-mcp-server --test tools tool_list`, review \
-         the diff and commit it.\nexpected:\n{rendered}"
-    );
+    crate::snapshots::check_generated_file(SNAPSHOT, &rendered);
 }
