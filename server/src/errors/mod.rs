@@ -63,8 +63,8 @@ pub enum ToolError {
     },
     /// The client cancelled the request while the tool waited for a run; the run goes on.
     WaitCancelled { flow_run_id: String },
-    /// The answer would exceed the size bound even after shortening its lists.
-    AnswerTooLarge { bytes: usize },
+    /// The answer would exceed the size bound (`limit` bytes) even after shortening its lists.
+    AnswerTooLarge { bytes: usize, limit: usize },
     /// A name matches several objects and the client cannot be asked which one is meant
     /// (`crate::mcp::ask`). `candidates` are one line each, starting with the object's id.
     AmbiguousChoice {
@@ -256,12 +256,12 @@ impl ToolError {
                 "Stopped waiting for flow run {flow_run_id}: the request was cancelled. The run \
                  goes on; cancel_flow_run stops it."
             ),
-            ToolError::AnswerTooLarge { bytes } => format!(
+            ToolError::AnswerTooLarge { bytes, limit } => format!(
                 "The answer would be {} KB, over the {} KB this server returns even after \
                  shortening its lists. Ask for less: a smaller limit, a narrower filter, or \
                  detail: false.",
                 bytes / 1024,
-                crate::output::bound::MAX_RESULT_BYTES / 1024
+                limit / 1024
             ),
             ToolError::AmbiguousChoice {
                 what,
@@ -354,13 +354,6 @@ impl ToolError {
             problem: error.message.to_string(),
         }))
     }
-}
-
-/// A tool's result within the size bound (`crate::output::bound`), or the error saying it
-/// would be too large.
-pub fn bounded(result: CallToolResult) -> CallToolResult {
-    crate::output::bound::bound_result(result)
-        .unwrap_or_else(|bytes| ToolError::AnswerTooLarge { bytes }.into_result())
 }
 
 /// The `ErrorData` our argument decoder returns to rmcp for arguments that do not decode; the

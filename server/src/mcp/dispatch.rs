@@ -2,7 +2,7 @@
 //! `call` subcommand, in-process tests). It settles the caller's credentials, opens one span
 //! with the tool, its caller (when signed in with OAuth), its duration and outcome, logs each
 //! write with its caller, words argument errors (`crate::errors`), sets up
-//! asking (`super::ask`), and bounds the answer's size (`crate::output::bound`).
+//! asking (`super::ask`), and bounds the answer's size (`super::bound`).
 
 use std::time::Instant;
 
@@ -18,11 +18,12 @@ use tracing::Instrument;
 
 use super::ask::Asker;
 use super::audit;
+use super::bound::bounded;
 use super::caller::{signed_in, WRITE_SCOPE};
 use super::credentials::{credential_digest, API_KEY_HEADER, AUTH_STRING_HEADER};
 use super::server::McpServer;
 use super::tasks::wait::Detach;
-use crate::errors::{bounded, ArgumentError, ToolError};
+use crate::errors::{ArgumentError, ToolError};
 use crate::prefect::Auth;
 use crate::telemetry;
 

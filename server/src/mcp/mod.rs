@@ -16,6 +16,7 @@
 pub mod apps;
 pub mod ask;
 pub mod audit;
+pub mod bound;
 pub mod caller;
 pub mod completions;
 pub mod credentials;
@@ -29,6 +30,7 @@ pub mod server;
 pub mod skill;
 pub mod subscriptions;
 pub mod tasks;
+pub mod tool_schemas;
 pub mod tools;
 pub mod toolsets;
 

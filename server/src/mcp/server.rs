@@ -161,7 +161,7 @@ impl McpServer {
     }
 
     /// A tool's output schema in full, as derived from its result type: `tools/list` sends only
-    /// its shallow form (`output::schema::shallow`), which the full one refines. The views'
+    /// its shallow form (`super::tool_schemas::shallow`), which the full one refines. The views'
     /// TypeScript types are rendered from it, so that `tsc` checks every field they read.
     pub fn derived_output_schema(tool: &str) -> Option<Arc<JsonObject>> {
         Toolset::ALL

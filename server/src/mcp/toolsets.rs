@@ -8,7 +8,7 @@ use rmcp::handler::server::router::tool::ToolRouter;
 
 use super::ask::StateKey;
 use super::declarations::Declaration;
-use crate::output::schema;
+use super::tool_schemas;
 
 /// A toolset: one module under `tools/`, in the order of the tool reference.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -217,12 +217,12 @@ impl Offered {
         for (name, route) in router.map.iter_mut() {
             let declared = declaration(name);
             route.attr.annotations = declared.map(Declaration::annotations);
-            route.attr.input_schema = Arc::new(schema::lean_input(&route.attr.input_schema));
+            route.attr.input_schema = Arc::new(tool_schemas::lean_input(&route.attr.input_schema));
             if let Some(text) = &route.attr.description {
-                route.attr.description = Some(schema::unwrapped(text).into());
+                route.attr.description = Some(tool_schemas::unwrapped(text).into());
             }
             if let Some(output) = &route.attr.output_schema {
-                route.attr.output_schema = Some(Arc::new(schema::shallow(output)));
+                route.attr.output_schema = Some(Arc::new(tool_schemas::shallow(output)));
             }
             // An undeclared tool (a test's) is treated as a write: never offered read-only.
             if declared.is_none_or(Declaration::is_write) {

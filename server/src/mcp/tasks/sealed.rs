@@ -28,8 +28,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{POLL_INTERVAL_MS, TASK_TTL};
-use crate::errors::{bounded, ToolError};
+use crate::errors::ToolError;
 use crate::mcp::ask::StateKey;
+use crate::mcp::bound::bounded;
 use crate::output::{CreatedFlowRun, FlowRunView, WaitedFlowRun};
 use crate::prefect::waits::{status_line, wait_outcome_at, Waited};
 use crate::prefect::{Prefect, PrefectError};

@@ -1,4 +1,4 @@
-//! The dispatch's size bound (`prefect_mcp_server::output::bound::bound_result`), timed on its own:
+//! The dispatch's size bound (`prefect_mcp_server::mcp::bound::bound_result`), timed on its own:
 //! what every tool call pays after the tool answered, for a result under the budget (kept
 //! whole) and one over it (cut). No Prefect is needed: the results are built here, shaped like
 //! `list_flow_runs` answers. Next to it, the way the dispatch worked before it serialised once: the
@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use prefect_mcp_server::output::bound::{bound_result, bound_value, MAX_RESULT_BYTES};
+use prefect_mcp_server::mcp::bound::{bound_result, bound_value, MAX_RESULT_BYTES};
 use rmcp::model::CallToolResult;
 use serde_json::{json, Value};
 

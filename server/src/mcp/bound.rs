@@ -1,5 +1,5 @@
 //! Bounded answers: one rule, applied to every tool result at the dispatch
-//! ([`crate::mcp::dispatch`]), so that no answer floods a model's context,
+//! ([`super::dispatch`]), so that no answer floods a model's context,
 //! whichever tool produced it and whatever Prefect sent.
 //!
 //! - Every string in a result is cut to [`MAX_STRING_CHARS`], keeping its start and its end (the
@@ -14,6 +14,9 @@
 //! output schema.
 
 use rmcp::model::{CallToolResult, ContentBlock};
+
+use crate::errors::ToolError;
+use crate::output::cap_text;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -34,21 +37,6 @@ pub const MAX_RESULT_BYTES: usize = 32 * 1024;
 pub(super) const MIN_MAP_KEYS: usize = 16;
 /// Passes of list shortening before giving up on a shape that will not shrink.
 pub(super) const MAX_PASSES: usize = 16;
-
-/// `text` cut to about `max_chars`, keeping its start and its end; the marker says how much was
-/// cut.
-pub fn cap_text(text: &str, max_chars: usize) -> String {
-    let total = text.chars().count();
-    if total <= max_chars {
-        return text.to_string();
-    }
-    let head = max_chars / 2;
-    let tail = max_chars - head;
-    let omitted = total - head - tail;
-    let start: String = text.chars().take(head).collect();
-    let end: String = text.chars().skip(total - tail).collect();
-    format!("{start}\n…(truncated: {omitted} of {total} chars omitted)…\n{end}")
-}
 
 /// What bounding removed from a result, reported in its `truncated` field.
 #[derive(Debug, Default, Serialize, JsonSchema, PartialEq)]
@@ -125,6 +113,17 @@ pub fn bound_result(mut result: CallToolResult) -> Result<CallToolResult, usize>
         }
     }
     Ok(result)
+}
+
+/// A tool's result within the size bound, or the error saying it would be too large.
+pub fn bounded(result: CallToolResult) -> CallToolResult {
+    bound_result(result).unwrap_or_else(|bytes| {
+        ToolError::AnswerTooLarge {
+            bytes,
+            limit: MAX_RESULT_BYTES,
+        }
+        .into_result()
+    })
 }
 
 /// Bound `value` in place; `None` when nothing had to go.
