@@ -1,8 +1,12 @@
 //! list_artifacts and get_artifact against the seeded report "mcp-report": a table (rows per
-//! region) and then, its latest version, a markdown text, both on the late run "seed-late".
+//! region) and then, its latest version, a markdown text, both on the late run "seed-late";
+//! delete_artifact on throwaway artifacts of a key of its own.
+
+mod writes_support;
 
 use integration_tests::*;
 use serde_json::json;
+use writes_support::{unique, Rest};
 
 const KEY: &str = "mcp-report";
 
@@ -87,4 +91,50 @@ async fn an_unknown_key_or_id_is_not_found_and_a_bad_key_is_explained() {
         err.contains("lowercase letters, digits and dashes"),
         "{err}"
     );
+}
+
+/// By key, delete_artifact deletes the key's latest version alone; by id, that version. A client
+/// that cannot be asked deletes nothing.
+#[tokio::test]
+async fn delete_artifact_takes_one_version_and_only_when_a_person_could_agree() {
+    let rest = Rest::new();
+    let key = unique("mcp-del-report");
+    let mut ids = Vec::new();
+    for text in ["# first", "# second"] {
+        let made = rest
+            .ok(
+                "POST",
+                "/artifacts/",
+                Some(json!({"key": key, "type": "markdown", "data": text})),
+            )
+            .await;
+        ids.push(made["id"].as_str().unwrap().to_string());
+        // Versions are told apart by their creation time.
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (older, latest) = (&ids[0], &ids[1]);
+    let exists = |id: &str| {
+        let path = format!("/artifacts/{id}");
+        let rest = &rest;
+        async move { rest.send("GET", &path, None).await.0 == 200 }
+    };
+
+    let nobody_to_ask = connect().await.unwrap();
+    let refused = call_err(&nobody_to_ask, "delete_artifact", json!({"artifact": key})).await;
+    assert!(refused.contains("nothing was changed"), "{refused}");
+    assert!(exists(latest).await && exists(older).await);
+
+    let operator = connect_with(Launch::default().arg("--allow-unconfirmed-writes"))
+        .await
+        .unwrap();
+    let deleted = call_ok(&operator, "delete_artifact", json!({"artifact": key})).await;
+    assert_eq!(deleted["id"].as_str(), Some(latest.as_str()), "{deleted}");
+    assert_eq!(deleted["name"], key.as_str());
+    assert!(!exists(latest).await, "the latest version is gone");
+    assert!(exists(older).await, "the older version stays");
+
+    call_ok(&operator, "delete_artifact", json!({"artifact": older})).await;
+    assert!(!exists(older).await);
+    let gone = call_err(&operator, "delete_artifact", json!({"artifact": key})).await;
+    assert!(gone.contains(&key), "{gone}");
 }

@@ -1,4 +1,5 @@
-//! Artifacts: pages of them, newest first, and one by id or by key (its latest version).
+//! Artifacts: pages of them, newest first, one by id or by key (its latest version), and deleting
+//! one.
 
 use prefect_api::{types, PrefectCall};
 use uuid::Uuid;
@@ -99,5 +100,14 @@ impl Prefect {
             });
         }
         Ok(ArtifactView::from(found.remove(0)))
+    }
+
+    /// Delete one artifact (one version of its key; the others stay).
+    pub async fn delete_artifact(&self, id: Uuid) -> Result<(), ToolError> {
+        self.client
+            .delete_artifact(&id)
+            .value()
+            .await
+            .doing(format!("deleting artifact {id}"))
     }
 }

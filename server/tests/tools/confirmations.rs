@@ -28,6 +28,8 @@ fn is_write(request: &str) -> bool {
     }
 }
 
+const ARTIFACT_ID: &str = "5b1e0c2d-7a4f-4e3b-9c8d-1f2e3d4c5b6a";
+
 const PARAMS_SCHEDULE_ID: &str = "0c5e2f1a-9b8d-4c7e-a6f5-3d2c1b0a9e8f";
 
 /// A scripted Prefect that serves what `tool` reads, and accepts any write; the arguments.
@@ -47,6 +49,16 @@ async fn scripted(h: &mut Harness, tool: &str) -> Value {
     )
     .await;
     h.answer("GET", "/variables/name/limits", VARIABLE).await;
+    h.answer(
+        "GET",
+        &format!("/artifacts/{ARTIFACT_ID}"),
+        &json!({"id": ARTIFACT_ID, "key": "sales-report", "type": "markdown",
+                "data": "# Sales", "description": null, "metadata_": null,
+                "flow_run_id": null, "task_run_id": null,
+                "created": "2026-12-01T10:00:00Z", "updated": "2026-12-01T10:00:00Z"})
+        .to_string(),
+    )
+    .await;
     h.answer(
         "GET",
         "/v2/concurrency_limits/mcp-limit",
@@ -104,6 +116,7 @@ async fn scripted(h: &mut Harness, tool: &str) -> Value {
         "delete_flow_run" => json!({"flow_run": FAILED_RUN_ID}),
         "set_flow_run_state" => json!({"flow_run": FAILED_RUN_ID, "state": "completed"}),
         "delete_variable" => json!({"name": "limits"}),
+        "delete_artifact" => json!({"artifact": ARTIFACT_ID}),
         "set_variable" => json!({"name": "limits", "value": {"max": 4}}),
         "update_deployment" => json!({"deployment": PARAMS_DEPLOYMENT_ID, "tags": ["new"]}),
         "reset_concurrency_limit" | "delete_concurrency_limit" => json!({"name": "mcp-limit"}),

@@ -1,4 +1,4 @@
-//! Artifact tools: list_artifacts, get_artifact.
+//! Artifact tools: list_artifacts, get_artifact, delete_artifact.
 
 use rmcp::service::RequestContext;
 use rmcp::{tool, tool_router, Json, RoleServer};
@@ -7,21 +7,22 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::args::{self, tool_args, Parameters};
-use crate::errors::{ArgumentError, ToolError};
-use crate::mcp::ask::{resolve, Asker};
+use crate::errors::{ArgumentError, ObjectKind, ToolError};
+use crate::mcp::ask::{confirm_target, resolve, Asker};
 use crate::mcp::declarations::Declaration;
 use crate::mcp::server::McpServer;
-use crate::output::{ArtifactList, ArtifactView, ARTIFACT_TYPES};
+use crate::output::{quoted, ArtifactList, ArtifactView, Deleted, ARTIFACT_TYPES};
 use crate::prefect::artifacts::ArtifactQuery;
 
 pub(crate) const DECLARED: &[Declaration] = &[
     Declaration::reads("list_artifacts"),
     Declaration::reads("get_artifact"),
+    Declaration::destroys("delete_artifact"),
 ];
 
 tool_args! {
     pub struct ListArtifactsArgs paged {
-        /// Only this key's versions (lowercase letters, digits and dashes).
+        /// Only this key's versions.
         #[serde(default)]
         pub key: Option<String>,
         /// Only this flow run's (UUID or name).
@@ -36,7 +37,7 @@ tool_args! {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ArtifactArgs {
-    /// Artifact UUID, or a key for the latest artifact of that key.
+    /// Artifact UUID, or a key (its latest).
     pub artifact: String,
 }
 
@@ -107,13 +108,61 @@ impl McpServer {
         &self,
         Parameters(args): Parameters<ArtifactArgs>,
     ) -> Result<Json<ArtifactView>, ToolError> {
-        let given = args::name("artifact", &args.artifact)?;
+        self.find_artifact(&args.artifact).await.map(Json)
+    }
+
+    /// Delete one artifact (its key's other versions stay). Asks first.
+    #[tool]
+    async fn delete_artifact(
+        &self,
+        Parameters(args): Parameters<ArtifactArgs>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<Json<Deleted>, ToolError> {
+        let artifact = self.find_artifact(&args.artifact).await?.summary;
+        let Some(id) = artifact.id else {
+            return Err(ToolError::NotFound {
+                kind: ObjectKind::Artifact,
+                name: args.artifact,
+            });
+        };
+        let key = artifact.key.unwrap_or_default();
+        let made = artifact
+            .created
+            .map(|at| format!(", made {}", at.format("%Y-%m-%d %H:%M UTC")))
+            .unwrap_or_default();
+        let what = match artifact.type_ {
+            Some(type_) => format!("{} artifact", quoted(&type_)),
+            None => "artifact".to_string(),
+        };
+        let of_key = if key.is_empty() {
+            String::new()
+        } else {
+            format!(" of key {} (its other versions stay)", quoted(&key))
+        };
+        confirm_target(
+            &Asker::of(&context),
+            id,
+            &key,
+            &format!("Delete the {what} {id}{of_key}{made}? This cannot be undone."),
+        )
+        .await?;
+        self.prefect.delete_artifact(id).await?;
+        Ok(Json(Deleted {
+            id,
+            name: key,
+            deleted: true,
+            message: format!("Artifact {id} was deleted."),
+        }))
+    }
+}
+
+impl McpServer {
+    /// An artifact by UUID, or the latest of a key.
+    async fn find_artifact(&self, given: &str) -> Result<ArtifactView, ToolError> {
+        let given = args::name("artifact", given)?;
         match Uuid::parse_str(given) {
-            Ok(id) => self.prefect.read_artifact(id).await.map(Json),
-            Err(_) => {
-                let key = artifact_key(given)?;
-                self.prefect.latest_artifact(key).await.map(Json)
-            }
+            Ok(id) => self.prefect.read_artifact(id).await,
+            Err(_) => self.prefect.latest_artifact(artifact_key(given)?).await,
         }
     }
 }
