@@ -111,7 +111,7 @@ impl McpServer {
         self.find_artifact(&args.artifact).await.map(Json)
     }
 
-    /// Delete one artifact (its key's other versions stay). Asks first.
+    /// Delete one artifact (its key's other versions stay), after the user confirms.
     #[tool]
     async fn delete_artifact(
         &self,
