@@ -32,5 +32,6 @@ mod session_tasks;
 mod states;
 mod tasks;
 mod tool_list;
+mod tool_reference;
 mod view_types;
 mod writes;

@@ -1,12 +1,14 @@
-//! The tool reference (docs/tools.md) is generated from the server's own tool list, so it cannot drift:
-//! this test fails when they differ, and `UPDATE_SNAPSHOTS=1` rewrites that section.
+//! The tool reference (docs/tools.md) is rendered from the server's own tool list, every toolset
+//! offered, so it cannot drift: this test fails when they differ, and `UPDATE_SNAPSHOTS=1`
+//! rewrites that section.
 
-use std::process::Command;
-
-use integration_tests::{server_binary, update_snapshots, workspace_root};
 use serde_json::Value;
 
-const BEGIN: &str = "<!-- tools:begin (generated from the server's tool list; checked by tests/tests/readme.rs) -->";
+use crate::harness::*;
+use crate::snapshots::check_generated;
+
+const TOOLS_PAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/tools.md");
+const BEGIN: &str = "<!-- tools:begin (generated from the server's tool list; checked by server/tests/tools/tool_reference.rs) -->";
 const END: &str = "<!-- tools:end -->";
 
 fn type_name(schema: &Value) -> String {
@@ -73,36 +75,14 @@ fn render(tools: &[Value]) -> String {
     out
 }
 
-#[test]
-fn readme_tool_reference_matches_the_server() {
-    let output = Command::new(server_binary())
-        .args(["tools", "--toolsets", "all"])
-        .env_remove("PREFECT_MCP_TOOLSETS")
-        .env_remove("PREFECT_MCP_READ_ONLY")
-        .output()
-        .expect("run the binary");
-    assert!(output.status.success());
-    let listed: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let table = render(listed["tools"].as_array().unwrap());
-
-    let path = workspace_root().join("docs/tools.md");
-    let readme = std::fs::read_to_string(&path).unwrap();
-    let start = readme
-        .find(BEGIN)
-        .expect("docs/tools.md has the tools:begin marker")
-        + BEGIN.len();
-    let end = readme
-        .find(END)
-        .expect("docs/tools.md has the tools:end marker");
-    let current = readme[start..end].trim();
-    if update_snapshots() {
-        let updated = format!("{}\n{}\n{}", &readme[..start], table.trim(), &readme[end..]);
-        std::fs::write(&path, updated).unwrap();
-        return;
-    }
-    assert_eq!(
-        current,
-        table.trim(),
-        "docs/tools.md's tool reference is out of date; rerun with UPDATE_SNAPSHOTS=1"
-    );
+#[tokio::test]
+async fn the_tool_reference_is_the_servers_tool_list() {
+    let h = Harness::new().await;
+    let tools: Vec<Value> = h
+        .server
+        .tools()
+        .iter()
+        .map(|tool| serde_json::to_value(tool).unwrap())
+        .collect();
+    check_generated(TOOLS_PAGE, BEGIN, END, &render(&tools));
 }
