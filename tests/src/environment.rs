@@ -27,18 +27,6 @@ pub fn prefect_api_url() -> String {
     })
 }
 
-/// Whether this run may rewrite generated files (`UPDATE_SNAPSHOTS=1`). Never under CI: there
-/// a rewrite would make the check it belongs to pass whatever the tool list is, so CI refuses
-/// it loudly instead.
-pub fn update_snapshots() -> bool {
-    let asked = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
-    assert!(
-        !(asked && std::env::var_os("CI").is_some()),
-        "UPDATE_SNAPSHOTS is refused when CI is set: regenerate the snapshot locally and commit it"
-    );
-    asked
-}
-
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
