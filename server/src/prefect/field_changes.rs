@@ -38,3 +38,12 @@ impl FieldChanges {
         }
     }
 }
+
+/// Said after a change that was already so.
+pub(super) fn already(was: bool, now: bool) -> &'static str {
+    if was == now {
+        " (it already was)"
+    } else {
+        ""
+    }
+}

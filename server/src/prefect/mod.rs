@@ -17,7 +17,7 @@ use crate::errors::{ArgumentError, ToolError};
 pub use prefect_api::{Auth, Client, ClientBuilder, PrefectError};
 
 pub mod artifacts;
-pub mod automation_definitions;
+pub mod automation_writes;
 pub mod automations;
 pub mod blocks;
 pub mod concurrency;
@@ -35,7 +35,6 @@ pub mod flow_runs;
 pub mod flows;
 pub mod limit_holders;
 pub mod logs;
-pub mod operation_writes;
 pub mod parameters;
 pub mod pool_settings;
 pub mod query;
@@ -46,6 +45,7 @@ pub mod states;
 pub mod task_runs;
 pub mod variables;
 pub mod waits;
+pub mod work_pool_writes;
 pub mod work_pools;
 
 /// `value` as one segment of a Prefect URL path, or an error before any request: `.` and `..`

@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use prefect_mcp_server::config;
 use prefect_mcp_server::mcp::toolsets::{Toolset, ALL_TOOLSETS, DEFAULT_TOOLSETS};
 use prefect_mcp_server::mcp::PerRequestAuth;
+use prefect_mcp_server::prefect_connection;
 use prefect_mcp_server::transport::{self, limits};
 
 /// `--toolsets`' help, from the toolsets themselves: their names, and which the default leaves out.
@@ -184,7 +184,7 @@ pub struct Cli {
     /// Requests to Prefect in flight at once, whatever the number of callers (more wait their
     /// turn): bounds the load put on Prefect, the connections to it and this server's memory.
     #[arg(long, global = true, env = "PREFECT_MCP_MAX_PREFECT_REQUESTS",
-          default_value_t = prefect_mcp_server::config::DEFAULT_MAX_PREFECT_REQUESTS,
+          default_value_t = prefect_mcp_server::prefect_connection::DEFAULT_MAX_PREFECT_REQUESTS,
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub max_prefect_requests: u16,
     /// HTTP: a request may carry its own Prefect credentials in X-Prefect-Api-Key or
@@ -262,5 +262,5 @@ pub enum Command {
 }
 
 pub(crate) fn parse_timeout(raw: &str) -> Result<Duration, String> {
-    config::parse_timeout(raw).map_err(|e| e.to_string())
+    prefect_connection::parse_timeout(raw).map_err(|e| e.to_string())
 }

@@ -12,25 +12,25 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 
-use prefect_mcp_server::config::{Config, Overrides};
 use prefect_mcp_server::mcp::ask;
 use prefect_mcp_server::mcp::{McpServer, ServerOptions};
+use prefect_mcp_server::prefect_connection::{Overrides, PrefectConnection};
 use prefect_mcp_server::subcommands;
 use prefect_mcp_server::{telemetry, transport};
 
 use args::{Cli, Command, Transport};
 
 fn build_server(cli: &Cli) -> Result<McpServer> {
-    let config = Config::load(Overrides {
+    let connection = PrefectConnection::load(Overrides {
         api_url: cli.api_url.clone(),
         api_key: cli.api_key.clone(),
         auth_string: cli.auth_string.clone(),
         profile: cli.profile.clone(),
         timeout: cli.timeout,
     })?;
-    let builder = prefect_api::Client::builder(&config.api_url)
-        .auth(config.auth.clone())
-        .timeout(config.timeout)
+    let builder = prefect_api::Client::builder(&connection.api_url)
+        .auth(connection.auth.clone())
+        .timeout(connection.timeout)
         .max_concurrent_requests(cli.max_prefect_requests.into())
         .user_agent(concat!("prefect-mcp-server/", env!("CARGO_PKG_VERSION")))
         // Counts nothing until the HTTP transport turns metrics on.
@@ -62,12 +62,12 @@ fn build_server(cli: &Cli) -> Result<McpServer> {
         );
     }
     options.validate()?;
-    let server = McpServer::new(builder, client, config.auth.kind(), &options);
+    let server = McpServer::new(builder, client, connection.auth.kind(), &options);
     tracing::info!(
         api_url = %server.api_url(),
-        source = config.api_url_source,
-        profile = config.profile.as_deref().unwrap_or("none"),
-        auth = config.auth.kind(),
+        source = connection.api_url_source,
+        profile = connection.profile.as_deref().unwrap_or("none"),
+        auth = connection.auth.kind(),
         read_only = cli.read_only,
         allow_unconfirmed_writes = cli.allow_unconfirmed_writes,
         tools = server.tools().len(),

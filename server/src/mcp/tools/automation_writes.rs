@@ -16,7 +16,7 @@ use crate::mcp::audit;
 use crate::mcp::declarations::Declaration;
 use crate::mcp::server::McpServer;
 use crate::output::{quoted, quoted_value_within, AutomationChanged, AutomationView, Deleted};
-use crate::prefect::automation_definitions::definition_to_send;
+use crate::prefect::automation_writes::definition_to_send;
 
 pub(crate) const DECLARED: &[Declaration] = &[
     Declaration::writes("enable_automation").idempotent(),

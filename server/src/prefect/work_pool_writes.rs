@@ -1,25 +1,18 @@
-//! Operations writes: pause and resume work pools and work queues (as `prefect work-pool` and
-//! `prefect work-queue` do), enable and disable automations.
+//! Work pool writes: pause and resume work pools and their queues (as `prefect work-pool` and
+//! `prefect work-queue` do).
 
 use prefect_api::{types, PrefectCall, PrefectError};
 
+use super::field_changes::already;
 use super::Prefect;
 use crate::errors::{Doing, ToolError, WriteError};
-use crate::output::{AutomationChanged, WorkPoolChanged, WorkQueueChanged};
+use crate::output::{WorkPoolChanged, WorkQueueChanged};
 
 fn paused_words(paused: bool) -> &'static str {
     if paused {
         "paused: no worker picks up its runs until it is resumed"
     } else {
         "active: workers pick up its runs again"
-    }
-}
-
-fn already(was: bool, now: bool) -> &'static str {
-    if was == now {
-        " (it already was)"
-    } else {
-        ""
     }
 }
 
@@ -121,35 +114,5 @@ impl Prefect {
             name: name.to_string(),
             queues: queues.into_iter().map(|q| q.name.to_string()).collect(),
         }))
-    }
-
-    /// Enable or disable the automation given by id or exact name.
-    pub async fn set_automation_enabled(
-        &self,
-        wanted: &str,
-        enabled: bool,
-    ) -> Result<AutomationChanged, ToolError> {
-        let automation = self.read_automation(wanted).await?;
-        let body = types::AutomationPartialUpdate { enabled };
-        self.client
-            .patch_automation(&automation.id, &body)
-            .value()
-            .await
-            .doing(format!("updating automation {:?}", automation.name))?;
-        let now = if enabled {
-            "enabled: its trigger acts again"
-        } else {
-            "disabled: its trigger does nothing until it is enabled"
-        };
-        Ok(AutomationChanged {
-            automation_id: automation.id,
-            message: format!(
-                "Automation {} is {now}{}.",
-                automation.name,
-                already(automation.enabled, enabled)
-            ),
-            automation_name: automation.name,
-            enabled,
-        })
     }
 }

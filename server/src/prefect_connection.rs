@@ -13,7 +13,7 @@ use prefect_api::{Auth, DEFAULT_API_URL};
 
 /// Everything needed to talk to Prefect. `Debug` never shows secrets (see [`Auth`]).
 #[derive(Clone, Debug)]
-pub struct Config {
+pub struct PrefectConnection {
     pub api_url: String,
     pub auth: Auth,
     /// Where `api_url` came from, for the startup log line.
@@ -55,14 +55,14 @@ impl std::fmt::Debug for Overrides {
 /// A configuration problem the user must fix before the server can start.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct ConfigError(String);
+pub struct SettingsError(String);
 
 /// The settings of one Prefect profile.
 type Profile = BTreeMap<String, String>;
 
-impl Config {
+impl PrefectConnection {
     /// Resolve the configuration from flags, the process environment and the profiles file.
-    pub fn load(overrides: Overrides) -> Result<Self, ConfigError> {
+    pub fn load(overrides: Overrides) -> Result<Self, SettingsError> {
         Self::resolve(overrides, |name| std::env::var(name).ok())
     }
 
@@ -70,7 +70,7 @@ impl Config {
     pub fn resolve(
         overrides: Overrides,
         env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, ConfigError> {
+    ) -> Result<Self, SettingsError> {
         let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
         let home = env("PREFECT_HOME")
             .map(PathBuf::from)
@@ -107,7 +107,7 @@ impl Config {
                 None => Duration::from_secs(60),
             },
         };
-        Ok(Config {
+        Ok(PrefectConnection {
             api_url: api_url.trim().to_string(),
             auth,
             api_url_source,
@@ -118,14 +118,14 @@ impl Config {
 }
 
 /// Seconds as a positive number (fractions allowed).
-pub fn parse_timeout(raw: &str) -> Result<Duration, ConfigError> {
+pub fn parse_timeout(raw: &str) -> Result<Duration, SettingsError> {
     raw.trim()
         .parse::<f64>()
         .ok()
         .filter(|s| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
         .map(Duration::from_secs_f64)
         .ok_or_else(|| {
-            ConfigError(format!(
+            SettingsError(format!(
                 "invalid timeout {raw:?}: expected a number of seconds between 0 and 86400, e.g. 30"
             ))
         })
@@ -136,12 +136,12 @@ pub fn parse_timeout(raw: &str) -> Result<Duration, ConfigError> {
 fn load_profile(
     path: &std::path::Path,
     wanted: Option<&str>,
-) -> Result<(Option<String>, Profile), ConfigError> {
+) -> Result<(Option<String>, Profile), SettingsError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(_) if wanted.is_none() => return Ok((None, Profile::new())),
         Err(e) => {
-            return Err(ConfigError(format!(
+            return Err(SettingsError(format!(
                 "profile {:?} was asked for but {} cannot be read: {e}",
                 wanted.unwrap_or_default(),
                 path.display()
@@ -150,7 +150,7 @@ fn load_profile(
     };
     let doc: toml::Table = text
         .parse()
-        .map_err(|e| ConfigError(format!("{} is not valid TOML: {e}", path.display())))?;
+        .map_err(|e| SettingsError(format!("{} is not valid TOML: {e}", path.display())))?;
     let active = doc.get("active").and_then(|v| v.as_str());
     let Some(name) = wanted.or(active) else {
         return Ok((None, Profile::new()));
@@ -163,7 +163,7 @@ fn load_profile(
         let known: Vec<&str> = profiles
             .map(|p| p.keys().map(String::as_str).collect())
             .unwrap_or_default();
-        return Err(ConfigError(format!(
+        return Err(SettingsError(format!(
             "profile {name:?} is not in {} (profiles there: {})",
             path.display(),
             if known.is_empty() {
@@ -240,7 +240,7 @@ PREFECT_API_URL = "http://127.0.0.1:4200/api"
 
     #[test]
     fn defaults_to_local_server_without_auth() {
-        let config = Config::resolve(Overrides::default(), env_of(&[])).unwrap();
+        let config = PrefectConnection::resolve(Overrides::default(), env_of(&[])).unwrap();
         assert_eq!(config.api_url, DEFAULT_API_URL);
         assert_eq!(config.auth, Auth::None);
         assert_eq!(config.api_url_source, "default");
@@ -251,7 +251,8 @@ PREFECT_API_URL = "http://127.0.0.1:4200/api"
         let home = profiles_home(PROFILES);
         let home_str = home.path().to_str().unwrap();
         let config =
-            Config::resolve(Overrides::default(), env_of(&[("PREFECT_HOME", home_str)])).unwrap();
+            PrefectConnection::resolve(Overrides::default(), env_of(&[("PREFECT_HOME", home_str)]))
+                .unwrap();
         assert_eq!(config.profile.as_deref(), Some("cloud"));
         assert!(config.api_url.starts_with("https://api.prefect.cloud"));
         assert_eq!(config.auth, Auth::ApiKey("pnu_profile_key".into()));
@@ -267,7 +268,7 @@ PREFECT_API_URL = "http://127.0.0.1:4200/api"
             ("PREFECT_API_URL", "http://env:1/api"),
             ("PREFECT_API_AUTH_STRING", "admin:pw"),
         ]);
-        let config = Config::resolve(Overrides::default(), &env).unwrap();
+        let config = PrefectConnection::resolve(Overrides::default(), &env).unwrap();
         assert_eq!(config.api_url, "http://env:1/api");
         assert_eq!(config.profile.as_deref(), Some("local"));
         assert_eq!(config.auth, Auth::AuthString("admin:pw".into()));
@@ -276,7 +277,7 @@ PREFECT_API_URL = "http://127.0.0.1:4200/api"
             api_url: Some("http://flag:2/api".into()),
             ..Default::default()
         };
-        let config = Config::resolve(flags, &env).unwrap();
+        let config = PrefectConnection::resolve(flags, &env).unwrap();
         assert_eq!(config.api_url, "http://flag:2/api");
         assert_eq!(config.api_url_source, "--api-url");
     }
@@ -285,7 +286,7 @@ PREFECT_API_URL = "http://127.0.0.1:4200/api"
     fn unknown_profile_is_an_error_naming_the_known_ones() {
         let home = profiles_home(PROFILES);
         let home_str = home.path().to_str().unwrap();
-        let err = Config::resolve(
+        let err = PrefectConnection::resolve(
             Overrides::default(),
             env_of(&[("PREFECT_HOME", home_str), ("PREFECT_PROFILE", "nope")]),
         )
@@ -295,7 +296,7 @@ PREFECT_API_URL = "http://127.0.0.1:4200/api"
 
     #[test]
     fn debug_output_hides_the_key() {
-        let config = Config::resolve(
+        let config = PrefectConnection::resolve(
             Overrides::default(),
             env_of(&[("PREFECT_API_KEY", "pnu_secret")]),
         )

@@ -1,4 +1,5 @@
-//! Automations from Prefect's own JSON definition: create, replace (by id) and delete.
+//! Automation writes: from Prefect's own JSON definition, create, replace (by id) and delete;
+//! and enable or disable one.
 //!
 //! A definition is strict on Prefect's side: unknown keys are a 422, including the `id`,
 //! `created` and `updated` that a definition copied from get_automation carries, so those three
@@ -8,9 +9,10 @@ use prefect_api::{types, PrefectCall};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::field_changes::already;
 use super::Prefect;
 use crate::errors::{ArgumentError, Doing, ToolError};
-use crate::output::AutomationView;
+use crate::output::{AutomationChanged, AutomationView};
 
 /// What get_automation answers that Prefect refuses in a definition.
 const READ_ONLY_KEYS: [&str; 3] = ["id", "created", "updated"];
@@ -84,6 +86,36 @@ impl Prefect {
             .value()
             .await
             .doing(format!("deleting automation {id}"))
+    }
+
+    /// Enable or disable the automation given by id or exact name.
+    pub async fn set_automation_enabled(
+        &self,
+        wanted: &str,
+        enabled: bool,
+    ) -> Result<AutomationChanged, ToolError> {
+        let automation = self.read_automation(wanted).await?;
+        let body = types::AutomationPartialUpdate { enabled };
+        self.client
+            .patch_automation(&automation.id, &body)
+            .value()
+            .await
+            .doing(format!("updating automation {:?}", automation.name))?;
+        let now = if enabled {
+            "enabled: its trigger acts again"
+        } else {
+            "disabled: its trigger does nothing until it is enabled"
+        };
+        Ok(AutomationChanged {
+            automation_id: automation.id,
+            message: format!(
+                "Automation {} is {now}{}.",
+                automation.name,
+                already(automation.enabled, enabled)
+            ),
+            automation_name: automation.name,
+            enabled,
+        })
     }
 }
 
