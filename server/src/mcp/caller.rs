@@ -56,11 +56,28 @@ impl Caller {
     }
 }
 
-/// The caller of a request, when the transport signed one in (rmcp hands the HTTP request's
-/// parts to the handler in the request context's extensions).
-pub fn signed_in(context: &RequestContext<RoleServer>) -> Option<&Caller> {
+/// A value the HTTP transport put into a request's extensions for the MCP layer ([`Caller`],
+/// [`super::credentials::RequestCredentials`]); `None` when it put none, or for a call that came
+/// from no HTTP request. rmcp hands the HTTP request's parts to the handler in the request
+/// context's extensions: this is the one place the MCP layer opens them.
+pub fn from_transport<T: Send + Sync + 'static>(
+    context: &RequestContext<RoleServer>,
+) -> Option<&T> {
     context
         .extensions
         .get::<axum::http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<Caller>())
+        .and_then(|parts| parts.extensions.get::<T>())
+}
+
+/// Whether a request came over HTTP (the transport handed its parts over).
+pub fn over_http(context: &RequestContext<RoleServer>) -> bool {
+    context
+        .extensions
+        .get::<axum::http::request::Parts>()
+        .is_some()
+}
+
+/// The caller of a request, when the transport signed one in.
+pub fn signed_in(context: &RequestContext<RoleServer>) -> Option<&Caller> {
+    from_transport(context)
 }

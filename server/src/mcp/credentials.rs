@@ -18,6 +18,17 @@ use crate::prefect::{Auth, ClientBuilder, Prefect};
 pub const API_KEY_HEADER: &str = "x-prefect-api-key";
 pub const AUTH_STRING_HEADER: &str = "x-prefect-api-auth-string";
 
+/// The Prefect credentials an HTTP request brought, as the transport read them from its
+/// headers (into the request's extensions): the MCP layer reads this value, never headers. A call
+/// that came from no HTTP request has none.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RequestCredentials {
+    /// The request's own credentials; `Auth::None` when it brought none.
+    Given(Auth),
+    /// A credential header whose value is not text.
+    NotText { header: &'static str },
+}
+
 /// Whether requests may, must or may not bring their own Prefect credentials.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum PerRequestAuth {

@@ -19,8 +19,10 @@ use tracing::Instrument;
 use super::ask::Asker;
 use super::audit;
 use super::bound::bounded;
-use super::caller::{signed_in, WRITE_SCOPE};
-use super::credentials::{credential_digest, API_KEY_HEADER, AUTH_STRING_HEADER};
+use super::caller::{from_transport, over_http, signed_in, WRITE_SCOPE};
+use super::credentials::{
+    credential_digest, RequestCredentials, API_KEY_HEADER, AUTH_STRING_HEADER,
+};
 use super::server::McpServer;
 use super::tasks::wait::Detach;
 use crate::errors::{ArgumentError, ToolError};
@@ -250,26 +252,19 @@ impl McpServer {
     }
 }
 
-/// The Prefect credentials an HTTP request carries in its headers (`Auth::None` without them);
-/// `None` for a call that came from no HTTP request.
+/// The Prefect credentials an HTTP request brought (`Auth::None` without them); `None` for a
+/// call that came from no HTTP request.
 fn request_auth(context: &RequestContext<RoleServer>) -> Result<Option<Auth>, ToolError> {
-    let Some(parts) = context.extensions.get::<axum::http::request::Parts>() else {
-        return Ok(None);
-    };
-    let header = |name: &'static str| -> Result<Option<&str>, ToolError> {
-        parts
-            .headers
-            .get(name)
-            .map(|v| {
-                v.to_str()
-                    .map_err(|_| ArgumentError::HeaderNotText { header: name }.into())
-            })
-            .transpose()
-    };
-    Ok(Some(Auth::from_settings(
-        header(API_KEY_HEADER)?,
-        header(AUTH_STRING_HEADER)?,
-    )))
+    match from_transport::<RequestCredentials>(context) {
+        // An HTTP request whose credentials the transport did not read brought none: in
+        // `required` mode it is refused rather than served with the operator's.
+        None if over_http(context) => Ok(Some(Auth::None)),
+        None => Ok(None),
+        Some(RequestCredentials::Given(auth)) => Ok(Some(auth.clone())),
+        Some(RequestCredentials::NotText { header }) => {
+            Err(ArgumentError::HeaderNotText { header }.into())
+        }
+    }
 }
 
 #[cfg(test)]
@@ -296,11 +291,10 @@ mod tests {
         let running = serve_directly::<RoleServer, _, _, _, _>(server.clone(), server_io, None);
         let mut owners = Vec::new();
         for (key, subject) in requests {
-            let mut request = axum::http::Request::builder();
-            if let Some(key) = key {
-                request = request.header(API_KEY_HEADER, *key);
-            }
-            let (mut parts, ()) = request.body(()).unwrap().into_parts();
+            let (mut parts, ()) = axum::http::Request::new(()).into_parts();
+            parts
+                .extensions
+                .insert(RequestCredentials::Given(Auth::from_settings(*key, None)));
             if let Some(subject) = subject {
                 parts.extensions.insert(Caller {
                     subject: subject.to_string(),

@@ -18,7 +18,9 @@ use axum::response::Response;
 
 use super::limits::{busy, HeldBody};
 use super::oauth::Caller;
-use crate::mcp::credentials::{credential_digest, API_KEY_HEADER, AUTH_STRING_HEADER};
+use crate::mcp::credentials::{
+    credential_digest, RequestCredentials, API_KEY_HEADER, AUTH_STRING_HEADER,
+};
 use crate::prefect::Auth;
 
 /// Who a request comes from, as far as keeping callers apart goes.
@@ -33,13 +35,17 @@ pub(super) enum CallerKey {
 }
 
 impl CallerKey {
-    /// The key of a request that went through the authentication layers.
-    pub(super) fn of(request: &Request) -> Self {
+    /// The key of a request that went through the authentication layers, with the Prefect
+    /// credentials it brought.
+    fn of(request: &Request, credentials: &RequestCredentials) -> Self {
         let subject = request
             .extensions()
             .get::<Caller>()
             .map(|caller| caller.subject.as_str());
-        let credential = request_credential(request.headers());
+        let credential = match credentials {
+            RequestCredentials::Given(auth) if *auth != Auth::None => Some(credential_digest(auth)),
+            _ => None,
+        };
         if subject.is_none() && credential.is_none() {
             return CallerKey::Operator;
         }
@@ -52,24 +58,30 @@ impl CallerKey {
     }
 }
 
-/// The digest of the Prefect credentials a request carries, never the secret itself.
-fn request_credential(headers: &HeaderMap) -> Option<String> {
-    let header = |name: &str| {
+/// The Prefect credentials in a request's headers, read once, here: the layers inside and the
+/// MCP layer use this value.
+fn request_credentials(headers: &HeaderMap) -> RequestCredentials {
+    let text = |name: &'static str| {
         headers
             .get(name)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .map(|value| value.to_str().map_err(|_| name))
+            .transpose()
     };
-    let auth = Auth::from_settings(
-        header(API_KEY_HEADER).as_deref(),
-        header(AUTH_STRING_HEADER).as_deref(),
-    );
-    (auth != Auth::None).then(|| credential_digest(&auth))
+    match (text(API_KEY_HEADER), text(AUTH_STRING_HEADER)) {
+        (Ok(api_key), Ok(auth_string)) => {
+            RequestCredentials::Given(Auth::from_settings(api_key, auth_string))
+        }
+        (Err(header), _) | (_, Err(header)) => RequestCredentials::NotText { header },
+    }
 }
 
-/// Name the caller of each request (in its extensions) for the layers inside this one.
+/// Name the caller of each request, and the Prefect credentials it brought, in its extensions
+/// for the layers inside this one and for the MCP layer.
 pub(super) async fn identify(mut request: Request, next: Next) -> Response {
-    let key = CallerKey::of(&request);
+    let credentials = request_credentials(request.headers());
+    let key = CallerKey::of(&request, &credentials);
     request.extensions_mut().insert(key);
+    request.extensions_mut().insert(credentials);
     next.run(request).await
 }
 
@@ -174,7 +186,32 @@ mod tests {
                 scopes: BTreeSet::new(),
             });
         }
-        CallerKey::of(&request)
+        CallerKey::of(&request, &request_credentials(request.headers()))
+    }
+
+    #[test]
+    fn credentials_are_read_once_and_a_header_that_is_not_text_is_named() {
+        let headers = |pairs: &[(&'static str, &[u8])]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(*name, axum::http::HeaderValue::from_bytes(value).unwrap());
+            }
+            map
+        };
+        assert_eq!(
+            request_credentials(&headers(&[])),
+            RequestCredentials::Given(Auth::None)
+        );
+        assert_eq!(
+            request_credentials(&headers(&[(API_KEY_HEADER, b"pnu_1")])),
+            RequestCredentials::Given(Auth::from_settings(Some("pnu_1"), None))
+        );
+        assert_eq!(
+            request_credentials(&headers(&[(AUTH_STRING_HEADER, b"admin:\xff")])),
+            RequestCredentials::NotText {
+                header: AUTH_STRING_HEADER
+            }
+        );
     }
 
     #[test]
