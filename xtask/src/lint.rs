@@ -1,6 +1,8 @@
 //! `cargo xtask lint`: ruff over the project's Python (xtask/python, tests/python) with the rules
-//! of ruff.toml, from a pinned ruff in a virtualenv of its own. The views' TypeScript is
-//! type-checked by `cargo xtask apps --check`; the Rust by clippy.
+//! of ruff.toml, from a pinned ruff in a virtualenv of its own; ESLint over the views'
+//! TypeScript and the browser tests' scripts (server/apps, rules in eslint.config.mjs, pinned in
+//! its package-lock.json). The views are type-checked by `cargo xtask apps --check`; the Rust by
+//! clippy.
 
 use std::process::Command;
 
@@ -22,5 +24,13 @@ pub fn run() -> Result<()> {
     )
     .context("ruff found problems in the project's Python (rules: ruff.toml)")?;
     println!("lint: the project's Python passes ruff");
+    let apps = crate::apps::ensure_node_modules()?;
+    run_command(
+        Command::new("node")
+            .args(["node_modules/eslint/bin/eslint.js", "--max-warnings=0", "."])
+            .current_dir(&apps),
+    )
+    .context("ESLint found problems in the views (server/apps; rules: eslint.config.mjs)")?;
+    println!("lint: the views' TypeScript passes ESLint");
     Ok(())
 }

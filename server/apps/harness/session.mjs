@@ -77,7 +77,9 @@ export async function waitIn(frame, selector, what, timeout = 45_000) {
     return await frame.waitForSelector(selector, { timeout });
   } catch (error) {
     const text = await frame.evaluate(() => document.body.innerText).catch(() => "(unreadable)");
-    throw new Error(`${what}: ${selector} did not appear within ${timeout} ms; the view shows:\n${text}`);
+    throw new Error(`${what}: ${selector} did not appear within ${timeout} ms; the view shows:\n${text}`, {
+      cause: error,
+    });
   }
 }
 
