@@ -14,12 +14,12 @@
 //! output schema.
 
 use rmcp::model::{CallToolResult, ContentBlock};
-
-use crate::errors::ToolError;
-use crate::output::cap_text;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
+
+use crate::errors::ToolError;
+use crate::output::cap_text;
 
 mod cut;
 mod size;

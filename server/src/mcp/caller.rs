@@ -63,18 +63,16 @@ impl Caller {
 pub fn from_transport<T: Send + Sync + 'static>(
     context: &RequestContext<RoleServer>,
 ) -> Option<&T> {
-    context
-        .extensions
-        .get::<axum::http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<T>())
+    http_parts(context).and_then(|parts| parts.extensions.get::<T>())
 }
 
 /// Whether a request came over HTTP (the transport handed its parts over).
 pub fn over_http(context: &RequestContext<RoleServer>) -> bool {
-    context
-        .extensions
-        .get::<axum::http::request::Parts>()
-        .is_some()
+    http_parts(context).is_some()
+}
+
+fn http_parts(context: &RequestContext<RoleServer>) -> Option<&axum::http::request::Parts> {
+    context.extensions.get::<axum::http::request::Parts>()
 }
 
 /// The caller of a request, when the transport signed one in.

@@ -5,6 +5,8 @@ use prefect_api::types;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::quoted;
+
 /// Workers shown per pool (the newest heartbeats; Prefect returns them in that order).
 pub const MAX_WORKERS_SHOWN: i64 = 10;
 
@@ -113,12 +115,12 @@ impl WorkPoolView {
 
     /// Every problem of the pool, or only those that concern runs on `only_queue`.
     fn find_problems(&self, only_queue: Option<&str>) -> Vec<String> {
-        let pool = &self.name;
+        let pool = quoted(&self.name);
         let mut problems = Vec::new();
         if self.is_paused {
             problems.push(format!(
                 "the work pool is paused: none of its runs start until it is resumed \
-                 (`prefect work-pool resume \"{pool}\"`)"
+                 (`prefect work-pool resume {pool}`)"
             ));
         }
         let concerns = |name: &str| only_queue.is_none_or(|only| only == name);
@@ -128,9 +130,9 @@ impl WorkPoolView {
             .filter(|q| q.is_paused && concerns(&q.name))
         {
             problems.push(format!(
-                "queue \"{}\" is paused: its runs do not start until it is resumed \
-                 (`prefect work-queue resume \"{}\" --pool \"{pool}\"`)",
-                queue.name, queue.name
+                "queue {queue} is paused: its runs do not start until it is resumed \
+                 (`prefect work-queue resume {queue} --pool {pool}`)",
+                queue = quoted(&queue.name)
             ));
         }
         let worker_problem = self.worker_problem();
@@ -152,7 +154,7 @@ impl WorkPoolView {
         if self.type_.ends_with(":push") || self.type_ == "prefect:managed" {
             return None;
         }
-        let start = format!("`prefect worker start --pool \"{}\"`", self.name);
+        let start = format!("`prefect worker start --pool {}`", quoted(&self.name));
         if self.workers.is_empty() {
             return Some(format!(
                 "no worker has ever polled this pool, so its runs never start: start one with {start}"

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::field_changes::already;
 use super::Prefect;
 use crate::errors::{ArgumentError, Doing, ToolError};
-use crate::output::{AutomationChanged, AutomationView};
+use crate::output::{quoted, AutomationChanged, AutomationView};
 
 /// What get_automation answers that Prefect refuses in a definition.
 const READ_ONLY_KEYS: [&str; 3] = ["id", "created", "updated"];
@@ -110,7 +110,7 @@ impl Prefect {
             automation_id: automation.id,
             message: format!(
                 "Automation {} is {now}{}.",
-                automation.name,
+                quoted(&automation.name),
                 already(automation.enabled, enabled)
             ),
             automation_name: automation.name,

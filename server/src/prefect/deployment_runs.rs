@@ -10,11 +10,11 @@ use super::Prefect;
 use crate::errors::ToolError;
 use crate::output::FlowRunView;
 
-/// Runs of `deployment`, in `state` when given, expected to start before `before` when given.
+/// Runs of `deployment`, in `state` when given, expected to start within `expected` when given.
 fn deployment_runs_filter(
     deployment: Uuid,
     state: Option<types::FlowRunFilterState>,
-    before: Option<DateTime<Utc>>,
+    expected: Option<types::FlowRunFilterExpectedStartTime>,
 ) -> types::FlowRunFilter {
     types::FlowRunFilter {
         deployment_id: Some(types::FlowRunFilterDeploymentId {
@@ -22,11 +22,16 @@ fn deployment_runs_filter(
             ..Default::default()
         }),
         state,
-        expected_start_time: before.map(|before| types::FlowRunFilterExpectedStartTime {
-            after: None,
-            before: Some(before),
-        }),
+        expected_start_time: expected,
         ..Default::default()
+    }
+}
+
+/// Expected to start before `before`.
+fn expected_before(before: DateTime<Utc>) -> types::FlowRunFilterExpectedStartTime {
+    types::FlowRunFilterExpectedStartTime {
+        after: None,
+        before: Some(before),
     }
 }
 
@@ -50,8 +55,8 @@ impl Prefect {
         before: Option<DateTime<Utc>>,
         limit: i64,
     ) -> Result<Vec<FlowRunView>, ToolError> {
-        self.newest_runs(deployment_runs_filter(deployment, None, before), limit)
-            .await
+        let filter = deployment_runs_filter(deployment, None, before.map(expected_before));
+        self.newest_runs(filter, limit).await
     }
 
     /// The newest runs of a deployment still waiting to start (SCHEDULED or PENDING) that were
@@ -72,23 +77,18 @@ impl Prefect {
             }),
             ..Default::default()
         };
-        let filter = deployment_runs_filter(deployment, Some(waiting), Some(before));
+        let filter =
+            deployment_runs_filter(deployment, Some(waiting), Some(expected_before(before)));
         self.newest_runs(filter, limit).await
     }
 
     /// The next scheduled runs, soonest first.
     pub async fn upcoming_runs(&self, deployment: Uuid) -> Result<Vec<FlowRunView>, ToolError> {
-        let filter = types::FlowRunFilter {
-            deployment_id: Some(types::FlowRunFilterDeploymentId {
-                any: Some(vec![deployment]),
-                ..Default::default()
-            }),
-            expected_start_time: Some(types::FlowRunFilterExpectedStartTime {
-                after: Some(Utc::now()),
-                before: None,
-            }),
-            ..Default::default()
+        let after_now = types::FlowRunFilterExpectedStartTime {
+            after: Some(Utc::now()),
+            before: None,
         };
+        let filter = deployment_runs_filter(deployment, None, Some(after_now));
         let body = types::BodyReadFlowRunsFlowRunsFilterPost {
             flow_runs: Some(filter),
             limit: Some(5),

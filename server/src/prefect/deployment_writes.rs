@@ -3,10 +3,10 @@
 use prefect_api::{types, PrefectCall};
 use serde_json::{Map, Value};
 
-use super::field_changes::FieldChanges;
+use super::field_changes::{already, FieldChanges};
 use super::Prefect;
 use crate::errors::{ArgumentError, Doing, ToolError};
-use crate::output::DeploymentChanged;
+use crate::output::{quoted, DeploymentChanged};
 
 /// The fields update_deployment takes, as an error names them.
 pub const DEPLOYMENT_FIELDS: &str = "parameters, description, tags or concurrency_limit";
@@ -64,14 +64,13 @@ impl Prefect {
             self.client.resume_deployment(&id).value().await
         };
         call.doing(format!("{action} deployment {full_name:?}"))?;
-        let was = if deployment.paused == paused {
-            " (it already was)"
-        } else {
-            ""
-        };
         Ok(DeploymentChanged {
             deployment_id: id,
-            message: format!("Deployment {full_name} is {done}{was}."),
+            message: format!(
+                "Deployment {} is {done}{}.",
+                quoted(&full_name),
+                already(deployment.paused, paused)
+            ),
             deployment_name: full_name,
             paused,
             changed: None,

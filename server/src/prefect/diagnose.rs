@@ -12,7 +12,7 @@ use super::task_runs::task_runs_body;
 use super::Prefect;
 use crate::errors::{is_not_found, Doing, ToolError};
 use crate::output::{
-    cap_text, cut_repeated_tracebacks, headline, ConcurrencyLimitStatus, DeploymentStatus,
+    cap_text, cut_repeated_tracebacks, headline, quoted, ConcurrencyLimitStatus, DeploymentStatus,
     Diagnosis, FlowRunView, LogLine, TaskRunView,
 };
 
@@ -219,8 +219,8 @@ fn likely_causes(d: &Diagnosis, now: DateTime<Utc>) -> Vec<String> {
                     .and_then(|s| s.message.as_deref())
                     .map_or_else(String::new, |m| format!(": {}", cap_text(m, 300)));
                 causes.push(format!(
-                    "Task run \"{}\" failed{why}",
-                    task.name.as_deref().unwrap_or(&task.task_key)
+                    "Task run {} failed{why}",
+                    quoted(task.name.as_deref().unwrap_or(&task.task_key))
                 ));
             }
             // Its first line: its traceback is in error_logs.
@@ -288,14 +288,17 @@ fn late_causes(d: &Diagnosis) -> Vec<String> {
         causes.extend(pool.problems_for_queue(run.work_queue_name.as_deref()));
     } else if let Some(name) = &deployment.work_pool_name {
         causes.push(format!(
-            "The deployment's work pool \"{name}\" does not exist any more"
+            "The deployment's work pool {} does not exist any more",
+            quoted(name)
         ));
     } else if deployment.status.as_deref() != Some("READY") {
         causes.push(format!(
-            "Nothing is serving deployment \"{}\": its runner (`flow.serve()` / `prefect.serve()`) \
+            "Nothing is serving deployment {}: its runner (`flow.serve()` / `prefect.serve()`) \
              is not polling (last polled: {})",
-            deployment.name,
-            deployment.last_polled.map_or_else(|| "never".to_string(), |t| t.to_rfc3339())
+            quoted(&deployment.name),
+            deployment
+                .last_polled
+                .map_or_else(|| "never".to_string(), |t| t.to_rfc3339())
         ));
     }
     if let Some(limit) = deployment.concurrency_limit {
@@ -309,15 +312,17 @@ fn late_causes(d: &Diagnosis) -> Vec<String> {
     }
     if deployment.paused {
         causes.push(format!(
-            "Deployment \"{}\" is paused: its schedule makes no new runs until it is resumed \
+            "Deployment {} is paused: its schedule makes no new runs until it is resumed \
              (`prefect deployment resume`)",
-            deployment.name
+            quoted(&deployment.name)
         ));
     }
     for limit in &d.full_concurrency_limits {
         causes.push(format!(
-            "Global concurrency limit \"{}\" is full ({}/{} slots): work that takes a slot from it waits",
-            limit.name, limit.active_slots, limit.limit
+            "Global concurrency limit {} is full ({}/{} slots): work that takes a slot from it waits",
+            quoted(&limit.name),
+            limit.active_slots,
+            limit.limit
         ));
     }
     if causes.is_empty() {
@@ -346,7 +351,7 @@ fn summarise(d: &Diagnosis) -> String {
             .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
     });
     format!(
-        "Flow run \"{}\" is {state}. {first}",
-        run.name.as_deref().unwrap_or("unnamed")
+        "Flow run {} is {state}. {first}",
+        quoted(run.name.as_deref().unwrap_or("unnamed"))
     )
 }

@@ -12,6 +12,9 @@ use crate::errors::{Doing, ToolError};
 use crate::output::{CancelResult, CancelStatus, FlowRunList, FlowRunView, StateView};
 
 /// Newest first by expected start time, which every run has (scheduled or not).
+/// How runs are listed unless a caller sorts them: newest first by expected start.
+pub const NEWEST_FIRST: &str = "EXPECTED_START_TIME_DESC";
+
 pub fn flow_runs_body(
     flow_runs: Option<types::FlowRunFilter>,
     flows: Option<types::FlowFilter>,
@@ -20,7 +23,7 @@ pub fn flow_runs_body(
 ) -> types::BodyReadFlowRunsFlowRunsFilterPost {
     page_body!(
         BodyReadFlowRunsFlowRunsFilterPost,
-        FlowRunSort("EXPECTED_START_TIME_DESC"),
+        FlowRunSort(NEWEST_FIRST),
         limit,
         offset,
         flow_runs: flow_runs,

@@ -10,7 +10,7 @@ pub const DEFAULT_LIMIT: i64 = 20;
 /// A filter request body for one page: `limit`, `offset` and `sort` set, the rest default.
 /// The generated body types differ, so this is a macro.
 macro_rules! page_body {
-    ($body:ident, $sort:ident($order:literal), $limit:expr, $offset:expr $(, $field:ident: $value:expr)* $(,)?) => {{
+    ($body:ident, $sort:ident($order:expr), $limit:expr, $offset:expr $(, $field:ident: $value:expr)* $(,)?) => {{
         let mut body = prefect_api::types::$body::default();
         body.limit = Some($limit);
         body.offset = $offset;

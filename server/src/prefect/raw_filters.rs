@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::flow_runs::flow_runs_body;
+use super::flow_runs::NEWEST_FIRST;
 use super::query::States;
 use super::Prefect;
 use crate::errors::{ArgumentError, ToolError};
@@ -80,9 +80,8 @@ impl Prefect {
         body: Map<String, Value>,
     ) -> Result<FlowRunList, ToolError> {
         let mut body = FlowRunSelection::decode(body)?.into_body();
-        if body.sort.is_none() {
-            body.sort = flow_runs_body(None, None, 1, 0).sort;
-        }
+        body.sort
+            .get_or_insert_with(|| types::FlowRunSort(NEWEST_FIRST.into()));
         self.read_flow_runs_checking_state_names(&body).await
     }
 

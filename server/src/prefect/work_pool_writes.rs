@@ -6,7 +6,7 @@ use prefect_api::{types, PrefectCall, PrefectError};
 use super::field_changes::already;
 use super::Prefect;
 use crate::errors::{Doing, ToolError, WriteError};
-use crate::output::{WorkPoolChanged, WorkQueueChanged};
+use crate::output::{quoted, WorkPoolChanged, WorkQueueChanged};
 
 fn paused_words(paused: bool) -> &'static str {
     if paused {
@@ -35,7 +35,8 @@ impl Prefect {
         Ok(WorkPoolChanged {
             work_pool_id: pool.id,
             message: format!(
-                "Work pool {name} is {}{}.",
+                "Work pool {} is {}{}.",
+                quoted(name),
                 paused_words(paused),
                 already(pool.is_paused, paused)
             ),
@@ -69,7 +70,9 @@ impl Prefect {
         Ok(WorkQueueChanged {
             work_queue_id: queue.id,
             message: format!(
-                "Work queue {name} of work pool {pool} is {}{}.",
+                "Work queue {} of work pool {} is {}{}.",
+                quoted(name),
+                quoted(pool),
                 paused_words(paused),
                 already(queue.is_paused, paused)
             ),

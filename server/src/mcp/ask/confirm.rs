@@ -27,14 +27,15 @@ pub async fn confirm(asker: &Asker, action: &str, targets: &[String]) -> Result<
 }
 
 /// [`confirm`] for a write that acts on one object: it becomes the write's audit target (the
-/// record names it whatever the answer), and the "yes" covers that object's id alone.
+/// record names it, when it has a name, whatever the answer), and the "yes" covers that object's
+/// id alone.
 pub async fn confirm_target(
     asker: &Asker,
     id: impl std::fmt::Display,
-    name: &str,
+    name: Option<&str>,
     action: &str,
 ) -> Result<(), ToolError> {
-    crate::mcp::audit::target(&id, Some(name));
+    crate::mcp::audit::target(&id, name);
     confirm(asker, action, &[id.to_string()]).await
 }
 

@@ -125,7 +125,6 @@ impl McpServer {
                 name: args.artifact,
             });
         };
-        let key = artifact.key.unwrap_or_default();
         let made = artifact
             .created
             .map(|at| format!(", made {}", at.format("%Y-%m-%d %H:%M UTC")))
@@ -134,22 +133,20 @@ impl McpServer {
             Some(type_) => format!("{} artifact", quoted(&type_)),
             None => "artifact".to_string(),
         };
-        let of_key = if key.is_empty() {
-            String::new()
-        } else {
-            format!(" of key {} (its other versions stay)", quoted(&key))
-        };
+        let of_key = artifact.key.as_deref().map_or(String::new(), |key| {
+            format!(" of key {} (its other versions stay)", quoted(key))
+        });
         confirm_target(
             &Asker::of(&context),
             id,
-            &key,
+            artifact.key.as_deref(),
             &format!("Delete the {what} {id}{of_key}{made}? This cannot be undone."),
         )
         .await?;
         self.prefect.delete_artifact(id).await?;
         Ok(Json(Deleted {
             id,
-            name: key,
+            name: artifact.key.unwrap_or_default(),
             deleted: true,
             message: format!("Artifact {id} was deleted."),
         }))

@@ -85,7 +85,7 @@ impl McpServer {
         confirm_target(
             &Asker::of(context),
             automation.id,
-            &automation.name,
+            Some(&automation.name),
             &question(&automation),
         )
         .await?;

@@ -107,7 +107,7 @@ impl McpServer {
         confirm_target(
             &Asker::of(context),
             limit.id,
-            &limit.name,
+            Some(&limit.name),
             &question(&limit),
         )
         .await?;

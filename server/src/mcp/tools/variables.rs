@@ -148,7 +148,7 @@ impl McpServer {
         confirm_target(
             &Asker::of(&context),
             variable.id,
-            &variable.name,
+            Some(&variable.name),
             &format!(
                 "Delete variable {} (value {})? This cannot be undone.",
                 quoted(name),
@@ -161,7 +161,7 @@ impl McpServer {
             id: variable.id,
             name: variable.name,
             deleted: true,
-            message: format!("Variable '{name}' was deleted."),
+            message: format!("Variable {} was deleted.", quoted(name)),
         }))
     }
 }
