@@ -11,6 +11,7 @@ const { randomUUID } = require("node:crypto");
 const { Client } = require("@modelcontextprotocol/sdk/client/index.js");
 const { StdioClientTransport } = require("@modelcontextprotocol/sdk/client/stdio.js");
 const { ResourceUpdatedNotificationSchema } = require("@modelcontextprotocol/sdk/types.js");
+const { prefectRest } = require("./prefect_rest.cjs");
 
 const [binary, apiUrl] = process.argv.slice(2);
 const FINAL = new Set(["COMPLETED", "FAILED", "CANCELLED", "CRASHED"]);
@@ -19,15 +20,7 @@ function check(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-async function prefect(method, path, body) {
-  const answer = await fetch(`${apiUrl}${path}`, {
-    method,
-    headers: { "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  check(answer.ok, `${method} ${path}: ${answer.status}`);
-  return answer.json();
-}
+const prefect = (method, path, body) => prefectRest(apiUrl, method, path, body);
 
 const text = (result) => result.messages.map((m) => m.content.text ?? "").join("\n");
 const contents = (result) => result.contents.map((c) => c.text ?? "").join("\n");

@@ -17,6 +17,7 @@
 const { Client } = require("@modelcontextprotocol/sdk/client/index.js");
 const { StdioClientTransport } = require("@modelcontextprotocol/sdk/client/stdio.js");
 const { ElicitRequestSchema } = require("@modelcontextprotocol/sdk/types.js");
+const { prefectRest } = require("./prefect_rest.cjs");
 
 const APPROVAL = { approved: false, note: "typed in typescript" };
 
@@ -67,21 +68,10 @@ async function automation(call, callErr, person) {
   return { id: created.id, replaceAsked };
 }
 
-async function rest(apiUrl, method, path, body) {
-  const response = await fetch(apiUrl + path, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  check(response.ok, `${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : null;
-}
-
 async function deleteFlow(call, callErr, person, apiUrl) {
   console.error("flow: delete_flow declined, then confirmed");
-  const flow = await rest(apiUrl, "POST", "/flows/", { name: `writes-ts-flow-${Date.now()}` });
-  const deployment = await rest(apiUrl, "POST", "/deployments/", { name: "daily", flow_id: flow.id });
+  const flow = await prefectRest(apiUrl, "POST", "/flows/", { name: `writes-ts-flow-${Date.now()}` });
+  const deployment = await prefectRest(apiUrl, "POST", "/deployments/", { name: "daily", flow_id: flow.id });
   person.plan = "decline";
   const declined = await callErr("delete_flow", { flow: flow.name });
   check(declined.includes("nothing was changed"), declined);

@@ -9,17 +9,14 @@ import asyncio
 import json
 import os
 import sys
-import time
 import traceback
-import urllib.error
-import urllib.request
 import uuid
 
 from mcp import Client, StdioServerParameters
 from mcp.shared.subscriptions import ResourceUpdated
 from mcp.types import PromptReference, ResourceTemplateReference
 
-from checks import check, describe, log
+from checks import check, describe, log, prefect_rest
 
 PROMPTS = {"triage_failures", "why_late", "deployment_health", "explain_run"}
 TEMPLATES = {
@@ -40,42 +37,17 @@ def resource_text(result) -> str:
     return "\n".join(c.text for c in result.contents)
 
 
-RETRIED = {429, 502, 503}
-ATTEMPTS = 6
-
-
-def prefect(api_url: str, method: str, path: str, body=None):
-    """One request to Prefect's REST API (stdlib only: the venv has just the MCP SDK).
-
-    429/502/503 are retried with backoff, as Prefect's own client and prefect-api do: Prefect on
-    SQLite answers 503 while another test's write holds the database lock. Every write sent here
-    carries an idempotency key, so a retry cannot make a second run."""
-    data = None if body is None else json.dumps(body).encode()
-    for attempt in range(ATTEMPTS):
-        request = urllib.request.Request(
-            f"{api_url}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=60) as answer:
-                return json.loads(answer.read())
-        except urllib.error.HTTPError as error:
-            if error.code not in RETRIED or attempt + 1 == ATTEMPTS:
-                raise
-            log(f"Prefect answered {error.code} to {method} {path}; retrying")
-            time.sleep(0.5 * 2**attempt)
-
-
 def find_run(api_url: str, name: str) -> str:
-    runs = prefect(api_url, "POST", "/flow_runs/filter", {"flow_runs": {"name": {"any_": [name]}}, "limit": 1})
+    runs = prefect_rest(api_url, "POST", "/flow_runs/filter", {"flow_runs": {"name": {"any_": [name]}}, "limit": 1})
     check(bool(runs), f"seed run {name} missing")
     return runs[0]["id"]
 
 
 def start_slow_run(api_url: str) -> str:
     """A run of mcp-slow that sleeps a few seconds, created straight through Prefect's API."""
-    deployment = prefect(api_url, "GET", "/deployments/name/mcp-slow/slow")["id"]
+    deployment = prefect_rest(api_url, "GET", "/deployments/name/mcp-slow/slow")["id"]
     body = {"parameters": {"seconds": 4}, "idempotency_key": str(uuid.uuid4())}
-    return prefect(api_url, "POST", f"/deployments/{deployment}/create_flow_run", body)["id"]
+    return prefect_rest(api_url, "POST", f"/deployments/{deployment}/create_flow_run", body)["id"]
 
 
 async def main(binary: str, api_url: str) -> dict:

@@ -30,14 +30,12 @@ import json
 import sys
 import time
 import traceback
-import urllib.error
-import urllib.request
 import uuid
 from typing import Any
 
 from mcp import Client, StdioServerParameters, types
 
-from checks import check, describe, log, text_of
+from checks import check, describe, log, prefect_rest, text_of
 
 SESSION_TIMEOUT = 280.0
 APPROVAL = {"approved": True, "note": "typed by python"}
@@ -180,35 +178,11 @@ async def resume(client: Client, person: Person) -> dict[str, Any]:
     return {"flow_run_id": run_id, "form": person.questions[-1]["schema"]}
 
 
-def rest(api_url: str, method: str, path: str, body: Any = None) -> Any:
-    """One Prefect REST call, retried as the server's own client retries: Prefect on SQLite
-    answers 5xx ("database is locked") now and then while other tests write."""
-    for attempt in range(5):
-        request = urllib.request.Request(
-            api_url + path,
-            method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={"content-type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as answer:
-                text = answer.read()
-            return json.loads(text) if text else None
-        except urllib.error.HTTPError as error:
-            if error.code < 500 or attempt == 4:
-                raise RuntimeError(f"{method} {path}: {error.code} {error.read()[:500]!r}") from error
-        except (urllib.error.URLError, TimeoutError) as error:
-            if attempt == 4:
-                raise RuntimeError(f"{method} {path}: {error}") from error
-        log(f"  {method} {path}: retrying")
-        time.sleep(0.5 * 2**attempt)
-
-
 def future_runs(api_url: str, tag: str, count: int) -> None:
-    deployment = rest(api_url, "GET", "/deployments/name/mcp-slow/slow")
+    deployment = prefect_rest(api_url, "GET", "/deployments/name/mcp-slow/slow")
     when = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).isoformat()
     for _ in range(count):
-        rest(
+        prefect_rest(
             api_url,
             "POST",
             f"/deployments/{deployment['id']}/create_flow_run",
@@ -216,6 +190,7 @@ def future_runs(api_url: str, tag: str, count: int) -> None:
                 "name": f"{tag}-{uuid.uuid4().hex[:6]}",
                 "tags": [tag],
                 "state": {"type": "SCHEDULED", "state_details": {"scheduled_time": when}},
+                "idempotency_key": str(uuid.uuid4()),
             },
         )
 
@@ -261,7 +236,7 @@ async def variable(client: Client, person: Person) -> dict[str, Any]:
 
 def status_of(api_url: str, path: str) -> int:
     try:
-        rest(api_url, "GET", path)
+        prefect_rest(api_url, "GET", path)
         return 200
     except RuntimeError as error:
         return 404 if ": 404 " in str(error) else 0
@@ -285,8 +260,8 @@ async def declined_then_confirmed(
 
 async def removals(client: Client, person: Person, api_url: str) -> dict[str, Any]:
     log("delete_deployment and delete_concurrency_limit: declined, then confirmed")
-    flow = rest(api_url, "POST", "/flows/", {"name": f"writes-py-flow-{uuid.uuid4().hex[:8]}"})
-    deployment = rest(api_url, "POST", "/deployments/", {"name": "nightly", "flow_id": flow["id"]})
+    flow = prefect_rest(api_url, "POST", "/flows/", {"name": f"writes-py-flow-{uuid.uuid4().hex[:8]}"})
+    deployment = prefect_rest(api_url, "POST", "/deployments/", {"name": "nightly", "flow_id": flow["id"]})
     full_name = f"{flow['name']}/nightly"
     deployment_asked = await declined_then_confirmed(
         client, person, "delete_deployment", {"deployment": full_name}, api_url,
@@ -294,13 +269,13 @@ async def removals(client: Client, person: Person, api_url: str) -> dict[str, An
     )
     check(f'Delete deployment "{full_name}"? Its schedules' in deployment_asked, deployment_asked)
     limit = f"writes-py-limit-{uuid.uuid4().hex[:8]}"
-    rest(api_url, "POST", "/v2/concurrency_limits/", {"name": limit, "limit": 2})
+    prefect_rest(api_url, "POST", "/v2/concurrency_limits/", {"name": limit, "limit": 2})
     limit_asked = await declined_then_confirmed(
         client, person, "delete_concurrency_limit", {"name": limit}, api_url,
         f"/v2/concurrency_limits/{limit}",
     )
     check(f'Delete concurrency limit "{limit}" (0 of 2 slots held)' in limit_asked, limit_asked)
-    rest(api_url, "DELETE", f"/flows/{flow['id']}")
+    prefect_rest(api_url, "DELETE", f"/flows/{flow['id']}")
     return {"deployment_asked": deployment_asked, "limit_asked": limit_asked}
 
 
