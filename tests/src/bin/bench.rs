@@ -33,7 +33,7 @@ use integration_tests::{prefect_api_url, server_binary};
 use serde_json::{json, Value};
 
 use latency::{cold_start, completion_latencies, direct_deployments_latencies, ms, percentile};
-use throughput::{memory_mb, paired_rates, start_http_server, throughput};
+use throughput::{loaded_server, memory_mb, paired_rates, LoadedServer};
 
 const COLD_STARTS: usize = 20;
 
@@ -81,6 +81,18 @@ async fn main() -> Result<()> {
         }
         return Ok(());
     }
+    if std::env::args().nth(1).as_deref() == Some("memory") {
+        let api_url = prefect_api_url();
+        let flow_id = latency::first_flow_id(&api_url).await?;
+        let mut loaded = loaded_server(&server_binary(), &api_url, &flow_id).await?;
+        let _ = loaded.server.kill();
+        let _ = loaded.server.wait();
+        println!(
+            "HTTP idle RSS {:.1} MB, peak RSS {:.1} MB after {:?}",
+            loaded.idle_rss, loaded.peak_rss, loaded.rates
+        );
+        return Ok(());
+    }
     if std::env::args().nth(1).as_deref() == Some("events") {
         for line in events::lines().await? {
             println!("{line}");
@@ -111,17 +123,13 @@ async fn main() -> Result<()> {
     let direct_deployments = direct_deployments_latencies(&api_url).await?;
 
     // Throughput over HTTP against one stateless server; its peak RSS afterwards.
-    let (mut server, mcp_url) = start_http_server(&binary, &api_url)?;
-    std::thread::sleep(Duration::from_millis(200));
-    let http_idle_rss = memory_mb(server.id(), "VmRSS:")?;
-    let mut rates = Vec::new();
-    for concurrency in [1, 16, 64] {
-        rates.push((
-            concurrency,
-            throughput(&mcp_url, &flow_id, concurrency).await?,
-        ));
-    }
-    let peak_rss = memory_mb(server.id(), "VmHWM:")?;
+    let LoadedServer {
+        mut server,
+        mcp_url,
+        idle_rss: http_idle_rss,
+        rates,
+        peak_rss,
+    } = loaded_server(&binary, &api_url, &flow_id).await?;
     let (paired_mcp, paired_direct, paired_errors) =
         paired_rates(&mcp_url, &api_url, &flow_id, 64).await?;
     let _ = server.kill();

@@ -62,6 +62,38 @@ pub fn start_http_server(binary: &Path, api_url: &str) -> Result<(Child, String)
     Ok((server, format!("http://127.0.0.1:{port}/mcp")))
 }
 
+/// One stateless HTTP server under the throughput loads at concurrency 1, 16 and 64, still
+/// running for more load: its idle RSS before them and its peak RSS after.
+pub struct LoadedServer {
+    pub server: Child,
+    pub mcp_url: String,
+    pub idle_rss: f64,
+    /// (concurrency, (calls per second, errors)).
+    pub rates: Vec<(usize, (f64, usize))>,
+    pub peak_rss: f64,
+}
+
+pub async fn loaded_server(binary: &Path, api_url: &str, flow_id: &str) -> Result<LoadedServer> {
+    let (server, mcp_url) = start_http_server(binary, api_url)?;
+    std::thread::sleep(Duration::from_millis(200));
+    let idle_rss = memory_mb(server.id(), "VmRSS:")?;
+    let mut rates = Vec::new();
+    for concurrency in [1, 16, 64] {
+        rates.push((
+            concurrency,
+            throughput(&mcp_url, flow_id, concurrency).await?,
+        ));
+    }
+    let peak_rss = memory_mb(server.id(), "VmHWM:")?;
+    Ok(LoadedServer {
+        server,
+        mcp_url,
+        idle_rss,
+        rates,
+        peak_rss,
+    })
+}
+
 /// Calls per second at `concurrency` over stateless HTTP; (rate, errors).
 pub async fn throughput(mcp_url: &str, flow_id: &str, concurrency: usize) -> Result<(f64, usize)> {
     mcp_load(mcp_url, flow_id, concurrency, THROUGHPUT_CALLS).await
