@@ -39,8 +39,9 @@ ATTEMPTS = 6
 
 def prefect_rest(api_url: str, method: str, path: str, body=None):
     """One request to Prefect's REST API (stdlib only: the venvs hold just the MCP SDK), with
-    429/502/503 retried on a backoff. Creates of runs sent through it carry an idempotency key, so
-    even a retry after a lost answer makes no second run."""
+    429/502/503, a refused connection and a timeout retried on a backoff. The writes sent through
+    it cannot make two of anything: runs carry an idempotency key, flows and deployments are
+    upserts, and Prefect refuses a second concurrency limit of one name."""
     data = None if body is None else json.dumps(body).encode()
     for attempt in range(ATTEMPTS):
         request = urllib.request.Request(
@@ -54,4 +55,8 @@ def prefect_rest(api_url: str, method: str, path: str, body=None):
             if error.code not in RETRIED or attempt + 1 == ATTEMPTS:
                 raise RuntimeError(f"{method} {path}: {error.code} {error.read()[:500]!r}") from error
             log(f"Prefect answered {error.code} to {method} {path}; retrying")
+        except (urllib.error.URLError, TimeoutError) as error:
+            if attempt + 1 == ATTEMPTS:
+                raise RuntimeError(f"{method} {path}: {error}") from error
+            log(f"{method} {path} failed ({error}); retrying")
         time.sleep(0.5 * 2**attempt)

@@ -11,10 +11,11 @@ use super::{Candidate, Prefect};
 use crate::errors::{Doing, ToolError};
 use crate::output::{CancelResult, CancelStatus, FlowRunList, FlowRunView, StateView};
 
-/// Newest first by expected start time, which every run has (scheduled or not).
-/// How runs are listed unless a caller sorts them: newest first by expected start.
+/// How runs are listed unless a caller sorts them: newest first by expected start time, which
+/// every run has (scheduled or not).
 pub const NEWEST_FIRST: &str = "EXPECTED_START_TIME_DESC";
 
+/// A page of runs matching the filters, [`NEWEST_FIRST`].
 pub fn flow_runs_body(
     flow_runs: Option<types::FlowRunFilter>,
     flows: Option<types::FlowFilter>,

@@ -88,9 +88,12 @@ async fn main() -> Result<()> {
         let _ = loaded.server.kill();
         let _ = loaded.server.wait();
         println!(
-            "HTTP idle RSS {:.1} MB, peak RSS {:.1} MB after {:?}",
-            loaded.idle_rss, loaded.peak_rss, loaded.rates
+            "HTTP, stateless: idle RSS {:.1} MB, peak RSS {:.1} MB",
+            loaded.idle_rss, loaded.peak_rss
         );
+        for (concurrency, (rate, errors)) in &loaded.rates {
+            println!("  concurrency {concurrency}: {rate:.0} calls/s ({errors} errors)");
+        }
         return Ok(());
     }
     if std::env::args().nth(1).as_deref() == Some("events") {

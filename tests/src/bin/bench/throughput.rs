@@ -36,7 +36,7 @@ pub fn memory_mb(pid: u32, field: &str) -> Result<f64> {
 }
 
 /// A stateless HTTP server on a free port, once it accepts connections; it and its MCP URL.
-pub fn start_http_server(binary: &Path, api_url: &str) -> Result<(Child, String)> {
+fn start_http_server(binary: &Path, api_url: &str) -> Result<(Child, String)> {
     let port = free_port();
     let server = Command::new(binary)
         .args([
