@@ -1,22 +1,41 @@
-//! The binary serving MCP over HTTP on a free loopback port.
+//! The binary serving MCP over HTTP on a loopback port of its own choosing.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use crate::environment::{empty_prefect_home, prefect_api_url};
 use crate::server_binary::server_binary;
 
-/// A free loopback port (bound and released).
+/// A free loopback port (bound and released), for a process that must be told its port
+/// before it starts (nginx, an OAuth audience). Never the same port twice in this process:
+/// tests run side by side, and the kernel may hand a just-released port out again.
 pub fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
+    static HANDED_OUT: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
+    let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
+    let handed_out = handed_out.get_or_insert_with(HashSet::new);
+    loop {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        if handed_out.insert(port) {
+            return port;
+        }
+    }
 }
+
+/// The line the server logs once it listens, with the address it got.
+const LISTENING: &str = "serving MCP over streamable HTTP";
 
 /// A server process on HTTP, stopped when dropped.
 pub struct HttpServer {
     child: std::process::Child,
     pub base: String,
-    /// Where its log (stderr) goes, when kept ([`HttpServer::start_logged`]).
-    log: Option<PathBuf>,
+    /// Where its log (stderr) goes.
+    log: PathBuf,
+    /// Whether the log is the test's to read ([`HttpServer::start_logged`]).
+    keep_log: bool,
 }
 
 impl HttpServer {
@@ -31,26 +50,31 @@ impl HttpServer {
         Self::launch(extra, env, true)
     }
 
+    /// The server binds port 0 and the harness reads the port it got from its log: a port
+    /// picked here and bound there could be taken in between by a test running beside this
+    /// one, whose server would then answer for this one.
     fn launch(extra: &[&str], env: &[(&str, &str)], keep_log: bool) -> Self {
-        let port = free_port();
-        let bind = format!("127.0.0.1:{port}");
-        let log =
-            keep_log.then(|| std::env::temp_dir().join(format!("prefect-mcp-http-{port}.log")));
-        let stderr = match &log {
-            Some(path) => std::fs::File::create(path)
-                .expect("create the server log")
-                .into(),
-            None => std::process::Stdio::null(),
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
+        let log = std::env::temp_dir().join(format!(
+            "prefect-mcp-http-{}-{}.log",
+            std::process::id(),
+            STARTED.fetch_add(1, Ordering::Relaxed)
+        ));
+        let stderr = std::fs::File::create(&log).expect("create the server log");
+        let level = if keep_log {
+            "info"
+        } else {
+            "warn,prefect_mcp_server::transport::http=info"
         };
         let mut command = std::process::Command::new(server_binary());
         command
-            .args(["--transport", "http", "--bind", &bind])
+            .args(["--transport", "http", "--bind", "127.0.0.1:0"])
             .args(extra)
             .env("PREFECT_API_URL", prefect_api_url())
             .env("PREFECT_HOME", empty_prefect_home())
             .env(crate::EVERY_TOOLSET.0, crate::EVERY_TOOLSET.1)
             .env_remove("PREFECT_API_KEY")
-            .env("RUST_LOG", if keep_log { "info" } else { "warn" })
+            .env("RUST_LOG", level)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(stderr);
@@ -58,23 +82,34 @@ impl HttpServer {
             command.env(k, v);
         }
         let child = command.spawn().expect("start the server");
-        let server = HttpServer {
+        let mut server = HttpServer {
             child,
-            base: format!("http://{bind}"),
+            base: String::new(),
             log,
+            keep_log,
         };
-        server.wait_healthy();
+        server.base = format!("http://{}", server.wait_listening());
         server
     }
 
-    fn wait_healthy(&self) {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while std::net::TcpStream::connect(self.address()).is_err() {
+    /// The address the server logged once listening; fails with its log if it never does.
+    fn wait_listening(&mut self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            if let Some(address) = log
+                .lines()
+                .filter(|line| line.contains(LISTENING))
+                .find_map(loopback_address)
+            {
+                return address;
+            }
+            let exited = self.child.try_wait().ok().flatten();
             assert!(
-                std::time::Instant::now() < deadline,
-                "the HTTP server did not start"
+                exited.is_none() && Instant::now() < deadline,
+                "the HTTP server did not start ({exited:?}): {log}"
             );
-            std::thread::sleep(std::time::Duration::from_millis(50));
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
@@ -94,10 +129,10 @@ impl HttpServer {
 
     /// Everything it logged so far (nothing unless started with [`HttpServer::start_logged`]).
     pub fn log_text(&self) -> String {
-        self.log
-            .as_ref()
-            .and_then(|path| std::fs::read_to_string(path).ok())
-            .unwrap_or_default()
+        match self.keep_log {
+            true => std::fs::read_to_string(&self.log).unwrap_or_default(),
+            false => String::new(),
+        }
     }
 
     /// Stop it now; its log stays readable.
@@ -110,8 +145,15 @@ impl HttpServer {
 impl Drop for HttpServer {
     fn drop(&mut self) {
         self.kill();
-        if let Some(log) = &self.log {
-            let _ = std::fs::remove_file(log);
-        }
+        let _ = std::fs::remove_file(&self.log);
     }
+}
+
+/// `127.0.0.1:port` in a log line, text or JSON.
+fn loopback_address(line: &str) -> Option<String> {
+    let at = line.find("127.0.0.1:")?;
+    let rest = &line[at + "127.0.0.1:".len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let port: u16 = digits.parse().ok()?;
+    Some(format!("127.0.0.1:{port}"))
 }
