@@ -88,29 +88,8 @@ impl HttpServer {
             log,
             keep_log,
         };
-        server.base = format!("http://{}", server.wait_listening());
+        server.base = format!("http://{}", wait_listening(&mut server.child, &server.log));
         server
-    }
-
-    /// The address the server logged once listening; fails with its log if it never does.
-    fn wait_listening(&mut self) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-            if let Some(address) = log
-                .lines()
-                .filter(|line| line.contains(LISTENING))
-                .find_map(loopback_address)
-            {
-                return address;
-            }
-            let exited = self.child.try_wait().ok().flatten();
-            assert!(
-                exited.is_none() && Instant::now() < deadline,
-                "the HTTP server did not start ({exited:?}): {log}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
     }
 
     pub fn mcp(&self) -> String {
@@ -156,4 +135,27 @@ fn loopback_address(line: &str) -> Option<String> {
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
     let port: u16 = digits.parse().ok()?;
     Some(format!("127.0.0.1:{port}"))
+}
+
+/// The address a server started with its log at `log` (at `info` for
+/// `prefect_mcp_server::transport::http`) logged once listening; fails with its log if it exits
+/// first or takes over 20 s.
+pub fn wait_listening(child: &mut std::process::Child, log: &std::path::Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if let Some(address) = text
+            .lines()
+            .filter(|line| line.contains(LISTENING))
+            .find_map(loopback_address)
+        {
+            return address;
+        }
+        let exited = child.try_wait().ok().flatten();
+        assert!(
+            exited.is_none() && Instant::now() < deadline,
+            "the HTTP server did not start ({exited:?}): {text}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::{free_port, prefect_api_url, read_head, server_binary, workspace_root};
+use crate::{free_port, prefect_api_url, read_head, server_binary, wait_listening, workspace_root};
 
 /// The npm folder holding oidc-provider (`PREFECT_TEST_OIDC_NODE`, else target/clients/oidc).
 pub fn oidc_node_dir() -> PathBuf {
@@ -165,12 +165,10 @@ impl OAuthMcp {
             .stderr(log_file)
             .spawn()
             .expect("start the server");
-        let server = OAuthMcp { child, port, log };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "the HTTP server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let mut server = OAuthMcp { child, port, log };
+        // Its own log says it listens on the port, not a connect another process could answer.
+        let address = wait_listening(&mut server.child, &server.log);
+        assert_eq!(address, format!("127.0.0.1:{port}"));
         server
     }
 
