@@ -124,8 +124,24 @@ impl HttpServer {
 impl Drop for HttpServer {
     fn drop(&mut self) {
         self.kill();
-        let _ = std::fs::remove_file(&self.log);
+        remove_log(&self.log);
     }
+}
+
+/// Remove a server's log; when a test is failing, show it first (the test's output keeps it).
+pub fn remove_log(log: &std::path::Path) {
+    if std::thread::panicking() {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        let tail = &lines[lines.len().saturating_sub(200)..];
+        eprintln!(
+            "--- the server's log ({}), last {} lines ---\n{}",
+            log.display(),
+            tail.len(),
+            tail.join("\n")
+        );
+    }
+    let _ = std::fs::remove_file(log);
 }
 
 /// `127.0.0.1:port` in a log line, text or JSON.

@@ -186,7 +186,7 @@ impl OAuthMcp {
 impl Drop for OAuthMcp {
     fn drop(&mut self) {
         self.kill();
-        let _ = std::fs::remove_file(&self.log);
+        crate::remove_log(&self.log);
     }
 }
 
