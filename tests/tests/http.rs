@@ -3,6 +3,7 @@
 
 use std::process::Command;
 
+use integration_tests::raw_http::ANSWER_BOUND;
 use integration_tests::*;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::transport::StreamableHttpClientTransport;
@@ -121,6 +122,86 @@ async fn the_bearer_token_is_required_when_configured() {
         StreamableHttpClientTransportConfig::with_uri(server.mcp()).auth_header("s3cret-token");
     let client = ().serve(StreamableHttpClientTransport::from_config(config)).await.unwrap();
     assert!(!client.list_all_tools().await.unwrap().is_empty());
+}
+
+/// A POST's head, announcing `body`, with `headers`.
+fn post_head(host: &str, body: &str, headers: &str) -> String {
+    format!(
+        "POST /mcp HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/json\r\n\
+         accept: application/json, text/event-stream\r\n{headers}content-length: {}\r\n\r\n",
+        body.len()
+    )
+}
+
+/// The next answer's head on `stream`, lowercased.
+async fn answer_head(stream: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        let read = tokio::time::timeout(ANSWER_BOUND, stream.read(&mut byte))
+            .await
+            .expect("an answer in time")
+            .expect("read");
+        assert_eq!(
+            read,
+            1,
+            "closed before an answer: {:?}",
+            String::from_utf8_lossy(&head)
+        );
+        head.push(byte[0]);
+    }
+    String::from_utf8_lossy(&head).to_ascii_lowercase()
+}
+
+/// A refusal sent from a request's headers, before its body arrived, says the connection closes:
+/// hyper closes it after such an answer, and a client that sent its next request on it (the
+/// Python SDK fetches the resource metadata right after the 401) met "server disconnected
+/// without sending a response". An answer after the body keeps the connection.
+#[tokio::test]
+async fn a_refusal_before_the_body_arrived_says_the_connection_closes() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = HttpServer::start(&["--stateless", "--http-token", "s3cret-token"], &[]);
+    let host = server.address().to_string();
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}).to_string();
+
+    let mut stream = tokio::net::TcpStream::connect(&host)
+        .await
+        .expect("connect");
+    stream
+        .write_all(post_head(&host, &body, "").as_bytes())
+        .await
+        .unwrap();
+    let head = answer_head(&mut stream).await;
+    assert!(head.starts_with("http/1.1 401"), "{head}");
+    assert!(head.contains("\r\nconnection: close\r\n"), "{head}");
+    let _ = stream.write_all(body.as_bytes()).await;
+    let mut rest = Vec::new();
+    let _ = tokio::time::timeout(ANSWER_BOUND, stream.read_to_end(&mut rest)).await;
+    assert!(
+        !String::from_utf8_lossy(&rest).contains("HTTP/1.1"),
+        "answered again"
+    );
+
+    // With the token, the body is read and the connection carries the next request.
+    let mut stream = tokio::net::TcpStream::connect(&host)
+        .await
+        .expect("connect");
+    let signed_in = "authorization: Bearer s3cret-token\r\n";
+    for _ in 0..2 {
+        let request = post_head(&host, &body, signed_in) + &body;
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let head = answer_head(&mut stream).await;
+        assert!(head.starts_with("http/1.1 200"), "{head}");
+        assert!(!head.contains("connection: close"), "{head}");
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or_else(|| panic!("a JSON answer with a length: {head}"));
+        let mut answer = vec![0u8; length];
+        stream.read_exact(&mut answer).await.unwrap();
+    }
 }
 
 #[test]

@@ -25,6 +25,7 @@ use super::oauth::{self, OAuthSettings, OAuthState};
 use super::origin::{check_origin, OriginRule};
 use super::ready::{ready, Readiness};
 use super::sessions::{admit_session, BoundedSessions};
+use super::unread;
 use crate::errors::oauth::OAuthSetupError;
 use crate::mcp::McpServer;
 use crate::telemetry;
@@ -107,8 +108,8 @@ pub async fn serve_http(server: McpServer, options: HttpOptions) -> Result<()> {
     listener::serve(listener, app, options.limits.header_read_timeout, shutdown).await
 }
 
-/// The whole HTTP application, assembled in one place. Layers run outermost first: the Origin
-/// rule, the in-flight limit (so that checking tokens is bounded too), the bearer token, naming
+/// The whole HTTP application, assembled in one place. Layers run outermost first: an answer
+/// sent before the body was read closes the connection ([`unread`]), the Origin rule, the in-flight limit (so that checking tokens is bounded too), the bearer token, naming
 /// the caller, the caller's share of the requests in flight, session admission (a session is
 /// its opener's), then the body (time and size) before rmcp reads it. An authentication layer
 /// of another kind slots in where the bearer token is.
@@ -209,7 +210,9 @@ fn router(
             Arc::new(origins),
             check_origin,
         ));
-    Ok(app.merge(mcp_routes))
+    Ok(app
+        .merge(mcp_routes)
+        .layer(middleware::from_fn(unread::close_if_unread)))
 }
 
 /// For load balancers: the process serves. Prefect's own health is `get_server_info`'s business,

@@ -5,7 +5,8 @@
 //! holds every bound (with its default) and the middleware that enforces them, [`sessions`]
 //! caps the sessions and evicts idle ones, [`origin`] and [`auth`] check who is calling (or
 //! [`oauth`], the OAuth 2.1 resource server that signs each caller in), and
-//! [`listener`] owns the TCP accept loop (for the header-read timeout `axum::serve` lacks).
+//! [`listener`] owns the TCP accept loop (for the header-read timeout `axum::serve` lacks), and
+//! [`unread`] closes the connection after an answer sent before the request's body was read.
 
 mod auth;
 mod callers;
@@ -17,6 +18,7 @@ pub mod oauth;
 mod origin;
 mod ready;
 mod sessions;
+mod unread;
 
 use anyhow::{Context, Result};
 use rmcp::ServiceExt;
