@@ -82,6 +82,8 @@ impl HttpServer {
             command.env(k, v);
         }
         let child = command.spawn().expect("start the server");
+        // Held before the wait, so that a server that never listens is stopped (and its log
+        // shown) when the wait fails the test.
         let mut server = HttpServer {
             child,
             base: String::new(),

@@ -109,10 +109,11 @@ pub async fn serve_http(server: McpServer, options: HttpOptions) -> Result<()> {
 }
 
 /// The whole HTTP application, assembled in one place. Layers run outermost first: an answer
-/// sent before the body was read closes the connection ([`unread`]), the Origin rule, the in-flight limit (so that checking tokens is bounded too), the bearer token, naming
-/// the caller, the caller's share of the requests in flight, session admission (a session is
-/// its opener's), then the body (time and size) before rmcp reads it. An authentication layer
-/// of another kind slots in where the bearer token is.
+/// sent before the body was read closes the connection ([`unread`]), the Origin rule, the
+/// in-flight limit (so that checking tokens is bounded too), the bearer token, naming the
+/// caller, the caller's share of the requests in flight, session admission (a session is its
+/// opener's), then the body (time and size) before rmcp reads it. An authentication layer of
+/// another kind slots in where the bearer token is.
 fn router(
     server: McpServer,
     options: &HttpOptions,

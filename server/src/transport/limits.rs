@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body::{Body as HttpBody, Frame, SizeHint};
@@ -193,11 +193,7 @@ pub(super) async fn read_body(
     next: Next,
 ) -> Response {
     let max = limits.max_request_bytes;
-    let announced = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let announced = announced_length(request.headers());
     let (parts, mut body) = request.into_parts();
     if announced.is_some_and(|length| length > max as u64) {
         linger(body).await;
@@ -226,6 +222,14 @@ pub(super) async fn read_body(
             ),
         ),
     }
+}
+
+/// The body length a request announced (`Content-Length`), if any.
+pub(super) fn announced_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
 }
 
 fn too_large(max: usize) -> Response {

@@ -19,6 +19,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 
+use super::limits::announced_length;
+
 /// Outermost layer: the request's body is watched, and an answer sent before it was read to
 /// its end closes the connection.
 pub(super) async fn close_if_unread(request: Request, next: Next) -> Response {
@@ -45,11 +47,7 @@ pub(super) async fn close_if_unread(request: Request, next: Next) -> Response {
 fn has_body(request: &Request) -> bool {
     let headers = request.headers();
     headers.contains_key(header::TRANSFER_ENCODING)
-        || headers
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .is_some_and(|length| length > 0)
+        || announced_length(headers).is_some_and(|length| length > 0)
 }
 
 /// A request body that records when it has been read to its end.
